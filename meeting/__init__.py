@@ -1,1 +1,50 @@
-"""Belletje."""
+"""Belletje: the application factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from meeting import db as database
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app; `test_config` overrides the environment (tests pass DATABASE)."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("BELLETJE_SECRET_KEY") or _stable_secret_key(),
+        DATABASE=str(database.database_path()),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("BELLETJE_HTTPS") == "1",
+        REMEMBER_COOKIE_SECURE=os.environ.get("BELLETJE_HTTPS") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,  # a projector left open for hours must still be able to POST
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        LOGIN_LIMIT=os.environ.get("BELLETJE_LOGIN_LIMIT", "20 per minute"),
+        RATELIMIT_STORAGE_URI="memory://",
+        PREPARE_DATABASE=True,
+    )
+    if test_config:
+        app.config.update(test_config)
+    if app.config["PREPARE_DATABASE"]:
+        database.prepare(app.config["DATABASE"])
+
+    from meeting import web, security, cli
+    web.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    from meeting.views import account, admin, auth, team
+    for blueprint in (auth.bp, account.bp, admin.bp, team.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _stable_secret_key() -> str:
+    """A random key kept next to the database, so sessions survive a restart of the demo."""
+    path = database.database_path().parent / ".secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

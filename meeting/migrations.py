@@ -1,0 +1,105 @@
+"""The schema, as numbered sqlite-utils migrations. Never edit one that has been applied: add one."""
+import sqlite3
+
+from sqlite_utils import Migrations
+
+migrations = Migrations("belletje")
+
+
+def run_statements(db, script: str) -> None:
+    """Run `script` statement by statement inside the migration's transaction.
+
+    sqlite3's executescript() would COMMIT first and so break the migration's atomicity.
+    """
+    for statement in split_statements(script):
+        db.execute(statement)
+
+
+def split_statements(script: str) -> list[str]:
+    """Split SQL on semicolons that end a statement (a trigger body's END; included)."""
+    statements, current = [], ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip())
+            current = ""
+    return statements
+
+
+@migrations(name="0001_accounts_teams_clients_access_log")
+def accounts_teams_clients_access_log(db):
+    """Users, teams with their settings, roles per team, the client registry and the access log."""
+    run_statements(db, """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL,
+        password_hash TEXT,
+        session_token TEXT NOT NULL,
+        locale TEXT,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        set_password_token TEXT UNIQUE,
+        set_password_expires_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE teams (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        meeting_weekday INTEGER NOT NULL DEFAULT 1 CHECK (meeting_weekday BETWEEN 0 AND 6),
+        meeting_start TEXT NOT NULL DEFAULT '13:30',
+        meeting_minutes INTEGER NOT NULL DEFAULT 90,
+        acute_budget INTEGER NOT NULL DEFAULT 30,
+        regular_budget INTEGER NOT NULL DEFAULT 60,
+        order_policy TEXT NOT NULL DEFAULT 'acute_first'
+            CHECK (order_policy IN ('acute_first', 'regular_first')),
+        evaluation_interval_months INTEGER NOT NULL DEFAULT 6,
+        submission_deadline_hours INTEGER NOT NULL DEFAULT 24,
+        timezone TEXT NOT NULL DEFAULT 'Europe/Amsterdam',
+        minutes_announcement INTEGER NOT NULL DEFAULT 2,
+        minutes_question INTEGER NOT NULL DEFAULT 5,
+        minutes_issue INTEGER NOT NULL DEFAULT 10,
+        auto_add_due_reviews INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE memberships (
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        role TEXT NOT NULL CHECK (role IN ('member', 'chair', 'manager')),
+        PRIMARY KEY (team_id, user_id)
+    );
+    CREATE INDEX memberships_by_user ON memberships(user_id);
+    CREATE TABLE clients (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        reference TEXT NOT NULL,
+        clinician_id INTEGER NOT NULL REFERENCES users(id),
+        treatment_start TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'finished')),
+        last_evaluation TEXT,
+        finished_on TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (team_id, reference)
+    );
+    CREATE INDEX clients_by_clinician ON clients(clinician_id);
+    CREATE TABLE access_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        team_id INTEGER REFERENCES teams(id),
+        client_id INTEGER REFERENCES clients(id),
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        ip TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX access_log_by_client ON access_log(client_id, at);
+    CREATE INDEX access_log_by_user ON access_log(user_id, at);
+    CREATE INDEX access_log_by_time ON access_log(at);
+    CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+    CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+    """)

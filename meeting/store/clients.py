@@ -1,0 +1,96 @@
+"""The client registry of a team. Every read or change is written to the access log in the same transaction."""
+from meeting.clients import ClientInput
+from meeting.db import iso, utcnow, write
+from meeting.store.audit import Actor, log_access
+
+PAGE_SIZE = 50
+
+
+def search_clients(db, actor: Actor, team_id: int, text: str = "", status: str = "active",
+                   clinician_id: int | None = None, page: int = 1) -> tuple[list[dict], int]:
+    """One page of a team's clients matching the filters, and the total count; logs each client shown."""
+    where, params = ["c.team_id = ?"], [team_id]
+    if text:
+        where.append("c.reference LIKE ? ESCAPE '\\'")
+        params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if status in ("active", "finished"):
+        where.append("c.status = ?"); params.append(status)
+    if clinician_id:
+        where.append("c.clinician_id = ?"); params.append(clinician_id)
+    condition = " AND ".join(where)
+    total = db.execute(f"SELECT count(*) FROM clients c WHERE {condition}", params).fetchone()[0]
+    with write(db):
+        rows = list(db.query(f"""SELECT c.*, u.name AS clinician_name FROM clients c
+            JOIN users u ON u.id = c.clinician_id WHERE {condition}
+            ORDER BY c.reference COLLATE NOCASE LIMIT ? OFFSET ?""",
+                             [*params, PAGE_SIZE, (max(page, 1) - 1) * PAGE_SIZE]))
+        log_access(db, actor, "list", [r["id"] for r in rows], team_id, detail=f"search={text!r}")
+    return rows, total
+
+
+def reference_suggestions(db, actor: Actor, team_id: int, text: str, limit: int = 8) -> list[dict]:
+    """Active clients whose reference starts with `text`, for search-as-you-type; logged."""
+    with write(db):
+        rows = list(db.query("""SELECT id, reference FROM clients WHERE team_id = ? AND status = 'active'
+            AND reference LIKE ? ESCAPE '\\' ORDER BY reference LIMIT ?""",
+                             [team_id, text.replace("%", "\\%").replace("_", "\\_") + "%", limit]))
+        log_access(db, actor, "suggest", [r["id"] for r in rows], team_id, detail=f"prefix={text!r}")
+    return rows
+
+
+def get_client(db, actor: Actor, team_id: int, client_id: int) -> dict | None:
+    """A team's client with clinician name, or None when it is not this team's; logged as a read."""
+    with write(db):
+        client = next(db.query("""SELECT c.*, u.name AS clinician_name FROM clients c
+            JOIN users u ON u.id = c.clinician_id WHERE c.id = ? AND c.team_id = ?""",
+                               [client_id, team_id]), None)
+        if client:
+            log_access(db, actor, "read", [client_id], team_id)
+    return client
+
+
+def existing_references(db, team_id: int) -> set[str]:
+    """All references in a team's registry."""
+    return {r["reference"] for r in db.query("SELECT reference FROM clients WHERE team_id = ?", [team_id])}
+
+
+def reference_taken(db, team_id: int, reference: str, except_client_id: int | None = None) -> bool:
+    """True when another client of the team already has this reference (case-insensitive)."""
+    return db.execute("SELECT 1 FROM clients WHERE team_id = ? AND reference = ? COLLATE NOCASE AND id IS NOT ?",
+                      [team_id, reference, except_client_id]).fetchone() is not None
+
+
+def add_clients(db, actor: Actor, team_id: int, clients: list[ClientInput]) -> list[int]:
+    """Insert clients in one transaction (all or nothing); logs each."""
+    now = iso(utcnow())
+    with write(db):
+        ids = [db.execute("""INSERT INTO clients (team_id, reference, clinician_id, treatment_start,
+            last_evaluation, created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                          [team_id, c.reference, c.clinician_id, c.treatment_start.isoformat(),
+                           c.last_evaluation and c.last_evaluation.isoformat(), now]).lastrowid
+               for c in clients]
+        log_access(db, actor, "create", ids, team_id)
+    return ids
+
+
+def update_client(db, actor: Actor, team_id: int, client_id: int, client: ClientInput) -> None:
+    """Change a client's registry fields; logged."""
+    with write(db):
+        db.execute("""UPDATE clients SET reference = ?, clinician_id = ?, treatment_start = ?,
+            last_evaluation = ? WHERE id = ? AND team_id = ?""",
+                   [client.reference, client.clinician_id, client.treatment_start.isoformat(),
+                    client.last_evaluation and client.last_evaluation.isoformat(), client_id, team_id])
+        log_access(db, actor, "update", [client_id], team_id)
+
+
+def set_status(db, actor: Actor, team_id: int, client_id: int, status: str, today) -> None:
+    """Finish a treatment or reopen it; logged."""
+    with write(db):
+        db.execute("UPDATE clients SET status = ?, finished_on = ? WHERE id = ? AND team_id = ?",
+                   [status, today.isoformat() if status == "finished" else None, client_id, team_id])
+        log_access(db, actor, status == "finished" and "finish" or "reopen", [client_id], team_id)
+
+
+def count_active(db, team_id: int) -> int:
+    """How many active clients the team has."""
+    return db.execute("SELECT count(*) FROM clients WHERE team_id = ? AND status = 'active'", [team_id]).fetchone()[0]
