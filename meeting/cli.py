@@ -1,6 +1,7 @@
 """Command-line tasks: migrate, demo data, the first admin."""
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from meeting import db as database
 from meeting.demo import DEMO_PASSWORD, STAFF, build_demo, demo_email
@@ -14,6 +15,7 @@ def init_app(app) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate():
     """Apply pending schema migrations."""
     database.prepare(current_app.config["DATABASE"])
@@ -21,6 +23,7 @@ def migrate():
 
 
 @click.command("demo")
+@with_appcontext
 def demo():
     """Build the demo team FACT Noord and print its logins."""
     db = database.connect(current_app.config["DATABASE"])
@@ -42,6 +45,7 @@ def demo_logins() -> str:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option()

@@ -1,4 +1,4 @@
-"""Evaluation dates of a client's treatment: due reviews, milestones, capacity. Pure: no Flask, no SQL."""
+"""Evaluation dates of a client's treatment: due reviews, milestones, capacity. No Flask, no SQL."""
 import math
 from calendar import monthrange
 from collections.abc import Iterable
@@ -16,7 +16,8 @@ ACTIVE = "active"
 ONE_YEAR, TWO_YEAR = "one_year", "two_year"
 PROMPTS = {
     ONE_YEAR: N_("One year in treatment: why do we continue, and what do we still want to achieve?"),
-    TWO_YEAR: N_("Extension after two years: invite a colleague to the evaluation to question it critically."),
+    TWO_YEAR: N_("Extension after two years: invite a colleague to the evaluation to question it"
+                 " critically."),
 }
 CAPACITY_SENTENCE = N_(
     "To evaluate all %(clients)s active clients every %(months)s months you need %(needed)s reviews"
@@ -148,7 +149,7 @@ def milestone_reviews(clients: Iterable[ClientRecord], today: date) -> list[Mile
 
 def capacity(active_clients: int, interval_months: int, regular_budget_minutes: int,
              review_minutes: int) -> Capacity:
-    """Reviews needed a week (rounded up) to evaluate everyone within the interval, against what fits."""
+    """Reviews needed a week (rounded up) to evaluate everyone in the interval, against what fits."""
     if interval_months < 1 or review_minutes < 1:
         raise ValueError("interval_months and review_minutes must be at least 1")
     if active_clients < 0 or regular_budget_minutes < 0:

@@ -133,11 +133,13 @@ def settings_errors(settings: TeamSettings) -> dict[str, str]:
         if getattr(settings, field) < 1:
             errors[field] = N_("Give at least 1 minute.")
     if not 1 <= settings.evaluation_interval_months <= LEGAL_MINIMUM_MONTHS:
-        errors["evaluation_interval_months"] = N_("Evaluate at least once a year: choose 1 to 12 months.")
+        errors["evaluation_interval_months"] = N_(
+            "Evaluate at least once a year: choose 1 to 12 months.")
     if settings.meeting_minutes < 1:
         errors["meeting_minutes"] = N_("Give the meeting a length in minutes.")
     elif settings.acute_budget_minutes + settings.regular_budget_minutes > settings.meeting_minutes:
-        errors["meeting_minutes"] = N_("The meeting is shorter than the acute and regular budgets together.")
+        errors["meeting_minutes"] = N_(
+            "The meeting is shorter than the acute and regular budgets together.")
     return errors
 
 
@@ -150,7 +152,7 @@ def _agenda_key(policy: str):
 
 
 def consent_block(items: Iterable[AgendaItem], policy: str) -> list[AgendaItem]:
-    """All announcements, approved in one go at the start: the policy's first track first, then position."""
+    """All announcements, approved in one go at the start: policy's first track first, then position."""
     return sorted((i for i in items if i.label == ANNOUNCEMENT), key=_agenda_key(policy))
 
 
@@ -172,7 +174,7 @@ def schedule(items: Iterable[AgendaItem], policy: str, meeting_start: datetime) 
 
 
 def _track_order(items: Iterable[AgendaItem]) -> list[AgendaItem]:
-    """One track's items in the order they are taken: its announcements (consent block), then by position."""
+    """One track's items in the order taken: its announcements (consent block), then by position."""
     return sorted(items, key=lambda i: (i.label != ANNOUNCEMENT, i.position, i.id))
 
 
@@ -195,7 +197,7 @@ def track_fit(items: Iterable[AgendaItem], budget_minutes: int) -> TrackFit:
 
 
 def _deferral_priority(item: AgendaItem):
-    """Keep first: announcements (cheap, approved in one go), then most overdue, then earlier position."""
+    """Keep first: announcements (approved in one go), then most overdue, then earlier position."""
     return (item.label != ANNOUNCEMENT, -item.days_overdue, item.position, item.id)
 
 

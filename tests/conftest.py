@@ -1,0 +1,101 @@
+"""Shared fixtures: an app on a temp-file database, two teams, and a client that logs in with CSRF."""
+import re
+from datetime import date
+
+import pytest
+
+from meeting import create_app
+from meeting.clients import ClientInput
+from meeting.db import connect
+from meeting.store import clients as client_store, teams as team_store, users as user_store
+from meeting.store.audit import Actor
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on its own database file (an in-memory one would be new per connection)."""
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "test.sqlite3"),
+                      "SECRET_KEY": "test", "LOGIN_LIMIT": "1000 per minute"})
+    yield app
+
+
+@pytest.fixture
+def db(app):
+    """A connection of the test's own, as a second process would have."""
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def world(db):
+    """Two teams, each with a chair, a member and a manager, and one client; plus an admin."""
+    ids = {"admin": user_store.create_user(db, "admin@example.org", "Admin", PASSWORD, is_admin=True)}
+    for key in ("a", "b"):
+        team_id = team_store.create_team(db, f"Team {key.upper()}")
+        ids[f"team_{key}"] = team_id
+        for role in ("chair", "member", "manager"):
+            user_id = user_store.create_user(db, f"{role}.{key}@example.org", f"{role} {key}", PASSWORD)
+            team_store.set_role(db, team_id, user_id, role)
+            ids[f"{role}_{key}"] = user_id
+        ids[f"client_{key}"] = client_store.add_clients(db, Actor(None), team_id, [
+            ClientInput(f"{key.upper()}-001", ids[f"member_{key}"], date(2024, 1, 15), None)])[0]
+    return ids
+
+
+class Browser:
+    """The Flask test client as a user: logs in through the form and sends the CSRF token."""
+
+    def __init__(self, client):
+        self.client, self.token = client, None
+
+    def login(self, email: str, password: str = PASSWORD):
+        response = self.post("/login", {"email": email, "password": password})
+        self.token = None  # the session was renewed at login
+        return response
+
+    def logout(self):
+        response = self.post("/logout")
+        self.token = None
+        return response
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def hx(self, url: str, **kwargs):
+        """A GET as htmx sends it."""
+        return self.client.get(url, headers={"HX-Request": "true"} | kwargs.pop("headers", {}), **kwargs)
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        if self.token is None:
+            self.token = CSRF.search(self.client.get("/login").text).group(1)
+        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def browser(app):
+    """A logged-out user agent."""
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def as_user(app, world):
+    """Log in as e.g. "member.a@example.org" in a fresh user agent."""
+    def login(email: str) -> Browser:
+        user_agent = Browser(app.test_client())
+        assert user_agent.login(email).status_code == 302
+        return user_agent
+    return login
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """argon2id with small cost parameters: the same code path, milliseconds instead of 64 MiB per hash."""
+    from argon2 import PasswordHasher
+    original = user_store.hasher
+    user_store.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    user_store.hasher = original

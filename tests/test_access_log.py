@@ -1,0 +1,44 @@
+"""NEN 7513: reads and changes of client data are logged, append-only."""
+import sqlite3
+
+import pytest
+
+
+def log_rows(db, client_id):
+    return [dict(r) for r in db.query("SELECT user_id, action, ip FROM access_log WHERE client_id = ? ORDER BY id",
+                                      [client_id])]
+
+
+def test_reading_a_client_is_logged_with_who_and_from_where(as_user, world, db):
+    member = as_user("member.a@example.org")
+    member.get(f"/teams/{world['team_a']}/clients/{world['client_a']}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert {"user_id": world["member_a"], "action": "read", "ip": "10.1.2.3"} in log_rows(db, world["client_a"])
+
+
+def test_listing_the_registry_logs_each_client_shown(as_user, world, db):
+    as_user("manager.a@example.org").get(f"/teams/{world['team_a']}/clients")
+    assert any(r["action"] == "list" and r["user_id"] == world["manager_a"] for r in log_rows(db, world["client_a"]))
+
+
+def test_a_change_is_logged(as_user, world, db):
+    member = as_user("member.a@example.org")
+    member.post(f"/teams/{world['team_a']}/clients/{world['client_a']}/status", {"status": "finished"})
+    assert log_rows(db, world["client_a"])[-1] == {"user_id": world["member_a"], "action": "finish", "ip": "127.0.0.1"}
+
+
+@pytest.mark.parametrize("statement", ["UPDATE access_log SET action = 'nothing'", "DELETE FROM access_log"])
+def test_the_log_refuses_updates_and_deletes(world, db, statement):
+    before = db.execute("SELECT count(*) FROM access_log").fetchone()[0]
+    assert before > 0
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute(statement)
+    assert db.execute("SELECT count(*) FROM access_log").fetchone()[0] == before
+
+
+def test_admin_filters_the_log_by_user_and_client(as_user, world):
+    as_user("member.a@example.org").get(f"/teams/{world['team_a']}/clients/{world['client_a']}")
+    admin = as_user("admin@example.org")
+    page = admin.get(f"/admin/access-log?user_id={world['member_a']}&client=A-001&from=2020-01-01&to=2099-01-01")
+    assert page.status_code == 200 and "member.a@example.org" in page.text and ">read" in page.text
+    other = admin.get(f"/admin/access-log?user_id={world['member_b']}")
+    assert "member.a@example.org" not in other.text.split('id="access-log"')[1]
