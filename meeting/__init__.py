@@ -34,8 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from meeting.views import account, admin, auth, team
-    for blueprint in (auth.bp, account.bp, admin.bp, team.bp):
+    from meeting.views import account, admin, agenda, auth, planner, team
+    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -103,3 +103,58 @@ def accounts_teams_clients_access_log(db):
     CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
         BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
     """)
+
+
+@migrations(name="0002_meetings_items")
+def meetings_items(db):
+    """Meetings from the weekly schedule, with their own budgets, and the items brought in."""
+    run_statements(db, """
+    ALTER TABLE clients ADD COLUMN last_continuation_decision TEXT;
+    ALTER TABLE clients ADD COLUMN colleague_invited_at TEXT;
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        starts_at TEXT NOT NULL,
+        deadline_at TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        acute_budget INTEGER NOT NULL,
+        regular_budget INTEGER NOT NULL,
+        order_policy TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'planned'
+            CHECK (state IN ('planned', 'frozen', 'running', 'closed', 'cancelled')),
+        scheduled_for TEXT,
+        is_extra INTEGER NOT NULL DEFAULT 0,
+        revision INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        UNIQUE (team_id, scheduled_for)
+    );
+    CREATE INDEX meetings_by_team_start ON meetings(team_id, starts_at);
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        presenter_id INTEGER NOT NULL REFERENCES users(id),
+        client_id INTEGER REFERENCES clients(id),
+        track TEXT NOT NULL CHECK (track IN ('acute', 'regular')),
+        label TEXT NOT NULL CHECK (label IN ('announcement', 'question', 'issue')),
+        title TEXT NOT NULL,
+        need TEXT NOT NULL,
+        current_state TEXT NOT NULL DEFAULT '',
+        request_and_start TEXT NOT NULL DEFAULT '',
+        tried_towards_finishing TEXT NOT NULL DEFAULT '',
+        finishing_hard TEXT NOT NULL DEFAULT '',
+        minutes INTEGER NOT NULL CHECK (minutes > 0),
+        position INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'withdrawn', 'deferred', 'decided')),
+        late INTEGER NOT NULL DEFAULT 0,
+        carried_over INTEGER NOT NULL DEFAULT 0,
+        deferred_reason TEXT,
+        origin_item_id INTEGER REFERENCES items(id),
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX items_by_meeting ON items(meeting_id, track, position);
+    CREATE INDEX items_by_presenter ON items(presenter_id);
+    CREATE INDEX items_by_client ON items(client_id);
+    """)

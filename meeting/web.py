@@ -5,13 +5,14 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
-from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext
+from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, lazy_gettext
 from flask_htmx import HTMX
 from flask_login import current_user
 
 from meeting import db as database
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
+from meeting.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
 from meeting.teams import ORDER_POLICIES, ROLES, WEEKDAYS
 
 LOCALES = ("en", "nl")
@@ -21,12 +22,16 @@ htmx = HTMX()
 def init_app(app) -> None:
     """Attach the database teardown, htmx and Babel, and template helpers."""
     htmx.init_app(app)
-    Babel(app, locale_selector=select_locale)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.teardown_appcontext(close_db)
     app.jinja_env.globals.update(tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
-                                 WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES)
+                                 WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
+                                 LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
+                                 MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, render_error)
+    app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(
+        datetime.fromisoformat(value) if isinstance(value, str) else value, pattern)
     app.jinja_env.filters["day"] = lambda d: format_date(_as_date(d), "medium") if d else "—"
 
 
@@ -51,6 +56,12 @@ def select_locale() -> str:
     if session.get("locale") in LOCALES:
         return session["locale"]
     return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def select_timezone() -> str:
+    """Times show in the team's time zone; outside a team, in the default one."""
+    team = g.get("team")
+    return team["timezone"] if team else "Europe/Amsterdam"
 
 
 def translate(message: str | None, **params) -> str:

@@ -1,5 +1,6 @@
 """The client registry of a team. Every read or change is written to the access log in the same transaction."""
-from meeting.clients import ClientInput
+from meeting.clients import ClientInput, parse_date
+from meeting.evaluations import ClientRecord
 from meeting.db import iso, utcnow, write
 from meeting.store.audit import Actor, log_access
 
@@ -94,3 +95,26 @@ def set_status(db, actor: Actor, team_id: int, client_id: int, status: str, toda
 def count_active(db, team_id: int) -> int:
     """How many active clients the team has."""
     return db.execute("SELECT count(*) FROM clients WHERE team_id = ? AND status = 'active'", [team_id]).fetchone()[0]
+
+
+def active_reference_ids(db, team_id: int) -> dict[str, int]:
+    """Upper-cased reference → id of the team's active clients, to resolve what a presenter typed."""
+    return {r["reference"].upper(): r["id"] for r in
+            db.query("SELECT id, reference FROM clients WHERE team_id = ? AND status = 'active'", [team_id])}
+
+
+def client_record(row: dict) -> ClientRecord:
+    """The planner's view of a client row."""
+    def day(column):
+        return parse_date(row[column] or "") if row.get(column) else None
+    return ClientRecord(reference=row["reference"], clinician_id=row["clinician_id"],
+                        treatment_start=day("treatment_start"), status=row["status"],
+                        last_evaluation=day("last_evaluation"),
+                        last_continuation_decision=day("last_continuation_decision"),
+                        colleague_invited_at=day("colleague_invited_at"))
+
+
+def client_records(db, team_id: int) -> list[ClientRecord]:
+    """Every active client of the team as planner records (pseudonymous references only)."""
+    return [client_record(row) for row in db.query(
+        "SELECT * FROM clients WHERE team_id = ? AND status = 'active'", [team_id])]

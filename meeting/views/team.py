@@ -152,5 +152,7 @@ def settings(team_id: int):
             flash(_("Settings saved."))
             return redirect(url_for("team.settings", team_id=team_id))
     messages = {field: translate(message, **team_rules.limits(field)) for field, message in errors.items()}
-    return render_template("team/settings.html", form=form, errors=messages,
+    from meeting.views.planner import capacity_line
+    capacity = capacity_line(g.team, client_store.count_active(get_db(), team_id))
+    return render_template("team/settings.html", form=form, errors=messages, capacity=capacity,
                            can_edit=g.role in SETTINGS_EDITORS), 400 if errors else 200

@@ -1,0 +1,87 @@
+"""Meetings: created from the weekly schedule, moved, cancelled, added as extras."""
+from datetime import datetime
+
+from meeting.db import iso, utcnow, write
+from meeting.items import deadline
+from meeting.teams import upcoming_meeting_starts
+
+WEEKS_AHEAD = 4
+
+
+def _insert(db, team: dict, starts_at: datetime, scheduled_for: str | None, is_extra: bool) -> int | None:
+    """Insert a meeting with a copy of the team's budgets; None when the schedule slot exists."""
+    cursor = db.execute(
+        """INSERT INTO meetings (team_id, starts_at, deadline_at, minutes, acute_budget, regular_budget,
+           order_policy, scheduled_for, is_extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (team_id, scheduled_for) DO NOTHING""",
+        [team["id"], iso(starts_at), iso(deadline(starts_at, team["submission_deadline_hours"])),
+         team["meeting_minutes"], team["acute_budget"], team["regular_budget"], team["order_policy"],
+         scheduled_for, int(is_extra), iso(utcnow())])
+    return cursor.lastrowid if cursor.rowcount else None
+
+
+def ensure_upcoming(db, team: dict, now: datetime, weeks: int = WEEKS_AHEAD) -> int:
+    """Create the schedule's meetings for the coming weeks that do not exist yet; return how many."""
+    created = 0
+    with write(db):
+        for start in upcoming_meeting_starts(team, now, weeks):
+            # the schedule slot (local date) is the key: a moved or cancelled meeting is not recreated
+            created += _insert(db, team, start, start.date().isoformat(), False) is not None
+    return created
+
+
+def add_extra(db, team: dict, starts_at: datetime) -> int:
+    """An extra meeting outside the weekly schedule."""
+    with write(db):
+        return _insert(db, team, starts_at, None, True)
+
+
+def get_meeting(db, team_id: int, meeting_id: int) -> dict | None:
+    """A team's meeting, or None when it is not this team's."""
+    return next(db.query("SELECT * FROM meetings WHERE id = ? AND team_id = ?", [meeting_id, team_id]), None)
+
+
+def upcoming(db, team_id: int, now: datetime, limit: int = 8) -> list[dict]:
+    """Meetings not yet closed whose start is today or later, by start, with item counts."""
+    return list(db.query("""SELECT m.*, count(i.id) FILTER (WHERE i.state = 'planned') AS items
+        FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id
+        WHERE m.team_id = ? AND m.starts_at >= ? AND m.state != 'closed'
+        GROUP BY m.id ORDER BY m.starts_at LIMIT ?""", [team_id, iso(now.replace(hour=0, minute=0)), limit]))
+
+
+def move(db, team: dict, meeting_id: int, starts_at: datetime) -> None:
+    """Move a meeting to another start; its deadline moves with it."""
+    with write(db):
+        db.execute("UPDATE meetings SET starts_at = ?, deadline_at = ?, revision = revision + 1"
+                   " WHERE id = ? AND team_id = ?",
+                   [iso(starts_at), iso(deadline(starts_at, team["submission_deadline_hours"])),
+                    meeting_id, team["id"]])
+
+
+def set_state(db, team_id: int, meeting_id: int, state: str) -> None:
+    """Change a meeting's state (cancel, freeze, …)."""
+    db.execute("UPDATE meetings SET state = ?, revision = revision + 1 WHERE id = ? AND team_id = ?",
+               [state, meeting_id, team_id])
+
+
+def bump_revision(db, meeting_id: int) -> None:
+    """Tell live screens that something about this meeting changed."""
+    db.execute("UPDATE meetings SET revision = revision + 1 WHERE id = ?", [meeting_id])
+
+
+def next_after(db, team_id: int, starts_at: str) -> dict | None:
+    """The first planned or frozen meeting of the team that starts after `starts_at`."""
+    return next(db.query("""SELECT * FROM meetings WHERE team_id = ? AND starts_at > ?
+        AND state IN ('planned', 'frozen') ORDER BY starts_at LIMIT 1""", [team_id, starts_at]), None)
+
+
+def cancel(db, team_id: int, meeting_id: int, next_meeting_id: int) -> None:
+    """Cancel a meeting and move its planned items to the end of their tracks in the next meeting."""
+    with write(db):
+        set_state(db, team_id, meeting_id, "cancelled")
+        offset = {track: db.execute("SELECT coalesce(max(position), 0) FROM items WHERE meeting_id = ? AND track = ?",
+                                    [next_meeting_id, track]).fetchone()[0] for track in ("acute", "regular")}
+        for track, base in offset.items():
+            db.execute("UPDATE items SET meeting_id = ?, position = position + ? WHERE meeting_id = ? AND track = ?"
+                       " AND state = 'planned'", [next_meeting_id, base, meeting_id, track])
+        bump_revision(db, next_meeting_id)
