@@ -1,13 +1,16 @@
 """Shared fixtures: an app on a temp-file database, two teams, and a client that logs in with CSRF."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from meeting import create_app
 from meeting.clients import ClientInput
 from meeting.db import connect
-from meeting.store import clients as client_store, teams as team_store, users as user_store
+from meeting.db import utcnow
+from meeting.items import ItemInput
+from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
+from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
 
 PASSWORD = "correct horse battery"
@@ -43,7 +46,19 @@ def world(db):
             ids[f"{role}_{key}"] = user_id
         ids[f"client_{key}"] = client_store.add_clients(db, Actor(None), team_id, [
             ClientInput(f"{key.upper()}-001", ids[f"member_{key}"], date(2024, 1, 15), None)])[0]
+        team = team_store.get_team(db, team_id)
+        ids[f"meeting_{key}"] = meeting_store.add_extra(db, team, utcnow() + timedelta(days=3))
+        ids[f"item_{key}"] = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
+                                                 make_item(client_id=ids[f"client_{key}"]))
     return ids
+
+
+def make_item(**changes) -> ItemInput:
+    """A valid regular review item; override any field."""
+    values = dict(track="regular", label="question", client_id=None, title="Continue or step down?",
+                  need="A decision on continuing", current_state="Stable for months", request_and_start="",
+                  tried_towards_finishing="", finishing_hard="", minutes=5)
+    return ItemInput(**(values | changes))
 
 
 class Browser:
