@@ -40,7 +40,7 @@ def update() -> None:
         template = read_po(io.BytesIO(template_bytes))
         path = po_path(locale)
         path.parent.mkdir(parents=True, exist_ok=True)
-        catalog = read_po(path.open("rb"), locale=locale) if path.exists() else None
+        catalog = read_po(io.BytesIO(path.read_bytes()), locale=locale) if path.exists() else None
         if catalog is None:
             from babel.messages.catalog import Catalog
             catalog = Catalog(locale=locale, project="Belletje")
@@ -63,13 +63,13 @@ def problems() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         extract(pot)
-        wanted = {m.id for m in read_po(pot.open("rb")) if m.id}
+        wanted = {m.id for m in read_po(io.BytesIO(pot.read_bytes())) if m.id}
     for locale in LOCALES:
         path = po_path(locale)
         if not path.exists():
             found.append(f"{locale}: no catalogue at {path}")
             continue
-        catalog = read_po(path.open("rb"), locale=locale)
+        catalog = read_po(io.BytesIO(path.read_bytes()), locale=locale)
         have = {m.id for m in catalog if m.id}
         found += [f"{locale}: missing {_show(i)}" for i in wanted - have]
         found += [f"{locale}: stale {_show(i)}" for i in have - wanted]
