@@ -34,8 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from meeting.views import account, admin, agenda, auth, planner, team
-    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp):
+    from meeting.live import Broadcaster
+    app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"])
+    from meeting.views import account, admin, agenda, auth, live, minutes, planner, run, team
+    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -36,6 +36,7 @@ class ClientRecord:
     last_evaluation: date | None = None
     last_continuation_decision: date | None = None
     colleague_invited_at: date | None = None
+    next_evaluation_on: date | None = None  # agreed at the last evaluation, when not the default
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,10 @@ def add_months(day: date, months: int) -> date:
 
 
 def next_evaluation_due(treatment_start: date, last_evaluation: date | None,
-                        interval_months: int = DEFAULT_INTERVAL_MONTHS) -> date:
-    """The date the next evaluation is due: one interval after the last one, or after the start."""
-    return add_months(last_evaluation or treatment_start, interval_months)
+                        interval_months: int = DEFAULT_INTERVAL_MONTHS, agreed: date | None = None) -> date:
+    """When the next evaluation is due: the date agreed at the last one, else one interval after it
+    (or after the start)."""
+    return agreed or add_months(last_evaluation or treatment_start, interval_months)
 
 
 def treatment_months(treatment_start: date, today: date) -> int:
@@ -112,7 +114,8 @@ def due_reviews(clients: Iterable[ClientRecord], meeting_date: date,
     """Active clients whose next evaluation falls on or before `meeting_date`, most overdue first."""
     due = []
     for client in clients:
-        when = next_evaluation_due(client.treatment_start, client.last_evaluation, interval_months)
+        when = next_evaluation_due(client.treatment_start, client.last_evaluation, interval_months,
+                                   client.next_evaluation_on)
         if client.status == ACTIVE and when <= meeting_date:
             due.append(DueReview(client.reference, client.clinician_id, when,
                                  days_overdue(when, meeting_date), client.last_evaluation))

@@ -115,7 +115,8 @@ def agenda_item(row: dict, today, interval_months: int):
     overdue = 0
     if row["track"] == "regular" and row.get("client_treatment_start"):
         due = next_evaluation_due(parse_date(row["client_treatment_start"]),
-                                  parse_date(row.get("client_last_evaluation") or ""), interval_months)
+                                  parse_date(row.get("client_last_evaluation") or ""), interval_months,
+                                  parse_date(row.get("client_next_evaluation_on") or ""))
         overdue = days_overdue(due, today)
     return AgendaItem(id=row["id"], track=row["track"], label=row["label"], minutes=row["minutes"],
                       position=row["position"], client_ref=row.get("client_reference"),

@@ -158,3 +158,97 @@ def meetings_items(db):
     CREATE INDEX items_by_presenter ON items(presenter_id);
     CREATE INDEX items_by_client ON items(client_id);
     """)
+
+
+@migrations(name="0003_running_meetings")
+def running_meetings(db):
+    """The running meeting: clock events, bells, borrowed minutes, decisions, actions, evaluations, ratings."""
+    run_statements(db, """
+    ALTER TABLE meetings ADD COLUMN phase TEXT NOT NULL DEFAULT 'look_back';
+    ALTER TABLE meetings ADD COLUMN current_item_id INTEGER REFERENCES items(id);
+    ALTER TABLE meetings ADD COLUMN started_at TEXT;
+    ALTER TABLE meetings ADD COLUMN ended_at TEXT;
+    ALTER TABLE clients ADD COLUMN next_evaluation_on TEXT;
+    CREATE TABLE clock_events (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        kind TEXT NOT NULL CHECK (kind IN ('start', 'pause', 'resume', 'extend', 'end')),
+        at TEXT NOT NULL,
+        seconds INTEGER NOT NULL DEFAULT 0,
+        user_id INTEGER REFERENCES users(id)
+    );
+    CREATE INDEX clock_events_by_item ON clock_events(item_id, id);
+    CREATE TABLE borrowings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        from_track TEXT NOT NULL CHECK (from_track IN ('acute', 'regular')),
+        minutes INTEGER NOT NULL CHECK (minutes > 0),
+        user_id INTEGER REFERENCES users(id),
+        at TEXT NOT NULL
+    );
+    CREATE INDEX borrowings_by_meeting ON borrowings(meeting_id);
+    CREATE TABLE bells (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        item_id INTEGER REFERENCES items(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        reason TEXT,
+        at TEXT NOT NULL,
+        acknowledged_at TEXT
+    );
+    CREATE INDEX bells_by_meeting ON bells(meeting_id, id);
+    CREATE INDEX bells_by_user ON bells(user_id, at);
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL UNIQUE REFERENCES items(id),
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        announcement_outcome TEXT,
+        answer TEXT NOT NULL DEFAULT '',
+        outcome TEXT,
+        decision TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        needs_met TEXT,
+        worded_by TEXT,
+        next_evaluation_on TEXT,
+        continuation_answer TEXT NOT NULL DEFAULT '',
+        colleague_invited TEXT,
+        exemplary_situation TEXT,
+        decided_by INTEGER REFERENCES users(id),
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_by_meeting ON decisions(meeting_id);
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        decision_id INTEGER NOT NULL REFERENCES decisions(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        description TEXT NOT NULL,
+        owner_id INTEGER NOT NULL REFERENCES users(id),
+        due_on TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'not_done', 'moved')),
+        reviewed_meeting_id INTEGER REFERENCES meetings(id),
+        reviewed_at TEXT
+    );
+    CREATE INDEX actions_by_team_status ON actions(team_id, status);
+    CREATE TABLE evaluations (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        item_id INTEGER NOT NULL UNIQUE REFERENCES items(id),
+        clinician_id INTEGER NOT NULL REFERENCES users(id),
+        held_on TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        next_evaluation_on TEXT
+    );
+    CREATE INDEX evaluations_by_team_day ON evaluations(team_id, held_on);
+    CREATE INDEX evaluations_by_client ON evaluations(client_id, held_on);
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        kept_process INTEGER NOT NULL CHECK (kept_process BETWEEN 1 AND 5),
+        ended_in_decisions INTEGER NOT NULL CHECK (ended_in_decisions BETWEEN 1 AND 5),
+        time_well_spent INTEGER NOT NULL CHECK (time_well_spent BETWEEN 1 AND 5),
+        at TEXT NOT NULL,
+        UNIQUE (meeting_id, user_id)
+    );
+    """)

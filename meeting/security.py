@@ -40,6 +40,17 @@ def init_app(app) -> None:
     app.after_request(set_security_headers)
 
 
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Logged out: a live stream gets 204 (so it stops retrying), htmx a full redirect, pages the login."""
+    from flask import redirect, url_for
+    if request.path.endswith("/stream"):
+        return "", 204
+    if request.headers.get("HX-Request"):
+        return "", 200, {"HX-Redirect": url_for("auth.login")}
+    return redirect(url_for("auth.login"))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Find the user for a session id, only while its token is current and the account active."""

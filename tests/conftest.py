@@ -9,7 +9,8 @@ from meeting.clients import ClientInput
 from meeting.db import connect
 from meeting.db import utcnow
 from meeting.items import ItemInput
-from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
+from meeting.store import clients as client_store, decisions as decision_store, items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
 
@@ -50,6 +51,13 @@ def world(db):
         ids[f"meeting_{key}"] = meeting_store.add_extra(db, team, utcnow() + timedelta(days=3))
         ids[f"item_{key}"] = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
                                                  make_item(client_id=ids[f"client_{key}"]))
+        decided = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
+                                      make_item(track="acute", title="Earlier question"))
+        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id, decided),
+                              {"answer": "Yes", "actions": [{"description": "Call the GP", "owner": str(ids[f"member_{key}"]),
+                                                             "due": (date.today() + timedelta(days=7)).isoformat()}]},
+                              date.today(), utcnow(), None)
+        ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
     return ids
 
 

@@ -130,3 +130,11 @@ def test_capacity_line_for_the_demo_team_matches_a_hand_computation(app, db):
     line = re.search(r'id="capacity-line">([^<]+)<', page).group(1)
     assert line == ("To evaluate all 245 active clients every 6 months you need 10 reviews a week; "
                     "your regular budget of 60 minutes fits 6 reviews of 10 minutes.")
+
+
+def test_reordering_skips_announcements_in_the_consent_block(as_user, world, db):
+    add(db, world, title="Regular announcement", label="announcement")
+    last = add(db, world, title="Third review")
+    as_user("chair.a@example.org").post(plan_url(world, f"/items/{last}/move"), {"direction": "up"})
+    shown = [t for t in positions(db, world, "regular") if t != "Regular announcement"]
+    assert shown == ["Third review", "Continue or step down?"]

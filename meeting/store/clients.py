@@ -111,7 +111,8 @@ def client_record(row: dict) -> ClientRecord:
                         treatment_start=day("treatment_start"), status=row["status"],
                         last_evaluation=day("last_evaluation"),
                         last_continuation_decision=day("last_continuation_decision"),
-                        colleague_invited_at=day("colleague_invited_at"))
+                        colleague_invited_at=day("colleague_invited_at"),
+                        next_evaluation_on=day("next_evaluation_on"))
 
 
 def client_records(db, team_id: int) -> list[ClientRecord]:

@@ -84,8 +84,8 @@ def agenda_items(db, actor: Actor, team_id: int, meeting_id: int, states=("plann
     marks = ", ".join("?" * len(states))
     with write(db):
         rows = list(db.query(f"""SELECT i.*, u.name AS presenter_name, c.reference AS client_reference,
-            c.treatment_start AS client_treatment_start, c.last_evaluation AS client_last_evaluation
-            FROM items i JOIN users u ON u.id = i.presenter_id LEFT JOIN clients c ON c.id = i.client_id
+            c.treatment_start AS client_treatment_start, c.last_evaluation AS client_last_evaluation,
+            c.next_evaluation_on AS client_next_evaluation_on FROM items i JOIN users u ON u.id = i.presenter_id LEFT JOIN clients c ON c.id = i.client_id
             WHERE i.meeting_id = ? AND i.team_id = ? AND i.state IN ({marks})
             ORDER BY i.track, i.position""", [meeting_id, team_id, *states]))
         client_ids = sorted({r["client_id"] for r in rows if r["client_id"]})
@@ -107,12 +107,14 @@ def items_of_presenter(db, team_id: int, presenter_id: int, meeting_ids: list[in
 def move_in_track(db, team_id: int, item_id: int, direction: int) -> None:
     """Swap an item with its planned neighbour in the same track (direction -1 up, +1 down)."""
     with write(db):
-        item = db.execute("SELECT meeting_id, track, position FROM items WHERE id = ? AND team_id = ?",
-                          [item_id, team_id]).fetchone()
+        item = db.execute("SELECT meeting_id, track, position, label = 'announcement' FROM items"
+                          " WHERE id = ? AND team_id = ?", [item_id, team_id]).fetchone()
         comparison, order = ("<", "DESC") if direction < 0 else (">", "ASC")
+        # announcements sit in the consent block: they only trade places among themselves
         neighbour = db.execute(
             f"""SELECT id, position FROM items WHERE meeting_id = ? AND track = ? AND state = 'planned'
-                AND position {comparison} ? ORDER BY position {order} LIMIT 1""", item).fetchone()
+                AND position {comparison} ? AND (label = 'announcement') = ?
+                ORDER BY position {order} LIMIT 1""", item).fetchone()
         if neighbour:
             db.execute("UPDATE items SET position = ? WHERE id = ?", [neighbour[1], item_id])
             db.execute("UPDATE items SET position = ? WHERE id = ?", [item[2], neighbour[0]])

@@ -66,7 +66,7 @@ def _with_derived(rows: list[dict]) -> list[dict]:
     for row in rows:
         start = client_rules.parse_date(row["treatment_start"])
         last = client_rules.parse_date(row["last_evaluation"] or "")
-        due = evaluations.next_evaluation_due(start, last, interval)
+        due = evaluations.next_evaluation_due(start, last, interval, client_rules.parse_date(row["next_evaluation_on"] or ""))
         result.append(row | {"next_due": due, "months": evaluations.treatment_months(start, today),
                              "overdue_days": evaluations.days_overdue(due, today) if row["status"] == "active" else 0})
     return result

@@ -1,0 +1,152 @@
+"""The running meeting: phases, the current item, clock events, bells, borrowed minutes, ratings."""
+from datetime import datetime
+
+from meeting import clock
+from meeting.closing import ring_wait_seconds
+from meeting.db import iso, write
+from meeting.i18n import N_
+from meeting.store.meetings import bump_revision
+
+
+class Refused(Exception):
+    """A change the rules do not allow now; the message says why (an N_ text)."""
+
+
+def start_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
+    """Open the meeting: it runs, starting with the look back at open actions."""
+    with write(db):
+        cursor = db.execute("UPDATE meetings SET state = 'running', phase = 'look_back', started_at = ?,"
+                            " revision = revision + 1 WHERE id = ? AND team_id = ? AND state IN ('planned', 'frozen')",
+                            [iso(now), meeting_id, team_id])
+        if not cursor.rowcount:
+            raise Refused(N_("This meeting cannot be started now."))
+
+
+def set_phase(db, meeting_id: int, phase: str) -> None:
+    """Move on to the consent block or the items."""
+    with write(db):
+        db.execute("UPDATE meetings SET phase = ? WHERE id = ?", [phase, meeting_id])
+        bump_revision(db, meeting_id)
+
+
+def clock_events(db, item_id: int) -> list[dict]:
+    """An item's clock events in the order they were stored."""
+    return list(db.query("SELECT kind, at, seconds FROM clock_events WHERE item_id = ? ORDER BY id", [item_id]))
+
+
+def clock_events_of_meeting(db, meeting_id: int) -> dict[int, list[dict]]:
+    """Every item's clock events for one meeting, by item id."""
+    events: dict[int, list[dict]] = {}
+    for row in db.query("""SELECT e.item_id, e.kind, e.at, e.seconds FROM clock_events e
+            JOIN items i ON i.id = e.item_id WHERE i.meeting_id = ? ORDER BY e.id""", [meeting_id]):
+        events.setdefault(row.pop("item_id"), []).append(row)
+    return events
+
+
+def add_clock_event(db, meeting_id: int, item_id: int, kind: str, now: datetime, user_id: int | None,
+                    seconds: int = 0) -> None:
+    """Store a clock event if the clock's rules allow it (checked inside the write lock)."""
+    with write(db):
+        problem = clock.validate_transition(clock_events(db, item_id), kind, seconds)
+        if problem:
+            raise Refused(problem)
+        db.execute("INSERT INTO clock_events (item_id, kind, at, seconds, user_id) VALUES (?, ?, ?, ?, ?)",
+                   [item_id, kind, iso(now), seconds, user_id])
+        bump_revision(db, meeting_id)
+
+
+def _stop_clock(db, item_id: int, now: datetime, user_id: int | None) -> None:
+    """End the item's clock if it was started and not yet ended."""
+    if clock.validate_transition(clock_events(db, item_id), "end") is None:
+        db.execute("INSERT INTO clock_events (item_id, kind, at, seconds, user_id) VALUES (?, 'end', ?, 0, ?)",
+                   [item_id, iso(now), user_id])
+
+
+def open_item(db, meeting_id: int, item_id: int, now: datetime, user_id: int) -> None:
+    """Make `item_id` the current item and start its clock (there is one current item at a time)."""
+    with write(db):
+        current = db.execute("SELECT current_item_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0]
+        if current and current != item_id:
+            raise Refused(N_("Close the current item with a decision or a deferral first."))
+        db.execute("UPDATE meetings SET current_item_id = ?, phase = 'items' WHERE id = ?", [item_id, meeting_id])
+        if not clock_events(db, item_id):
+            db.execute("INSERT INTO clock_events (item_id, kind, at, seconds, user_id) VALUES (?, 'start', ?, 0, ?)",
+                       [item_id, iso(now), user_id])
+        bump_revision(db, meeting_id)
+
+
+def close_current(db, meeting_id: int, item_id: int, now: datetime, user_id: int | None) -> None:
+    """Stop the item's clock and clear it as the current item (inside the caller's transaction)."""
+    _stop_clock(db, item_id, now, user_id)
+    db.execute("UPDATE meetings SET current_item_id = NULL WHERE id = ? AND current_item_id = ?",
+               [meeting_id, item_id])
+    bump_revision(db, meeting_id)
+
+
+def borrowings(db, meeting_id: int) -> list[dict]:
+    """Minutes borrowed between the tracks in this meeting."""
+    return list(db.query("SELECT from_track, minutes FROM borrowings WHERE meeting_id = ? ORDER BY id", [meeting_id]))
+
+
+def borrow(db, meeting_id: int, from_track: str, minutes: int, user_id: int, now: datetime) -> None:
+    """Record minutes moved from one track's budget to the other's (visible in the minutes)."""
+    with write(db):
+        db.execute("INSERT INTO borrowings (meeting_id, from_track, minutes, user_id, at) VALUES (?, ?, ?, ?, ?)",
+                   [meeting_id, from_track, minutes, user_id, iso(now)])
+        bump_revision(db, meeting_id)
+
+
+def ring(db, meeting_id: int, item_id: int | None, user_id: int, reason: str | None, now: datetime) -> float:
+    """Ring the bell; returns 0 when rung, else the seconds this person must still wait."""
+    with write(db):
+        last = db.execute("SELECT max(at) FROM bells WHERE user_id = ? AND meeting_id = ?",
+                          [user_id, meeting_id]).fetchone()[0]
+        wait = ring_wait_seconds(datetime.fromisoformat(last) if last else None, now)
+        if wait > 0:
+            return wait
+        db.execute("INSERT INTO bells (meeting_id, item_id, user_id, reason, at) VALUES (?, ?, ?, ?, ?)",
+                   [meeting_id, item_id, user_id, reason, now.isoformat(timespec="milliseconds")])
+        bump_revision(db, meeting_id)
+    return 0.0
+
+
+def bell_state(db, meeting_id: int, item_id: int | None) -> dict:
+    """What the projector shows: rings for the current item, the newest unacknowledged ring (never who)."""
+    count = db.execute("SELECT count(*) FROM bells WHERE meeting_id = ? AND item_id IS ?",
+                       [meeting_id, item_id]).fetchone()[0]
+    latest = next(db.query("""SELECT id, reason, at FROM bells WHERE meeting_id = ? AND acknowledged_at IS NULL
+        ORDER BY id DESC LIMIT 1""", [meeting_id]), None)
+    reasons = [r["reason"] for r in db.query("""SELECT reason FROM bells WHERE meeting_id = ?
+        AND acknowledged_at IS NULL AND reason IS NOT NULL""", [meeting_id])]
+    return {"count": count, "ringing": latest, "reasons": reasons}
+
+
+def acknowledge_bells(db, meeting_id: int, now: datetime) -> None:
+    """The chair has seen the bell."""
+    with write(db):
+        db.execute("UPDATE bells SET acknowledged_at = ? WHERE meeting_id = ? AND acknowledged_at IS NULL",
+                   [iso(now), meeting_id])
+        bump_revision(db, meeting_id)
+
+
+def rate(db, meeting_id: int, user_id: int, scores: tuple[int, int, int], now: datetime) -> None:
+    """Store (or replace) a participant's three ratings of the meeting's process."""
+    with write(db):
+        db.execute("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions, time_well_spent, at)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, user_id) DO UPDATE SET
+            kept_process = excluded.kept_process, ended_in_decisions = excluded.ended_in_decisions,
+            time_well_spent = excluded.time_well_spent, at = excluded.at""",
+                   [meeting_id, user_id, *scores, iso(now)])
+
+
+def has_rated(db, meeting_id: int, user_id: int) -> bool:
+    """Whether this participant has rated the meeting."""
+    return db.execute("SELECT 1 FROM ratings WHERE meeting_id = ? AND user_id = ?",
+                      [meeting_id, user_id]).fetchone() is not None
+
+
+def end_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
+    """Close the meeting (its unfinished items must have been carried over first)."""
+    with write(db):
+        db.execute("UPDATE meetings SET state = 'closed', phase = 'ended', ended_at = ?, current_item_id = NULL,"
+                   " revision = revision + 1 WHERE id = ? AND team_id = ?", [iso(now), meeting_id, team_id])
