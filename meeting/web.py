@@ -9,7 +9,8 @@ from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 from flask_htmx import HTMX
 from flask_login import current_user
 
-from meeting import db as database
+from meeting import closing, db as database
+from meeting.clock import mmss
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
 from meeting.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
@@ -27,7 +28,11 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
                                  LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
-                                 MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES)
+                                 MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES, mmss=mmss,
+                                 BELL_REASONS=closing.BELL_REASONS, OUTCOMES=closing.OUTCOMES,
+                                 ANNOUNCEMENT_OUTCOMES=closing.ANNOUNCEMENT_OUTCOMES, NEEDS_MET=closing.NEEDS_MET,
+                                 YES_NO=closing.YES_NO, WORDED_BY=closing.WORDED_BY, MILESTONES=closing.MILESTONES,
+                                 EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, render_error)
     app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(

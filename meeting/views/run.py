@@ -50,6 +50,10 @@ def console(team_id: int, meeting_id: int):
 @team_view("chair")
 def panel(team_id: int, meeting_id: int):
     """The console's live panel alone, for htmx."""
+    return _render_panel(team_id, meeting_id)
+
+
+def _render_panel(team_id: int, meeting_id: int) -> str:
     context = live_context(team_id, meeting_id)
     return render_template("run/_panel.html", **context, **_look_back(context["meeting"]))
 
@@ -63,7 +67,7 @@ def _look_back(meeting: dict) -> dict:
 def _after_action(team_id: int, meeting_id: int):
     """htmx gets the fresh panel; a plain form post goes back to the console."""
     if request.headers.get("HX-Request"):
-        return panel(team_id, meeting_id)
+        return _render_panel(team_id, meeting_id)
     return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
 
 
