@@ -9,6 +9,7 @@ from meeting import budget, closing, flow, items as item_rules
 from meeting.clients import parse_date
 from meeting.db import utcnow, write
 from meeting.i18n import N_
+from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
 from meeting.web import actor, get_db, team_today, team_view, translate
@@ -215,9 +216,10 @@ def decide(team_id: int, meeting_id: int, item_id: int):
     item = _item_of(team_id, meeting_id, item_id)
     members = [m for m in team_store.members(get_db(), team_id) if m["active"]]
     today = team_today(g.team)
-    if request.method == "GET" or item["state"] != "planned":
-        if item["state"] != "planned":
-            flash(_("This item was closed already, by someone else. Nothing was changed."))
+    if item["state"] != "planned":
+        return render_template("run/decide.html", item=item, form={}, errors={"item": ALREADY_CLOSED},
+                               members=members, milestone=None), 409 if request.method == "POST" else 200
+    if request.method == "GET":
         return render_template("run/decide.html", item=item, form={}, errors={}, members=members,
                                milestone=_milestone(item, today))
     form = _decision_form(request.form)

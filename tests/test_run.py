@@ -1,0 +1,188 @@
+"""Running a meeting through the web: start, items, the bell, decisions, budgets, the end."""
+import threading
+from datetime import date, timedelta
+
+from meeting.store import items as item_store
+from meeting.store.audit import Actor
+from tests.conftest import make_item
+
+HX = {"HX-Request": "true"}
+
+
+def run_url(world, suffix=""):
+    return f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/run{suffix}"
+
+
+def meeting_row(db, world):
+    return db.execute("SELECT state, phase, current_item_id FROM meetings WHERE id = ?", [world["meeting_a"]]).fetchone()
+
+
+def started_with_item(as_user, world):
+    """A running meeting of team A with its first waiting item open; returns the chair and the item id."""
+    chair = as_user("chair.a@example.org")
+    chair.post(run_url(world, "/start"), headers=HX)
+    chair.post(run_url(world, "/consent"), headers=HX)
+    chair.post(run_url(world, "/next"), headers=HX)
+    return chair
+
+
+def test_chair_starts_the_meeting_and_opens_the_next_item(as_user, world, db):
+    started_with_item(as_user, world)
+    state, phase, current = meeting_row(db, world)
+    assert (state, phase, current) == ("running", "items", world["item_a"])
+    kinds = [r[0] for r in db.execute("SELECT kind FROM clock_events WHERE item_id = ?", [world["item_a"]])]
+    assert kinds == ["start"]
+
+
+def test_only_the_chair_runs_the_meeting(as_user, world, db):
+    member = as_user("member.a@example.org")
+    assert member.post(run_url(world, "/start")).status_code == 403
+    assert member.get(run_url(world)).status_code == 403
+    assert meeting_row(db, world)[0] == "planned"
+
+
+def test_closing_without_a_decision_is_refused_and_the_item_stays_open(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    response = chair.post(run_url(world, f"/items/{world['item_a']}/decide"), {"answer": ""})
+    assert response.status_code == 400
+    assert "Record the team&#39;s answer to the question." in response.text
+    assert db.execute("SELECT state FROM items WHERE id = ?", [world["item_a"]]).fetchone()[0] == "planned"
+    assert db.execute("SELECT count(*) FROM decisions WHERE item_id = ?", [world["item_a"]]).fetchone()[0] == 0
+
+
+def test_a_regular_review_decision_is_an_evaluation_with_the_next_date(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    response = chair.post(run_url(world, f"/items/{world['item_a']}/decide"), {
+        "answer": "Yes, continue", "outcome": "continue_adjusted", "decision": "New goals for housing",
+        "needs_met": "yes", "continuation_answer": "Housing is not yet stable", "colleague_invited": "yes"})
+    assert response.status_code == 302, response.text
+    evaluation = db.execute("SELECT held_on, outcome FROM evaluations WHERE item_id = ?", [world["item_a"]]).fetchone()
+    assert evaluation == (date.today().isoformat(), "continue_adjusted")
+    client = db.execute("SELECT last_evaluation, next_evaluation_on, last_continuation_decision, colleague_invited_at"
+                        " FROM clients WHERE id = ?", [world["client_a"]]).fetchone()
+    assert client == (date.today().isoformat(), None, date.today().isoformat(), date.today().isoformat())
+    assert meeting_row(db, world)[2] is None  # no current item any more
+
+
+def test_finishing_the_treatment_finishes_the_client(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    chair.post(run_url(world, f"/items/{world['item_a']}/decide"), {
+        "answer": "Finish", "outcome": "finish", "decision": "Hand over to the GP", "needs_met": "yes",
+        "continuation_answer": "Goals reached", "colleague_invited": "no"})
+    assert db.execute("SELECT status FROM clients WHERE id = ?", [world["client_a"]]).fetchone()[0] == "finished"
+    assert db.execute("SELECT next_evaluation_on FROM evaluations").fetchone()[0] is None
+
+
+def test_two_chairs_deciding_the_same_item_at_once_record_one_decision(app, as_user, world, db):
+    first = started_with_item(as_user, world)
+    second = as_user("chair.a@example.org")
+    form = {"answer": "Yes", "outcome": "continue_unchanged", "decision": "Go on", "reason": "Stable",
+            "needs_met": "yes", "continuation_answer": "Still needed", "colleague_invited": "no"}
+    barrier, results = threading.Barrier(2), []
+
+    def decide(user_agent):
+        barrier.wait()
+        results.append(user_agent.post(run_url(world, f"/items/{world['item_a']}/decide"), form))
+
+    threads = [threading.Thread(target=decide, args=(u,)) for u in (first, second)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [302, 409]
+    loser = next(r for r in results if r.status_code == 409)
+    assert "This item was closed already, by someone else" in loser.text
+    assert db.execute("SELECT count(*) FROM decisions WHERE item_id = ?", [world["item_a"]]).fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM evaluations WHERE item_id = ?", [world["item_a"]]).fetchone()[0] == 1
+
+
+def test_bell_shows_on_the_projector_without_who_and_once_per_ten_seconds(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    manager = as_user("manager.a@example.org")
+    first = manager.post(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {"reason": "off_point"})
+    again = manager.post(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {})
+    assert "The bell rang." in first.text and "Wait" in again.text
+    assert db.execute("SELECT count(*), max(item_id) FROM bells").fetchone() == (1, world["item_a"])
+    panel = chair.get(run_url(world, "/panel")).text
+    bell = panel.split('id="bell"')[1].split("</div>")[0]
+    assert "Off the point" in bell and "1 ring for this item" in bell
+    assert "manager a" not in panel
+    chair.post(run_url(world, "/bell/ack"), headers=HX)
+    assert 'class="bell ringing"' not in chair.get(run_url(world, "/panel")).text
+
+
+def test_the_bell_is_silent_outside_a_running_meeting(as_user, world, db):
+    response = as_user("member.a@example.org").post(
+        f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {})
+    assert "only while the meeting runs" in response.text
+    assert db.execute("SELECT count(*) FROM bells").fetchone()[0] == 0
+
+
+def test_clock_pause_resume_and_extend_are_stored_events(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    for kind in ("toggle", "toggle", "extend"):
+        chair.post(run_url(world, "/clock"), {"kind": kind}, headers=HX)
+    rows = db.execute("SELECT kind, seconds, user_id FROM clock_events WHERE item_id = ? ORDER BY id",
+                      [world["item_a"]]).fetchall()
+    assert [r[:2] for r in rows] == [("start", 0), ("pause", 0), ("resume", 0), ("extend", 120)]
+    assert rows[-1][2] == world["chair_a"]
+
+
+def test_spent_acute_budget_must_be_resolved_by_borrowing_or_deferring(as_user, world, db):
+    db.execute("UPDATE meetings SET acute_budget = 1 WHERE id = ?", [world["meeting_a"]])
+    db.execute("UPDATE items SET state = 'withdrawn' WHERE id = ?", [world["item_a"]])
+    for title in ("Crisis one", "Crisis two"):
+        item_store.add_item(db, Actor(None), world["team_a"], world["meeting_a"], world["member_a"],
+                            make_item(track="acute", label="issue", title=title, minutes=1))
+    chair = started_with_item(as_user, world)
+    first = db.execute("SELECT current_item_id FROM meetings WHERE id = ?", [world["meeting_a"]]).fetchone()[0]
+    db.execute("UPDATE clock_events SET at = replace(datetime(at, '-2 minutes'), ' ', 'T') || '+00:00' WHERE item_id = ?", [first])
+    chair.post(run_url(world, f"/items/{first}/decide"), {"outcome": "continue_adjusted", "decision": "Plan",
+                                                         "needs_met": "yes"})
+    blocked = chair.post(run_url(world, "/next"), headers=HX)
+    assert "acute" in blocked.text.lower() and meeting_row(db, world)[2] is None
+    chair.post(run_url(world, "/resolve"), {"choice": "borrow", "minutes": "5"}, headers=HX)
+    assert db.execute("SELECT from_track, minutes FROM borrowings").fetchone() == ("regular", 5)
+    chair.post(run_url(world, "/next"), headers=HX)
+    assert meeting_row(db, world)[2] is not None
+
+
+def test_ending_the_meeting_carries_unfinished_items_over(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    response = chair.post(run_url(world, "/end"))
+    assert response.status_code == 302 and response.location.endswith("/minutes")
+    assert meeting_row(db, world)[0] == "closed"
+    original = db.execute("SELECT state, deferred_reason FROM items WHERE id = ?", [world["item_a"]]).fetchone()
+    carried = db.execute("SELECT carried_over, state FROM items WHERE origin_item_id = ?", [world["item_a"]]).fetchone()
+    assert original == ("deferred", "Not reached in the meeting") and carried == (1, "planned")
+    minutes = chair.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/minutes").text
+    assert "Not reached in the meeting" in minutes
+
+
+def test_participants_rate_the_meeting_and_the_minutes_show_the_average(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    chair.post(run_url(world, "/end"))
+    base = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}"
+    for email, score in (("member.a@example.org", "4"), ("chair.a@example.org", "2")):
+        as_user(email).post(base + "/rating", {"kept_process": score, "ended_in_decisions": "5",
+                                               "time_well_spent": "3"})
+    refused = as_user("member.a@example.org").post(base + "/rating", {"kept_process": "9"})
+    assert "Rate each statement from 1 to 5." in refused.text
+    minutes = chair.get(base + "/minutes").text
+    assert "We kept to the process: 3.0" in minutes and "2 participants rated" in minutes
+    markdown = chair.get(base + "/minutes.md")
+    assert markdown.headers["Content-Disposition"].startswith("attachment") and "# Minutes" in markdown.text
+
+
+def test_look_back_marks_open_actions(as_user, world, db):
+    chair = as_user("chair.a@example.org")
+    chair.post(run_url(world, "/start"), headers=HX)
+    panel = chair.get(run_url(world, "/panel")).text
+    assert "Call the GP" in panel
+    chair.post(run_url(world, f"/actions/{world['action_a']}"), {"status": "done"}, headers=HX)
+    assert db.execute("SELECT status, reviewed_meeting_id FROM actions WHERE id = ?",
+                      [world["action_a"]]).fetchone() == ("done", world["meeting_a"])
+
+
+def test_a_logged_out_stream_answers_204_not_a_redirect(browser, world):
+    response = browser.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/stream")
+    assert response.status_code == 204
