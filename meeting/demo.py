@@ -57,13 +57,13 @@ def build_demo(db, today: date, seed: int = 2026) -> int | None:
 
 
 def _demo_client(rng: random.Random, index: int, clinician_ids: list[int], today: date) -> ClientInput:
-    """A client who started somewhere in the last six years; about a third are overdue."""
+    """A client who started somewhere in the last six years; most are evaluated in time, some are overdue."""
     start = today - timedelta(days=rng.randint(20, 6 * 365))
     last_evaluation = None
-    months_running = (today - start).days // 30
-    if months_running >= 6 and rng.random() < 0.85:
-        lag = rng.choice([1, 2, 3, 4, 5, 6, 7, 9, 12, 18])  # months since the last evaluation
-        last_evaluation = max(add_months(today, -lag), add_months(start, 6))
-        last_evaluation = min(last_evaluation, today)
+    if add_months(start, 6) <= today:
+        # months since the last evaluation: mostly within the six-month norm, a tail well past it
+        lag = rng.choices([1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 18],
+                          weights=[12, 12, 12, 11, 11, 9, 8, 6, 5, 3, 2])[0]
+        last_evaluation = min(max(add_months(today, -lag), add_months(start, 6)), today)
     reference = f"FN-{index + 1:03d}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
     return ClientInput(reference, clinician_ids[index % len(clinician_ids)], start, last_evaluation)
