@@ -85,3 +85,9 @@ def cancel(db, team_id: int, meeting_id: int, next_meeting_id: int) -> None:
             db.execute("UPDATE items SET meeting_id = ?, position = position + ? WHERE meeting_id = ? AND track = ?"
                        " AND state = 'planned'", [next_meeting_id, base, meeting_id, track])
         bump_revision(db, next_meeting_id)
+
+
+def recently_closed(db, team_id: int, limit: int = 5) -> list[dict]:
+    """The team's last closed meetings, newest first."""
+    return list(db.query("SELECT * FROM meetings WHERE team_id = ? AND state = 'closed' ORDER BY starts_at DESC LIMIT ?",
+                         [team_id, limit]))

@@ -27,7 +27,8 @@ def meetings(team_id: int):
     meeting_store.ensure_upcoming(get_db(), g.team, utcnow())
     upcoming = meeting_store.upcoming(get_db(), team_id, utcnow())
     mine = item_store.items_of_presenter(get_db(), team_id, current_user.id, [m["id"] for m in upcoming])
-    return render_template("agenda/meetings.html", meetings=upcoming, mine=mine, now=utcnow())
+    return render_template("agenda/meetings.html", meetings=upcoming, mine=mine, now=utcnow(),
+                           past=meeting_store.recently_closed(get_db(), team_id))
 
 
 @bp.get("/teams/<int:team_id>/meetings/<int:meeting_id>/")
