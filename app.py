@@ -14,6 +14,8 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="create the demo team FACT Noord if absent")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help="do not run the scheduler in this process (tests; or run `flask scheduler` apart)")
     args = parser.parse_args()
     app = create_app()
     if args.demo:
@@ -23,6 +25,11 @@ def main() -> None:
         build_demo(db, date.today())
         db.close()
         print(demo_logins())
+    if not args.no_scheduler:
+        from meeting import scheduler
+        from meeting.cli import backup_dir
+        with app.app_context():
+            scheduler.start(app.config["DATABASE"], backup_dir())
     from waitress import serve
     print(f"Belletje on http://{args.host}:{args.port}/  (database {app.config['DATABASE']})")
     serve(app, host=args.host, port=args.port, threads=THREADS, channel_timeout=120)

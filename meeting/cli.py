@@ -1,4 +1,8 @@
 """Command-line tasks: migrate, demo data, the first admin."""
+import os
+from datetime import datetime
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -10,7 +14,7 @@ from meeting.store import users as user_store
 
 def init_app(app) -> None:
     """Register the commands on `flask`."""
-    for command in (migrate, demo, create_admin):
+    for command in (migrate, demo, create_admin, run_scheduler, backup_now, restore_backup):
         app.cli.add_command(command)
 
 
@@ -59,3 +63,39 @@ def create_admin(email, name, password):
     user_store.create_user(db, email, name, password, is_admin=True)
     db.close()
     click.echo(f"Admin {email} created.")
+
+
+def backup_dir() -> Path:
+    """Where nightly backups go: $BELLETJE_BACKUPS, else db/backups next to the database."""
+    return Path(os.environ.get("BELLETJE_BACKUPS") or Path(current_app.config["DATABASE"]).parent / "backups")
+
+
+@click.command("scheduler")
+@with_appcontext
+def run_scheduler():
+    """Run the scheduler in this process (meetings ahead, agenda freeze, nightly backup)."""
+    from meeting import scheduler
+    click.echo("Scheduler running; stop with Ctrl-C.")
+    if scheduler.start(current_app.config["DATABASE"], backup_dir(), background=False) is None:
+        raise click.ClickException("Another process runs the scheduler already.")
+
+
+@click.command("backup")
+@with_appcontext
+def backup_now():
+    """Make an online, integrity-checked backup now."""
+    from meeting import scheduler
+    target = backup_dir() / f"belletje-manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scheduler.copy_database(current_app.config["DATABASE"], target)
+    click.echo(f"Backup written to {target}")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_backup(backup_file):
+    """Replace the database with BACKUP_FILE (stop the app first)."""
+    from meeting import scheduler
+    scheduler.restore(backup_file, current_app.config["DATABASE"])
+    click.echo(f"Restored {backup_file} into {current_app.config['DATABASE']}")

@@ -252,3 +252,34 @@ def running_meetings(db):
         UNIQUE (meeting_id, user_id)
     );
     """)
+
+
+@migrations(name="0004_reports_and_scheduler")
+def reports_and_scheduler(db):
+    """Used seconds kept on closed items for reports, idempotent job runs, in-app notices, report indexes."""
+    run_statements(db, """
+    ALTER TABLE items ADD COLUMN used_seconds INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        period TEXT NOT NULL,
+        ran_at TEXT NOT NULL,
+        result TEXT NOT NULL DEFAULT '',
+        UNIQUE (job, period)
+    );
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        message TEXT NOT NULL,
+        params TEXT NOT NULL DEFAULT '{}',
+        link TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        read_at TEXT
+    );
+    CREATE INDEX notifications_unread ON notifications(user_id, read_at);
+    CREATE INDEX evaluations_by_clinician ON evaluations(clinician_id, held_on);
+    CREATE INDEX clients_by_team_status ON clients(team_id, status);
+    CREATE INDEX bells_by_item ON bells(item_id);
+    CREATE INDEX meetings_by_state_deadline ON meetings(state, deadline_at);
+    """)

@@ -37,6 +37,9 @@ def init_app(app) -> None:
         app.register_error_handler(code, render_error)
     app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(
         datetime.fromisoformat(value) if isinstance(value, str) else value, pattern)
+    app.jinja_env.filters["combine_moment"] = lambda params: {
+        key: format_datetime(datetime.fromisoformat(value), "EEE d MMM HH:mm") if key == "moment" else value
+        for key, value in params.items()}
     app.jinja_env.filters["day"] = lambda d: format_date(_as_date(d), "medium") if d else "—"
 
 

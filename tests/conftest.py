@@ -10,7 +10,7 @@ from meeting.db import connect
 from meeting.db import utcnow
 from meeting.items import ItemInput
 from meeting.store import clients as client_store, decisions as decision_store, items as item_store
-from meeting.store import meetings as meeting_store
+from meeting.store import jobs, meetings as meeting_store
 from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
 
@@ -58,6 +58,8 @@ def world(db):
                                                              "due": (date.today() + timedelta(days=7)).isoformat()}]},
                               date.today(), utcnow(), None)
         ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
+        jobs.notify(db, ids[f"chair_{key}"], team_id, "Notice", {}, "/", utcnow())
+        ids[f"notice_{key}"] = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
     return ids
 
 

@@ -76,8 +76,10 @@ def open_item(db, meeting_id: int, item_id: int, now: datetime, user_id: int) ->
 
 
 def close_current(db, meeting_id: int, item_id: int, now: datetime, user_id: int | None) -> None:
-    """Stop the item's clock and clear it as the current item (inside the caller's transaction)."""
+    """Stop the item's clock, keep its used seconds for reports, clear it as the current item."""
     _stop_clock(db, item_id, now, user_id)
+    used = clock.clock_state(clock_events(db, item_id), 0, now).elapsed_seconds
+    db.execute("UPDATE items SET used_seconds = ? WHERE id = ?", [used, item_id])
     db.execute("UPDATE meetings SET current_item_id = NULL WHERE id = ? AND current_item_id = ?",
                [meeting_id, item_id])
     bump_revision(db, meeting_id)

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from meeting import clients as client_rules, evaluations, teams as team_rules
 from meeting.db import utcnow
-from meeting.store import clients as client_store, teams as team_store
+from meeting.store import clients as client_store, jobs, teams as team_store
 from meeting.web import actor, get_db, team_today, team_view, translate
 
 bp = Blueprint("team", __name__)
@@ -35,8 +35,17 @@ def team_home(team_id: int):
     """The next meeting and the way into the registry."""
     next_start = team_rules.upcoming_meeting_starts(g.team, utcnow())[0]
     active = client_store.count_active(get_db(), team_id)
-    return render_template("team/home.html", next_start=next_start, active_clients=active,
+    notices = [n for n in jobs.unread(get_db(), current_user.id) if n["team_id"] == team_id]
+    return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
                            members=team_store.members(get_db(), team_id))
+
+
+@bp.post("/teams/<int:team_id>/notices/<int:notice_id>/read")
+@team_view()
+def dismiss_notice(team_id: int, notice_id: int):
+    """Dismiss an in-app notice."""
+    jobs.mark_read(get_db(), current_user.id, notice_id, utcnow())
+    return redirect(url_for("team.team_home", team_id=team_id))
 
 
 @bp.get("/teams/<int:team_id>/clients")

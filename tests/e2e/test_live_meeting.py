@@ -266,3 +266,25 @@ def test_keyboard_shortcut_b_rings_and_question_mark_shows_help(projector, new_c
     chair.keyboard.press("?")
     expect(help_box).to_be_hidden()
     expect(chair.locator("#current-item h1.item-title")).to_have_text(title)  # no other shortcut fired
+
+
+def test_zz_debug_keyboard(projector, new_context, login):
+    chair = login(projector.new_page(), CHAIR)
+    chair.add_init_script("""
+      window.__log = [];
+      ['htmx:beforeSwap','htmx:afterSwap','htmx:afterSettle','htmx:load','htmx:beforeRequest','htmx:sseMessage'].forEach(n =>
+        document.addEventListener(n, e => window.__log.push([n, e.target.id || e.target.tagName, Math.round(performance.now())]), true));
+      document.addEventListener('keydown', e => window.__log.push(['keydown', e.key, Math.round(performance.now())]), true);
+      document.addEventListener('submit', e => window.__log.push(['submit', e.defaultPrevented, Math.round(performance.now())]));
+      window.addEventListener('beforeunload', () => { sessionStorage.setItem('log', JSON.stringify(window.__log)); });
+    """)
+    title = _unique("Debug")
+    _meeting_with_open_item(chair, new_context("phone"), login, "08:06", [(title, "x")])
+    chair.wait_for_timeout(1500)
+    print("processed:", chair.evaluate("() => [...document.querySelectorAll('#panel form, #panel button')].map(e => (e.id||e.tagName) + ':' + !!e['htmx-internal-data'])"))
+    chair.keyboard.press("b")
+    chair.wait_for_timeout(1500)
+    print(chair.url)
+    print(chair.evaluate("sessionStorage.getItem('log')"))
+    print(chair.evaluate("JSON.stringify(window.__log)"))
+    print(chair.locator("#bell").get_attribute("class"))
