@@ -148,6 +148,6 @@ def test_the_chair_sees_the_freeze_notice_on_the_team_page(as_user, world, db):
     chair = as_user("chair.a@example.org")
     page = chair.get(f"/teams/{world['team_a']}/")
     assert "is frozen: 3 items, 1 due reviews added." in page.text
-    notice_id = db.execute("SELECT id FROM notifications").fetchone()[0]
+    notice_id = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
     chair.post(f"/teams/{world['team_a']}/notices/{notice_id}/read")
     assert "is frozen" not in chair.get(f"/teams/{world['team_a']}/").text
