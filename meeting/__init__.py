@@ -36,8 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     from meeting.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"])
-    from meeting.views import account, admin, agenda, auth, live, minutes, planner, run, team
-    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp):
+    from meeting.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
+    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -1,12 +1,15 @@
 """The demo team "FACT Noord": 16 members and 245 active clients, all fictional and pseudonymous."""
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from meeting.clients import ClientInput
 from meeting.db import write
 from meeting.evaluations import add_months
 from meeting.store import clients as client_store, teams as team_store, users as user_store
+from meeting.store import history
 from meeting.store.audit import Actor
+from meeting.store.history import PastItem, PastMeeting
+from meeting.teams import upcoming_meeting_starts
 
 DEMO_PASSWORD = "belletje-demo"
 TEAM_NAME = "FACT Noord"
@@ -29,6 +32,8 @@ STAFF = [  # (e-mail local part, fictional name, role)
     ("casemanager2", "Julia Brouwer (case manager)", "member"),
 ]
 CLIENTS = 245
+HISTORY_WEEKS = 12
+OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "finish"]
 EMAIL_DOMAIN = "fact-noord.example"
 
 
@@ -52,8 +57,34 @@ def build_demo(db, today: date, seed: int = 2026) -> int | None:
             if role != "manager":
                 staff_ids.append(user_id)
         clients = [_demo_client(rng, i, staff_ids, today) for i in range(CLIENTS)]
-        client_store.add_clients(db, Actor(None, "demo"), team_id, clients)
+        client_ids = client_store.add_clients(db, Actor(None, "demo"), team_id, clients)
+        team = team_store.get_team(db, team_id)
+        history.insert_meetings(db, team, _past_meetings(rng, team, list(zip(client_ids, clients)), staff_ids, today))
     return team_id
+
+
+def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: list[int], today: date) -> list:
+    """Twelve weeks of closed meetings; the regular reviews are the evaluations the registry shows."""
+    meetings = []
+    for weeks_ago in range(HISTORY_WEEKS, 0, -1):
+        starts_at = upcoming_meeting_starts(team, datetime.combine(today - timedelta(weeks=weeks_ago), time(),
+                                                                   tzinfo=timezone.utc))[0]
+        week = {starts_at.date() - timedelta(days=d) for d in range(-3, 4)}
+        items = [PastItem(rng.choice(staff_ids), "acute", rng.choice(["issue", "question"]), "Acute situation",
+                          10, rng.randint(420, 1080), outcome="continue_adjusted", bells=rng.choice([0, 0, 1, 2]),
+                          exemplary_situation=rng.choice([None, None, "self_harm", "aggression", "self_neglect"]))
+                 for _ in range(rng.randint(1, 3))]
+        items += [PastItem(client.clinician_id, "regular", "issue", f"Evaluation {client.reference}", 10,
+                           rng.randint(360, 840), client_id=client_id, outcome=rng.choice(OUTCOMES),
+                           evaluation_on=client.last_evaluation, bells=rng.choice([0, 0, 0, 1]))
+                  for client_id, client in clients if client.last_evaluation in week]
+        if rng.random() < 0.4:
+            items.append(PastItem(rng.choice(staff_ids), "regular", "question", "Not reached", 5, 0,
+                                  state="deferred", carried_over=rng.choice([0, 1])))
+        ratings = [(user_id, rng.randint(2, 5), rng.randint(2, 5), rng.randint(2, 5))
+                   for user_id in rng.sample(staff_ids, 8)]
+        meetings.append(PastMeeting(starts_at, items, rng.choice([0, 0, 5]), ratings))
+    return meetings
 
 
 def _demo_client(rng: random.Random, index: int, clinician_ids: list[int], today: date) -> ClientInput:

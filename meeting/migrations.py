@@ -259,6 +259,7 @@ def reports_and_scheduler(db):
     """Used seconds kept on closed items for reports, idempotent job runs, in-app notices, report indexes."""
     run_statements(db, """
     ALTER TABLE items ADD COLUMN used_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE evaluations ADD COLUMN previous_evaluation TEXT;
     CREATE TABLE job_runs (
         id INTEGER PRIMARY KEY,
         job TEXT NOT NULL,

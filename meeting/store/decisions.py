@@ -58,10 +58,11 @@ def _record_evaluation(db, actor: Actor, team: dict, item: dict, form: dict, tod
     """A decided regular review is an evaluation: it dates the client's next one (none after finishing)."""
     override = date.fromisoformat(form["next_evaluation_on"]) if form.get("next_evaluation_on") else None
     next_on = next_evaluation_date(form["outcome"], today, team["evaluation_interval_months"], override)
-    client = db.execute("SELECT clinician_id FROM clients WHERE id = ?", [item["client_id"]]).fetchone()
-    db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome, next_evaluation_on)
-        VALUES (?, ?, ?, ?, ?, ?, ?)""", [team["id"], item["client_id"], item["id"], client[0], today.isoformat(),
-                                          form["outcome"], next_on and next_on.isoformat()])
+    client = db.execute("SELECT clinician_id, last_evaluation FROM clients WHERE id = ?", [item["client_id"]]).fetchone()
+    db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome, next_evaluation_on,
+        previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+               [team["id"], item["client_id"], item["id"], client[0], today.isoformat(), form["outcome"],
+                next_on and next_on.isoformat(), client[1]])
     db.execute("""UPDATE clients SET last_evaluation = ?, next_evaluation_on = ?,
         last_continuation_decision = CASE WHEN ? THEN ? ELSE last_continuation_decision END,
         colleague_invited_at = CASE WHEN ? = 'yes' THEN ? ELSE colleague_invited_at END,
