@@ -59,6 +59,7 @@ def world(db):
                               date.today(), utcnow(), None)
         ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
         jobs.notify(db, ids[f"chair_{key}"], team_id, "Notice", {}, "/", utcnow())
+        ids[f"table_{key}"] = "overdue"  # a dashboard CSV table
         ids[f"notice_{key}"] = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
     return ids
 
