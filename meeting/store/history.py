@@ -3,7 +3,7 @@ benchmark's institution. Bypasses the live flow on purpose; everything else writ
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from meeting.db import iso
+from meeting.db import iso, write
 
 
 @dataclass
@@ -34,22 +34,27 @@ class PastMeeting:
 
 
 def insert_meetings(db, team: dict, meetings: list[PastMeeting]) -> None:
-    """Insert closed meetings with items, decisions, evaluations, bells and ratings (caller holds the transaction)."""
-    for meeting in meetings:
-        start = iso(meeting.starts_at)
-        meeting_id = db.execute(
-            """INSERT INTO meetings (team_id, starts_at, deadline_at, minutes, acute_budget, regular_budget, order_policy,
-               state, phase, scheduled_for, started_at, ended_at, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 'closed', 'ended', ?, ?, ?, ?)""",
-            [team["id"], start, start, team["meeting_minutes"], team["acute_budget"], team["regular_budget"],
-             team["order_policy"], meeting.starts_at.date().isoformat(), start, start, start]).lastrowid
-        for position, item in enumerate(meeting.items, start=1):
-            _insert_item(db, team, meeting_id, start, position, item)
-        if meeting.borrowed_minutes:
-            db.execute("INSERT INTO borrowings (meeting_id, from_track, minutes, at) VALUES (?, 'regular', ?, ?)",
-                       [meeting_id, meeting.borrowed_minutes, start])
-        db.conn.executemany("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions,
-            time_well_spent, at) VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r, start) for r in meeting.ratings])
+    """Insert closed meetings with items, decisions, evaluations, bells and ratings, in one transaction."""
+    with write(db):
+        for meeting in meetings:
+            _insert_meeting(db, team, meeting)
+
+
+def _insert_meeting(db, team: dict, meeting: PastMeeting) -> None:
+    start = iso(meeting.starts_at)
+    meeting_id = db.execute(
+        """INSERT INTO meetings (team_id, starts_at, deadline_at, minutes, acute_budget, regular_budget, order_policy,
+           state, phase, scheduled_for, started_at, ended_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'closed', 'ended', ?, ?, ?, ?)""",
+        [team["id"], start, start, team["meeting_minutes"], team["acute_budget"], team["regular_budget"],
+         team["order_policy"], meeting.starts_at.date().isoformat(), start, start, start]).lastrowid
+    for position, item in enumerate(meeting.items, start=1):
+        _insert_item(db, team, meeting_id, start, position, item)
+    if meeting.borrowed_minutes:
+        db.execute("INSERT INTO borrowings (meeting_id, from_track, minutes, at) VALUES (?, 'regular', ?, ?)",
+                   [meeting_id, meeting.borrowed_minutes, start])
+    db.conn.executemany("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions,
+        time_well_spent, at) VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r, start) for r in meeting.ratings])
 
 
 def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, item: PastItem) -> None:

@@ -1,0 +1,151 @@
+"""The managers' figures on a small history built by hand; every expected number is worked out below."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from meeting import reports
+from meeting.clients import ClientInput
+from meeting.store import clients as client_store, history, reports as report_store, teams as team_store
+from meeting.store import users as user_store
+from meeting.store.audit import Actor
+from meeting.store.history import PastItem, PastMeeting
+
+START, END, TODAY = date(2026, 1, 1), date(2026, 6, 30), date(2026, 11, 24)
+
+
+@pytest.fixture
+def audit_team(db):
+    """Team R (meetings of 20 minutes, budgets 10/10, interval 6 months), two clinicians, five clients,
+    and two closed meetings in the first half of 2026."""
+    team_id = team_store.create_team(db, "Team R")
+    team_store.update_settings(db, team_id, {"meeting_minutes": 20, "acute_budget": 10, "regular_budget": 10})
+    n1 = user_store.create_user(db, "n1@example.org", "Nurse One")
+    n2 = user_store.create_user(db, "n2@example.org", "Nurse Two")
+    for user_id in (n1, n2):
+        team_store.set_role(db, team_id, user_id, "member")
+    c1, c2, c3, c4, c5 = client_store.add_clients(db, Actor(None), team_id, [
+        ClientInput("C1", n1, date(2024, 1, 1), date(2026, 3, 1)),   # evaluated in the period
+        ClientInput("C2", n1, date(2025, 3, 1), date(2025, 9, 15)),  # due 2026-03-15, not evaluated
+        ClientInput("C3", n2, date(2026, 2, 1), None),               # new: due only 2026-08-01
+        ClientInput("C4", n2, date(2023, 5, 1), date(2025, 2, 1)),   # due since 2025-08-01
+        ClientInput("C5", n2, date(2024, 6, 1), date(2025, 6, 1)),   # finished before the period
+    ])
+    db.execute("UPDATE clients SET status = 'finished', finished_on = '2025-12-01' WHERE id = ?", [c5])
+    db.execute("UPDATE clients SET last_continuation_decision = '2026-06-01' WHERE id = ?", [c4])
+    team = team_store.get_team(db, team_id)
+    history.insert_meetings(db, team, [
+        PastMeeting(datetime(2026, 2, 3, 12, 30, tzinfo=timezone.utc), [
+            PastItem(n1, "acute", "issue", "Crisis", 10, 1300, bells=2, exemplary_situation="aggression",
+                     outcome="continue_adjusted"),
+            PastItem(n2, "regular", "question", "Not reached", 5, 0, state="deferred", carried_over=1),
+        ], borrowed_minutes=5),
+        PastMeeting(datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc), [
+            PastItem(n1, "regular", "issue", "Evaluation C1", 10, 600, client_id=c1, bells=1,
+                     outcome="continue_adjusted", evaluation_on=date(2026, 3, 1)),
+            PastItem(n2, "acute", "announcement", "Leave", 2, 60),
+            PastItem(n2, "acute", "question", "Talked, then deferred", 5, 300, state="deferred"),
+        ], ratings=[(n1, 4, 5, 3), (n2, 2, 3, 5)]),
+    ])
+    db.execute("UPDATE evaluations SET previous_evaluation = '2025-09-01' WHERE client_id = ?", [c1])
+    return team_id
+
+
+def test_evaluations_held_vs_due_and_within_the_interval(db, audit_team):
+    figures = report_store.evaluation_figures(db, [audit_team], START, END)
+    # held: C1 on 2026-03-01. due by 30 June: C1 (last 2025-09-01 → 2026-03-01), C2 (→ 2026-03-15),
+    # C4 (→ 2025-08-01); not C3 (→ 2026-08-01) nor C5 (finished 2025-12-01).
+    # active on 30 June: C1-C4. Within 6 months: C1 (2026-03-01), C3 (new). Within 12 months: also C2.
+    assert figures == {"held": 1, "due": 3, "active": 4, "within_interval": 2, "within_12_months": 3}
+
+
+def test_overdue_list_with_days_overdue(db, audit_team):
+    rows, total = report_store.overdue(db, [audit_team], TODAY)
+    # due dates: C4 2025-08-01 (480 days before 24 Nov 2026), C2 2026-03-15 (254), C3 2026-08-01 (115),
+    # C1 2026-09-01 (84)
+    assert [(r["reference"], r["clinician"], r["days_overdue"]) for r in rows] == [
+        ("C4", "Nurse Two", 480), ("C2", "Nurse One", 254), ("C3", "Nurse Two", 115), ("C1", "Nurse One", 84)]
+    assert total == 4
+
+
+def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit_team):
+    rows, total = report_store.milestones(db, [audit_team], TODAY)
+    # C1: 2 years 10 months, never decided → two_year. C2: 1 year 8 months → one_year.
+    # C4: 3 years, decided 2026-06-01 after its mark 2026-05-01 → not listed. C3: under a year.
+    assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"), ("C2", 1, "one_year")]
+    assert total == 2
+
+
+def test_per_clinician(db, audit_team):
+    rows = report_store.per_clinician(db, [audit_team], START, END, TODAY)
+    assert [(r["clinician"], r["clients"], r["held"], r["overdue"]) for r in rows] == [
+        ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)]
+
+
+def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
+    totals = reports.time_totals(report_store.meeting_time(db, [audit_team], START, END))
+    # acute planned 10 + 2 + 5 = 17 min; used 1300 + 60 + 300 s. regular planned 5 + 10 = 15 min; used 600 s.
+    # the first meeting used 1300 s of its 1200: overrun; the second 960 s: not.
+    assert totals == {"acute_planned_seconds": 1020, "acute_used_seconds": 1660, "regular_planned_seconds": 900,
+                      "regular_used_seconds": 600, "borrowed_minutes": 5, "overrun": 1, "meetings": 2}
+
+
+def test_process_figures(db, audit_team):
+    process = report_store.process(db, [audit_team], START, END)
+    # discussed: crisis, evaluation C1, the announcement, the talked-then-deferred question = 4; decided 3.
+    assert (process["meetings"], process["discussed"], process["decided"]) == (2, 4, 3)
+    assert reports.share(process["decided"], process["discussed"]) == 75
+    assert (process["deferred"], process["deferred_again"], process["bells"]) == (2, 1, 3)
+    assert {(r["track"], r["label"]): r["items"] for r in process["items"]} == {
+        ("acute", "announcement"): 1, ("acute", "issue"): 1, ("acute", "question"): 1,
+        ("regular", "issue"): 1, ("regular", "question"): 1}
+    assert (process["ratings"]["kept_process"], process["ratings"]["ended_in_decisions"],
+            process["ratings"]["time_well_spent"]) == (3.0, 4.0, 4.0)
+    assert [(t["situation"], t["items"]) for t in process["tags"]] == [("aggression", 1)]
+
+
+def test_weekly_trend_groups_by_monday(db, audit_team):
+    trend = report_store.weekly_trend(db, [audit_team], START, END)
+    assert trend == [
+        {"week": "2026-02-02", "held": 0, "meetings": 1, "bells": 2, "discussed": 1, "decided": 1},
+        {"week": "2026-02-23", "held": 1, "meetings": 1, "bells": 1, "discussed": 3, "decided": 2},
+    ]
+
+
+@pytest.mark.parametrize("raw_from, raw_to, problem", [
+    ("2026-01-01", "2026-06-30", None),
+    ("2026-07-01", "2026-06-30", "start lies after"),
+    ("yesterday", "2026-06-30", "two dates"),
+    ("2016-01-01", "2026-06-30", "five years"),
+])
+def test_period_validation(raw_from, raw_to, problem):
+    start, end, message = reports.period(raw_from, raw_to, TODAY)
+    assert (message is None) if problem is None else (problem in message)
+
+
+def test_bars_scale_to_the_highest_value():
+    bars = reports.bars([("a", 2), ("b", 4), ("c", 0)], width=300, height=100)
+    assert [(b.height, b.y) for b in bars] == [(50, 50), (100, 0), (0, 100)]
+    assert reports.bars([]) == []
+
+
+def test_manager_dashboard_shows_the_figures_and_logs_the_view(as_user, world, db, audit_team):
+    user_id = user_store.create_user(db, "boss@example.org", "Boss", "correct horse battery")
+    team_store.set_role(db, audit_team, user_id, "manager")
+    manager = as_user("boss@example.org")
+    page = manager.get(f"/teams/{audit_team}/dashboard?from=2026-01-01&to=2026-06-30")
+    assert page.status_code == 200
+    assert 'id="held-vs-due">1 / 3<' in page.text and 'id="decision-share">75%<' in page.text
+    assert "C4" in page.text and "<svg" in page.text
+    logged = db.execute("SELECT count(*) FROM access_log WHERE user_id = ? AND action = 'dashboard'",
+                        [user_id]).fetchone()[0]
+    assert logged == 4  # one row per client reference shown (C1-C4 overdue; C1, C2 milestones)
+    csv = manager.get(f"/teams/{audit_team}/dashboard/overdue.csv")
+    assert csv.mimetype == "text/csv" and csv.text.splitlines()[1].startswith("Team R,C4,Nurse Two,2025-08-01,")
+
+
+def test_dashboard_is_for_managers_only_and_shows_no_clinical_text(as_user, world, db):
+    assert as_user("chair.a@example.org").get(f"/teams/{world['team_a']}/dashboard").status_code == 403
+    assert as_user("member.a@example.org").get("/dashboard").status_code == 404
+    page = as_user("manager.a@example.org").get("/dashboard")
+    assert page.status_code == 200
+    assert "Continue or step down?" not in page.text and "A decision on continuing" not in page.text
