@@ -86,7 +86,7 @@ class LiveServer:
         assert self.process is None, "the server is running already"
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "app.py", "--demo", "--port", str(self.port)],
+                [sys.executable, "app.py", "--demo", "--no-scheduler", "--port", str(self.port)],
                 cwd=REPO_ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         self._wait_until_ready()
 
