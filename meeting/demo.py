@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from meeting.clients import ClientInput
 from meeting.db import write
-from meeting.evaluations import add_months
+from meeting.evaluations import add_months, treatment_months
 from meeting.store import clients as client_store, teams as team_store, users as user_store
 from meeting.store import history
 from meeting.store.audit import Actor
@@ -58,9 +58,21 @@ def build_demo(db, today: date, seed: int = 2026) -> int | None:
                 staff_ids.append(user_id)
         clients = [_demo_client(rng, i, staff_ids, today) for i in range(CLIENTS)]
         client_ids = client_store.add_clients(db, Actor(None, "demo"), team_id, clients)
+        client_store.record_continuation_decisions(db, _continuation_decisions(rng, client_ids, clients, today))
         team = team_store.get_team(db, team_id)
         history.insert_meetings(db, team, _past_meetings(rng, team, list(zip(client_ids, clients)), staff_ids, today))
     return team_id
+
+
+def _continuation_decisions(rng: random.Random, ids: list[int], clients: list[ClientInput], today: date) -> list:
+    """Most evaluations after a treatment anniversary answered the continuation question; some did not."""
+    decided = []
+    for client_id, client in zip(ids, clients):
+        years = treatment_months(client.treatment_start, today) // 12
+        mark = add_months(client.treatment_start, 12 * years)
+        if years and client.last_evaluation and client.last_evaluation >= mark and rng.random() < 0.8:
+            decided.append((client_id, client.last_evaluation.isoformat()))
+    return decided
 
 
 def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: list[int], today: date) -> list:

@@ -119,3 +119,9 @@ def client_records(db, team_id: int) -> list[ClientRecord]:
     """Every active client of the team as planner records (pseudonymous references only)."""
     return [client_record(row) for row in db.query(
         "SELECT * FROM clients WHERE team_id = ? AND status = 'active'", [team_id])]
+
+
+def record_continuation_decisions(db, decisions: list[tuple[int, str]]) -> None:
+    """Set (client id, ISO day) of the last continuation decision, as imported or seeded."""
+    db.conn.executemany("UPDATE clients SET last_continuation_decision = ? WHERE id = ?",
+                        [(day, client_id) for client_id, day in decisions])

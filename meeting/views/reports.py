@@ -50,7 +50,7 @@ def _managed_teams() -> list[dict]:
     return teams or abort(404)
 
 
-def _data(teams: list[dict], limit: int | None = 100) -> dict:
+def _data(teams: list[dict], limit: int | None = 25) -> dict:
     """Every figure of the dashboard for these teams and the requested period; logs the access."""
     db, ids, today = get_db(), [t["id"] for t in teams], team_today(teams[0])
     start, end, problem = reports.period(request.args.get("from"), request.args.get("to"), today)
