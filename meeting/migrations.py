@@ -284,3 +284,14 @@ def reports_and_scheduler(db):
     CREATE INDEX bells_by_item ON bells(item_id);
     CREATE INDEX meetings_by_state_deadline ON meetings(state, deadline_at);
     """)
+
+
+@migrations(name="0005_report_indexes")
+def report_indexes(db):
+    """Closed meetings of several teams found by team and state, covering the dashboard's subqueries.
+
+    Without it a dashboard over more teams (team_id IN (...)) reads every closed meeting via meetings_by_state_deadline.
+    """
+    run_statements(db, """
+    CREATE INDEX meetings_by_team_state_start ON meetings(team_id, state, starts_at);
+    """)

@@ -83,7 +83,15 @@
   });
 
   // --- A live stream that fails for good (expired session, server gone): reload once it answers again.
+  // The extension reconnects by itself; reload only if it has not managed within 15 seconds.
+  var reloadTimer = null;
   document.addEventListener("htmx:sseError", function () {
-    setTimeout(function () { window.location.reload(); }, 5000);
+    if (reloadTimer === null) {
+      reloadTimer = setTimeout(function () { window.location.reload(); }, 15000);
+    }
+  });
+  document.addEventListener("htmx:sseOpen", function () {
+    clearTimeout(reloadTimer);
+    reloadTimer = null;
   });
 })();

@@ -98,8 +98,9 @@ def test_two_chairs_deciding_the_same_item_at_once_record_one_decision(app, as_u
 def test_bell_shows_on_the_projector_without_who_and_once_per_ten_seconds(as_user, world, db):
     chair = started_with_item(as_user, world)
     manager = as_user("manager.a@example.org")
-    first = manager.post(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {"reason": "off_point"})
-    again = manager.post(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {})
+    first = manager.post(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {"reason": "off_point"},
+                         headers=HX)
+    again = manager.post(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {}, headers=HX)
     assert "The bell rang." in first.text and "Wait" in again.text
     assert db.execute("SELECT count(*), max(item_id) FROM bells").fetchone() == (1, world["item_a"])
     panel = chair.get(run_url(world, "/panel")).text
@@ -112,7 +113,7 @@ def test_bell_shows_on_the_projector_without_who_and_once_per_ten_seconds(as_use
 
 def test_the_bell_is_silent_outside_a_running_meeting(as_user, world, db):
     response = as_user("member.a@example.org").post(
-        f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {})
+        f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/bell", {}, headers=HX)
     assert "only while the meeting runs" in response.text
     assert db.execute("SELECT count(*) FROM bells").fetchone()[0] == 0
 
@@ -186,3 +187,12 @@ def test_look_back_marks_open_actions(as_user, world, db):
 def test_a_logged_out_stream_answers_204_not_a_redirect(browser, world):
     response = browser.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/stream")
     assert response.status_code == 204
+
+
+def test_the_bell_works_without_script_too(as_user, world, db):
+    started_with_item(as_user, world)
+    member = as_user("member.a@example.org")
+    url = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}"
+    response = member.post(url + "/bell", {}, headers={"Referer": "http://localhost" + url + "/live"})
+    assert response.status_code == 302 and response.location.endswith("/live")
+    assert db.execute("SELECT count(*) FROM bells").fetchone()[0] == 1

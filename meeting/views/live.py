@@ -1,5 +1,6 @@
 """Every participant's phone during the meeting: what is on, the bell, and the rating at the end."""
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, stream_with_context
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -66,6 +67,10 @@ def ring(team_id: int, meeting_id: int):
         rung = wait == 0
         message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
                                                       seconds=int(wait) + 1)
+    if not request.headers.get("HX-Request"):  # a plain form post (no script yet): back to the page
+        flash(message)
+        return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                        else url_for("live.phone", team_id=team_id, meeting_id=meeting_id))
     return render_template("live/_bell_result.html", message=message, rung=rung)
 
 
