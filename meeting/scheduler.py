@@ -8,7 +8,7 @@ import fcntl
 from contextlib import closing
 import logging
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -9,7 +9,7 @@ from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 from flask_htmx import HTMX
 from flask_login import current_user
 
-from meeting import closing, db as database
+from meeting import closing, db as database, evaluations
 from meeting.clock import mmss
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
@@ -75,6 +75,14 @@ def select_timezone() -> str:
 def translate(message: str | None, **params) -> str:
     """Translate a message the pure core marked with N_ (and fill its placeholders)."""
     return gettext(message, **params) if message else ""
+
+
+def capacity_line(team: dict, active_clients: int) -> str:
+    """The capacity sentence, translated, for the team's regular budget and review length."""
+    cap = evaluations.capacity(active_clients, team["evaluation_interval_months"], team["regular_budget"],
+                               team["minutes_issue"])
+    template, params = evaluations.capacity_sentence(cap)
+    return translate(template, **params)
 
 
 def actor() -> Actor:

@@ -1,5 +1,5 @@
 """Evaluation dates, due reviews, one- and two-year milestones and the capacity line."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Running a meeting through the web: start, items, the bell, decisions, budgets, the end."""
 import threading
-from datetime import date, timedelta
+from datetime import date
 
 from meeting.store import items as item_store
 from meeting.store.audit import Actor

@@ -6,7 +6,7 @@ import pytest
 
 from meeting import scheduler
 from meeting.clients import ClientInput
-from meeting.db import connect, iso
+from meeting.db import connect
 from meeting.store import clients as client_store, jobs, meetings as meeting_store, teams as team_store
 from meeting.store.audit import Actor
 

@@ -1,5 +1,4 @@
 """The global admin: teams, users, roles, and the access log."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,7 +7,7 @@ from flask_login import current_user, login_required
 from meeting.clients import parse_date
 from meeting.db import utcnow, write
 from meeting.store import audit, teams as team_store, users as user_store
-from meeting.teams import DEFAULTS, ROLES
+from meeting.teams import ROLES
 from meeting.web import get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,5 +1,5 @@
 """Members on their phones: the upcoming meetings, submitting items, the agenda."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _

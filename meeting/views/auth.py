@@ -6,7 +6,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from meeting.db import utcnow
 from meeting.security import User, limiter
-from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.web import LOCALES, get_db
 

@@ -1,5 +1,5 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
 from meeting.store import minutes as minutes_store

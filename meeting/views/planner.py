@@ -11,7 +11,7 @@ from meeting.clients import parse_date
 from meeting.db import utcnow
 from meeting.items import ItemInput
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
-from meeting.web import actor, get_db, team_today, team_view, translate
+from meeting.web import actor, capacity_line, get_db, team_today, team_view, translate
 
 bp = Blueprint("planner", __name__)
 PLAN = "/teams/<int:team_id>/meetings/<int:meeting_id>/plan"
@@ -59,14 +59,6 @@ def _settings(meeting: dict) -> planning.TeamSettings:
         evaluation_interval_months=g.team["evaluation_interval_months"],
         announcement_minutes=g.team["minutes_announcement"], question_minutes=g.team["minutes_question"],
         issue_minutes=g.team["minutes_issue"])
-
-
-def capacity_line(team: dict, active_clients: int) -> str:
-    """The capacity sentence, translated, for the team's regular budget and review length."""
-    cap = evaluations.capacity(active_clients, team["evaluation_interval_months"], team["regular_budget"],
-                               team["minutes_issue"])
-    template, params = evaluations.capacity_sentence(cap)
-    return translate(template, **params)
 
 
 def _planner_fragment(team_id: int, meeting_id: int):

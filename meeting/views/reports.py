@@ -7,7 +7,7 @@ from meeting import reports
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store.audit import log_access
 from meeting.db import write
-from meeting.web import actor, get_db, team_today, team_view, translate
+from meeting.web import actor, get_db, team_today, team_view
 
 bp = Blueprint("reports", __name__)
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")

@@ -1,7 +1,7 @@
 """The chair's console, which is also what the projector shows: the running meeting."""
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from meeting import clients as client_rules, evaluations, teams as team_rules
 from meeting.db import utcnow
 from meeting.store import clients as client_store, jobs, teams as team_store
-from meeting.web import actor, get_db, team_today, team_view, translate
+from meeting.web import actor, capacity_line, get_db, team_today, team_view, translate
 
 bp = Blueprint("team", __name__)
 SETTINGS_EDITORS = ("chair", "manager", "admin")
@@ -161,7 +161,6 @@ def settings(team_id: int):
             flash(_("Settings saved."))
             return redirect(url_for("team.settings", team_id=team_id))
     messages = {field: translate(message, **team_rules.limits(field)) for field, message in errors.items()}
-    from meeting.views.planner import capacity_line
     capacity = capacity_line(g.team, client_store.count_active(get_db(), team_id))
     return render_template("team/settings.html", form=form, errors=messages, capacity=capacity,
                            can_edit=g.role in SETTINGS_EDITORS), 400 if errors else 200
