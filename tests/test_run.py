@@ -196,3 +196,18 @@ def test_the_bell_works_without_script_too(as_user, world, db):
     response = member.post(url + "/bell", {}, headers={"Referer": "http://localhost" + url + "/live"})
     assert response.status_code == 302 and response.location.endswith("/live")
     assert db.execute("SELECT count(*) FROM bells").fetchone()[0] == 1
+
+
+def test_during_the_consent_block_a_phone_pulls_an_announcement_out(as_user, world, db):
+    item_id = item_store.add_item(db, Actor(None), world["team_a"], world["meeting_a"], world["member_a"],
+                                  make_item(track="acute", label="announcement", title="New on-call rota"))
+    chair = as_user("chair.a@example.org")
+    chair.post(run_url(world, "/start"), headers=HX)
+    chair.post(run_url(world, "/phase"), {"phase": "consent"}, headers=HX)
+    member = as_user("member.a@example.org")
+    live = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/live"
+    assert "New on-call rota" in member.get(live).text
+    response = member.post(f"/teams/{world['team_a']}/items/{item_id}/discuss", {"back": "live"})
+    assert response.status_code == 302 and response.location.endswith("/live")
+    chair.post(run_url(world, "/consent"), headers=HX)
+    assert db.execute("SELECT label, state FROM items WHERE id = ?", [item_id]).fetchone() == ("question", "planned")

@@ -136,6 +136,8 @@ def discuss_announcement(team_id: int, item_id: int):
     if item["label"] == "announcement" and item["state"] == "planned":
         item_store.relabel(get_db(), team_id, item_id, "question")
         flash(_("The announcement is taken out of the consent block and will be discussed."))
+    if request.form.get("back") == "live":
+        return redirect(url_for("live.phone", team_id=team_id, meeting_id=item["meeting_id"]))
     return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=item["meeting_id"]))
 
 
