@@ -288,3 +288,24 @@ def test_keyboard_shortcut_b_rings_and_question_mark_shows_help(projector, new_c
     expect(chair.locator("#current-item h1.item-title")).to_have_text(title)  # no other shortcut fired
 
 
+
+
+def test_two_chairs_deciding_the_same_item_one_wins_the_other_is_told(projector, new_context, login):
+    first = login(projector.new_page(), CHAIR)
+    title = _unique("Two screens, one decision")
+    meeting_id, (item_id,) = _meeting_with_open_item(
+        first, new_context("phone"), login, "08:06", [(title, "Continue the crisis plan?")])
+    second = login(new_context("projector").new_page(), CHAIR)
+    decide_url = f"/teams/1/meetings/{meeting_id}/run/items/{item_id}/decide"
+    for page, words in ((first, "Crisis plan continues."), (second, "Crisis plan stops.")):
+        page.goto(decide_url)
+        page.locator("input[name=outcome][value=continue_adjusted]").check()
+        page.locator("#decision").fill(words)
+        page.locator("input[name=needs_met][value=yes]").check()
+    first.locator("#record-decision").click()
+    expect(first).to_have_url(re.compile(rf"/meetings/{meeting_id}/run$"))
+    second.locator("#record-decision").click()
+    expect(second.get_by_text("This item was closed already, by someone else. Nothing was changed.")).to_be_visible()
+    second.goto(f"/teams/1/meetings/{meeting_id}/minutes")
+    expect(second.locator("#minutes-items")).to_contain_text("Crisis plan continues.")
+    expect(second.locator("#minutes-items")).not_to_contain_text("Crisis plan stops.")
