@@ -164,10 +164,8 @@ def add_due_review(team_id: int, meeting_id: int, client_id: int):
 def move_meeting(team_id: int, meeting_id: int):
     """Move a meeting to another day or time."""
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
-    day, at = parse_date(request.form.get("day", "")), request.form.get("time", "")
-    try:
-        starts_at = datetime.combine(day, time.fromisoformat(at), tzinfo=ZoneInfo(g.team["timezone"]))
-    except (TypeError, ValueError):
+    starts_at = _posted_start()
+    if starts_at is None:
         flash(_("Give a date and a time."))
         return redirect(url_for("planner.plan", team_id=team_id, meeting_id=meeting_id))
     if meeting["state"] not in ("planned", "frozen") or starts_at < utcnow():
@@ -195,10 +193,8 @@ def cancel_meeting(team_id: int, meeting_id: int):
 @team_view("chair")
 def extra_meeting(team_id: int):
     """Add an extra meeting outside the weekly schedule."""
-    day, at = parse_date(request.form.get("day", "")), request.form.get("time", "")
-    try:
-        starts_at = datetime.combine(day, time.fromisoformat(at), tzinfo=ZoneInfo(g.team["timezone"]))
-    except (TypeError, ValueError):
+    starts_at = _posted_start()
+    if starts_at is None:
         flash(_("Give a date and a time."))
         return redirect(url_for("agenda.meetings", team_id=team_id))
     if starts_at < utcnow():
@@ -207,3 +203,12 @@ def extra_meeting(team_id: int):
     meeting_id = meeting_store.add_extra(get_db(), g.team, starts_at)
     flash(_("Extra meeting added."))
     return redirect(url_for("planner.plan", team_id=team_id, meeting_id=meeting_id))
+
+
+def _posted_start() -> datetime | None:
+    """The posted day and time as a moment in the team's time zone, or None when either is missing or wrong."""
+    day, at = parse_date(request.form.get("day", "")), request.form.get("time", "")
+    try:
+        return datetime.combine(day, time.fromisoformat(at), tzinfo=ZoneInfo(g.team["timezone"]))
+    except (TypeError, ValueError):
+        return None
