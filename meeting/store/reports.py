@@ -127,16 +127,17 @@ def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     week = "date({col}, '-' || ((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7) || ' days')"
     held = {r[0]: r[1] for r in db.execute(f"""SELECT {week.format(col='held_on')}, count(*) FROM evaluations
         WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end GROUP BY 1""", params)}
-    bells = {r[0]: r[1] for r in db.execute(f"""SELECT {week.format(col='date(m.starts_at)')}, count(*)
-        FROM bells b JOIN meetings m ON m.id = b.meeting_id WHERE m.team_id IN ({marks}) AND m.state = 'closed'
-        AND date(m.starts_at) BETWEEN :start AND :end GROUP BY 1""", params)}
-    rows = list(db.query(f"""SELECT {week.format(col='date(m.starts_at)')} AS week, count(DISTINCT m.id) AS meetings,
-        count(i.id) FILTER (WHERE i.state = 'decided' OR i.used_seconds > 0) AS discussed,
-        count(i.id) FILTER (WHERE i.state = 'decided') AS decided
-        FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id
-        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND date(m.starts_at) BETWEEN :start AND :end
-        GROUP BY 1""", params))
-    by_week = {r["week"]: r | {"bells": bells.get(r["week"], 0)} for r in rows}
+    # count per meeting first, then group the meetings by week: the week is worked out once per meeting
+    rows = list(db.query(f"""SELECT {week.format(col='day')} AS week, count(*) AS meetings,
+        sum(discussed) AS discussed, sum(decided) AS decided, sum(bells) AS bells FROM (
+          SELECT date(m.starts_at) AS day,
+            (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND (i.state = 'decided' OR i.used_seconds > 0))
+              AS discussed,
+            (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND i.state = 'decided') AS decided,
+            (SELECT count(*) FROM bells b WHERE b.meeting_id = m.id) AS bells
+          FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed'
+          AND date(m.starts_at) BETWEEN :start AND :end) GROUP BY 1""", params))
+    by_week = {r["week"]: r for r in rows}
     weeks = sorted(set(held) | set(by_week))
     return [{"week": w, "held": held.get(w, 0), **{k: by_week.get(w, {}).get(k, 0) for k in
             ("meetings", "bells", "discussed", "decided")}} for w in weeks]
