@@ -40,6 +40,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["combine_moment"] = lambda params: {
         key: format_datetime(datetime.fromisoformat(value), "EEE d MMM HH:mm") if key == "moment" else value
         for key, value in params.items()}
+    app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
+        _as_date(start), team_today(g.team)) if start and g.get("team") else None
     app.jinja_env.filters["day"] = lambda d: format_date(_as_date(d), "medium") if d else "—"
 
 

@@ -211,3 +211,10 @@ def test_during_the_consent_block_a_phone_pulls_an_announcement_out(as_user, wor
     assert response.status_code == 302 and response.location.endswith("/live")
     chair.post(run_url(world, "/consent"), headers=HX)
     assert db.execute("SELECT label, state FROM items WHERE id = ?", [item_id]).fetchone() == ("question", "planned")
+
+
+def test_the_decision_form_shows_how_long_the_treatment_has_run(as_user, world):
+    from meeting.evaluations import treatment_months
+    chair = started_with_item(as_user, world)
+    page = chair.get(run_url(world, f"/items/{world['item_a']}/decide")).text
+    assert f"{treatment_months(date(2024, 1, 15), date.today())} months in treatment" in page
