@@ -142,7 +142,7 @@ def clock_action(team_id: int, meeting_id: int):
     """Pause, resume or extend (+2 minutes, logged) the current item's clock."""
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
     kind = request.form.get("kind")
-    if request.form.get("kind") == "toggle":
+    if kind == "toggle":
         events = running_store.clock_events(get_db(), meeting["current_item_id"] or 0)
         kind = "resume" if events and events[-1]["kind"] == "pause" else "pause"
     if not meeting["current_item_id"] or kind not in ("pause", "resume", "extend"):
