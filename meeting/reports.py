@@ -53,12 +53,22 @@ def bars(values: list[tuple[str, float]], width: float = 600, height: float = 16
             for i, (label, value) in enumerate(values)]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(header: list[str], rows: list[list]) -> str:
-    """A CSV document with a header line."""
+    """A CSV document with a header line; no text cell can start a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([neutralised(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 

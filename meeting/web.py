@@ -9,9 +9,9 @@ from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 from flask_htmx import HTMX
 from flask_login import current_user
 
-from meeting import closing, db as database, evaluations
+from meeting import closing, db as database, evaluations, reports
 from meeting.clock import mmss
-from meeting.store import teams as team_store
+from meeting.store import scope as scope_store, teams as team_store
 from meeting.store.audit import Actor
 from meeting.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
 from meeting.teams import ORDER_POLICIES, ROLES, WEEKDAYS
@@ -42,6 +42,7 @@ def init_app(app) -> None:
         for key, value in params.items()}
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         _as_date(start), team_today(g.team)) if start and g.get("team") else None
+    app.jinja_env.filters["cell"] = reports.neutralised
     app.jinja_env.filters["day"] = lambda d: format_date(_as_date(d), "medium") if d else "—"
 
 
@@ -95,6 +96,8 @@ def actor() -> Actor:
 def team_view(*roles: str, admin: bool = False):
     """Load g.team for `team_id` and require one of `roles`; a non-member gets a 404, not a hint.
 
+    Every other id in the URL must belong to the team too (404 otherwise), whatever the role.
+
     With `admin=True` a global admin who is not a member passes too, with the role "admin".
     """
     def decorator(view):
@@ -104,7 +107,7 @@ def team_view(*roles: str, admin: bool = False):
             role = team and team_store.role_in(get_db(), team_id, current_user.id)
             if team and not role and admin and current_user.is_admin:
                 role = "admin"
-            if not team or not role:
+            if not team or not role or not _ids_of_team(team_id, kwargs):
                 abort(404)
             if roles and role not in roles:
                 abort(403)
@@ -112,6 +115,11 @@ def team_view(*roles: str, admin: bool = False):
             return view(team_id, **kwargs)
         return wrapped
     return decorator
+
+
+def _ids_of_team(team_id: int, kwargs: dict) -> bool:
+    """Every id in the URL (meeting, item, client, action, notice) is this team's, checked before any view runs."""
+    return scope_store.belongs_to_team(get_db(), team_id, {k: v for k, v in kwargs.items() if k.endswith("_id")})
 
 
 def team_today(team: dict) -> date:

@@ -18,7 +18,7 @@ def test_stream_sends_a_full_resync_at_once_then_each_change(app, world):
     def change_later():
         time.sleep(0.2)
         other = connect(app.config["DATABASE"])  # another connection, as another request thread would be
-        bump_revision(other, world["meeting_a"])
+        bump_revision(other, world["team_a"], world["meeting_a"])
         other.close()
 
     threading.Thread(target=change_later).start()

@@ -1,12 +1,18 @@
 """Running a meeting through the web: start, items, the bell, decisions, budgets, the end."""
 import threading
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from tests.conftest import make_item
 
 HX = {"HX-Request": "true"}
+
+
+def team_today() -> date:
+    """Today where the team is (Amsterdam): the date a decision is recorded on, also just after midnight there."""
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 def run_url(world, suffix=""):
@@ -57,10 +63,10 @@ def test_a_regular_review_decision_is_an_evaluation_with_the_next_date(as_user, 
         "needs_met": "yes", "continuation_answer": "Housing is not yet stable", "colleague_invited": "yes"})
     assert response.status_code == 302, response.text
     evaluation = db.execute("SELECT held_on, outcome FROM evaluations WHERE item_id = ?", [world["item_a"]]).fetchone()
-    assert evaluation == (date.today().isoformat(), "continue_adjusted")
+    assert evaluation == (team_today().isoformat(), "continue_adjusted")
     client = db.execute("SELECT last_evaluation, next_evaluation_on, last_continuation_decision, colleague_invited_at"
                         " FROM clients WHERE id = ?", [world["client_a"]]).fetchone()
-    assert client == (date.today().isoformat(), None, date.today().isoformat(), date.today().isoformat())
+    assert client == (team_today().isoformat(), None, team_today().isoformat(), team_today().isoformat())
     assert meeting_row(db, world)[2] is None  # no current item any more
 
 
@@ -217,4 +223,4 @@ def test_the_decision_form_shows_how_long_the_treatment_has_run(as_user, world):
     from meeting.evaluations import treatment_months
     chair = started_with_item(as_user, world)
     page = chair.get(run_url(world, f"/items/{world['item_a']}/decide")).text
-    assert f"{treatment_months(date(2024, 1, 15), date.today())} months in treatment" in page
+    assert f"{treatment_months(date(2024, 1, 15), team_today())} months in treatment" in page

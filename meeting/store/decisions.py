@@ -8,6 +8,7 @@ from meeting.i18n import N_
 from meeting.items import ItemInput
 from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
+from meeting.store.meetings import bump_revision
 from meeting.store.running import Refused, close_current
 
 DECISION_FIELDS = ("announcement_outcome", "answer", "outcome", "decision", "reason", "needs_met", "worded_by",
@@ -26,7 +27,7 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
     """Record the decision that closes `item` (validated by the caller); Refused if it is closed already."""
     try:
         with write(db):
-            state = db.execute("SELECT state FROM items WHERE id = ?", [item["id"]]).fetchone()[0]
+            state = db.execute("SELECT state FROM items WHERE id = ? AND team_id = ?", [item["id"], team["id"]]).fetchone()[0]
             if state != "planned":
                 raise Refused(ALREADY_CLOSED)
             decision_id = db.execute(
@@ -39,7 +40,7 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
             if form.get("announcement_outcome") == "not_agreed" and next_meeting_id:
                 _return_as_issue(db, actor, item, next_meeting_id)
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
-            close_current(db, item["meeting_id"], item["id"], now, actor.user_id)
+            close_current(db, team["id"], item["meeting_id"], item["id"], now, actor.user_id)
             return decision_id
     except sqlite3.IntegrityError as error:  # the UNIQUE item_id: a second chair at the same moment
         if "decisions.item_id" in str(error):
@@ -89,7 +90,8 @@ def approve_consent_block(db, actor: Actor, meeting_id: int, team_id: int, now: 
             db.execute("INSERT INTO decisions (item_id, meeting_id, announcement_outcome, decided_by, decided_at)"
                        " VALUES (?, ?, 'approved', ?, ?)", [item_id, meeting_id, actor.user_id, iso(now)])
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item_id])
-        db.execute("UPDATE meetings SET phase = 'items', revision = revision + 1 WHERE id = ?", [meeting_id])
+        db.execute("UPDATE meetings SET phase = 'items' WHERE id = ? AND team_id = ?", [meeting_id, team_id])
+        bump_revision(db, team_id, meeting_id)
     return len(ids)
 
 
@@ -104,9 +106,9 @@ def open_actions(db, team_id: int) -> list[dict]:
 def review_action(db, team_id: int, action_id: int, status: str, meeting_id: int, now: datetime) -> None:
     """Mark an open action done, not done or moved during the look back."""
     with write(db):
+        bump_revision(db, team_id, meeting_id)
         db.execute("UPDATE actions SET status = ?, reviewed_meeting_id = ?, reviewed_at = ? WHERE id = ? AND team_id = ?",
                    [status, meeting_id, iso(now), action_id, team_id])
-        db.execute("UPDATE meetings SET revision = revision + 1 WHERE id = ?", [meeting_id])
 
 
 def decisions_of_meeting(db, meeting_id: int) -> dict[int, dict]:

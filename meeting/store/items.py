@@ -2,7 +2,7 @@
 from meeting.db import iso, utcnow, write
 from meeting.items import ItemInput
 from meeting.store.audit import Actor, log_access
-from meeting.store.meetings import bump_revision
+from meeting.store.meetings import NotTheTeams, bump_revision
 
 ITEM_COLUMNS = ("track", "label", "client_id", "title", "need", "current_state", "request_and_start",
                 "tried_towards_finishing", "finishing_hard", "minutes")
@@ -30,7 +30,7 @@ def add_item(db, actor: Actor, team_id: int, meeting_id: int, presenter_id: int,
             [meeting_id, team_id, presenter_id, *values, _next_position(db, meeting_id, item.track),
              int(late), carried_over, origin_item_id, now, now]).lastrowid
         _log(db, actor, team_id, item.client_id, "item-create", item_id)
-        bump_revision(db, meeting_id)
+        bump_revision(db, team_id, meeting_id)
     return item_id
 
 
@@ -53,7 +53,10 @@ def get_item(db, actor: Actor, team_id: int, item_id: int) -> dict | None:
 def update_item(db, actor: Actor, team_id: int, item_id: int, version: int, item: ItemInput) -> None:
     """Change an item's fields if nobody changed it since `version`; else raise Conflict."""
     with write(db):
-        old = db.execute("SELECT meeting_id, track, position FROM items WHERE id = ?", [item_id]).fetchone()
+        old = db.execute("SELECT meeting_id, track, position FROM items WHERE id = ? AND team_id = ?",
+                         [item_id, team_id]).fetchone()
+        if old is None:
+            raise NotTheTeams(item_id)
         assignments = ", ".join(f"{column} = ?" for column in ITEM_COLUMNS)
         position = old[2] if old[1] == item.track else _next_position(db, old[0], item.track)
         cursor = db.execute(
@@ -63,7 +66,7 @@ def update_item(db, actor: Actor, team_id: int, item_id: int, version: int, item
         if cursor.rowcount == 0:
             raise Conflict()
         _log(db, actor, team_id, item.client_id, "item-update", item_id)
-        bump_revision(db, old[0])
+        bump_revision(db, team_id, old[0])
 
 
 def set_item_state(db, team_id: int, item_id: int, state: str, reason: str | None = None) -> None:
@@ -72,11 +75,14 @@ def set_item_state(db, team_id: int, item_id: int, state: str, reason: str | Non
         db.execute("UPDATE items SET state = ?, deferred_reason = coalesce(?, deferred_reason),"
                    " version = version + 1, updated_at = ? WHERE id = ? AND team_id = ?",
                    [state, reason, iso(utcnow()), item_id, team_id])
-        bump_revision(db, _meeting_of(db, item_id))
+        bump_revision(db, team_id, _meeting_of(db, team_id, item_id))
 
 
-def _meeting_of(db, item_id: int) -> int:
-    return db.execute("SELECT meeting_id FROM items WHERE id = ?", [item_id]).fetchone()[0]
+def _meeting_of(db, team_id: int, item_id: int) -> int:
+    row = db.execute("SELECT meeting_id FROM items WHERE id = ? AND team_id = ?", [item_id, team_id]).fetchone()
+    if row is None:
+        raise NotTheTeams(item_id)
+    return row[0]
 
 
 def agenda_items(db, actor: Actor, team_id: int, meeting_id: int, states=("planned",)) -> list[dict]:
@@ -109,6 +115,8 @@ def move_in_track(db, team_id: int, item_id: int, direction: int) -> None:
     with write(db):
         item = db.execute("SELECT meeting_id, track, position, label = 'announcement' FROM items"
                           " WHERE id = ? AND team_id = ?", [item_id, team_id]).fetchone()
+        if item is None:
+            raise NotTheTeams(item_id)
         comparison, order = ("<", "DESC") if direction < 0 else (">", "ASC")
         # announcements sit in the consent block: they only trade places among themselves
         neighbour = db.execute(
@@ -118,7 +126,7 @@ def move_in_track(db, team_id: int, item_id: int, direction: int) -> None:
         if neighbour:
             db.execute("UPDATE items SET position = ? WHERE id = ?", [neighbour[1], item_id])
             db.execute("UPDATE items SET position = ? WHERE id = ?", [item[2], neighbour[0]])
-            bump_revision(db, item[0])
+            bump_revision(db, team_id, item[0])
 
 
 def set_minutes(db, team_id: int, item_id: int, minutes: int) -> None:
@@ -126,18 +134,18 @@ def set_minutes(db, team_id: int, item_id: int, minutes: int) -> None:
     with write(db):
         db.execute("UPDATE items SET minutes = ?, version = version + 1 WHERE id = ? AND team_id = ?",
                    [minutes, item_id, team_id])
-        bump_revision(db, _meeting_of(db, item_id))
+        bump_revision(db, team_id, _meeting_of(db, team_id, item_id))
 
 
 def move_to_meeting(db, team_id: int, item_id: int, meeting_id: int) -> None:
     """Move an item to another meeting of the team, at the end of its track there."""
     with write(db):
-        old_meeting, track = db.execute("SELECT meeting_id, track FROM items WHERE id = ? AND team_id = ?",
-                                        [item_id, team_id]).fetchone()
+        old_meeting = _meeting_of(db, team_id, item_id)
+        track = db.execute("SELECT track FROM items WHERE id = ?", [item_id]).fetchone()[0]
         db.execute("UPDATE items SET meeting_id = ?, position = ?, version = version + 1 WHERE id = ?",
                    [meeting_id, _next_position(db, meeting_id, track), item_id])
-        bump_revision(db, old_meeting)
-        bump_revision(db, meeting_id)
+        bump_revision(db, team_id, old_meeting)
+        bump_revision(db, team_id, meeting_id)
 
 
 def defer(db, actor: Actor, team_id: int, item_id: int, reason: str, next_meeting_id: int) -> int:
@@ -155,4 +163,4 @@ def relabel(db, team_id: int, item_id: int, label: str) -> None:
     with write(db):
         db.execute("UPDATE items SET label = ?, version = version + 1 WHERE id = ? AND team_id = ?",
                    [label, item_id, team_id])
-        bump_revision(db, _meeting_of(db, item_id))
+        bump_revision(db, team_id, _meeting_of(db, team_id, item_id))

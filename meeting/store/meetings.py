@@ -64,9 +64,19 @@ def set_state(db, team_id: int, meeting_id: int, state: str) -> None:
                [state, meeting_id, team_id])
 
 
-def bump_revision(db, meeting_id: int) -> None:
-    """Tell live screens that something about this meeting changed."""
-    db.execute("UPDATE meetings SET revision = revision + 1 WHERE id = ?", [meeting_id])
+class NotTheTeams(LookupError):
+    """The meeting is not this team's: the change it was part of must not happen."""
+
+
+def bump_revision(db, team_id: int, meeting_id: int) -> None:
+    """Tell live screens that something about this team's meeting changed.
+
+    Every change of a meeting ends here inside its write transaction, so a meeting of another
+    team raises and rolls the whole change back.
+    """
+    if not db.execute("UPDATE meetings SET revision = revision + 1 WHERE id = ? AND team_id = ?",
+                      [meeting_id, team_id]).rowcount:
+        raise NotTheTeams(meeting_id)
 
 
 def next_after(db, team_id: int, starts_at: str) -> dict | None:
@@ -84,7 +94,7 @@ def cancel(db, team_id: int, meeting_id: int, next_meeting_id: int) -> None:
         for track, base in offset.items():
             db.execute("UPDATE items SET meeting_id = ?, position = position + ? WHERE meeting_id = ? AND track = ?"
                        " AND state = 'planned'", [next_meeting_id, base, meeting_id, track])
-        bump_revision(db, next_meeting_id)
+        bump_revision(db, team_id, next_meeting_id)
 
 
 def recently_closed(db, team_id: int, limit: int = 5) -> list[dict]:

@@ -5,7 +5,7 @@ from meeting import clock
 from meeting.closing import ring_wait_seconds
 from meeting.db import iso, write
 from meeting.i18n import N_
-from meeting.store.meetings import bump_revision
+from meeting.store.meetings import NotTheTeams, bump_revision
 
 
 class Refused(Exception):
@@ -22,11 +22,11 @@ def start_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
             raise Refused(N_("This meeting cannot be started now."))
 
 
-def set_phase(db, meeting_id: int, phase: str) -> None:
+def set_phase(db, team_id: int, meeting_id: int, phase: str) -> None:
     """Move on to the consent block or the items."""
     with write(db):
-        db.execute("UPDATE meetings SET phase = ? WHERE id = ?", [phase, meeting_id])
-        bump_revision(db, meeting_id)
+        db.execute("UPDATE meetings SET phase = ? WHERE id = ? AND team_id = ?", [phase, meeting_id, team_id])
+        bump_revision(db, team_id, meeting_id)
 
 
 def clock_events(db, item_id: int) -> list[dict]:
@@ -43,16 +43,24 @@ def clock_events_of_meeting(db, meeting_id: int) -> dict[int, list[dict]]:
     return events
 
 
-def add_clock_event(db, meeting_id: int, item_id: int, kind: str, now: datetime, user_id: int | None,
-                    seconds: int = 0) -> None:
+def add_clock_event(db, team_id: int, meeting_id: int, item_id: int, kind: str, now: datetime,
+                    user_id: int | None, seconds: int = 0) -> None:
     """Store a clock event if the clock's rules allow it (checked inside the write lock)."""
     with write(db):
+        _require_item_of(db, team_id, meeting_id, item_id)
         problem = clock.validate_transition(clock_events(db, item_id), kind, seconds)
         if problem:
             raise Refused(problem)
         db.execute("INSERT INTO clock_events (item_id, kind, at, seconds, user_id) VALUES (?, ?, ?, ?, ?)",
                    [item_id, kind, iso(now), seconds, user_id])
-        bump_revision(db, meeting_id)
+        bump_revision(db, team_id, meeting_id)
+
+
+def _require_item_of(db, team_id: int, meeting_id: int, item_id: int) -> None:
+    """Refuse an item that is not on this team's meeting (the transaction rolls back)."""
+    if db.execute("SELECT 1 FROM items WHERE id = ? AND meeting_id = ? AND team_id = ?",
+                  [item_id, meeting_id, team_id]).fetchone() is None:
+        raise NotTheTeams(item_id)
 
 
 def _stop_clock(db, item_id: int, now: datetime, user_id: int | None) -> None:
@@ -62,9 +70,10 @@ def _stop_clock(db, item_id: int, now: datetime, user_id: int | None) -> None:
                    [item_id, iso(now), user_id])
 
 
-def open_item(db, meeting_id: int, item_id: int, now: datetime, user_id: int) -> None:
+def open_item(db, team_id: int, meeting_id: int, item_id: int, now: datetime, user_id: int) -> None:
     """Make `item_id` the current item and start its clock (there is one current item at a time)."""
     with write(db):
+        _require_item_of(db, team_id, meeting_id, item_id)
         current = db.execute("SELECT current_item_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0]
         if current and current != item_id:
             raise Refused(N_("Close the current item with a decision or a deferral first."))
@@ -72,17 +81,18 @@ def open_item(db, meeting_id: int, item_id: int, now: datetime, user_id: int) ->
         if not clock_events(db, item_id):
             db.execute("INSERT INTO clock_events (item_id, kind, at, seconds, user_id) VALUES (?, 'start', ?, 0, ?)",
                        [item_id, iso(now), user_id])
-        bump_revision(db, meeting_id)
+        bump_revision(db, team_id, meeting_id)
 
 
-def close_current(db, meeting_id: int, item_id: int, now: datetime, user_id: int | None) -> None:
+def close_current(db, team_id: int, meeting_id: int, item_id: int, now: datetime, user_id: int | None) -> None:
     """Stop the item's clock, keep its used seconds for reports, clear it as the current item."""
+    _require_item_of(db, team_id, meeting_id, item_id)
     _stop_clock(db, item_id, now, user_id)
     used = clock.clock_state(clock_events(db, item_id), 0, now).elapsed_seconds
     db.execute("UPDATE items SET used_seconds = ? WHERE id = ?", [used, item_id])
     db.execute("UPDATE meetings SET current_item_id = NULL WHERE id = ? AND current_item_id = ?",
                [meeting_id, item_id])
-    bump_revision(db, meeting_id)
+    bump_revision(db, team_id, meeting_id)
 
 
 def borrowings(db, meeting_id: int) -> list[dict]:
@@ -90,15 +100,15 @@ def borrowings(db, meeting_id: int) -> list[dict]:
     return list(db.query("SELECT from_track, minutes FROM borrowings WHERE meeting_id = ? ORDER BY id", [meeting_id]))
 
 
-def borrow(db, meeting_id: int, from_track: str, minutes: int, user_id: int, now: datetime) -> None:
+def borrow(db, team_id: int, meeting_id: int, from_track: str, minutes: int, user_id: int, now: datetime) -> None:
     """Record minutes moved from one track's budget to the other's (visible in the minutes)."""
     with write(db):
         db.execute("INSERT INTO borrowings (meeting_id, from_track, minutes, user_id, at) VALUES (?, ?, ?, ?, ?)",
                    [meeting_id, from_track, minutes, user_id, iso(now)])
-        bump_revision(db, meeting_id)
+        bump_revision(db, team_id, meeting_id)
 
 
-def ring(db, meeting_id: int, item_id: int | None, user_id: int, reason: str | None, now: datetime) -> float:
+def ring(db, team_id: int, meeting_id: int, item_id: int | None, user_id: int, reason: str | None, now: datetime) -> float:
     """Ring the bell; returns 0 when rung, else the seconds this person must still wait."""
     with write(db):
         last = db.execute("SELECT max(at) FROM bells WHERE user_id = ? AND meeting_id = ?",
@@ -108,7 +118,7 @@ def ring(db, meeting_id: int, item_id: int | None, user_id: int, reason: str | N
             return wait
         db.execute("INSERT INTO bells (meeting_id, item_id, user_id, reason, at) VALUES (?, ?, ?, ?, ?)",
                    [meeting_id, item_id, user_id, reason, now.isoformat(timespec="milliseconds")])
-        bump_revision(db, meeting_id)
+        bump_revision(db, team_id, meeting_id)
     return 0.0
 
 
@@ -123,17 +133,18 @@ def bell_state(db, meeting_id: int, item_id: int | None) -> dict:
     return {"count": count, "ringing": latest, "reasons": reasons}
 
 
-def acknowledge_bells(db, meeting_id: int, now: datetime) -> None:
+def acknowledge_bells(db, team_id: int, meeting_id: int, now: datetime) -> None:
     """The chair has seen the bell."""
     with write(db):
+        bump_revision(db, team_id, meeting_id)
         db.execute("UPDATE bells SET acknowledged_at = ? WHERE meeting_id = ? AND acknowledged_at IS NULL",
                    [iso(now), meeting_id])
-        bump_revision(db, meeting_id)
 
 
-def rate(db, meeting_id: int, user_id: int, scores: tuple[int, int, int], now: datetime) -> None:
+def rate(db, team_id: int, meeting_id: int, user_id: int, scores: tuple[int, int, int], now: datetime) -> None:
     """Store (or replace) a participant's three ratings of the meeting's process."""
     with write(db):
+        bump_revision(db, team_id, meeting_id)
         db.execute("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions, time_well_spent, at)
             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, user_id) DO UPDATE SET
             kept_process = excluded.kept_process, ended_in_decisions = excluded.ended_in_decisions,

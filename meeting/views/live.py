@@ -63,7 +63,7 @@ def ring(team_id: int, meeting_id: int):
     if meeting["state"] != "running":
         message, rung = _("The bell rings only while the meeting runs."), False
     else:
-        wait = running_store.ring(get_db(), meeting_id, meeting["current_item_id"], current_user.id, reason, utcnow())
+        wait = running_store.ring(get_db(), team_id, meeting_id, meeting["current_item_id"], current_user.id, reason, utcnow())
         rung = wait == 0
         message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
                                                       seconds=int(wait) + 1)
@@ -82,5 +82,5 @@ def rate(team_id: int, meeting_id: int):
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
     if meeting["state"] != "closed" or any(s is None or not 1 <= s <= 5 for s in scores):
         return render_template("live/_rating_result.html", message=_("Rate each statement from 1 to 5."), ok=False)
-    running_store.rate(get_db(), meeting_id, current_user.id, tuple(scores), utcnow())
+    running_store.rate(get_db(), team_id, meeting_id, current_user.id, tuple(scores), utcnow())
     return render_template("live/_rating_result.html", message=_("Thank you for rating the meeting."), ok=True)

@@ -93,7 +93,7 @@ def phase(team_id: int, meeting_id: int):
     """Move from the look back to the consent block, or from there to the items."""
     wanted = request.form.get("phase")
     if wanted in ("consent", "items"):
-        running_store.set_phase(get_db(), meeting_id, wanted)
+        running_store.set_phase(get_db(), team_id, meeting_id, wanted)
     return _after_action(team_id, meeting_id)
 
 
@@ -130,7 +130,7 @@ def next_item(team_id: int, meeting_id: int):
         _refusal(view.resolution.message)
     else:
         try:
-            running_store.open_item(get_db(), meeting_id, target.item.id, utcnow(), current_user.id)
+            running_store.open_item(get_db(), team_id, meeting_id, target.item.id, utcnow(), current_user.id)
         except running_store.Refused as refusal:
             _refusal(str(refusal))
     return _after_action(team_id, meeting_id)
@@ -149,7 +149,7 @@ def clock_action(team_id: int, meeting_id: int):
         _refusal(N_("There is no current item."))
         return _after_action(team_id, meeting_id)
     try:
-        running_store.add_clock_event(get_db(), meeting_id, meeting["current_item_id"], kind, utcnow(),
+        running_store.add_clock_event(get_db(), team_id, meeting_id, meeting["current_item_id"], kind, utcnow(),
                                       current_user.id, 120 if kind == "extend" else 0)
     except running_store.Refused as refusal:
         _refusal(str(refusal))
@@ -170,7 +170,7 @@ def resolve(team_id: int, meeting_id: int):
         if errors:
             _refusal(next(iter(errors.values())))
         else:
-            running_store.borrow(get_db(), meeting_id, source, int(request.form["minutes"]), current_user.id, utcnow())
+            running_store.borrow(get_db(), team_id, meeting_id, source, int(request.form["minutes"]), current_user.id, utcnow())
     elif request.form.get("choice") == "defer":
         waiting = [p.item.id for p in context["view"].waiting if p.item.track == resolution.track]
         next_meeting = _next_meeting_id(context["meeting"])
@@ -196,7 +196,7 @@ def defer(team_id: int, meeting_id: int, item_id: int):
     elif item["state"] == "planned":
         db = get_db()
         with write(db):
-            running_store.close_current(db, meeting_id, item_id, utcnow(), current_user.id)
+            running_store.close_current(db, team_id, meeting_id, item_id, utcnow(), current_user.id)
             item_store.defer(db, actor(), team_id, item_id, request.form["reason"].strip()[:300],
                              _next_meeting_id(meeting_store.get_meeting(db, team_id, meeting_id)))
     return _after_action(team_id, meeting_id)
@@ -264,7 +264,7 @@ def _owner_errors(form: dict, member_ids: set[int]) -> dict:
 @team_view("chair")
 def acknowledge_bell(team_id: int, meeting_id: int):
     """The chair has seen the bell."""
-    running_store.acknowledge_bells(get_db(), meeting_id, utcnow())
+    running_store.acknowledge_bells(get_db(), team_id, meeting_id, utcnow())
     return _after_action(team_id, meeting_id)
 
 
@@ -278,7 +278,7 @@ def end(team_id: int, meeting_id: int):
     db, next_meeting = get_db(), _next_meeting_id(context["meeting"])
     with write(db):
         for progress in flow.unfinished(context["view"]):
-            running_store.close_current(db, meeting_id, progress.item.id, utcnow(), current_user.id)
+            running_store.close_current(db, team_id, meeting_id, progress.item.id, utcnow(), current_user.id)
             item_store.defer(db, actor(), team_id, progress.item.id, _("Not reached in the meeting"), next_meeting)
         running_store.end_meeting(db, team_id, meeting_id, utcnow())
     return redirect(url_for("minutes.minutes", team_id=team_id, meeting_id=meeting_id))
