@@ -22,6 +22,8 @@ STATUSES = ("not_started", "running", "paused", "ended")
 PHASES = ("normal", "amber", "red")
 AMBER_MIN_SECONDS = 60  # never warn later than the last minute
 AMBER_FRACTION = 5  # ... and otherwise in the last fifth of the allowed time
+EXTENSION_SECONDS = 120  # the chair's "+2 minutes"
+CHAIR_ACTIONS = ("toggle", "pause", "resume", "extend")
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,16 @@ def clock_state(events: Iterable, planned_seconds: int, now: datetime) -> ClockS
 def validate_transition(events: Iterable, kind: str, seconds: int = 0) -> str | None:
     """None when `kind` (with `seconds` for an extend) may be recorded next, else why not."""
     return _status_error(_replay(events).status, kind, seconds)
+
+
+def chair_event(events: Iterable, action: str) -> tuple[str, int] | None:
+    """The (kind, seconds) a chair's clock button records: toggle pauses a running clock and resumes
+    a paused one, extend adds two minutes; None for an unknown action."""
+    if action not in CHAIR_ACTIONS:
+        return None
+    if action == "toggle":
+        action = "resume" if _replay(events).status == "paused" else "pause"
+    return action, EXTENSION_SECONDS if action == "extend" else 0
 
 
 def mmss(seconds: int) -> str:

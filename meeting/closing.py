@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Mapping
 
-from meeting.evaluations import DEFAULT_INTERVAL_MONTHS, add_months, treatment_months
+from meeting.evaluations import DEFAULT_INTERVAL_MONTHS, add_months, milestone_kind
 from meeting.i18n import N_
 
-LABELS = {"announcement": N_("Announcement"), "question": N_("Question"), "issue": N_("Issue")}
 OUTCOMES = {
     "continue_adjusted": N_("Continue with adjusted goals"),
     "continue_unchanged": N_("Continue unchanged (reason required)"),
@@ -114,7 +113,7 @@ def needs_review(item: Mapping, form: Mapping) -> bool:
     A regular announcement the team did not agree with is no decision yet: it comes back
     as an issue, so it records no outcome and is not an evaluation.
     """
-    if item["label"] == "announcement" and _text(form, "announcement_outcome") == "not_agreed":
+    if comes_back_as_issue(item, form):
         return False
     return item["label"] == "issue" or item["track"] == "regular"
 
@@ -159,8 +158,8 @@ def _milestone_errors(item: Mapping, form: Mapping, today: date, settings: Mappi
     start = _as_date(item.get("treatment_start"))
     if item["track"] != "regular" or start is None:
         return {}
-    milestone = milestone_for(start, today, settings.get("one_year_months", ONE_YEAR_MONTHS),
-                              settings.get("two_year_months", TWO_YEAR_MONTHS))
+    milestone = milestone_kind(start, today, settings.get("one_year_months", ONE_YEAR_MONTHS),
+                               settings.get("two_year_months", TWO_YEAR_MONTHS))
     errors = {}
     if milestone in ("one_year", "two_year"):
         errors |= _required(form, "continuation_answer", N_(
@@ -212,6 +211,27 @@ def validate_decision(item: Mapping, form: Mapping, today: date,
     return errors
 
 
+def comes_back_as_issue(item: Mapping, form: Mapping) -> bool:
+    """An announcement the team did not agree with is no decision: it returns next meeting as an issue."""
+    return item["label"] == "announcement" and _text(form, "announcement_outcome") == "not_agreed"
+
+
+def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
+    """What a decided regular review changes in the client's record (column -> new value).
+
+    The review is the last evaluation; an agreed date is the next one; a continuation answer
+    and an invited colleague are dated today; finishing ends the treatment.
+    """
+    changes = {"last_evaluation": today, "next_evaluation_on": _as_date(form.get("next_evaluation_on"))}
+    if _text(form, "continuation_answer"):
+        changes["last_continuation_decision"] = today
+    if _text(form, "colleague_invited") == "yes":
+        changes["colleague_invited_at"] = today
+    if _text(form, "outcome") == "finish":
+        changes |= {"status": "finished", "finished_on": today}
+    return changes
+
+
 def validate_deferral(reason) -> dict[str, str]:
     """A deferral needs a reason; field -> message, {} when valid."""
     if reason is None or not str(reason).strip():
@@ -234,17 +254,6 @@ def next_evaluation_date(outcome: str, decided_on: date,
     if interval_months < 1:
         raise ValueError("interval_months must be at least 1")
     return add_months(decided_on, interval_months)
-
-
-def milestone_for(treatment_start: date, today: date, one_year_months: int = ONE_YEAR_MONTHS,
-                  two_year_months: int = TWO_YEAR_MONTHS) -> str | None:
-    """The milestone the treatment has reached on `today`: "two_year", "one_year" or None."""
-    months = treatment_months(treatment_start, today)
-    if months >= two_year_months:
-        return "two_year"
-    if months >= one_year_months:
-        return "one_year"
-    return None
 
 
 def carry_over(count: int) -> Phrase | None:

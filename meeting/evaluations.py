@@ -122,6 +122,17 @@ def due_reviews(clients: Iterable[ClientRecord], meeting_date: date,
     return sorted(due, key=lambda review: (review.due, review.reference))
 
 
+def milestone_kind(treatment_start: date, today: date, one_year_months: int = 12,
+                   two_year_months: int = 24) -> str | None:
+    """The milestone the treatment has reached on `today`: TWO_YEAR, ONE_YEAR or None."""
+    months = treatment_months(treatment_start, today)
+    if months >= two_year_months:
+        return TWO_YEAR
+    if months >= one_year_months:
+        return ONE_YEAR
+    return None
+
+
 def milestone(client: ClientRecord, today: date) -> MilestoneReview | None:
     """The client's open milestone on `today`, or None.
 
@@ -136,7 +147,7 @@ def milestone(client: ClientRecord, today: date) -> MilestoneReview | None:
     decided = client.last_continuation_decision
     if decided is not None and decided >= mark:
         return None
-    kind = ONE_YEAR if years == 1 else TWO_YEAR
+    kind = milestone_kind(client.treatment_start, today)
     invited = client.colleague_invited_at
     invited = invited if kind == TWO_YEAR and invited is not None and invited >= mark else None
     return MilestoneReview(client.reference, client.clinician_id, kind, years, mark,

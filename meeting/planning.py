@@ -3,7 +3,7 @@
 The chair's planner and the members' phone agenda both render what `plan()` and `schedule()`
 return. Items are plain frozen values; the storage layer builds them from rows.
 """
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +20,8 @@ ORDER_POLICIES = (ACUTE_FIRST, REGULAR_FIRST)
 REASON_OVER_ACUTE_BUDGET = N_("Does not fit the acute budget after the items before it.")
 REASON_OVER_REGULAR_BUDGET = N_("Does not fit the regular budget; more overdue reviews go first.")
 REASON_ANNOUNCEMENTS_OVER_BUDGET = N_("The announcements alone exceed the regular budget.")
+DUE_REVIEW_TITLE = N_("Evaluation %(reference)s (%(months)s months in treatment)")
+DUE_REVIEW_NEED = N_("Evaluate the treatment plan: continue, adjust, step down or finish?")
 
 
 @dataclass(frozen=True)
@@ -256,3 +258,18 @@ def plan(items: Iterable[AgendaItem], settings: TeamSettings) -> Plan:
         meeting_minutes=settings.meeting_minutes,
         over_meeting_by=max(planned - settings.meeting_minutes, 0),
     )
+
+
+def plain_text(message: str, **params) -> str:
+    """Fill a marked message without translating it (for text stored where no reader language is known)."""
+    return message % params if params else message
+
+
+def due_review_item(client_id: int, reference: str, treatment_months: int, milestone_prompt: str | None,
+                    minutes: int, translate: Callable[..., str] = plain_text):
+    """The regular review of a due client, prefilled the same way from the planner and the scheduler's freeze."""
+    from meeting.items import ItemInput
+    return ItemInput(track=REGULAR, label=ISSUE, client_id=client_id,
+                     title=translate(DUE_REVIEW_TITLE, reference=reference, months=treatment_months),
+                     need=translate(milestone_prompt or DUE_REVIEW_NEED), current_state="", request_and_start="",
+                     tried_towards_finishing="", finishing_hard="", minutes=minutes)

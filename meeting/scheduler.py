@@ -12,10 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from meeting import evaluations
-from meeting.db import connect, iso, write
+from meeting import evaluations, planning
+from meeting.db import connect, write
 from meeting.i18n import N_
-from meeting.items import ItemInput
 from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
@@ -35,7 +34,7 @@ def create_meetings(db, now: datetime) -> int:
 def freeze_agendas(db, now: datetime) -> int:
     """Freeze every planned agenda whose deadline has passed; optionally add due reviews; tell the chairs."""
     frozen = 0
-    for meeting in db.query("SELECT * FROM meetings WHERE state = 'planned' AND deadline_at <= ?", [iso(now)]):
+    for meeting in meeting_store.past_deadline(db, now):
         with write(db):
             if not jobs.claim(db, "freeze", str(meeting["id"]), now):
                 continue
@@ -48,32 +47,32 @@ def freeze_agendas(db, now: datetime) -> int:
 
 
 def add_due_reviews(db, team: dict, meeting: dict) -> int:
-    """Fill the regular budget with the most overdue due reviews not yet on the agenda."""
-    planned = db.execute("SELECT coalesce(sum(minutes), 0) FROM items WHERE meeting_id = ? AND track = 'regular'"
-                         " AND state = 'planned'", [meeting["id"]]).fetchone()[0]
-    on_agenda = {r[0] for r in db.execute("SELECT client_id FROM items WHERE meeting_id = ? AND client_id IS NOT NULL",
-                                          [meeting["id"]])}
+    """Fill the regular budget with the most overdue due reviews not yet on the agenda.
+
+    Stored titles are English: the scheduler has no reader whose language it could use.
+    """
+    planned = item_store.planned_minutes(db, meeting["id"], "regular")
+    on_agenda = item_store.clients_on_agenda(db, meeting["id"])
     meeting_day = datetime.fromisoformat(meeting["starts_at"]).astimezone(ZoneInfo(team["timezone"])).date()
     ids = client_store.active_reference_ids(db, team["id"])
+    records = client_store.client_records(db, team["id"])
+    starts = {record.reference: record.treatment_start for record in records}
     minutes, added = team["minutes_issue"], 0
-    for due in evaluations.due_reviews(client_store.client_records(db, team["id"]), meeting_day,
-                                       team["evaluation_interval_months"]):
+    for due in evaluations.due_reviews(records, meeting_day, team["evaluation_interval_months"]):
         client_id = ids[due.reference.upper()]
         if client_id in on_agenda:
             continue
         if planned + minutes > meeting["regular_budget"]:
             break
-        item = ItemInput(track="regular", label="issue", client_id=client_id, title=f"Evaluation {due.reference}",
-                         need="Evaluate the treatment plan: continue, adjust, step down or finish?",
-                         current_state="", request_and_start="", tried_towards_finishing="", finishing_hard="",
-                         minutes=minutes)
+        months = evaluations.treatment_months(starts[due.reference], meeting_day)
+        item = planning.due_review_item(client_id, due.reference, months, None, minutes)
         item_store.add_item(db, SYSTEM, team["id"], meeting["id"], due.clinician_id, item)
         planned, added = planned + minutes, added + 1
     return added
 
 
 def _tell_chairs(db, team: dict, meeting: dict, added: int, now: datetime) -> None:
-    count = db.execute("SELECT count(*) FROM items WHERE meeting_id = ? AND state = 'planned'", [meeting["id"]]).fetchone()[0]
+    count = item_store.count_planned(db, meeting["id"])
     for member in team_store.members(db, team["id"]):
         if member["role"] == "chair":
             jobs.notify(db, member["id"], team["id"], FROZEN_NOTICE,

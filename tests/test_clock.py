@@ -161,3 +161,16 @@ def test_validate_transition(events, kind, seconds, expected):
 ])
 def test_mmss(seconds, text):
     assert mmss(seconds) == text
+
+
+@pytest.mark.parametrize("events, action, expected", [
+    ([ev("start", 0)], "toggle", ("pause", 0)),
+    ([ev("start", 0), ev("pause", 10)], "toggle", ("resume", 0)),
+    ([ev("start", 0), ev("pause", 10), ev("extend", 20, 120)], "toggle", ("resume", 0)),  # still paused
+    ([ev("start", 0)], "extend", ("extend", 120)),
+    ([ev("start", 0)], "pause", ("pause", 0)),
+    ([ev("start", 0)], "rewind", None),
+])
+def test_the_chairs_clock_buttons(events, action, expected):
+    from meeting.clock import chair_event
+    assert chair_event(events, action) == expected

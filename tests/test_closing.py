@@ -3,8 +3,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from meeting.evaluations import milestone_kind
+
 from meeting.closing import (ANNOUNCEMENT_OUTCOMES, BELL_REASONS, EXEMPLARY_SITUATIONS, OUTCOMES,
-                             Phrase, carry_over, counts_as_evaluation, may_ring, milestone_for,
+                             Phrase, carry_over, counts_as_evaluation, may_ring,
                              next_evaluation_date, ring_wait_seconds, validate_decision,
                              validate_deferral)
 
@@ -222,8 +224,8 @@ def test_next_evaluation_date_refuses(outcome, months, override):
     (date(2024, 2, 29), date(2025, 2, 28), "one_year"),  # no 29 Feb: the month's last day
     (date(2025, 7, 1), date(2025, 6, 10), None),  # starts in the future
 ])
-def test_milestone_for(start, today, expected):
-    assert milestone_for(start, today) == expected
+def test_milestone_kind(start, today, expected):
+    assert milestone_kind(start, today) == expected
 
 
 @pytest.mark.parametrize("count, text", [(1, "carried over ×1"), (3, "carried over ×3")])

@@ -2,7 +2,7 @@
 import sqlite3
 from datetime import date, datetime
 
-from meeting.closing import counts_as_evaluation, next_evaluation_date
+from meeting.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
 from meeting.db import iso, write
 from meeting.i18n import N_
 from meeting.items import ItemInput
@@ -37,7 +37,7 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
             _record_actions(db, team["id"], decision_id, form.get("actions") or [])
             if item["client_id"] and counts_as_evaluation(item, form):
                 _record_evaluation(db, actor, team, item, form, today)
-            if form.get("announcement_outcome") == "not_agreed" and next_meeting_id:
+            if comes_back_as_issue(item, form) and next_meeting_id:
                 _return_as_issue(db, actor, item, next_meeting_id)
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
             close_current(db, team["id"], item["meeting_id"], item["id"], now, actor.user_id)
@@ -64,15 +64,21 @@ def _record_evaluation(db, actor: Actor, team: dict, item: dict, form: dict, tod
         previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                [team["id"], item["client_id"], item["id"], client[0], today.isoformat(), form["outcome"],
                 next_on and next_on.isoformat(), client[1]])
-    db.execute("""UPDATE clients SET last_evaluation = ?, next_evaluation_on = ?,
-        last_continuation_decision = CASE WHEN ? THEN ? ELSE last_continuation_decision END,
-        colleague_invited_at = CASE WHEN ? = 'yes' THEN ? ELSE colleague_invited_at END,
-        status = CASE WHEN ? = 'finish' THEN 'finished' ELSE status END,
-        finished_on = CASE WHEN ? = 'finish' THEN ? ELSE finished_on END WHERE id = ?""",
-               [today.isoformat(), override and override.isoformat(), bool(form.get("continuation_answer")),
-                today.isoformat(), form.get("colleague_invited"), today.isoformat(), form["outcome"],
-                form["outcome"], today.isoformat(), item["client_id"]])
+    _apply_client_changes(db, team["id"], item["client_id"], client_changes(form, today))
     log_access(db, actor, "evaluation", [item["client_id"]], team["id"], detail=f"item={item['id']}")
+
+
+CLIENT_COLUMNS = {"last_evaluation", "next_evaluation_on", "last_continuation_decision", "colleague_invited_at",
+                  "status", "finished_on"}
+
+
+def _apply_client_changes(db, team_id: int, client_id: int, changes: dict) -> None:
+    """Write what the core decided a decision does to the client (the columns come from a fixed set)."""
+    if not set(changes) <= CLIENT_COLUMNS:
+        raise ValueError(f"not a client column: {set(changes) - CLIENT_COLUMNS}")
+    values = [v.isoformat() if isinstance(v, date) else v for v in changes.values()]
+    db.execute(f"UPDATE clients SET {', '.join(f'{c} = ?' for c in changes)} WHERE id = ? AND team_id = ?",
+               [*values, client_id, team_id])
 
 
 def _return_as_issue(db, actor: Actor, item: dict, next_meeting_id: int) -> None:

@@ -99,6 +99,24 @@ def agenda_items(db, actor: Actor, team_id: int, meeting_id: int, states=("plann
     return rows
 
 
+def planned_minutes(db, meeting_id: int, track: str) -> int:
+    """Minutes planned on a track of the meeting."""
+    return db.execute("SELECT coalesce(sum(minutes), 0) FROM items WHERE meeting_id = ? AND track = ?"
+                      " AND state = 'planned'", [meeting_id, track]).fetchone()[0]
+
+
+def clients_on_agenda(db, meeting_id: int) -> set[int]:
+    """The clients that have an item on the meeting (in any state)."""
+    return {r[0] for r in db.execute("SELECT client_id FROM items WHERE meeting_id = ? AND client_id IS NOT NULL",
+                                     [meeting_id])}
+
+
+def count_planned(db, meeting_id: int) -> int:
+    """How many items are planned on the meeting."""
+    return db.execute("SELECT count(*) FROM items WHERE meeting_id = ? AND state = 'planned'",
+                      [meeting_id]).fetchone()[0]
+
+
 def items_of_presenter(db, team_id: int, presenter_id: int, meeting_ids: list[int]) -> list[dict]:
     """The presenter's own items on these meetings, in any state."""
     if not meeting_ids:

@@ -52,16 +52,17 @@ def upcoming(db, team_id: int, now: datetime, limit: int = 8) -> list[dict]:
 def move(db, team: dict, meeting_id: int, starts_at: datetime) -> None:
     """Move a meeting to another start; its deadline moves with it."""
     with write(db):
-        db.execute("UPDATE meetings SET starts_at = ?, deadline_at = ?, revision = revision + 1"
-                   " WHERE id = ? AND team_id = ?",
+        db.execute("UPDATE meetings SET starts_at = ?, deadline_at = ? WHERE id = ? AND team_id = ?",
                    [iso(starts_at), iso(deadline(starts_at, team["submission_deadline_hours"])),
                     meeting_id, team["id"]])
+        bump_revision(db, team["id"], meeting_id)
 
 
 def set_state(db, team_id: int, meeting_id: int, state: str) -> None:
     """Change a meeting's state (cancel, freeze, …)."""
-    db.execute("UPDATE meetings SET state = ?, revision = revision + 1 WHERE id = ? AND team_id = ?",
-               [state, meeting_id, team_id])
+    with write(db):
+        db.execute("UPDATE meetings SET state = ? WHERE id = ? AND team_id = ?", [state, meeting_id, team_id])
+        bump_revision(db, team_id, meeting_id)
 
 
 class NotTheTeams(LookupError):
@@ -77,6 +78,17 @@ def bump_revision(db, team_id: int, meeting_id: int) -> None:
     if not db.execute("UPDATE meetings SET revision = revision + 1 WHERE id = ? AND team_id = ?",
                       [meeting_id, team_id]).rowcount:
         raise NotTheTeams(meeting_id)
+
+
+def past_deadline(db, now: datetime) -> list[dict]:
+    """Every team's planned meetings whose submission deadline has passed (to be frozen)."""
+    return list(db.query("SELECT * FROM meetings WHERE state = 'planned' AND deadline_at <= ?", [iso(now)]))
+
+
+def next_meeting_id(db, team: dict, meeting: dict) -> int:
+    """The first meeting after `meeting` that is still to come (created from the schedule if needed)."""
+    ensure_upcoming(db, team, datetime.fromisoformat(meeting["starts_at"]))
+    return next_after(db, team["id"], meeting["starts_at"])["id"]
 
 
 def next_after(db, team_id: int, starts_at: str) -> dict | None:

@@ -15,11 +15,12 @@ class Refused(Exception):
 def start_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
     """Open the meeting: it runs, starting with the look back at open actions."""
     with write(db):
-        cursor = db.execute("UPDATE meetings SET state = 'running', phase = 'look_back', started_at = ?,"
-                            " revision = revision + 1 WHERE id = ? AND team_id = ? AND state IN ('planned', 'frozen')",
+        cursor = db.execute("UPDATE meetings SET state = 'running', phase = 'look_back', started_at = ?"
+                            " WHERE id = ? AND team_id = ? AND state IN ('planned', 'frozen')",
                             [iso(now), meeting_id, team_id])
         if not cursor.rowcount:
             raise Refused(N_("This meeting cannot be started now."))
+        bump_revision(db, team_id, meeting_id)
 
 
 def set_phase(db, team_id: int, meeting_id: int, phase: str) -> None:
@@ -161,5 +162,6 @@ def has_rated(db, meeting_id: int, user_id: int) -> bool:
 def end_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
     """Close the meeting (its unfinished items must have been carried over first)."""
     with write(db):
-        db.execute("UPDATE meetings SET state = 'closed', phase = 'ended', ended_at = ?, current_item_id = NULL,"
-                   " revision = revision + 1 WHERE id = ? AND team_id = ?", [iso(now), meeting_id, team_id])
+        db.execute("UPDATE meetings SET state = 'closed', phase = 'ended', ended_at = ?, current_item_id = NULL"
+                   " WHERE id = ? AND team_id = ?", [iso(now), meeting_id, team_id])
+        bump_revision(db, team_id, meeting_id)

@@ -6,10 +6,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from meeting import evaluations, items as item_rules, planning
+from meeting import closing, evaluations, items as item_rules, planning
 from meeting.clients import parse_date
 from meeting.db import utcnow
-from meeting.items import ItemInput
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
 from meeting.web import actor, capacity_line, get_db, team_today, team_view, translate
 
@@ -115,11 +114,12 @@ def to_meeting(team_id: int, meeting_id: int, item_id: int):
 def defer(team_id: int, meeting_id: int, item_id: int):
     """Defer an item, with a reason, to the next meeting (it is carried over, never lost)."""
     _planned_item(team_id, meeting_id, item_id)
-    reason = request.form.get("reason", "").strip()[:300]
-    if not reason:
-        flash(_("Give a reason for deferring."))
+    errors = closing.validate_deferral(request.form.get("reason"))
+    if errors:
+        flash(translate(errors["reason"]))
         return _planner_fragment(team_id, meeting_id)
-    item_store.defer(get_db(), actor(), team_id, item_id, reason, _next_meeting(team_id, meeting_id))
+    item_store.defer(get_db(), actor(), team_id, item_id, request.form["reason"].strip()[:300],
+                     _next_meeting(team_id, meeting_id))
     return _planner_fragment(team_id, meeting_id)
 
 
@@ -136,25 +136,18 @@ def defer_proposed(team_id: int, meeting_id: int):
 
 def _next_meeting(team_id: int, meeting_id: int) -> int:
     """The first meeting after this one that is still to come (created from the schedule if needed)."""
-    current = meeting_store.get_meeting(get_db(), team_id, meeting_id)
-    meeting_store.ensure_upcoming(get_db(), g.team, datetime.fromisoformat(current["starts_at"]))
-    return meeting_store.next_after(get_db(), team_id, current["starts_at"])["id"]
+    return meeting_store.next_meeting_id(get_db(), g.team, meeting_store.get_meeting(get_db(), team_id, meeting_id))
 
 
 @bp.post(PLAN + "/due/<int:client_id>")
 @team_view("chair")
 def add_due_review(team_id: int, meeting_id: int, client_id: int):
     """One click: a regular review of a due client for its responsible clinician, prefilled."""
-    client = client_store.get_client(get_db(), actor(), team_id, client_id) or abort(404)
-    start = parse_date(client["treatment_start"])
-    months = evaluations.treatment_months(start, team_today(g.team))
-    prompt = evaluations.milestone(client_store.client_record(client), team_today(g.team))
-    need = translate(prompt.prompt) if prompt else _("Evaluate the treatment plan: continue, adjust, step down or finish?")
-    item = ItemInput(track="regular", label="issue", client_id=client_id,
-                     title=_("Evaluation %(reference)s (%(months)s months in treatment)",
-                             reference=client["reference"], months=months),
-                     need=need, current_state="", request_and_start="", tried_towards_finishing="",
-                     finishing_hard="", minutes=g.team["minutes_issue"])
+    client, today = client_store.get_client(get_db(), actor(), team_id, client_id), team_today(g.team)
+    record = client_store.client_record(client)
+    prompt = evaluations.milestone(record, today)
+    item = planning.due_review_item(client_id, client["reference"], evaluations.treatment_months(
+        record.treatment_start, today), prompt and prompt.prompt, g.team["minutes_issue"], translate)
     item_store.add_item(get_db(), actor(), team_id, meeting_id, client["clinician_id"], item)
     return _planner_fragment(team_id, meeting_id)
 

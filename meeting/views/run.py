@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting import budget, closing, flow, items as item_rules
+from meeting import budget, clock, closing, evaluations, flow, items as item_rules
 from meeting.clients import parse_date
 from meeting.db import utcnow, write
 from meeting.i18n import N_
@@ -140,17 +140,15 @@ def next_item(team_id: int, meeting_id: int):
 @team_view("chair")
 def clock_action(team_id: int, meeting_id: int):
     """Pause, resume or extend (+2 minutes, logged) the current item's clock."""
-    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
-    kind = request.form.get("kind")
-    if kind == "toggle":
-        events = running_store.clock_events(get_db(), meeting["current_item_id"] or 0)
-        kind = "resume" if events and events[-1]["kind"] == "pause" else "pause"
-    if not meeting["current_item_id"] or kind not in ("pause", "resume", "extend"):
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
+    current = meeting["current_item_id"]
+    event = clock.chair_event(running_store.clock_events(get_db(), current or 0), request.form.get("kind", ""))
+    if not current or event is None:
         _refusal(N_("There is no current item."))
         return _after_action(team_id, meeting_id)
     try:
-        running_store.add_clock_event(get_db(), team_id, meeting_id, meeting["current_item_id"], kind, utcnow(),
-                                      current_user.id, 120 if kind == "extend" else 0)
+        running_store.add_clock_event(get_db(), team_id, meeting_id, current, event[0], utcnow(),
+                                      current_user.id, event[1])
     except running_store.Refused as refusal:
         _refusal(str(refusal))
     return _after_action(team_id, meeting_id)
@@ -180,9 +178,7 @@ def resolve(team_id: int, meeting_id: int):
 
 
 def _next_meeting_id(meeting: dict) -> int:
-    """The first meeting after this one that is still to come (created from the schedule if needed)."""
-    meeting_store.ensure_upcoming(get_db(), g.team, datetime.fromisoformat(meeting["starts_at"]))
-    return meeting_store.next_after(get_db(), meeting["team_id"], meeting["starts_at"])["id"]
+    return meeting_store.next_meeting_id(get_db(), g.team, meeting)
 
 
 @bp.post(RUN + "/items/<int:item_id>/defer")
@@ -239,7 +235,7 @@ def decide(team_id: int, meeting_id: int, item_id: int):
 
 def _milestone(item: dict, today) -> str | None:
     start = parse_date(item["client_treatment_start"] or "")
-    return closing.milestone_for(start, today) if start and item["track"] == "regular" else None
+    return evaluations.milestone_kind(start, today) if start and item["track"] == "regular" else None
 
 
 def _decision_form(form) -> dict:
