@@ -46,7 +46,8 @@ def unauthorized():
     from flask import redirect, url_for
     if request.path.endswith("/stream"):
         return "", 204
-    if request.headers.get("HX-Request"):
+    from meeting.web import htmx
+    if htmx:
         return "", 200, {"HX-Redirect": url_for("auth.login")}
     return redirect(url_for("auth.login"))
 

@@ -176,6 +176,13 @@ def defer(db, actor: Actor, team_id: int, item_id: int, reason: str, next_meetin
                         carried_over=item["carried_over"] + 1, origin_item_id=item_id)
 
 
+def defer_all(db, actor: Actor, team_id: int, reasons: dict[int, str], next_meeting_id: int) -> None:
+    """Defer several items (item id -> reason) in one transaction: all of them or, on any failure, none."""
+    with write(db):
+        for item_id, reason in reasons.items():
+            defer(db, actor, team_id, item_id, reason, next_meeting_id)
+
+
 def relabel(db, team_id: int, item_id: int, label: str) -> None:
     """Change an item's label (an announcement someone wants to discuss becomes a question)."""
     with write(db):

@@ -9,7 +9,7 @@ from meeting.db import utcnow
 from meeting.live import sse_events
 from meeting.store import meetings as meeting_store, running as running_store
 from meeting.views.run import live_context
-from meeting.web import get_db, team_view
+from meeting.web import get_db, htmx, team_view
 
 bp = Blueprint("live", __name__)
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
@@ -67,7 +67,7 @@ def ring(team_id: int, meeting_id: int):
         rung = wait == 0
         message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
                                                       seconds=int(wait) + 1)
-    if not request.headers.get("HX-Request"):  # a plain form post (no script yet): back to the page
+    if not htmx:  # a plain form post (no script yet): back to the page
         flash(message)
         return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                         else url_for("live.phone", team_id=team_id, meeting_id=meeting_id))

@@ -10,7 +10,7 @@ from meeting import closing, evaluations, items as item_rules, planning
 from meeting.clients import parse_date
 from meeting.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
-from meeting.web import actor, capacity_line, get_db, team_today, team_view, translate
+from meeting.web import htmx, actor, capacity_line, get_db, team_today, team_view, translate
 
 bp = Blueprint("planner", __name__)
 PLAN = "/teams/<int:team_id>/meetings/<int:meeting_id>/plan"
@@ -62,7 +62,7 @@ def _settings(meeting: dict) -> planning.TeamSettings:
 
 def _planner_fragment(team_id: int, meeting_id: int):
     """After an action: the planner re-rendered in place for htmx, or the page for a plain form post."""
-    if request.headers.get("HX-Request"):
+    if htmx:
         return render_template("planner/_planner.html", **_planner_context(team_id, meeting_id))
     return redirect(url_for("planner.plan", team_id=team_id, meeting_id=meeting_id))
 
@@ -127,10 +127,9 @@ def defer(team_id: int, meeting_id: int, item_id: int):
 @team_view("chair")
 def defer_proposed(team_id: int, meeting_id: int):
     """Apply the planner's proposal: defer every item that does not fit its budget."""
-    context = _planner_context(team_id, meeting_id)
-    next_meeting = _next_meeting(team_id, meeting_id)
-    for item_id, reason in context["proposed"].items():
-        item_store.defer(get_db(), actor(), team_id, item_id, translate(reason), next_meeting)
+    proposed = _planner_context(team_id, meeting_id)["proposed"]
+    item_store.defer_all(get_db(), actor(), team_id, {item_id: translate(reason) for item_id, reason in proposed.items()},
+                         _next_meeting(team_id, meeting_id))
     return _planner_fragment(team_id, meeting_id)
 
 

@@ -12,7 +12,7 @@ from meeting.i18n import N_
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
-from meeting.web import actor, get_db, team_today, team_view, translate
+from meeting.web import htmx, actor, get_db, team_today, team_view, translate
 
 bp = Blueprint("run", __name__)
 RUN = "/teams/<int:team_id>/meetings/<int:meeting_id>/run"
@@ -67,7 +67,7 @@ def _look_back(meeting: dict) -> dict:
 
 def _after_action(team_id: int, meeting_id: int):
     """htmx gets the fresh panel; a plain form post goes back to the console."""
-    if request.headers.get("HX-Request"):
+    if htmx:
         return _render_panel(team_id, meeting_id)
     return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
 
@@ -76,14 +76,18 @@ def _refusal(message: str):
     flash(translate(message))
 
 
+@bp.errorhandler(running_store.Refused)
+def refused(refusal: running_store.Refused):
+    """A change the rules do not allow now (checked inside the write lock): say why, show the console."""
+    _refusal(str(refusal))
+    return _after_action(request.view_args["team_id"], request.view_args["meeting_id"])
+
+
 @bp.post(RUN + "/start")
 @team_view("chair")
 def start(team_id: int, meeting_id: int):
     """Open the meeting with the look back at open actions."""
-    try:
-        running_store.start_meeting(get_db(), team_id, meeting_id, utcnow())
-    except running_store.Refused as refusal:
-        _refusal(str(refusal))
+    running_store.start_meeting(get_db(), team_id, meeting_id, utcnow())
     return _after_action(team_id, meeting_id)
 
 
@@ -129,10 +133,7 @@ def next_item(team_id: int, meeting_id: int):
     elif view.resolution:
         _refusal(view.resolution.message)
     else:
-        try:
-            running_store.open_item(get_db(), team_id, meeting_id, target.item.id, utcnow(), current_user.id)
-        except running_store.Refused as refusal:
-            _refusal(str(refusal))
+        running_store.open_item(get_db(), team_id, meeting_id, target.item.id, utcnow(), current_user.id)
     return _after_action(team_id, meeting_id)
 
 
@@ -146,11 +147,7 @@ def clock_action(team_id: int, meeting_id: int):
     if not current or event is None:
         _refusal(N_("There is no current item."))
         return _after_action(team_id, meeting_id)
-    try:
-        running_store.add_clock_event(get_db(), team_id, meeting_id, current, event[0], utcnow(),
-                                      current_user.id, event[1])
-    except running_store.Refused as refusal:
-        _refusal(str(refusal))
+    running_store.add_clock_event(get_db(), team_id, meeting_id, current, event[0], utcnow(), current_user.id, event[1])
     return _after_action(team_id, meeting_id)
 
 
@@ -171,9 +168,8 @@ def resolve(team_id: int, meeting_id: int):
             running_store.borrow(get_db(), team_id, meeting_id, source, int(request.form["minutes"]), current_user.id, utcnow())
     elif request.form.get("choice") == "defer":
         waiting = [p.item.id for p in context["view"].waiting if p.item.track == resolution.track]
-        next_meeting = _next_meeting_id(context["meeting"])
-        for item_id in waiting:
-            item_store.defer(get_db(), actor(), team_id, item_id, translate(resolution.message), next_meeting)
+        item_store.defer_all(get_db(), actor(), team_id, dict.fromkeys(waiting, translate(resolution.message)),
+                             _next_meeting_id(context["meeting"]))
     return _after_action(team_id, meeting_id)
 
 
