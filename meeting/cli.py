@@ -9,7 +9,9 @@ from flask.cli import with_appcontext
 
 from meeting import db as database
 from meeting.demo import DEMO_PASSWORD, STAFF, build_demo, demo_email
+from meeting.passwords import password_error
 from meeting.store import users as user_store
+from meeting.text import email_error, person_name_error
 
 
 def init_app(app) -> None:
@@ -54,13 +56,17 @@ def demo_logins() -> str:
 @click.password_option()
 def create_admin(email, name, password):
     """Create a global admin account for a real install."""
-    db = database.connect(current_app.config["DATABASE"])
-    if problem := user_store.password_error(password, password):
+    email, name = email.strip().lower(), name.strip()
+    problem = email_error(email) or person_name_error(name) or password_error(password, password, email, name)
+    if problem:
         raise click.ClickException(problem)
-    if user_store.get_user_by_email(db, email):
-        raise click.ClickException("This e-mail address has an account already.")
-    user_store.create_user(db, email, name, password, is_admin=True)
-    db.close()
+    db = database.connect(current_app.config["DATABASE"])
+    try:
+        if user_store.get_user_by_email(db, email):
+            raise click.ClickException("This e-mail address has an account already.")
+        user_store.create_user(db, email, name, password, is_admin=True)
+    finally:
+        db.close()
     click.echo(f"Admin {email} created.")
 
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from meeting.i18n import N_
+from meeting.text import CONTROL_CHARACTERS, has_control_characters, shown_safely
 
-REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9-]{2,20}")
+REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{1,19}")
+EARLIEST_TREATMENT_START = date(1950, 1, 1)
 CSV_COLUMNS = ("reference", "clinician_email", "treatment_start", "last_evaluation")
 STATUSES = ("active", "finished")
 
@@ -23,7 +25,7 @@ def passes_eleven_test(digits: str) -> bool:
 def reference_error(reference: str) -> str | None:
     """Why `reference` cannot identify a client pseudonymously, or None when it can."""
     if not REFERENCE_PATTERN.fullmatch(reference):
-        return N_("A reference is 2 to 20 letters, digits or dashes.")
+        return N_("A reference is 2 to 20 letters, digits or dashes, starting with a letter or digit.")
     if passes_eleven_test(reference):
         return N_("This looks like a citizen service number (BSN). Use a pseudonymous "
                   "reference, never a number that identifies the client.")
@@ -61,6 +63,8 @@ def validate_client(form: dict, clinician_ids: set[int], today: date) -> tuple[C
         errors["treatment_start"] = N_("Give the treatment start as a date (YYYY-MM-DD).")
     elif start > today:
         errors["treatment_start"] = N_("The treatment start cannot be in the future.")
+    elif start < EARLIEST_TREATMENT_START:
+        errors["treatment_start"] = N_("The treatment start cannot be before 1950.")
     last_evaluation, raw = None, (form.get("last_evaluation") or "").strip()
     if raw:
         last_evaluation = parse_date(raw)
@@ -68,6 +72,7 @@ def validate_client(form: dict, clinician_ids: set[int], today: date) -> tuple[C
             errors["last_evaluation"] = N_("Give the last evaluation as a date (YYYY-MM-DD), or leave it empty.")
         elif last_evaluation > today or (start and last_evaluation < start):
             errors["last_evaluation"] = N_("The last evaluation lies between the treatment start and today.")
+    errors |= _control_character_errors(form, ("reference", "treatment_start", "last_evaluation"))
     if errors:
         return None, errors
     return ClientInput(reference, clinician_id, start, last_evaluation), {}
@@ -89,6 +94,9 @@ def parse_client_csv(text: str, clinician_ids_by_email: dict[str, int],
         return [], [RowError(1, N_("The first line must be: reference,clinician_email,treatment_start,last_evaluation"))]
     rows, errors, seen = [], [], {r.upper() for r in existing_references}
     for line, raw in enumerate(reader, start=2):
+        if unseen := _control_characters_in_row(line, raw):
+            errors.append(unseen)
+            continue
         email = (raw.get("clinician_email") or "").strip().lower()
         form = dict(raw, clinician_id=clinician_ids_by_email.get(email))
         client, field_errors = validate_client(form, set(clinician_ids_by_email.values()), today)
@@ -103,6 +111,19 @@ def parse_client_csv(text: str, clinician_ids_by_email: dict[str, int],
     if not rows and not errors:
         errors.append(RowError(1, N_("The file holds no clients.")))
     return (rows, []) if not errors else ([], errors)
+
+
+def _control_characters_in_row(line: int, raw: dict) -> RowError | None:
+    row_text = ",".join(str(value) for value in raw.values() if value is not None)
+    if not has_control_characters(row_text):
+        return None
+    return RowError(line, N_("This line contains invisible control characters. Remove them from the file."),
+                    shown_safely(row_text))
+
+
+def _control_character_errors(form: dict, fields: tuple[str, ...]) -> dict:
+    # Reported over any other problem of the field: it is the one the user cannot see.
+    return {field: CONTROL_CHARACTERS for field in fields if has_control_characters(str(form.get(field) or ""))}
 
 
 def _int_or_none(value) -> int | None:

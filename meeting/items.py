@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from meeting.i18n import N_
+from meeting.text import CONTROL_CHARACTERS, has_control_characters
 
 TRACK_NAMES = {"acute": N_("Acute issue"), "regular": N_("Regular review")}
 LABEL_NAMES = {"announcement": N_("Announcement"), "question": N_("Question"), "issue": N_("Issue")}
@@ -17,6 +18,7 @@ ITEM_STATES = {"planned": N_("On the agenda"), "withdrawn": N_("Withdrawn"), "de
                "decided": N_("Decided")}
 TEXT_LIMITS = {"title": 120, "need": 500, "current_state": 1500, "request_and_start": 1000,
                "tried_towards_finishing": 1000, "finishing_hard": 1000}
+SINGLE_LINE_FIELDS = ("title", "client_reference")
 MAX_ITEM_MINUTES = 60
 
 
@@ -76,13 +78,19 @@ def validate_item(form: dict, client_ids_by_reference: dict[str, int],
         if len(texts[field]) > limit:
             errors[field] = N_("This is too long; keep it short.")
     client_id, errors_client = _client(form, track, client_ids_by_reference)
-    errors |= errors_client
+    errors |= errors_client | _control_character_errors(form)
     minutes = _minutes(form.get("minutes"), default_minutes.get(label, 5))
     if minutes is None:
         errors["minutes"] = N_("Give the minutes needed as a whole number from 1 to 60.")
     if errors:
         return None, errors
     return ItemInput(track, label, client_id, minutes=minutes, **texts), {}
+
+
+def _control_character_errors(form: dict) -> dict:
+    # Text areas may hold line breaks and tabs; one-line fields nothing invisible.
+    return {field: CONTROL_CHARACTERS for field in (*TEXT_LIMITS, "client_reference")
+            if has_control_characters(form.get(field) or "", multiline=field not in SINGLE_LINE_FIELDS)}
 
 
 def _client(form: dict, track: str | None, client_ids_by_reference: dict[str, int]) -> tuple[int | None, dict]:

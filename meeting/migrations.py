@@ -295,3 +295,23 @@ def report_indexes(db):
     run_statements(db, """
     CREATE INDEX meetings_by_team_state_start ON meetings(team_id, state, starts_at);
     """)
+
+
+@migrations(name="0006_login_failures_per_address")
+def login_failures_per_address(db):
+    """Wrong passwords counted per account and address, so a stranger's guesses slow only the stranger.
+
+    The account-wide lock (failed_logins, locked_until) goes: anyone could keep anyone locked out with it.
+    """
+    run_statements(db, """
+    CREATE TABLE login_failures (
+        email TEXT NOT NULL COLLATE NOCASE,
+        address TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_failed_at TEXT NOT NULL,
+        PRIMARY KEY (email, address)
+    );
+    CREATE INDEX login_failures_by_time ON login_failures(last_failed_at);
+    ALTER TABLE users DROP COLUMN failed_logins;
+    ALTER TABLE users DROP COLUMN locked_until;
+    """)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 from meeting.i18n import N_
+from meeting.text import CONTROL_CHARACTERS, has_control_characters
 
 ORDER_POLICIES = {
     "acute_first": N_("Acute first, strictly time-boxed"),
@@ -26,6 +27,15 @@ _WHOLE_NUMBER_LIMITS = {  # field: (lowest, highest)
     "minutes_announcement": (1, 60), "minutes_question": (1, 60), "minutes_issue": (1, 120),
 }
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def team_name_error(name: str) -> str | None:
+    """Why `name` cannot name a team, or None."""
+    if has_control_characters(name):
+        return CONTROL_CHARACTERS
+    if not 2 <= len(name) <= 80:
+        return N_("A team name has 2 to 80 characters.")
+    return None
 
 
 def validate_settings(form: dict) -> tuple[dict | None, dict]:

@@ -25,6 +25,9 @@ def test_eleven_test(digits, valid):
     ("Jan Jansen", "2 to 20"),
     ("fn_001", "2 to 20"),
     ("", "2 to 20"),
+    ("-A1-B1", "starting with a letter or digit"),
+    ("-1", "starting with a letter or digit"),
+    ("1-", None),
     ("111222333", "BSN"),
     ("123456782", "BSN"),
 ])
@@ -40,10 +43,30 @@ def test_reference_validation_table(reference, problem):
     ({"reference": "OK-1", "clinician_id": "7", "treatment_start": "2025-01-01",
       "last_evaluation": "2024-12-31"}, "last_evaluation"),
     ({"reference": "111222333", "clinician_id": "7", "treatment_start": "2025-01-01"}, "reference"),
+    ({"reference": "-OK-1", "clinician_id": "7", "treatment_start": "2025-01-01"}, "reference"),
 ])
 def test_client_form_errors_name_the_field(form, field):
     client, errors = validate_client(form, {7}, TODAY)
     assert client is None and field in errors
+
+
+@pytest.mark.parametrize("start, message", [
+    ("0001-01-01", "The treatment start cannot be before 1950."),
+    ("1949-12-31", "The treatment start cannot be before 1950."),
+    ("2026-11-25", "The treatment start cannot be in the future."),
+    ("9999-12-31", "The treatment start cannot be in the future."),
+    ("1950-01-01", None),
+    ("2026-11-24", None),
+])
+def test_treatment_start_lies_between_1950_and_today(start, message):
+    _client, errors = validate_client({"reference": "OK-1", "clinician_id": "7", "treatment_start": start}, {7}, TODAY)
+    assert errors.get("treatment_start") == message
+
+
+def test_last_evaluation_cannot_predate_an_old_start():
+    _client, errors = validate_client({"reference": "OK-1", "clinician_id": "7", "treatment_start": "1950-01-01",
+                                       "last_evaluation": "0001-01-01"}, {7}, TODAY)
+    assert "last_evaluation" in errors
 
 
 def test_valid_client_form_gives_typed_values():
@@ -116,6 +139,15 @@ def test_import_refuses_a_clinician_of_another_team(as_user, world, db):
                           content_type="multipart/form-data")
     assert response.status_code == 400
     assert db.execute("SELECT count(*) FROM clients WHERE reference LIKE 'IMP-%'").fetchone()[0] == 0
+
+
+def test_the_client_form_refuses_a_start_in_year_one_and_a_leading_dash(as_user, world, db):
+    member = as_user("member.a@example.org")
+    response = member.post(f"/teams/{world['team_a']}/clients/new", {
+        "reference": "-OLD-1", "clinician_id": world["member_a"], "treatment_start": "0001-01-01"})
+    assert response.status_code == 400
+    assert "starting with a letter or digit" in response.text and "cannot be before 1950" in response.text
+    assert db.execute("SELECT count(*) FROM clients WHERE reference LIKE '%OLD-1'").fetchone()[0] == 0
 
 
 def test_member_adds_a_client_and_finds_it(as_user, world):

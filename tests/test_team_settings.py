@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from meeting.teams import DEFAULTS, upcoming_meeting_starts, validate_settings
+from meeting.teams import DEFAULTS, team_name_error, upcoming_meeting_starts, validate_settings
 
 GOOD = {key: str(value) for key, value in DEFAULTS.items()}
 
@@ -42,6 +42,29 @@ def test_chair_saves_settings(as_user, world, db):
     assert response.status_code == 302
     assert db.execute("SELECT acute_budget, order_policy FROM teams WHERE id = ?",
                       [world["team_a"]]).fetchone() == (20, "regular_first")
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("FACT Zuid", None), ("AB", None), ("A", "2 to 80"), ("A" * 81, "2 to 80"), ("FACT\x00Zuid", "control characters"),
+])
+def test_team_name_rules(name, problem):
+    message = team_name_error(name)
+    assert (message is None) if problem is None else (problem in message)
+
+
+def test_admin_who_creates_a_team_lands_where_they_can_act(as_user, world, db):
+    admin = as_user("admin@example.org")
+    response = admin.post("/admin/teams", {"name": "Team C"})
+    assert response.status_code == 302
+    page = admin.get(response.location)
+    assert page.status_code == 200
+    assert "Team “Team C” created. Give it a chair under Users" in page.text
+    assert db.execute("SELECT count(*) FROM teams WHERE name = 'Team C'").fetchone()[0] == 1
+
+
+def test_a_duplicate_team_name_is_refused_on_the_admin_page(as_user, world):
+    response = as_user("admin@example.org").post("/admin/teams", {"name": "Team A"})
+    assert response.status_code == 400 and "A team with this name exists already." in response.text
 
 
 @pytest.mark.parametrize("now, expected_utc", [

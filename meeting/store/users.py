@@ -1,16 +1,17 @@
 """Accounts: passwords (argon2id), session tokens, login throttling, one-time set-password links."""
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from meeting import passwords
 from meeting.db import iso, utcnow, write
 
 hasher = PasswordHasher()
-MAX_FAILURES_BEFORE_LOCK = 5
 SET_PASSWORD_LINK_DAYS = 7
-MIN_PASSWORD_LENGTH = 10
+MAX_KEY_LENGTH = 320
 
 
 def create_user(db, email: str, name: str, password: str | None = None,
@@ -42,20 +43,35 @@ def list_users(db) -> list[dict]:
         GROUP BY u.id ORDER BY u.name"""))
 
 
-def check_login(db, email: str, password: str, now: datetime) -> tuple[dict | None, str | None]:
-    """Return (user, None) on success, else (None, reason) with reason 'locked' or 'invalid'."""
+@dataclass(frozen=True)
+class LoginResult:
+    """A login attempt's outcome: the user, or why not ("invalid" or "throttled") and until when."""
+    user: dict | None
+    refused: str | None = None
+    retry_at: datetime | None = None
+
+
+def check_login(db, email: str, password: str, now: datetime, address: str = "") -> LoginResult:
+    """Check a login; an address that guessed wrong too often for this account must wait, unchecked."""
+    account, where = _account_key(email), passwords.address_key(address)
+    retry_at = _retry_at(db, account, where, now)
+    if retry_at and retry_at > now:
+        return LoginResult(None, "throttled", retry_at)
     user = get_user_by_email(db, email)
-    if user and user["locked_until"] and user["locked_until"] > iso(now):
-        return None, "locked"
     if not user or not user["active"] or not _verify(user["password_hash"], password):
-        if user:
-            _record_failure(db, user, now)
-        return None, "invalid"
+        _record_failure(db, account, where, now)
+        return LoginResult(None, "invalid")
     with write(db):
-        db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user["id"]])
+        db.execute("DELETE FROM login_failures WHERE email = ? AND address = ?", [account, where])
         if hasher.check_needs_rehash(user["password_hash"]):
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hasher.hash(password), user["id"]])
-    return get_user(db, user["id"]), None
+    return LoginResult(get_user(db, user["id"]))
+
+
+def _account_key(email: str) -> str:
+    # Failures count by the typed address, known account or not, so the answer never tells which exist;
+    # cut short so a stranger cannot store megabytes.
+    return email.strip().lower()[:MAX_KEY_LENGTH]
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -67,15 +83,27 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def _record_failure(db, user: dict, now: datetime) -> None:
-    """Count a failed login; from the fifth on, lock the account for 1, 2, 4 … minutes (max 1 h)."""
-    failures = user["failed_logins"] + 1
-    locked_until = None
-    if failures >= MAX_FAILURES_BEFORE_LOCK:
-        minutes = min(2 ** (failures - MAX_FAILURES_BEFORE_LOCK), 60)
-        locked_until = iso(now + timedelta(minutes=minutes))
-    db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-               [failures, locked_until, user["id"]])
+def _retry_at(db, account: str, where: str, now: datetime) -> datetime | None:
+    """When `where` may try `account` again, from the failures of the last day."""
+    rows = list(db.query("SELECT address, failures, last_failed_at FROM login_failures"
+                         " WHERE email = ? AND last_failed_at > ?",
+                         [account, iso(now - passwords.FORGET_FAILURES_AFTER)]))
+    mine = next((row for row in rows if row["address"] == where), None)
+    if not mine:
+        return None
+    return passwords.retry_at(mine["failures"], datetime.fromisoformat(mine["last_failed_at"]),
+                              sum(row["failures"] for row in rows))
+
+
+def _record_failure(db, account: str, where: str, now: datetime) -> None:
+    """Count a wrong password for this account from this address; failures a day old are forgotten."""
+    with write(db):
+        db.execute("DELETE FROM login_failures WHERE last_failed_at <= ?",
+                   [iso(now - passwords.FORGET_FAILURES_AFTER)])
+        db.execute("INSERT INTO login_failures (email, address, failures, last_failed_at) VALUES (?, ?, 1, ?)"
+                   " ON CONFLICT (email, address) DO UPDATE"
+                   " SET failures = failures + 1, last_failed_at = excluded.last_failed_at",
+                   [account, where, iso(now)])
 
 
 def rotate_session_token(db, user_id: int) -> str:
@@ -87,10 +115,12 @@ def rotate_session_token(db, user_id: int) -> str:
 
 def set_password(db, user_id: int, password: str) -> str:
     """Store a new password hash, end other sessions and spend any set-password link; return the new token."""
-    token = secrets.token_urlsafe(24)
-    db.execute("UPDATE users SET password_hash = ?, session_token = ?, set_password_token = NULL,"
-               " set_password_expires_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?",
-               [hasher.hash(password), token, user_id])
+    token, password_hash = secrets.token_urlsafe(24), hasher.hash(password)
+    with write(db):
+        db.execute("UPDATE users SET password_hash = ?, session_token = ?, set_password_token = NULL,"
+                   " set_password_expires_at = NULL WHERE id = ?", [password_hash, token, user_id])
+        # Old guesses say nothing about the new password; this frees a user slowed at a shared address.
+        db.execute("DELETE FROM login_failures WHERE email = (SELECT email FROM users WHERE id = ?)", [user_id])
     return token
 
 
@@ -98,16 +128,6 @@ def verify_password(db, user_id: int, password: str) -> bool:
     """True when `password` is the user's current password."""
     user = get_user(db, user_id)
     return bool(user) and _verify(user["password_hash"], password)
-
-
-def password_error(password: str, repeated: str) -> str | None:
-    """Why a new password is refused, or None."""
-    from meeting.i18n import N_
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return N_("Use at least 10 characters.")
-    if password != repeated:
-        return N_("The two passwords differ.")
-    return None
 
 
 def issue_set_password_link(db, user_id: int, now: datetime) -> str:

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from meeting import passwords
 from meeting.security import User
 from meeting.store import users as user_store
 from meeting.web import LOCALES, get_db, translate
@@ -28,7 +29,8 @@ def change_password():
     errors = {}
     if not user_store.verify_password(get_db(), current_user.id, request.form.get("current", "")):
         errors["current"] = _("Your current password is not right.")
-    elif problem := user_store.password_error(request.form.get("password", ""), request.form.get("repeat", "")):
+    elif problem := passwords.password_error(request.form.get("password", ""), request.form.get("repeat", ""),
+                                             current_user.email, current_user.name):
         errors["password"] = translate(problem)
     if errors:
         return render_template("account/index.html", errors=errors), 400

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from meeting.clients import parse_date
 from meeting.db import utcnow, write
 from meeting.store import audit, teams as team_store, users as user_store
-from meeting.teams import ROLES
-from meeting.web import get_db
+from meeting.teams import ROLES, team_name_error
+from meeting.text import email_error, person_name_error
+from meeting.web import get_db, translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,41 +25,40 @@ def require_admin():
 @bp.get("/")
 def index():
     """Teams and users at a glance."""
+    return _index({})
+
+
+def _index(errors: dict):
+    """The admin page, with a form's errors (then as a 400)."""
     return render_template("admin/index.html", teams=team_store.list_teams(get_db()),
-                           users=user_store.list_users(get_db()), errors={})
+                           users=user_store.list_users(get_db()), errors=errors), 400 if errors else 200
 
 
 @bp.post("/teams")
 def create_team():
     """Create a team with the default settings."""
     name = request.form.get("name", "").strip()
-    error = None
-    if not 2 <= len(name) <= 80:
-        error = _("A team name has 2 to 80 characters.")
-    elif team_store.get_team_by_name(get_db(), name):
+    error = translate(team_name_error(name))
+    if not error and team_store.get_team_by_name(get_db(), name):
         error = _("A team with this name exists already.")
     if error:
-        return render_template("admin/index.html", teams=team_store.list_teams(get_db()),
-                               users=user_store.list_users(get_db()), errors={"team_name": error}), 400
-    team_id = team_store.create_team(get_db(), name)
-    flash(_("Team created. Set its meeting below."))
-    return redirect(url_for("team.settings", team_id=team_id))
+        return _index({"team_name": error})
+    team_store.create_team(get_db(), name)
+    # Back here, not to the team's pages: an admin who is not a member may not act there.
+    flash(_("Team “%(name)s” created. Give it a chair under Users; the chair sets its meeting.", name=name))
+    return redirect(url_for("admin.index"))
 
 
 @bp.post("/users")
 def create_user():
     """Add a user and show the admin a one-time set-password link to hand over."""
     email, name = request.form.get("email", "").strip().lower(), request.form.get("name", "").strip()
-    errors = {}
-    if "@" not in email or len(email) > 200:
-        errors["email"] = _("Give an e-mail address.")
-    elif user_store.get_user_by_email(get_db(), email):
+    errors = {field: translate(message) for field, message in
+              (("email", email_error(email)), ("name", person_name_error(name))) if message}
+    if "email" not in errors and user_store.get_user_by_email(get_db(), email):
         errors["email"] = _("This e-mail address has an account already.")
-    if not 1 <= len(name) <= 100:
-        errors["name"] = _("Give a name.")
     if errors:
-        return render_template("admin/index.html", teams=team_store.list_teams(get_db()),
-                               users=user_store.list_users(get_db()), errors=errors), 400
+        return _index(errors)
     db = get_db()
     with write(db):
         user_id = user_store.create_user(db, email, name, is_admin=bool(request.form.get("is_admin")))

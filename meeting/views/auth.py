@@ -1,9 +1,10 @@
 """Logging in and out, and setting a password from a one-time link."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
+from meeting import passwords
 from meeting.db import utcnow
 from meeting.security import User, limiter
 from meeting.store import users as user_store
@@ -23,15 +24,26 @@ def login():
     """The login form; success leads to the user's team."""
     if request.method == "GET":
         return render_template("auth/login.html")
-    user, reason = user_store.check_login(get_db(), request.form.get("email", ""),
-                                          request.form.get("password", ""), utcnow())
-    if not user:
-        message = (_("Too many failed attempts for this account. Wait a few minutes and try again.")
-                   if reason == "locked" else _("E-mail address or password is not right."))
-        return render_template("auth/login.html", error=message, email=request.form.get("email", "")), 401
+    now = utcnow()
+    result = user_store.check_login(get_db(), request.form.get("email", ""), request.form.get("password", ""),
+                                    now, request.remote_addr or "")
+    if result.refused == "throttled":
+        return _refused(_throttled_message(passwords.minutes_to_wait(result.retry_at, now)), 429)
+    if not result.user:
+        return _refused(_("E-mail address or password is not right."), 401)
     session.clear()
-    login_user(User(user))
+    login_user(User(result.user))
     return redirect(url_for("team.home"))
+
+
+def _throttled_message(minutes: int) -> str:
+    return ngettext("Too many failed attempts for this account from this address. Try again in %(num)s minute.",
+                    "Too many failed attempts for this account from this address. Try again in %(num)s minutes.",
+                    minutes)
+
+
+def _refused(message: str, status: int):
+    return render_template("auth/login.html", error=message, email=request.form.get("email", "")), status
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -60,12 +72,13 @@ def set_password(token: str):
         return render_template("auth/set_password.html", expired=True), 404
     error = None
     if request.method == "POST":
-        error = user_store.password_error(request.form.get("password", ""), request.form.get("repeat", ""))
+        error = passwords.password_error(request.form.get("password", ""), request.form.get("repeat", ""),
+                                         user["email"], user["name"])
         if not error:
             user_store.set_password(get_db(), user["id"], request.form["password"])
             flash(_("Your password is set. Log in with it."))
             return redirect(url_for("auth.login"))
-    return render_template("auth/set_password.html", user=user, error=error)
+    return render_template("auth/set_password.html", user=user, error=error), 400 if error else 200
 
 
 @bp.post("/language")

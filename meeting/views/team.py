@@ -146,7 +146,7 @@ def import_clients(team_id: int):
 
 
 @bp.route("/teams/<int:team_id>/settings", methods=["GET", "POST"])
-@team_view("chair", "manager", "member", admin=True)
+@team_view("chair", "manager", "member", "admin", admin=True)
 def settings(team_id: int):
     """The team's meeting settings; chairs and managers change them."""
     errors = {}
