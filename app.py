@@ -2,7 +2,8 @@
 import argparse
 from datetime import date
 
-from meeting import create_app, db as database
+from meeting import create_app
+from meeting.store import db as database
 
 # Open live screens (SSE) each hold a thread; a full team is ~60 of them plus normal traffic.
 THREADS = 96
@@ -19,15 +20,15 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     if args.demo:
-        from meeting.cli import demo_logins
-        from meeting.demo import build_demo
+        from meeting.ops.cli import demo_logins
+        from meeting.ops.demo import build_demo
         db = database.connect(app.config["DATABASE"])
         build_demo(db, date.today())
         db.close()
         print(demo_logins())
     if not args.no_scheduler:
-        from meeting import scheduler
-        from meeting.cli import backup_dir
+        from meeting.ops import scheduler
+        from meeting.ops.cli import backup_dir
         with app.app_context():
             scheduler.start(app.config["DATABASE"], backup_dir())
     from waitress import serve

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from meeting import db as database
+from meeting.store import db as database
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,13 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         database.prepare(app.config["DATABASE"])
 
-    from meeting import web, security, cli
-    web.init_app(app)
+    from meeting.web import plumbing, security
+    from meeting.ops import cli
+    plumbing.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from meeting.live import Broadcaster
+    from meeting.web.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"])
-    from meeting.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
+    from meeting.web.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
     for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp):
         app.register_blueprint(blueprint)
     return app

@@ -44,10 +44,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from meeting import db as database  # noqa: E402
-from meeting.evaluations import add_months  # noqa: E402
+from meeting.store import db as database  # noqa: E402
+from meeting.core.evaluations import add_months  # noqa: E402
 from meeting.store import users as user_store  # noqa: E402
-from meeting.teams import DEFAULTS  # noqa: E402
+from meeting.core.teams import DEFAULTS  # noqa: E402
 
 TARGET_MS = 300
 PASSWORD = "benchmark-password"
@@ -130,7 +130,7 @@ class Evaluation:
 
 
 def iso_at(day: date, hour: int = 13, minute: int = 30) -> str:
-    """The UTC ISO timestamp of a local (Amsterdam) time on `day`, as meeting.db.iso stores it."""
+    """The UTC ISO timestamp of a local (Amsterdam) time on `day`, as meeting.store.db.iso stores it."""
     return database.iso(datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE))
 
 

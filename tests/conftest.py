@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from meeting import create_app
-from meeting.clients import ClientInput
-from meeting.db import connect
-from meeting.db import utcnow
-from meeting.items import ItemInput
+from meeting.core.clients import ClientInput
+from meeting.store.db import connect
+from meeting.store.db import utcnow
+from meeting.core.items import ItemInput
 from meeting.store import clients as client_store, decisions as decision_store, items as item_store
 from meeting.store import jobs, meetings as meeting_store
 from meeting.store import teams as team_store, users as user_store

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from meeting.clients import parse_client_csv, passes_eleven_test, reference_error, validate_client
+from meeting.core.clients import parse_client_csv, passes_eleven_test, reference_error, validate_client
 
 TODAY = date(2026, 11, 24)
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meeting.clock import ClockEvent, as_event, clock_state, mmss, validate_transition
+from meeting.core.clock import ClockEvent, as_event, clock_state, mmss, validate_transition
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 
@@ -172,5 +172,5 @@ def test_mmss(seconds, text):
     ([ev("start", 0)], "rewind", None),
 ])
 def test_the_chairs_clock_buttons(events, action, expected):
-    from meeting.clock import chair_event
+    from meeting.core.clock import chair_event
     assert chair_event(events, action) == expected

@@ -3,9 +3,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from meeting.evaluations import milestone_kind
+from meeting.core.evaluations import milestone_kind
 
-from meeting.closing import (ANNOUNCEMENT_OUTCOMES, BELL_REASONS, EXEMPLARY_SITUATIONS, OUTCOMES,
+from meeting.core.closing import (ANNOUNCEMENT_OUTCOMES, BELL_REASONS, EXEMPLARY_SITUATIONS, OUTCOMES,
                              Phrase, carry_over, counts_as_evaluation, may_ring,
                              next_evaluation_date, ring_wait_seconds, validate_decision,
                              validate_deferral)

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from meeting.evaluations import (
+from meeting.core.evaluations import (
     CAPACITY_SENTENCE, ONE_YEAR, PROMPTS, TWO_YEAR, ClientRecord, add_months, capacity,
     capacity_sentence, count_active, days_overdue, due_reviews, milestone, milestone_reviews,
     next_evaluation_due, treatment_months,

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meeting.flow import meeting_view, unfinished
-from meeting.planning import AgendaItem
+from meeting.core.flow import meeting_view, unfinished
+from meeting.core.planning import AgendaItem
 
 T0 = datetime(2026, 11, 24, 12, 30, tzinfo=timezone.utc)
 BUDGETS = {"acute": 10, "regular": 20}

@@ -4,10 +4,10 @@ from io import BytesIO
 
 import pytest
 
-from meeting.clients import parse_client_csv, validate_client
-from meeting.items import validate_item
-from meeting.teams import team_name_error
-from meeting.text import CONTROL_CHARACTERS, email_error, has_control_characters, person_name_error, shown_safely
+from meeting.core.clients import parse_client_csv, validate_client
+from meeting.core.items import validate_item
+from meeting.core.teams import team_name_error
+from meeting.core.text import CONTROL_CHARACTERS, email_error, has_control_characters, person_name_error, shown_safely
 
 ITEM = {"track": "acute", "label": "issue", "title": "Escalation at home", "need": "Advice on a crisis plan"}
 CLIENT = {"reference": "OK-1", "clinician_id": "7", "treatment_start": "2025-01-01"}

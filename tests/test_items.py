@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from meeting.db import iso, utcnow
+from meeting.store.db import iso, utcnow
 from tests.conftest import make_item
 
 GOOD = {"track": "acute", "label": "issue", "title": "Escalation at home", "need": "Advice on a crisis plan",

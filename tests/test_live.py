@@ -2,8 +2,8 @@
 import threading
 import time
 
-from meeting.db import connect
-from meeting.live import Broadcaster, sse_events
+from meeting.store.db import connect
+from meeting.web.live import Broadcaster, sse_events
 from meeting.store.meetings import bump_revision
 
 

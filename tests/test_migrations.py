@@ -1,8 +1,8 @@
 """The schema comes from migrations applied to an empty database."""
 import sqlite3
 
-from meeting.db import connect, prepare
-from meeting.migrations import migrations, split_statements
+from meeting.store.db import connect, prepare
+from meeting.store.migrations import migrations, split_statements
 
 
 def test_migrations_build_the_schema_on_an_empty_database(tmp_path):

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meeting.demo import DEMO_PASSWORD, STAFF, demo_email
-from meeting.passwords import address_key, common_passwords, minutes_to_wait, password_error, retry_at
+from meeting.ops.demo import DEMO_PASSWORD, STAFF, demo_email
+from meeting.core.passwords import address_key, common_passwords, minutes_to_wait, password_error, retry_at
 from tests.conftest import PASSWORD
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

@@ -2,8 +2,8 @@
 import re
 from datetime import date, timedelta
 
-from meeting.db import utcnow
-from meeting.demo import build_demo
+from meeting.store.db import utcnow
+from meeting.ops.demo import build_demo
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from tests.conftest import make_item

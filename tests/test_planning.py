@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from meeting.planning import (
+from meeting.core.planning import (
     ACUTE_FIRST, REASON_ANNOUNCEMENTS_OVER_BUDGET, REASON_OVER_ACUTE_BUDGET,
     REASON_OVER_REGULAR_BUDGET, REGULAR_FIRST, AgendaItem, TeamSettings, consent_block,
     default_minutes, order_agenda, plan, propose_deferrals, schedule, settings_errors, track_fit,

@@ -3,8 +3,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from meeting import reports
-from meeting.clients import ClientInput
+from meeting.core import reports
+from meeting.core.clients import ClientInput
 from meeting.store import clients as client_store, history, reports as report_store, teams as team_store
 from meeting.store import users as user_store
 from meeting.store.audit import Actor

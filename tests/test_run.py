@@ -220,7 +220,7 @@ def test_during_the_consent_block_a_phone_pulls_an_announcement_out(as_user, wor
 
 
 def test_the_decision_form_shows_how_long_the_treatment_has_run(as_user, world):
-    from meeting.evaluations import treatment_months
+    from meeting.core.evaluations import treatment_months
     chair = started_with_item(as_user, world)
     page = chair.get(run_url(world, f"/items/{world['item_a']}/decide")).text
     assert f"{treatment_months(date(2024, 1, 15), team_today())} months in treatment" in page

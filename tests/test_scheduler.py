@@ -4,9 +4,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from meeting import scheduler
-from meeting.clients import ClientInput
-from meeting.db import connect
+from meeting.ops import scheduler
+from meeting.core.clients import ClientInput
+from meeting.store.db import connect
 from meeting.store import clients as client_store, jobs, meetings as meeting_store, teams as team_store
 from meeting.store.audit import Actor
 

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from meeting.teams import DEFAULTS, team_name_error, upcoming_meeting_starts, validate_settings
+from meeting.core.teams import DEFAULTS, team_name_error, upcoming_meeting_starts, validate_settings
 
 GOOD = {key: str(value) for key, value in DEFAULTS.items()}
 

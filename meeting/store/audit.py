@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from meeting.db import iso, utcnow
+from meeting.store.db import iso, utcnow
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The client registry of a team. Every read or change is written to the access log in the same transaction."""
-from meeting.clients import ClientInput, parse_date
-from meeting.evaluations import ClientRecord
-from meeting.db import iso, utcnow, write
+from meeting.core.clients import ClientInput, parse_date
+from meeting.core.evaluations import ClientRecord
+from meeting.store.db import iso, utcnow, write
 from meeting.store.audit import Actor, log_access
 
 PAGE_SIZE = 50

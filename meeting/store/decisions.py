@@ -2,10 +2,10 @@
 import sqlite3
 from datetime import date, datetime
 
-from meeting.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
-from meeting.db import iso, write
-from meeting.i18n import N_
-from meeting.items import ItemInput
+from meeting.core.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
+from meeting.store.db import iso, write
+from meeting.core.i18n import N_
+from meeting.core.items import ItemInput
 from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
 from meeting.store.meetings import bump_revision

@@ -3,7 +3,7 @@ benchmark's institution. Bypasses the live flow on purpose; everything else writ
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from meeting.db import iso, write
+from meeting.store.db import iso, write
 
 
 @dataclass

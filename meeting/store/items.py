@@ -1,6 +1,6 @@
 """Items on a meeting's agenda. Reads and changes of client-linked items go to the access log."""
-from meeting.db import iso, utcnow, write
-from meeting.items import ItemInput
+from meeting.store.db import iso, utcnow, write
+from meeting.core.items import ItemInput
 from meeting.store.audit import Actor, log_access
 from meeting.store.meetings import NotTheTeams, bump_revision
 

@@ -3,7 +3,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from meeting.db import iso
+from meeting.store.db import iso
 
 
 def claim(db, job: str, period: str, now: datetime) -> bool:

@@ -1,9 +1,9 @@
 """Meetings: created from the weekly schedule, moved, cancelled, added as extras."""
 from datetime import datetime
 
-from meeting.db import iso, utcnow, write
-from meeting.items import deadline
-from meeting.teams import upcoming_meeting_starts
+from meeting.store.db import iso, utcnow, write
+from meeting.core.items import deadline
+from meeting.core.teams import upcoming_meeting_starts
 
 WEEKS_AHEAD = 4
 

@@ -1,10 +1,10 @@
 """The running meeting: phases, the current item, clock events, bells, borrowed minutes, ratings."""
 from datetime import datetime
 
-from meeting import clock
-from meeting.closing import ring_wait_seconds
-from meeting.db import iso, write
-from meeting.i18n import N_
+from meeting.core import clock
+from meeting.core.closing import ring_wait_seconds
+from meeting.store.db import iso, write
+from meeting.core.i18n import N_
 from meeting.store.meetings import NotTheTeams, bump_revision
 
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from meeting import passwords
-from meeting.db import iso, utcnow, write
+from meeting.core import passwords
+from meeting.store.db import iso, utcnow, write
 
 hasher = PasswordHasher()
 SET_PASSWORD_LINK_DAYS = 7

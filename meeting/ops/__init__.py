@@ -1,0 +1,1 @@
+"""Running it: the scheduler, the command line, the demo team."""

@@ -1,0 +1,106 @@
+"""Command-line tasks: migrate, demo data, the first admin."""
+import os
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from meeting.store import db as database
+from meeting.ops.demo import DEMO_PASSWORD, STAFF, build_demo, demo_email
+from meeting.core.passwords import password_error
+from meeting.store import users as user_store
+from meeting.core.text import email_error, person_name_error
+
+
+def init_app(app) -> None:
+    """Register the commands on `flask`."""
+    for command in (migrate, demo, create_admin, run_scheduler, backup_now, restore_backup):
+        app.cli.add_command(command)
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate():
+    """Apply pending schema migrations."""
+    database.prepare(current_app.config["DATABASE"])
+    click.echo(f"Database ready at {current_app.config['DATABASE']}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Build the demo team FACT Noord and print its logins."""
+    db = database.connect(current_app.config["DATABASE"])
+    from datetime import date
+    created = build_demo(db, date.today())
+    db.close()
+    click.echo("Demo team created." if created else "Demo team exists already.")
+    click.echo(demo_logins())
+
+
+def demo_logins() -> str:
+    """The demo accounts, for the console."""
+    shown = {"voorzitter": "chair", "manager": "manager", "vp1": "member", "vp2": "member"}
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD})", "  admin       admin@belletje.example"]
+    lines += [f"  {role:<11} {demo_email(local)}" for local, role in shown.items()]
+    lines.append(f"  … and {len(STAFF) - len(shown)} more members: see Admin → users")
+    return "\n".join(lines)
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin(email, name, password):
+    """Create a global admin account for a real install."""
+    email, name = email.strip().lower(), name.strip()
+    problem = email_error(email) or person_name_error(name) or password_error(password, password, email, name)
+    if problem:
+        raise click.ClickException(problem)
+    db = database.connect(current_app.config["DATABASE"])
+    try:
+        if user_store.get_user_by_email(db, email):
+            raise click.ClickException("This e-mail address has an account already.")
+        user_store.create_user(db, email, name, password, is_admin=True)
+    finally:
+        db.close()
+    click.echo(f"Admin {email} created.")
+
+
+def backup_dir() -> Path:
+    """Where nightly backups go: $BELLETJE_BACKUPS, else db/backups next to the database."""
+    return Path(os.environ.get("BELLETJE_BACKUPS") or Path(current_app.config["DATABASE"]).parent / "backups")
+
+
+@click.command("scheduler")
+@with_appcontext
+def run_scheduler():
+    """Run the scheduler in this process (meetings ahead, agenda freeze, nightly backup)."""
+    from meeting.ops import scheduler
+    click.echo("Scheduler running; stop with Ctrl-C.")
+    if scheduler.start(current_app.config["DATABASE"], backup_dir(), background=False) is None:
+        raise click.ClickException("Another process runs the scheduler already.")
+
+
+@click.command("backup")
+@with_appcontext
+def backup_now():
+    """Make an online, integrity-checked backup now."""
+    from meeting.ops import scheduler
+    target = backup_dir() / f"belletje-manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scheduler.copy_database(current_app.config["DATABASE"], target)
+    click.echo(f"Backup written to {target}")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_backup(backup_file):
+    """Replace the database with BACKUP_FILE (stop the app first)."""
+    from meeting.ops import scheduler
+    scheduler.restore(backup_file, current_app.config["DATABASE"])
+    click.echo(f"Restored {backup_file} into {current_app.config['DATABASE']}")

@@ -1,0 +1,112 @@
+"""The demo team "FACT Noord": 16 members and 245 active clients, all fictional and pseudonymous."""
+import random
+from datetime import date, datetime, time, timedelta, timezone
+
+from meeting.core.clients import ClientInput
+from meeting.store.db import write
+from meeting.core.evaluations import add_months, treatment_months
+from meeting.store import clients as client_store, teams as team_store, users as user_store
+from meeting.store import history
+from meeting.store.audit import Actor
+from meeting.store.history import PastItem, PastMeeting
+from meeting.core.teams import upcoming_meeting_starts
+
+DEMO_PASSWORD = "belletje-demo"
+TEAM_NAME = "FACT Noord"
+STAFF = [  # (e-mail local part, fictional name, role)
+    ("voorzitter", "Sanne Bakker (chair, nurse specialist)", "chair"),
+    ("manager", "Erik Visser (team manager)", "manager"),
+    ("psychiater", "Dr. Noor Jansen (psychiatrist)", "member"),
+    ("psycholoog1", "Lotte de Boer (psychologist)", "member"),
+    ("psycholoog2", "Daan Mulder (psychologist)", "member"),
+    ("vp1", "Fatima El Idrissi (nurse)", "member"),
+    ("vp2", "Joris Smit (nurse)", "member"),
+    ("vp3", "Iris Meijer (nurse)", "member"),
+    ("vp4", "Koen de Groot (nurse)", "member"),
+    ("vp5", "Mila Bos (nurse)", "member"),
+    ("ervaringsdeskundige", "Ruben Vos (peer support worker)", "member"),
+    ("ips", "Yara Peters (employment specialist)", "member"),
+    ("verslavingsarts", "Tim Hendriks (addiction physician)", "member"),
+    ("maatschappelijkwerk", "Eva van Dijk (social worker)", "member"),
+    ("casemanager1", "Bram Dekker (case manager)", "member"),
+    ("casemanager2", "Julia Brouwer (case manager)", "member"),
+]
+CLIENTS = 245
+HISTORY_WEEKS = 12
+OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "finish"]
+EMAIL_DOMAIN = "fact-noord.example"
+
+
+def demo_email(local_part: str) -> str:
+    """The demo address for a staff member."""
+    return f"{local_part}@{EMAIL_DOMAIN}"
+
+
+def build_demo(db, today: date, seed: int = 2026) -> int | None:
+    """Create the demo team with its admin, staff and clients; None when it exists already."""
+    if team_store.get_team_by_name(db, TEAM_NAME):
+        return None
+    rng = random.Random(seed)
+    with write(db):
+        user_store.create_user(db, "admin@belletje.example", "Demo admin", DEMO_PASSWORD, is_admin=True)
+        team_id = team_store.create_team(db, TEAM_NAME)
+        staff_ids = []
+        for local_part, name, role in STAFF:
+            user_id = user_store.create_user(db, demo_email(local_part), name, DEMO_PASSWORD)
+            team_store.set_role(db, team_id, user_id, role)
+            if role != "manager":
+                staff_ids.append(user_id)
+        clients = [_demo_client(rng, i, staff_ids, today) for i in range(CLIENTS)]
+        client_ids = client_store.add_clients(db, Actor(None, "demo"), team_id, clients)
+        client_store.record_continuation_decisions(db, _continuation_decisions(rng, client_ids, clients, today))
+        team = team_store.get_team(db, team_id)
+        history.insert_meetings(db, team, _past_meetings(rng, team, list(zip(client_ids, clients)), staff_ids, today))
+    return team_id
+
+
+def _continuation_decisions(rng: random.Random, ids: list[int], clients: list[ClientInput], today: date) -> list:
+    """Most evaluations after a treatment anniversary answered the continuation question; some did not."""
+    decided = []
+    for client_id, client in zip(ids, clients):
+        years = treatment_months(client.treatment_start, today) // 12
+        mark = add_months(client.treatment_start, 12 * years)
+        if years and client.last_evaluation and client.last_evaluation >= mark and rng.random() < 0.8:
+            decided.append((client_id, client.last_evaluation.isoformat()))
+    return decided
+
+
+def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: list[int], today: date) -> list:
+    """Twelve weeks of closed meetings; the regular reviews are the evaluations the registry shows."""
+    meetings = []
+    for weeks_ago in range(HISTORY_WEEKS, 0, -1):
+        starts_at = upcoming_meeting_starts(team, datetime.combine(today - timedelta(weeks=weeks_ago), time(),
+                                                                   tzinfo=timezone.utc))[0]
+        week = {starts_at.date() - timedelta(days=d) for d in range(-3, 4)}
+        items = [PastItem(rng.choice(staff_ids), "acute", rng.choice(["issue", "question"]), "Acute situation",
+                          10, rng.randint(420, 1080), outcome="continue_adjusted", bells=rng.choice([0, 0, 1, 2]),
+                          exemplary_situation=rng.choice([None, None, "self_harm", "aggression", "self_neglect"]))
+                 for _ in range(rng.randint(1, 3))]
+        items += [PastItem(client.clinician_id, "regular", "issue", f"Evaluation {client.reference}", 10,
+                           rng.randint(360, 840), client_id=client_id, outcome=rng.choice(OUTCOMES),
+                           evaluation_on=client.last_evaluation, bells=rng.choice([0, 0, 0, 1]))
+                  for client_id, client in clients if client.last_evaluation in week]
+        if rng.random() < 0.4:
+            items.append(PastItem(rng.choice(staff_ids), "regular", "question", "Not reached", 5, 0,
+                                  state="deferred", carried_over=rng.choice([0, 1])))
+        ratings = [(user_id, rng.randint(2, 5), rng.randint(2, 5), rng.randint(2, 5))
+                   for user_id in rng.sample(staff_ids, 8)]
+        meetings.append(PastMeeting(starts_at, items, rng.choice([0, 0, 5]), ratings))
+    return meetings
+
+
+def _demo_client(rng: random.Random, index: int, clinician_ids: list[int], today: date) -> ClientInput:
+    """A client who started somewhere in the last six years; most are evaluated in time, some are overdue."""
+    start = today - timedelta(days=rng.randint(20, 6 * 365))
+    last_evaluation = None
+    if add_months(start, 6) <= today:
+        # months since the last evaluation: mostly within the six-month norm, a tail well past it
+        lag = rng.choices([1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 18],
+                          weights=[12, 12, 12, 11, 11, 9, 8, 6, 5, 3, 2])[0]
+        last_evaluation = min(max(add_months(today, -lag), add_months(start, 6)), today)
+    reference = f"FN-{index + 1:03d}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
+    return ClientInput(reference, clinician_ids[index % len(clinician_ids)], start, last_evaluation)

@@ -1,0 +1,180 @@
+"""The jobs that keep the weekly cycle going, and the one process that runs them.
+
+Every job takes a database (or path) and `now`, and is idempotent: a unique (job, period) key in
+job_runs means running it twice changes nothing. Jobs missed while the server was down run once
+at start-up (catch_up). APScheduler runs them in exactly one process, guarded by a file lock.
+"""
+import fcntl
+from contextlib import closing
+import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from meeting.core import evaluations, planning
+from meeting.store.db import connect, write
+from meeting.core.i18n import N_
+from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
+from meeting.store import teams as team_store
+from meeting.store.audit import Actor
+
+log = logging.getLogger("belletje.scheduler")
+BACKUPS_KEPT = 14
+BACKUP_HOUR = 3  # 03:30 local: never inside the 02:00–03:00 hour that DST skips or repeats
+SYSTEM = Actor(None, "scheduler")
+FROZEN_NOTICE = N_("The agenda of %(moment)s is frozen: %(items)s items, %(added)s due reviews added.")
+
+
+def create_meetings(db, now: datetime) -> int:
+    """Keep every team's meetings created four weeks ahead; returns how many were created."""
+    return sum(meeting_store.ensure_upcoming(db, team, now) for team in team_store.list_teams(db))
+
+
+def freeze_agendas(db, now: datetime) -> int:
+    """Freeze every planned agenda whose deadline has passed; optionally add due reviews; tell the chairs."""
+    frozen = 0
+    for meeting in meeting_store.past_deadline(db, now):
+        with write(db):
+            if not jobs.claim(db, "freeze", str(meeting["id"]), now):
+                continue
+            meeting_store.set_state(db, meeting["team_id"], meeting["id"], "frozen")
+            team = team_store.get_team(db, meeting["team_id"])
+            added = add_due_reviews(db, team, meeting) if team["auto_add_due_reviews"] else 0
+            _tell_chairs(db, team, meeting, added, now)
+        frozen += 1
+    return frozen
+
+
+def add_due_reviews(db, team: dict, meeting: dict) -> int:
+    """Fill the regular budget with the most overdue due reviews not yet on the agenda.
+
+    Stored titles are English: the scheduler has no reader whose language it could use.
+    """
+    planned = item_store.planned_minutes(db, meeting["id"], "regular")
+    on_agenda = item_store.clients_on_agenda(db, meeting["id"])
+    meeting_day = datetime.fromisoformat(meeting["starts_at"]).astimezone(ZoneInfo(team["timezone"])).date()
+    ids = client_store.active_reference_ids(db, team["id"])
+    records = client_store.client_records(db, team["id"])
+    starts = {record.reference: record.treatment_start for record in records}
+    minutes, added = team["minutes_issue"], 0
+    for due in evaluations.due_reviews(records, meeting_day, team["evaluation_interval_months"]):
+        client_id = ids[due.reference.upper()]
+        if client_id in on_agenda:
+            continue
+        if planned + minutes > meeting["regular_budget"]:
+            break
+        months = evaluations.treatment_months(starts[due.reference], meeting_day)
+        item = planning.due_review_item(client_id, due.reference, months, None, minutes)
+        item_store.add_item(db, SYSTEM, team["id"], meeting["id"], due.clinician_id, item)
+        planned, added = planned + minutes, added + 1
+    return added
+
+
+def _tell_chairs(db, team: dict, meeting: dict, added: int, now: datetime) -> None:
+    count = item_store.count_planned(db, meeting["id"])
+    for member in team_store.members(db, team["id"]):
+        if member["role"] == "chair":
+            jobs.notify(db, member["id"], team["id"], FROZEN_NOTICE,
+                        {"moment": meeting["starts_at"], "items": count, "added": added},
+                        f"/teams/{team['id']}/meetings/{meeting['id']}/plan", now)
+
+
+def backup(database_path: str, backup_dir: Path, now: datetime, kept: int = BACKUPS_KEPT) -> Path | None:
+    """Tonight's online backup (Connection.backup), integrity-checked; keeps the newest `kept`."""
+    db = connect(database_path)
+    try:
+        period = now.date().isoformat()
+        if not jobs.claim(db, "backup", period, now):
+            return None
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        target = backup_dir / f"belletje-{now:%Y%m%d-%H%M%S}.sqlite3"
+        copy_database(database_path, target)
+        jobs.record_result(db, "backup", period, target.name)
+    finally:
+        db.close()
+    for old in sorted(backup_dir.glob("belletje-*.sqlite3"))[:-kept]:
+        old.unlink()
+    return target
+
+
+def copy_database(source: str | Path, target: str | Path) -> None:
+    """Copy a live database with SQLite's online backup API, then check the copy's integrity."""
+    with closing(sqlite3.connect(str(source))) as src, closing(sqlite3.connect(str(target))) as dst:
+        src.backup(dst)
+        result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        Path(target).unlink(missing_ok=True)
+        raise RuntimeError(f"backup failed its integrity check: {result}")
+
+
+def restore(backup_file: str | Path, database_path: str | Path) -> None:
+    """Put a backup back in place of the database (run with the app stopped); checks the backup first."""
+    with closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as check:
+        result = check.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        raise RuntimeError(f"the backup is damaged: {result}")
+    copy_database(backup_file, database_path)
+
+
+def catch_up(database_path: str, backup_dir: Path, now: datetime) -> None:
+    """At start-up: run whatever was missed while the server was down, once."""
+    db = connect(database_path)
+    try:
+        create_meetings(db, now)
+        freeze_agendas(db, now)
+    finally:
+        db.close()
+    local = now.astimezone(ZoneInfo("Europe/Amsterdam"))
+    if local.hour >= BACKUP_HOUR + 1:  # tonight's backup is due once 04:00 has passed
+        backup(database_path, backup_dir, now)
+
+
+def acquire_lock(path: Path):
+    """An exclusive file lock, so only one process ever runs the scheduler; None if another has it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def start(database_path: str, backup_dir: Path, background: bool = True):
+    """Start APScheduler in this process (if it gets the lock); returns the scheduler or None."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    lock = acquire_lock(Path(database_path).with_suffix(".scheduler.lock"))
+    if lock is None:
+        log.info("another process runs the scheduler")
+        return None
+    now = datetime.now(ZoneInfo("UTC"))
+    catch_up(database_path, backup_dir, now)
+    kind = BackgroundScheduler if background else BlockingScheduler
+    scheduler = kind(timezone=ZoneInfo("Europe/Amsterdam"),
+                     job_defaults={"coalesce": True, "misfire_grace_time": 15 * 60, "max_instances": 1})
+    scheduler.add_job(_with_db(database_path, create_meetings), "cron", hour=1, minute=15, id="create_meetings")
+    scheduler.add_job(_with_db(database_path, freeze_agendas), "interval", minutes=1, id="freeze_agendas")
+    scheduler.add_job(lambda: backup(database_path, backup_dir, _utcnow()), "cron", hour=BACKUP_HOUR, minute=30,
+                      id="backup")
+    scheduler._belletje_lock = lock  # held for the scheduler's life
+    scheduler.start()
+    return scheduler
+
+
+def _utcnow() -> datetime:
+    return datetime.now(ZoneInfo("UTC"))
+
+
+def _with_db(database_path: str, job):
+    """Each run gets its own connection (a connection belongs to one thread)."""
+    def run():
+        db = connect(database_path)
+        try:
+            return job(db, _utcnow())
+        finally:
+            db.close()
+    return run

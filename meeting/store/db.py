@@ -1,0 +1,69 @@
+"""SQLite connections: one per request or job, every pragma we rely on, immediate write transactions."""
+import contextlib
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "db" / "belletje.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+
+
+def database_path() -> Path:
+    """The database file: $BELLETJE_DB, else db/belletje.sqlite3 in the checkout."""
+    return Path(os.environ.get("BELLETJE_DB", DEFAULT_PATH))
+
+
+def connect(path: str | Path) -> Database:
+    """Open a connection with foreign keys, busy timeout and NORMAL sync (WAL is set per file)."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+@contextlib.contextmanager
+def write(db: Database):
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail at once with SQLITE_BUSY in WAL
+    mode, busy timeout or not. Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
+def prepare(path: str | Path) -> None:
+    """Create the file if needed, switch it to WAL and apply pending migrations (once, at start)."""
+    from meeting.store.migrations import migrations
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    try:
+        db.enable_wal()
+        migrations.apply(db)
+    finally:
+        db.close()
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """A UTC ISO timestamp as stored in *_at columns."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")

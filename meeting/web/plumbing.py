@@ -1,0 +1,149 @@
+"""Per-request plumbing shared by every blueprint: the database, the actor, the team, the locale."""
+from datetime import date, datetime
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, g, render_template, request, session
+from werkzeug.exceptions import HTTPException
+from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, lazy_gettext
+from flask_htmx import HTMX
+from flask_login import current_user
+
+from meeting.core import closing, evaluations, reports
+from meeting.store import db as database
+from meeting.core.clock import mmss
+from meeting.store import scope as scope_store, teams as team_store
+from meeting.store.audit import Actor
+from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
+from meeting.core.teams import ORDER_POLICIES, ROLES, WEEKDAYS
+
+LOCALES = ("en", "nl")
+htmx = HTMX()
+
+
+def init_app(app) -> None:
+    """Attach the database teardown, htmx and Babel, and template helpers."""
+    htmx.init_app(app)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.teardown_appcontext(close_db)
+    app.jinja_env.globals.update(tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
+                                 WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
+                                 LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
+                                 MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES, mmss=mmss,
+                                 BELL_REASONS=closing.BELL_REASONS, OUTCOMES=closing.OUTCOMES,
+                                 ANNOUNCEMENT_OUTCOMES=closing.ANNOUNCEMENT_OUTCOMES, NEEDS_MET=closing.NEEDS_MET,
+                                 YES_NO=closing.YES_NO, WORDED_BY=closing.WORDED_BY, MILESTONES=closing.MILESTONES,
+                                 EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS)
+    for code in (400, 403, 404, 405):
+        app.register_error_handler(code, render_error)
+    app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(
+        datetime.fromisoformat(value) if isinstance(value, str) else value, pattern)
+    app.jinja_env.filters["combine_moment"] = lambda params: {
+        key: format_datetime(datetime.fromisoformat(value), "EEE d MMM HH:mm") if key == "moment" else value
+        for key, value in params.items()}
+    app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
+        _as_date(start), team_today(g.team)) if start and g.get("team") else None
+    app.jinja_env.filters["cell"] = reports.neutralised
+    app.jinja_env.filters["day"] = lambda d: format_date(_as_date(d), "medium") if d else "—"
+
+
+def get_db():
+    """This request's own connection (a connection belongs to one thread)."""
+    if "db" not in g:
+        g.db = database.connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    """Close the request's connection."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the session's, else the browser's best match."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def select_timezone() -> str:
+    """Times show in the team's time zone; outside a team, in the default one."""
+    team = g.get("team")
+    return team["timezone"] if team else "Europe/Amsterdam"
+
+
+def translate(message: str | None, **params) -> str:
+    """Translate a message the pure core marked with N_ (and fill its placeholders)."""
+    return gettext(message, **params) if message else ""
+
+
+def capacity_line(team: dict, active_clients: int) -> str:
+    """The capacity sentence, translated, for the team's regular budget and review length."""
+    cap = evaluations.capacity(active_clients, team["evaluation_interval_months"], team["regular_budget"],
+                               team["minutes_issue"])
+    template, params = evaluations.capacity_sentence(cap)
+    return translate(template, **params)
+
+
+def actor() -> Actor:
+    """The current user and their access point, for the access log."""
+    return Actor(current_user.id if current_user.is_authenticated else None, request.remote_addr or "")
+
+
+def team_view(*roles: str, admin: bool = False):
+    """Load g.team for `team_id` and require one of `roles`; a non-member gets a 404, not a hint.
+
+    Every other id in the URL must belong to the team too (404 otherwise), whatever the role.
+
+    With `admin=True` a global admin who is not a member passes too, with the role "admin".
+    """
+    def decorator(view):
+        @wraps(view)
+        def wrapped(team_id: int, **kwargs):
+            team = team_store.get_team(get_db(), team_id)
+            role = team and team_store.role_in(get_db(), team_id, current_user.id)
+            if team and not role and admin and current_user.is_admin:
+                role = "admin"
+            if not team or not role or not _ids_of_team(team_id, kwargs):
+                abort(404)
+            if roles and role not in roles:
+                abort(403)
+            g.team, g.role = team, role
+            return view(team_id, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _ids_of_team(team_id: int, kwargs: dict) -> bool:
+    """Every id in the URL (meeting, item, client, action, notice) is this team's, checked before any view runs."""
+    return scope_store.belongs_to_team(get_db(), team_id, {k: v for k, v in kwargs.items() if k.endswith("_id")})
+
+
+def team_today(team: dict) -> date:
+    """Today's date in the team's time zone."""
+    return datetime.now(ZoneInfo(team["timezone"])).date()
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+ERROR_TEXTS = {
+    400: (lazy_gettext("Something was wrong with that request"),
+          lazy_gettext("Reload the page and try again. Nothing was changed.")),
+    403: (lazy_gettext("Not allowed"), lazy_gettext("Your role in this team does not allow this.")),
+    404: (lazy_gettext("Not found"), lazy_gettext("This page does not exist, or it is not yours to see.")),
+    405: (lazy_gettext("Not allowed"), lazy_gettext("This address does not take that kind of request.")),
+}
+
+
+def render_error(error: HTTPException):
+    """A plain, translated error page; never a hint whether another team's thing exists."""
+    title, message = ERROR_TEXTS[error.code]
+    if error.code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+        message = lazy_gettext("The form had expired. Reload the page and try again. Nothing was changed.")
+    return render_template("errors/error.html", code=error.code, title=title, message=message), error.code

@@ -1,0 +1,75 @@
+"""Logins, CSRF, rate limits and response headers."""
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFProtect
+
+from meeting.store import users as user_store
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class User(UserMixin):
+    """The logged-in user. The session carries `id:token`; rotating the token ends every session."""
+
+    def __init__(self, row: dict):
+        self.id, self.name, self.email = row["id"], row["name"], row["email"]
+        self.locale, self.is_admin = row["locale"], bool(row["is_admin"])
+        self.session_token = row["session_token"]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+
+def init_app(app) -> None:
+    """Wire Flask-Login, CSRF, the limiter and the security headers."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(set_security_headers)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Logged out: a live stream gets 204 (so it stops retrying), htmx a full redirect, pages the login."""
+    from flask import redirect, url_for
+    if request.path.endswith("/stream"):
+        return "", 204
+    from meeting.web.plumbing import htmx
+    if htmx:
+        return "", 200, {"HX-Redirect": url_for("auth.login")}
+    return redirect(url_for("auth.login"))
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Find the user for a session id, only while its token is current and the account active."""
+    from meeting.web.plumbing import get_db
+    user_id, _, token = session_id.partition(":")
+    row = user_store.get_user(get_db(), int(user_id)) if user_id.isdigit() else None
+    if row and row["active"] and row["session_token"] == token:
+        return User(row)
+    return None
+
+
+def set_security_headers(response):
+    """A strict CSP, no sniffing, no framing; no caching of anything behind a login."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response

@@ -1,0 +1,150 @@
+"""Members on their phones: the upcoming meetings, submitting items, the agenda."""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from meeting.core import items as item_rules, planning
+from meeting.store.db import utcnow
+from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
+from meeting.web.plumbing import actor, get_db, team_today, team_view
+
+bp = Blueprint("agenda", __name__)
+PRESENTERS = ("member", "chair")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Team membership is checked per view by team_view."""
+
+
+@bp.get("/teams/<int:team_id>/meetings")
+@team_view()
+def meetings(team_id: int):
+    """The coming meetings (the schedule's next weeks are created on the way) and my items on them."""
+    meeting_store.ensure_upcoming(get_db(), g.team, utcnow())
+    upcoming = meeting_store.upcoming(get_db(), team_id, utcnow())
+    mine = item_store.items_of_presenter(get_db(), team_id, current_user.id, [m["id"] for m in upcoming])
+    return render_template("agenda/meetings.html", meetings=upcoming, mine=mine, now=utcnow(),
+                           past=meeting_store.recently_closed(get_db(), team_id))
+
+
+@bp.get("/teams/<int:team_id>/meetings/<int:meeting_id>/")
+@team_view()
+def agenda(team_id: int, meeting_id: int):
+    """A meeting's agenda in its planned order with times; own items show their state."""
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    rows = item_store.agenda_items(get_db(), actor(), team_id, meeting_id)
+    slots = planning.schedule([item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows],
+                              meeting["order_policy"], datetime.fromisoformat(meeting["starts_at"]))
+    by_id = {r["id"]: r for r in rows}
+    mine = item_store.items_of_presenter(get_db(), team_id, current_user.id, [meeting_id])
+    return render_template("agenda/agenda.html", meeting=meeting, slots=slots, by_id=by_id, mine=mine,
+                           state=item_rules.effective_state(meeting, utcnow()),
+                           consent_ids={i.id for i in planning.consent_block([s.item for s in slots],
+                                                                             meeting["order_policy"])})
+
+
+@bp.route("/teams/<int:team_id>/items/new", methods=["GET", "POST"])
+@team_view(*PRESENTERS)
+def new_item(team_id: int):
+    """Bring in an item, on a phone, in under a minute."""
+    meeting_store.ensure_upcoming(get_db(), g.team, utcnow())
+    choices = _meeting_choices(team_id)
+    if request.method == "GET":
+        wanted = request.args.get("meeting_id", type=int)
+        form = {"meeting_id": wanted or (choices and choices[0]["id"]), "track": request.args.get("track", ""),
+                "client_reference": request.args.get("client", "")}
+        return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None)
+    meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=int)), None)
+    values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes())
+    if meeting is None:
+        errors["meeting_id"] = _("Choose a meeting whose agenda is still open.")
+    if errors:
+        return render_template("agenda/item_form.html", form=request.form, errors=errors,
+                               meetings=choices, item=None), 400
+    late = not item_rules.open_for_submission(meeting, utcnow())
+    item_store.add_item(get_db(), actor(), team_id, meeting["id"], current_user.id, values, late=late)
+    flash(_("Your item is on the agenda."))
+    return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
+
+
+def _meeting_choices(team_id: int) -> list[dict]:
+    """Meetings a member may submit to (deadline not passed); a chair may add late items until it closes."""
+    now = utcnow()
+    allowed = ("planned", "frozen", "running") if g.role == "chair" else ("planned",)
+    return [m for m in meeting_store.upcoming(get_db(), team_id, now)
+            if item_rules.effective_state(m, now) in allowed]
+
+
+def _references(team_id: int) -> dict[str, int]:
+    return client_store.active_reference_ids(get_db(), team_id)
+
+
+def _default_minutes() -> dict[str, int]:
+    return {label: g.team[f"minutes_{label}"] for label in item_rules.LABEL_NAMES}
+
+
+@bp.route("/teams/<int:team_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+@team_view(*PRESENTERS)
+def edit_item(team_id: int, item_id: int):
+    """The presenter edits an own item until the agenda freezes."""
+    item, meeting = _own_open_item(team_id, item_id)
+    if request.method == "GET":
+        form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"])
+        return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item)
+    values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes())
+    if not errors:
+        try:
+            item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version", type=int), values)
+            flash(_("Your item is saved."))
+            return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
+        except item_store.Conflict:
+            errors["version"] = _("Someone changed this item meanwhile. Reload it and make your change again.")
+    return render_template("agenda/item_form.html", form=request.form, errors=errors,
+                           meetings=[meeting], item=item), 409 if "version" in errors else 400
+
+
+@bp.post("/teams/<int:team_id>/items/<int:item_id>/withdraw")
+@team_view(*PRESENTERS)
+def withdraw_item(team_id: int, item_id: int):
+    """The presenter takes an own item off the agenda before the freeze."""
+    item, meeting = _own_open_item(team_id, item_id)
+    item_store.set_item_state(get_db(), team_id, item_id, "withdrawn")
+    flash(_("Your item is withdrawn."))
+    return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
+
+
+def _own_open_item(team_id: int, item_id: int) -> tuple[dict, dict]:
+    """The current user's own planned item on a meeting still open for changes; else 404/403."""
+    item = item_store.get_item(get_db(), actor(), team_id, item_id) or abort(404)
+    if item["presenter_id"] != current_user.id:
+        abort(403)
+    meeting = meeting_store.get_meeting(get_db(), team_id, item["meeting_id"])
+    if item["state"] != "planned" or not item_rules.open_for_submission(meeting, utcnow()):
+        abort(403)
+    return item, meeting
+
+
+@bp.post("/teams/<int:team_id>/items/<int:item_id>/discuss")
+@team_view()
+def discuss_announcement(team_id: int, item_id: int):
+    """Anyone may pull an announcement out of the consent block: it becomes a question to discuss."""
+    item = item_store.get_item(get_db(), actor(), team_id, item_id) or abort(404)
+    if item["label"] == "announcement" and item["state"] == "planned":
+        item_store.relabel(get_db(), team_id, item_id, "question")
+        flash(_("The announcement is taken out of the consent block and will be discussed."))
+    if request.form.get("back") == "live":
+        return redirect(url_for("live.phone", team_id=team_id, meeting_id=item["meeting_id"]))
+    return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=item["meeting_id"]))
+
+
+@bp.get("/teams/<int:team_id>/client-suggestions")
+@team_view(*PRESENTERS)
+def client_suggestions(team_id: int):
+    """Search-as-you-type: matching references as <option>s for the form's datalist."""
+    text = request.args.get("client_reference", "").strip()[:20]
+    rows = client_store.reference_suggestions(get_db(), actor(), team_id, text) if text else []
+    return render_template("agenda/_client_suggestions.html", rows=rows)

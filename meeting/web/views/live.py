@@ -1,0 +1,86 @@
+"""Every participant's phone during the meeting: what is on, the bell, and the rating at the end."""
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from meeting.core import closing
+from meeting.store.db import utcnow
+from meeting.web.live import sse_events
+from meeting.store import meetings as meeting_store, running as running_store
+from meeting.web.views.run import live_context
+from meeting.web.plumbing import get_db, htmx, team_view
+
+bp = Blueprint("live", __name__)
+MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
+RATINGS = ("kept_process", "ended_in_decisions", "time_well_spent")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Team membership is checked per view by team_view; the stream answers 204 when logged out."""
+
+
+@bp.get(MEETING + "/live")
+@team_view()
+def phone(team_id: int, meeting_id: int):
+    """The phone page: the bell, the current item, the agenda with its states."""
+    return render_template("live/phone.html", **_phone_context(team_id, meeting_id))
+
+
+@bp.get(MEETING + "/live/panel")
+@team_view()
+def phone_panel(team_id: int, meeting_id: int):
+    """The phone's live panel alone, re-fetched on every change."""
+    return render_template("live/_phone_panel.html", **_phone_context(team_id, meeting_id))
+
+
+def _phone_context(team_id: int, meeting_id: int) -> dict:
+    context = live_context(team_id, meeting_id)
+    context["rated"] = running_store.has_rated(get_db(), meeting_id, current_user.id)
+    return context
+
+
+@bp.get(MEETING + "/stream")
+@team_view()
+def stream(team_id: int, meeting_id: int):
+    """Server-Sent Events: `changed` on connect (full re-sync) and whenever the meeting changes."""
+    meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    broadcaster = current_app.extensions["belletje_live"]
+    if not broadcaster.open_stream(meeting_id):
+        return Response("too many live screens", status=503, headers={"Retry-After": "10"})
+    return Response(stream_with_context(sse_events(broadcaster, meeting_id)), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@bp.post(MEETING + "/bell")
+@team_view()
+def ring(team_id: int, meeting_id: int):
+    """Ring the bell (once per 10 seconds per person); the projector shows it, never who rang."""
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    reason = request.form.get("reason") if request.form.get("reason") in closing.BELL_REASONS else None
+    if meeting["state"] != "running":
+        message, rung = _("The bell rings only while the meeting runs."), False
+    else:
+        wait = running_store.ring(get_db(), team_id, meeting_id, meeting["current_item_id"], current_user.id, reason, utcnow())
+        rung = wait == 0
+        message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
+                                                      seconds=int(wait) + 1)
+    if not htmx:  # a plain form post (no script yet): back to the page
+        flash(message)
+        return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                        else url_for("live.phone", team_id=team_id, meeting_id=meeting_id))
+    return render_template("live/_bell_result.html", message=message, rung=rung)
+
+
+@bp.post(MEETING + "/rating")
+@team_view()
+def rate(team_id: int, meeting_id: int):
+    """Rate the meeting's process on three statements, 1 to 5."""
+    scores = [request.form.get(name, type=int) for name in RATINGS]
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    if meeting["state"] != "closed" or any(s is None or not 1 <= s <= 5 for s in scores):
+        return render_template("live/_rating_result.html", message=_("Rate each statement from 1 to 5."), ok=False)
+    running_store.rate(get_db(), team_id, meeting_id, current_user.id, tuple(scores), utcnow())
+    return render_template("live/_rating_result.html", message=_("Thank you for rating the meeting."), ok=True)

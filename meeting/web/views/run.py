@@ -1,0 +1,276 @@
+"""The chair's console, which is also what the projector shows: the running meeting."""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from meeting.core import budget, clock, closing, evaluations, flow, items as item_rules
+from meeting.core.clients import parse_date
+from meeting.store.db import utcnow, write
+from meeting.core.i18n import N_
+from meeting.store.decisions import ALREADY_CLOSED
+from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
+from meeting.store import running as running_store, teams as team_store
+from meeting.web.plumbing import htmx, actor, get_db, team_today, team_view, translate
+
+bp = Blueprint("run", __name__)
+RUN = "/teams/<int:team_id>/meetings/<int:meeting_id>/run"
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Team membership and roles are checked per view by team_view."""
+
+
+def live_context(team_id: int, meeting_id: int) -> dict:
+    """The running meeting as every live screen sees it, derived from the stored events at this moment."""
+    db, now = get_db(), utcnow()
+    meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
+    rows = item_store.agenda_items(db, actor(), team_id, meeting_id, states=("planned", "decided", "deferred"))
+    items = [item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows]
+    view = flow.meeting_view(items, {r["id"]: r["state"] for r in rows}, running_store.clock_events_of_meeting(db, meeting_id),
+                             meeting["current_item_id"], meeting["order_policy"],
+                             {"acute": meeting["acute_budget"], "regular": meeting["regular_budget"]},
+                             running_store.borrowings(db, meeting_id), now)
+    return dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now,
+                bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
+                decisions=decision_store.decisions_of_meeting(db, meeting_id))
+
+
+@bp.get(RUN)
+@team_view("chair")
+def console(team_id: int, meeting_id: int):
+    """The console page; its panel re-fetches itself whenever the meeting changes (SSE)."""
+    context = live_context(team_id, meeting_id)
+    return render_template("run/console.html", **context, **_look_back(context["meeting"]))
+
+
+@bp.get(RUN + "/panel")
+@team_view("chair")
+def panel(team_id: int, meeting_id: int):
+    """The console's live panel alone, for htmx."""
+    return _render_panel(team_id, meeting_id)
+
+
+def _render_panel(team_id: int, meeting_id: int) -> str:
+    context = live_context(team_id, meeting_id)
+    return render_template("run/_panel.html", **context, **_look_back(context["meeting"]))
+
+
+def _look_back(meeting: dict) -> dict:
+    if meeting["state"] == "running" and meeting["phase"] == "look_back":
+        return {"open_actions": decision_store.open_actions(get_db(), meeting["team_id"])}
+    return {"open_actions": []}
+
+
+def _after_action(team_id: int, meeting_id: int):
+    """htmx gets the fresh panel; a plain form post goes back to the console."""
+    if htmx:
+        return _render_panel(team_id, meeting_id)
+    return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
+
+
+def _refusal(message: str):
+    flash(translate(message))
+
+
+@bp.errorhandler(running_store.Refused)
+def refused(refusal: running_store.Refused):
+    """A change the rules do not allow now (checked inside the write lock): say why, show the console."""
+    _refusal(str(refusal))
+    return _after_action(request.view_args["team_id"], request.view_args["meeting_id"])
+
+
+@bp.post(RUN + "/start")
+@team_view("chair")
+def start(team_id: int, meeting_id: int):
+    """Open the meeting with the look back at open actions."""
+    running_store.start_meeting(get_db(), team_id, meeting_id, utcnow())
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/phase")
+@team_view("chair")
+def phase(team_id: int, meeting_id: int):
+    """Move from the look back to the consent block, or from there to the items."""
+    wanted = request.form.get("phase")
+    if wanted in ("consent", "items"):
+        running_store.set_phase(get_db(), team_id, meeting_id, wanted)
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/actions/<int:action_id>")
+@team_view("chair")
+def review_action(team_id: int, meeting_id: int, action_id: int):
+    """Look back: an open action is done, not done, or moved."""
+    status = request.form.get("status")
+    if status in ("done", "not_done", "moved"):
+        decision_store.review_action(get_db(), team_id, action_id, status, meeting_id, utcnow())
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/consent")
+@team_view("chair")
+def approve_consent(team_id: int, meeting_id: int):
+    """Approve the remaining announcements in one go."""
+    count = decision_store.approve_consent_block(get_db(), actor(), meeting_id, team_id, utcnow())
+    flash(_("%(count)s announcements approved.", count=count))
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/next")
+@team_view("chair")
+def next_item(team_id: int, meeting_id: int):
+    """Open the next item, unless its budget must be resolved first (defer or borrow)."""
+    context = live_context(team_id, meeting_id)
+    view, target = context["view"], context["view"].next_up
+    if context["meeting"]["state"] != "running":
+        _refusal(N_("Start the meeting first."))
+    elif target is None:
+        _refusal(N_("No items are waiting."))
+    elif view.resolution:
+        _refusal(view.resolution.message)
+    else:
+        running_store.open_item(get_db(), team_id, meeting_id, target.item.id, utcnow(), current_user.id)
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/clock")
+@team_view("chair")
+def clock_action(team_id: int, meeting_id: int):
+    """Pause, resume or extend (+2 minutes, logged) the current item's clock."""
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
+    current = meeting["current_item_id"]
+    event = clock.chair_event(running_store.clock_events(get_db(), current or 0), request.form.get("kind", ""))
+    if not current or event is None:
+        _refusal(N_("There is no current item."))
+        return _after_action(team_id, meeting_id)
+    running_store.add_clock_event(get_db(), team_id, meeting_id, current, event[0], utcnow(), current_user.id, event[1])
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/resolve")
+@team_view("chair")
+def resolve(team_id: int, meeting_id: int):
+    """The budget of a track is spent: defer its remaining items, or borrow minutes from the other."""
+    context = live_context(team_id, meeting_id)
+    resolution = context["view"].resolution
+    if resolution is None:
+        return _after_action(team_id, meeting_id)
+    if request.form.get("choice") == "borrow":
+        source = budget.other_track(resolution.track)
+        errors = budget.borrow(context["view"].accounting, source, request.form.get("minutes", ""))
+        if errors:
+            _refusal(next(iter(errors.values())))
+        else:
+            running_store.borrow(get_db(), team_id, meeting_id, source, int(request.form["minutes"]), current_user.id, utcnow())
+    elif request.form.get("choice") == "defer":
+        waiting = [p.item.id for p in context["view"].waiting if p.item.track == resolution.track]
+        item_store.defer_all(get_db(), actor(), team_id, dict.fromkeys(waiting, translate(resolution.message)),
+                             _next_meeting_id(context["meeting"]))
+    return _after_action(team_id, meeting_id)
+
+
+def _next_meeting_id(meeting: dict) -> int:
+    return meeting_store.next_meeting_id(get_db(), g.team, meeting)
+
+
+@bp.post(RUN + "/items/<int:item_id>/defer")
+@team_view("chair")
+def defer(team_id: int, meeting_id: int, item_id: int):
+    """Close the discussion without a decision, explicitly: deferred with a reason, carried over."""
+    item = _item_of(team_id, meeting_id, item_id)
+    errors = closing.validate_deferral(request.form.get("reason"))
+    if errors:
+        _refusal(errors["reason"])
+    elif item["state"] == "planned":
+        db = get_db()
+        with write(db):
+            running_store.close_current(db, team_id, meeting_id, item_id, utcnow(), current_user.id)
+            item_store.defer(db, actor(), team_id, item_id, request.form["reason"].strip()[:300],
+                             _next_meeting_id(meeting_store.get_meeting(db, team_id, meeting_id)))
+    return _after_action(team_id, meeting_id)
+
+
+def _item_of(team_id: int, meeting_id: int, item_id: int) -> dict:
+    item = item_store.get_item(get_db(), actor(), team_id, item_id)
+    if not item or item["meeting_id"] != meeting_id:
+        abort(404)
+    return item
+
+
+@bp.route(RUN + "/items/<int:item_id>/decide", methods=["GET", "POST"])
+@team_view("chair")
+def decide(team_id: int, meeting_id: int, item_id: int):
+    """Close an item with its decision; the form asks what the label and track require."""
+    item = _item_of(team_id, meeting_id, item_id)
+    members = [m for m in team_store.members(get_db(), team_id) if m["active"]]
+    today = team_today(g.team)
+    if item["state"] != "planned":
+        return render_template("run/decide.html", item=item, form={}, errors={"item": ALREADY_CLOSED},
+                               members=members, milestone=None), 409 if request.method == "POST" else 200
+    if request.method == "GET":
+        return render_template("run/decide.html", item=item, form={}, errors={}, members=members,
+                               milestone=_milestone(item, today))
+    form = _decision_form(request.form)
+    errors = closing.validate_decision(dict(item, treatment_start=item["client_treatment_start"]), form, today)
+    errors |= _owner_errors(form, {m["id"] for m in members})
+    if not errors:
+        try:
+            decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(),
+                                  _next_meeting_id(meeting_store.get_meeting(get_db(), team_id, meeting_id)))
+            flash(_("Decision recorded."))
+            return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
+        except running_store.Refused as refusal:
+            errors = {"item": str(refusal)}
+    return render_template("run/decide.html", item=item, form=form, errors=errors, members=members,
+                           milestone=_milestone(item, today)), 409 if "item" in errors else 400
+
+
+def _milestone(item: dict, today) -> str | None:
+    start = parse_date(item["client_treatment_start"] or "")
+    return evaluations.milestone_kind(start, today) if start and item["track"] == "regular" else None
+
+
+def _decision_form(form) -> dict:
+    """The posted decision as a plain dict, with up to three action rows."""
+    values = {key: form.get(key, "").strip() for key in form if not key.startswith("action-")}
+    values["actions"] = [{"description": form.get(f"action-{i}-description", "").strip(),
+                          "owner": form.get(f"action-{i}-owner", ""), "due": form.get(f"action-{i}-due", "")}
+                         for i in range(3)]
+    return values
+
+
+def _owner_errors(form: dict, member_ids: set[int]) -> dict:
+    errors = {}
+    for index, action in enumerate(form["actions"]):
+        owner = action["owner"]
+        if owner and (not owner.isdigit() or int(owner) not in member_ids):
+            errors[f"actions.{index}.owner"] = _("Choose a team member as owner.")
+    return errors
+
+
+@bp.post(RUN + "/bell/ack")
+@team_view("chair")
+def acknowledge_bell(team_id: int, meeting_id: int):
+    """The chair has seen the bell."""
+    running_store.acknowledge_bells(get_db(), team_id, meeting_id, utcnow())
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/end")
+@team_view("chair")
+def end(team_id: int, meeting_id: int):
+    """End the meeting: unfinished items are carried over to the next one (listed in the minutes)."""
+    context = live_context(team_id, meeting_id)
+    if context["meeting"]["state"] != "running":
+        abort(403)
+    db, next_meeting = get_db(), _next_meeting_id(context["meeting"])
+    with write(db):
+        for progress in flow.unfinished(context["view"]):
+            running_store.close_current(db, team_id, meeting_id, progress.item.id, utcnow(), current_user.id)
+            item_store.defer(db, actor(), team_id, progress.item.id, _("Not reached in the meeting"), next_meeting)
+        running_store.end_meeting(db, team_id, meeting_id, utcnow())
+    return redirect(url_for("minutes.minutes", team_id=team_id, meeting_id=meeting_id))

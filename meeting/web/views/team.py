@@ -1,0 +1,166 @@
+"""A team's own pages: home, the client registry, settings."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from meeting.core import clients as client_rules, evaluations, teams as team_rules
+from meeting.store.db import utcnow
+from meeting.store import clients as client_store, jobs, teams as team_store
+from meeting.web.plumbing import actor, capacity_line, get_db, team_today, team_view, translate
+
+bp = Blueprint("team", __name__)
+SETTINGS_EDITORS = ("chair", "manager", "admin")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every team page needs a login; team_view then checks membership."""
+
+
+@bp.get("/")
+def home():
+    """Go to the user's team; with several, list them."""
+    teams = team_store.teams_of(get_db(), current_user.id)
+    if len(teams) == 1:
+        return redirect(url_for("team.team_home", team_id=teams[0]["id"]))
+    if not teams and current_user.is_admin:
+        return redirect(url_for("admin.index"))
+    return render_template("team/choose.html", teams=teams)
+
+
+@bp.get("/teams/<int:team_id>/")
+@team_view()
+def team_home(team_id: int):
+    """The next meeting and the way into the registry."""
+    next_start = team_rules.upcoming_meeting_starts(g.team, utcnow())[0]
+    active = client_store.count_active(get_db(), team_id)
+    notices = [n for n in jobs.unread(get_db(), current_user.id) if n["team_id"] == team_id]
+    return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
+                           members=team_store.members(get_db(), team_id))
+
+
+@bp.post("/teams/<int:team_id>/notices/<int:notice_id>/read")
+@team_view()
+def dismiss_notice(team_id: int, notice_id: int):
+    """Dismiss an in-app notice."""
+    jobs.mark_read(get_db(), current_user.id, notice_id, utcnow())
+    return redirect(url_for("team.team_home", team_id=team_id))
+
+
+@bp.get("/teams/<int:team_id>/clients")
+@team_view()
+def clients(team_id: int):
+    """The registry, searchable; htmx requests get only the result rows."""
+    filters = _registry_filters()
+    rows, total = client_store.search_clients(get_db(), actor(), team_id, **filters)
+    context = dict(rows=_with_derived(rows), total=total, filters=filters,
+                   pages=max(1, -(-total // client_store.PAGE_SIZE)),
+                   clinicians=team_store.members(get_db(), team_id))
+    template = "team/_client_results.html" if request.headers.get("HX-Target") == "client-results" else "team/clients.html"
+    response = render_template(template, **context)
+    return response, {"Vary": "HX-Request, HX-Target"}
+
+
+def _registry_filters() -> dict:
+    args = request.args
+    return {"text": args.get("q", "").strip()[:20], "status": args.get("status", "active"),
+            "clinician_id": args.get("clinician", type=int), "page": max(args.get("page", 1, type=int), 1)}
+
+
+def _with_derived(rows: list[dict]) -> list[dict]:
+    """Add next evaluation due, months in treatment and days overdue, derived and never stored."""
+    today, interval = team_today(g.team), g.team["evaluation_interval_months"]
+    result = []
+    for row in rows:
+        start = client_rules.parse_date(row["treatment_start"])
+        last = client_rules.parse_date(row["last_evaluation"] or "")
+        due = evaluations.next_evaluation_due(start, last, interval, client_rules.parse_date(row["next_evaluation_on"] or ""))
+        result.append(row | {"next_due": due, "months": evaluations.treatment_months(start, today),
+                             "overdue_days": evaluations.days_overdue(due, today) if row["status"] == "active" else 0})
+    return result
+
+
+@bp.route("/teams/<int:team_id>/clients/new", methods=["GET", "POST"])
+@team_view("member", "chair")
+def add_client(team_id: int):
+    """Register a client under a pseudonymous reference."""
+    return _client_form(team_id, None)
+
+
+@bp.route("/teams/<int:team_id>/clients/<int:client_id>", methods=["GET", "POST"])
+@team_view("member", "chair")
+def edit_client(team_id: int, client_id: int):
+    """Edit a client's registry fields."""
+    client = client_store.get_client(get_db(), actor(), team_id, client_id) or abort(404)
+    return _client_form(team_id, client)
+
+
+def _client_form(team_id: int, client: dict | None):
+    members = team_store.members(get_db(), team_id)
+    form, errors = (request.form if request.method == "POST" else client or {}), {}
+    if request.method == "POST":
+        values, errors = client_rules.validate_client(form, {m["id"] for m in members if m["active"]}, team_today(g.team))
+        if values and client_store.reference_taken(get_db(), team_id, values.reference, client and client["id"]):
+            errors = {"reference": _("This reference is already in the registry.")}
+        if not errors:
+            if client:
+                client_store.update_client(get_db(), actor(), team_id, client["id"], values)
+            else:
+                client_store.add_clients(get_db(), actor(), team_id, [values])
+            flash(_("Client %(reference)s saved.", reference=values.reference))
+            return redirect(url_for("team.clients", team_id=team_id))
+    status = 400 if errors else 200
+    return render_template("team/client_form.html", client=client, form=form, errors=errors,
+                           clinicians=[m for m in members if m["active"]]), status
+
+
+@bp.post("/teams/<int:team_id>/clients/<int:client_id>/status")
+@team_view("member", "chair")
+def set_client_status(team_id: int, client_id: int):
+    """Finish a treatment, or reopen a finished one."""
+    client = client_store.get_client(get_db(), actor(), team_id, client_id) or abort(404)
+    status = "finished" if request.form.get("status") == "finished" else "active"
+    client_store.set_status(get_db(), actor(), team_id, client_id, status, team_today(g.team))
+    flash(_("Client %(reference)s is now %(status)s.", reference=client["reference"],
+            status=_("finished") if status == "finished" else _("active")))
+    return redirect(url_for("team.clients", team_id=team_id, status=status))
+
+
+@bp.route("/teams/<int:team_id>/clients/import", methods=["GET", "POST"])
+@team_view("chair", "manager")
+def import_clients(team_id: int):
+    """Import a CSV of clients: all rows or, if any row is wrong, none."""
+    if request.method == "GET":
+        return render_template("team/import.html", errors=[])
+    upload = request.files.get("file")
+    text = upload.read().decode("utf-8", errors="replace") if upload else ""
+    clinicians = {m["email"]: m["id"] for m in team_store.members(get_db(), team_id) if m["active"]}
+    rows, errors = client_rules.parse_client_csv(
+        text, clinicians, client_store.existing_references(get_db(), team_id), team_today(g.team))
+    if errors:
+        return render_template("team/import.html", errors=errors), 400
+    client_store.add_clients(get_db(), actor(), team_id, rows)
+    flash(_("%(count)s clients imported.", count=len(rows)))
+    return redirect(url_for("team.clients", team_id=team_id))
+
+
+@bp.route("/teams/<int:team_id>/settings", methods=["GET", "POST"])
+@team_view("chair", "manager", "member", "admin", admin=True)
+def settings(team_id: int):
+    """The team's meeting settings; chairs and managers change them."""
+    errors = {}
+    form = g.team
+    if request.method == "POST":
+        if g.role not in SETTINGS_EDITORS:
+            abort(403)
+        form = request.form
+        values, errors = team_rules.validate_settings(form)
+        if values:
+            team_store.update_settings(get_db(), team_id, values)
+            flash(_("Settings saved."))
+            return redirect(url_for("team.settings", team_id=team_id))
+    messages = {field: translate(message, **team_rules.limits(field)) for field, message in errors.items()}
+    capacity = capacity_line(g.team, client_store.count_active(get_db(), team_id))
+    return render_template("team/settings.html", form=form, errors=messages, capacity=capacity,
+                           can_edit=g.role in SETTINGS_EDITORS), 400 if errors else 200
