@@ -7,7 +7,7 @@ import pytest
 from meeting.ops import scheduler
 from meeting.core.clients import ClientInput
 from meeting.store.db import connect
-from meeting.store import clients as client_store, jobs, meetings as meeting_store, teams as team_store
+from meeting.store import backups, clients as client_store, jobs, meetings as meeting_store, teams as team_store
 from meeting.store.audit import Actor
 
 
@@ -102,7 +102,7 @@ def test_backup_then_restore_round_trip(app, db, world, tmp_path):
     before = db.execute("SELECT count(*) FROM clients").fetchone()[0]
     db.execute("UPDATE teams SET name = 'Changed after the backup' WHERE id = ?", [world["team_a"]])
     db.close()
-    scheduler.restore(target, path)
+    backups.restore(target, path)
     restored = connect(path)
     assert restored.execute("SELECT count(*) FROM clients").fetchone()[0] == before
     assert restored.execute("SELECT count(*) FROM teams WHERE name = 'Changed after the backup'").fetchone()[0] == 0
@@ -113,7 +113,7 @@ def test_a_damaged_backup_is_refused(app, tmp_path):
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     with pytest.raises((RuntimeError, sqlite3.DatabaseError)):
-        scheduler.restore(broken, app.config["DATABASE"])
+        backups.restore(broken, app.config["DATABASE"])
 
 
 def test_only_fourteen_backups_are_kept(app, tmp_path):
@@ -135,7 +135,7 @@ def test_only_one_process_gets_the_scheduler_lock(tmp_path):
 def test_the_restore_command_restores(app, world, tmp_path, db):
     runner = app.test_cli_runner()
     backup = tmp_path / "manual.sqlite3"
-    scheduler.copy_database(app.config["DATABASE"], backup)
+    backups.copy_database(app.config["DATABASE"], backup)
     db.execute("DELETE FROM memberships")
     result = runner.invoke(args=["restore", str(backup)])
     assert result.exit_code == 0, result.output

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, shown_safely
 
@@ -30,14 +31,6 @@ def reference_error(reference: str) -> str | None:
         return N_("This looks like a citizen service number (BSN). Use a pseudonymous "
                   "reference, never a number that identifies the client.")
     return None
-
-
-def parse_date(text: str) -> date | None:
-    """An ISO date (YYYY-MM-DD), or None when `text` is not one."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Mapping
 
+from meeting.core.dates import parse_date
 from meeting.core.evaluations import DEFAULT_INTERVAL_MONTHS, add_months, milestone_kind
 from meeting.core.i18n import N_
 
@@ -73,18 +74,6 @@ def _text(form: Mapping, name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _as_date(value) -> date | None:
-    """A date from a date or ISO text; None when blank or not a valid date."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()) if value else None
-    except ValueError:
-        return None
-
-
 def _choice(form: Mapping, name: str, choices: Mapping, message: str) -> dict[str, str]:
     """{name: message} unless the field holds one of `choices`."""
     return {} if _text(form, name) in choices else {name: message}
@@ -130,7 +119,7 @@ def _next_date_errors(form: Mapping, today: date) -> dict[str, str]:
         return {}
     if _text(form, "outcome") == "finish":
         return {"next_evaluation_on": N_("A finished treatment has no next evaluation.")}
-    chosen = _as_date(raw)
+    chosen = parse_date(raw)
     if chosen is None:
         return {"next_evaluation_on": _BAD_DATE}
     if chosen <= today:
@@ -155,7 +144,7 @@ def _review_errors(item: Mapping, form: Mapping, today: date) -> dict[str, str]:
 
 def _milestone_errors(item: Mapping, form: Mapping, today: date, settings: Mapping) -> dict[str, str]:
     """After one year the continuation question; after two, whether a colleague was invited."""
-    start = _as_date(item.get("treatment_start"))
+    start = parse_date(item.get("treatment_start"))
     if item["track"] != "regular" or start is None:
         return {}
     milestone = milestone_kind(start, today, settings.get("one_year_months", ONE_YEAR_MONTHS),
@@ -189,7 +178,7 @@ def _action_errors(index: int, action: Mapping, today: date) -> dict[str, str]:
         ("description", N_("Describe the action.")),
         ("owner", N_("Name who will do it.")),
         ("due", N_("Give a due date."))) if not _text(action, name)}
-    due = _as_date(action.get("due"))
+    due = parse_date(action.get("due"))
     if _text(action, "due") and due is None:
         errors[key + "due"] = _BAD_DATE
     elif due is not None and due < today:
@@ -222,7 +211,7 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
     The review is the last evaluation; an agreed date is the next one; a continuation answer
     and an invited colleague are dated today; finishing ends the treatment.
     """
-    changes = {"last_evaluation": today, "next_evaluation_on": _as_date(form.get("next_evaluation_on"))}
+    changes = {"last_evaluation": today, "next_evaluation_on": parse_date(form.get("next_evaluation_on"))}
     if _text(form, "continuation_answer"):
         changes["last_continuation_decision"] = today
     if _text(form, "colleague_invited") == "yes":

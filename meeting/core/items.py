@@ -116,7 +116,7 @@ def _minutes(raw, default: int) -> int | None:
 
 def agenda_item(row: dict, today, interval_months: int):
     """The planner's view of a stored item row, with how overdue its client's evaluation is."""
-    from meeting.core.clients import parse_date
+    from meeting.core.dates import parse_date
     from meeting.core.evaluations import days_overdue, next_evaluation_due
     from meeting.core.planning import AgendaItem
 

@@ -89,10 +89,10 @@ def run_scheduler():
 @with_appcontext
 def backup_now():
     """Make an online, integrity-checked backup now."""
-    from meeting.ops import scheduler
+    from meeting.store import backups
     target = backup_dir() / f"belletje-manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
     target.parent.mkdir(parents=True, exist_ok=True)
-    scheduler.copy_database(current_app.config["DATABASE"], target)
+    backups.copy_database(current_app.config["DATABASE"], target)
     click.echo(f"Backup written to {target}")
 
 
@@ -101,6 +101,6 @@ def backup_now():
 @with_appcontext
 def restore_backup(backup_file):
     """Replace the database with BACKUP_FILE (stop the app first)."""
-    from meeting.ops import scheduler
-    scheduler.restore(backup_file, current_app.config["DATABASE"])
+    from meeting.store import backups
+    backups.restore(backup_file, current_app.config["DATABASE"])
     click.echo(f"Restored {backup_file} into {current_app.config['DATABASE']}")

@@ -5,9 +5,7 @@ job_runs means running it twice changes nothing. Jobs missed while the server wa
 at start-up (catch_up). APScheduler runs them in exactly one process, guarded by a file lock.
 """
 import fcntl
-from contextlib import closing
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +14,7 @@ from meeting.core import evaluations, planning
 from meeting.store.db import connect, write
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
-from meeting.store import teams as team_store
+from meeting.store import backups, teams as team_store
 from meeting.store.audit import Actor
 
 log = logging.getLogger("belletje.scheduler")
@@ -89,32 +87,13 @@ def backup(database_path: str, backup_dir: Path, now: datetime, kept: int = BACK
             return None
         backup_dir.mkdir(parents=True, exist_ok=True)
         target = backup_dir / f"belletje-{now:%Y%m%d-%H%M%S}.sqlite3"
-        copy_database(database_path, target)
+        backups.copy_database(database_path, target)
         jobs.record_result(db, "backup", period, target.name)
     finally:
         db.close()
     for old in sorted(backup_dir.glob("belletje-*.sqlite3"))[:-kept]:
         old.unlink()
     return target
-
-
-def copy_database(source: str | Path, target: str | Path) -> None:
-    """Copy a live database with SQLite's online backup API, then check the copy's integrity."""
-    with closing(sqlite3.connect(str(source))) as src, closing(sqlite3.connect(str(target))) as dst:
-        src.backup(dst)
-        result = dst.execute("PRAGMA integrity_check").fetchone()[0]
-    if result != "ok":
-        Path(target).unlink(missing_ok=True)
-        raise RuntimeError(f"backup failed its integrity check: {result}")
-
-
-def restore(backup_file: str | Path, database_path: str | Path) -> None:
-    """Put a backup back in place of the database (run with the app stopped); checks the backup first."""
-    with closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as check:
-        result = check.execute("PRAGMA integrity_check").fetchone()[0]
-    if result != "ok":
-        raise RuntimeError(f"the backup is damaged: {result}")
-    copy_database(backup_file, database_path)
 
 
 def catch_up(database_path: str, backup_dir: Path, now: datetime) -> None:

@@ -1,5 +1,6 @@
 """The client registry of a team. Every read or change is written to the access log in the same transaction."""
-from meeting.core.clients import ClientInput, parse_date
+from meeting.core.clients import ClientInput
+from meeting.core.dates import parse_date
 from meeting.core.evaluations import ClientRecord
 from meeting.store.db import iso, utcnow, write
 from meeting.store.audit import Actor, log_access

@@ -80,6 +80,17 @@ def bump_revision(db, team_id: int, meeting_id: int) -> None:
         raise NotTheTeams(meeting_id)
 
 
+def revisions(db, meeting_ids: list[int]) -> dict[int, int]:
+    """The current revision of each meeting, by id."""
+    marks = ", ".join("?" * len(meeting_ids))
+    return {r[0]: r[1] for r in db.execute(f"SELECT id, revision FROM meetings WHERE id IN ({marks})", meeting_ids)}
+
+
+def data_version(db) -> int:
+    """A number that changes whenever another connection commits (cheap to poll)."""
+    return db.execute("PRAGMA data_version").fetchone()[0]
+
+
 def past_deadline(db, now: datetime) -> list[dict]:
     """Every team's planned meetings whose submission deadline has passed (to be frozen)."""
     return list(db.query("SELECT * FROM meetings WHERE state = 'planned' AND deadline_at <= ?", [iso(now)]))

@@ -7,7 +7,13 @@ streams. Each stream holds a server thread, so streams are capped and have a max
 import threading
 import time
 
-from meeting.store.db import connect
+from flask import abort, g
+
+from meeting.core import flow, items as item_rules
+from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
+from meeting.store import running as running_store
+from meeting.store.db import connect, utcnow
+from meeting.web.plumbing import actor, get_db, team_today
 
 POLL_SECONDS = 0.05
 HEARTBEAT_SECONDS = 15
@@ -55,14 +61,9 @@ class Broadcaster:
     def _read(self, meeting_ids: list[int]) -> dict[int, int]:
         db = connect(self.path)
         try:
-            return self._revisions_from(db, meeting_ids)
+            return meeting_store.revisions(db, meeting_ids)
         finally:
             db.close()
-
-    @staticmethod
-    def _revisions_from(db, meeting_ids: list[int]) -> dict[int, int]:
-        marks = ", ".join("?" * len(meeting_ids))
-        return {r[0]: r[1] for r in db.execute(f"SELECT id, revision FROM meetings WHERE id IN ({marks})", meeting_ids)}
 
     def _poll(self) -> None:
         """The process's one poller: runs while anyone watches, on its own connection."""
@@ -74,10 +75,10 @@ class Broadcaster:
                     if not watched:
                         self._thread = None
                         return
-                version = db.execute("PRAGMA data_version").fetchone()[0]
+                version = meeting_store.data_version(db)
                 if version != last_version:
                     last_version = version
-                    fresh = self._revisions_from(db, watched)
+                    fresh = meeting_store.revisions(db, watched)
                     with self._changed:
                         self._revisions.update(fresh)
                         self._changed.notify_all()
@@ -100,3 +101,18 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, max_seconds: float = M
                 yield ": heartbeat\n\n"
     finally:
         broadcaster.close_stream(meeting_id)
+
+
+def live_context(team_id: int, meeting_id: int) -> dict:
+    """The running meeting as every live screen sees it, derived from the stored events at this moment."""
+    db, now = get_db(), utcnow()
+    meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
+    rows = item_store.agenda_items(db, actor(), team_id, meeting_id, states=("planned", "decided", "deferred"))
+    items = [item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows]
+    view = flow.meeting_view(items, {r["id"]: r["state"] for r in rows}, running_store.clock_events_of_meeting(db, meeting_id),
+                             meeting["current_item_id"], meeting["order_policy"],
+                             {"acute": meeting["acute_budget"], "regular": meeting["regular_budget"]},
+                             running_store.borrowings(db, meeting_id), now)
+    return dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now,
+                bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
+                decisions=decision_store.decisions_of_meeting(db, meeting_id))

@@ -12,6 +12,7 @@ from flask_login import current_user
 from meeting.core import closing, evaluations, reports
 from meeting.store import db as database
 from meeting.core.clock import mmss
+from meeting.core.dates import parse_date
 from meeting.store import scope as scope_store, teams as team_store
 from meeting.store.audit import Actor
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
@@ -42,9 +43,9 @@ def init_app(app) -> None:
         key: format_datetime(datetime.fromisoformat(value), "EEE d MMM HH:mm") if key == "moment" else value
         for key, value in params.items()}
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
-        _as_date(start), team_today(g.team)) if start and g.get("team") else None
+        parse_date(start), team_today(g.team)) if start and g.get("team") else None
     app.jinja_env.filters["cell"] = reports.neutralised
-    app.jinja_env.filters["day"] = lambda d: format_date(_as_date(d), "medium") if d else "—"
+    app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d), "medium") if d else "—"
 
 
 def get_db():
@@ -126,10 +127,6 @@ def _ids_of_team(team_id: int, kwargs: dict) -> bool:
 def team_today(team: dict) -> date:
     """Today's date in the team's time zone."""
     return datetime.now(ZoneInfo(team["timezone"])).date()
-
-
-def _as_date(value) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 ERROR_TEXTS = {

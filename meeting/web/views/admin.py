@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core.clients import parse_date
+from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.store import audit, teams as team_store, users as user_store
 from meeting.core.teams import ROLES, team_name_error

@@ -8,7 +8,7 @@ from meeting.core import closing
 from meeting.store.db import utcnow
 from meeting.web.live import sse_events
 from meeting.store import meetings as meeting_store, running as running_store
-from meeting.web.views.run import live_context
+from meeting.web.live import live_context
 from meeting.web.plumbing import get_db, htmx, team_view
 
 bp = Blueprint("live", __name__)

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
 from meeting.store import minutes as minutes_store
-from meeting.web.views.run import live_context
+from meeting.web.live import live_context
 from meeting.web.plumbing import get_db, team_view
 
 bp = Blueprint("minutes", __name__)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from meeting.core import closing, evaluations, items as item_rules, planning
-from meeting.core.clients import parse_date
+from meeting.core.dates import parse_date
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
 from meeting.web.plumbing import htmx, actor, capacity_line, get_db, team_today, team_view, translate

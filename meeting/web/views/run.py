@@ -1,18 +1,18 @@
 """The chair's console, which is also what the projector shows: the running meeting."""
-from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core import budget, clock, closing, evaluations, flow, items as item_rules
-from meeting.core.clients import parse_date
+from meeting.core import budget, clock, closing, evaluations, flow
+from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
-from meeting.web.plumbing import htmx, actor, get_db, team_today, team_view, translate
+from meeting.web.live import live_context
+from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("run", __name__)
 RUN = "/teams/<int:team_id>/meetings/<int:meeting_id>/run"
@@ -22,21 +22,6 @@ RUN = "/teams/<int:team_id>/meetings/<int:meeting_id>/run"
 @login_required
 def require_login():
     """Team membership and roles are checked per view by team_view."""
-
-
-def live_context(team_id: int, meeting_id: int) -> dict:
-    """The running meeting as every live screen sees it, derived from the stored events at this moment."""
-    db, now = get_db(), utcnow()
-    meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
-    rows = item_store.agenda_items(db, actor(), team_id, meeting_id, states=("planned", "decided", "deferred"))
-    items = [item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows]
-    view = flow.meeting_view(items, {r["id"]: r["state"] for r in rows}, running_store.clock_events_of_meeting(db, meeting_id),
-                             meeting["current_item_id"], meeting["order_policy"],
-                             {"acute": meeting["acute_budget"], "regular": meeting["regular_budget"]},
-                             running_store.borrowings(db, meeting_id), now)
-    return dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now,
-                bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
-                decisions=decision_store.decisions_of_meeting(db, meeting_id))
 
 
 @bp.get(RUN)

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from meeting.core.dates import parse_date
 from meeting.core import clients as client_rules, evaluations, teams as team_rules
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, jobs, teams as team_store
@@ -73,9 +74,9 @@ def _with_derived(rows: list[dict]) -> list[dict]:
     today, interval = team_today(g.team), g.team["evaluation_interval_months"]
     result = []
     for row in rows:
-        start = client_rules.parse_date(row["treatment_start"])
-        last = client_rules.parse_date(row["last_evaluation"] or "")
-        due = evaluations.next_evaluation_due(start, last, interval, client_rules.parse_date(row["next_evaluation_on"] or ""))
+        start = parse_date(row["treatment_start"])
+        last = parse_date(row["last_evaluation"] or "")
+        due = evaluations.next_evaluation_due(start, last, interval, parse_date(row["next_evaluation_on"] or ""))
         result.append(row | {"next_due": due, "months": evaluations.treatment_months(start, today),
                              "overdue_days": evaluations.days_overdue(due, today) if row["status"] == "active" else 0})
     return result
