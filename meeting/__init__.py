@@ -30,15 +30,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         database.prepare(app.config["DATABASE"])
 
-    from meeting.web import plumbing, security
+    from meeting.web import plumbing, security, substance
     from meeting.ops import cli
     plumbing.init_app(app)
+    substance.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     from meeting.web.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"])
     from meeting.web.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
     for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp):
+        app.register_blueprint(blueprint)
+    from meeting.web.views import consultations, stories
+    for blueprint in (stories.bp, consultations.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -56,8 +56,35 @@
     button.setAttribute("aria-pressed", muted ? "true" : "false");
   }
 
+  // --- Character counters under text areas (data-counter): "123 of 1500 characters" while typing.
+  function count(area) {
+    var counter = document.getElementById(area.id + "-count");
+    if (!counter) { return; }
+    var limit = parseInt(counter.dataset.limit, 10);
+    counter.textContent = counter.dataset.template.replace("{used}", area.value.length).replace("{limit}", limit);
+    counter.classList.toggle("over", area.value.length >= limit);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-counter]")) { count(event.target); }
+  });
+
+  // --- A <details data-keep-open> stays open when a live panel is swapped in again (a bell, a pause...).
+  var keptOpen = {};
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.matches && details.matches("details[data-keep-open]") && details.id) {
+      if (details.open) { keptOpen[details.id] = true; } else { delete keptOpen[details.id]; }
+    }
+  }, true);
+  function reopen() {
+    Object.keys(keptOpen).forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details) { details.open = true; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); });
-  document.addEventListener("htmx:afterSwap", function (event) { stamp(event.target); tick(); checkBell(); });
+  document.addEventListener("htmx:afterSwap", function (event) { stamp(event.target); tick(); checkBell(); reopen(); });
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest("button");
@@ -65,6 +92,9 @@
     if (target.id === "mute-toggle") {
       localStorage.setItem("belletje-muted", localStorage.getItem("belletje-muted") === "1" ? "0" : "1");
       showMute();
+    } else if (target.hasAttribute("data-close-details")) {
+      var open = target.closest("details");
+      if (open) { open.open = false; }
     } else if (target.id === "help-toggle") {
       var help = document.getElementById("help");
       help.hidden = !help.hidden;
@@ -74,6 +104,10 @@
   // --- Chair keyboard shortcuts on the projector: a key clicks the control marked with it.
   document.addEventListener("keydown", function (event) {
     if (!document.body.classList.contains("projector") || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.story-full[open]").forEach(function (d) { d.open = false; });
+      return;
+    }
     if (event.target.closest("input, textarea, select, [contenteditable]")) { return; }
     var key = event.key === " " ? " " : event.key.toLowerCase();
     var control = document.querySelector('[data-shortcut="' + (key === '"' ? "" : key) + '"]');

@@ -58,6 +58,13 @@ def world(db):
                                                              "due": (date.today() + timedelta(days=7)).isoformat()}]},
                               date.today(), utcnow(), None)
         ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
+        consulted = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
+                                        make_item(track="acute", label="issue", title="Stuck: ask outside"))
+        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id, consulted),
+                              {"outcome": "consultation", "decision": "Ask the consultation centre", "needs_met": "yes",
+                               "consultation_question": "How do we break the pattern?",
+                               "consultation_asked_of": "Consultation centre"}, date.today(), utcnow(), None)
+        ids[f"consultation_{key}"] = db.execute("SELECT max(id) FROM consultations").fetchone()[0]
         jobs.notify(db, ids[f"chair_{key}"], team_id, "Notice", {}, "/", utcnow())
         ids[f"table_{key}"] = "overdue"  # a dashboard CSV table
         ids[f"notice_{key}"] = db.execute("SELECT max(id) FROM notifications").fetchone()[0]

@@ -67,7 +67,9 @@ DECISION_CASES = [
      {"exemplary_situation"}),
     ("acute question with situation", ACUTE_Q, {"answer": "x", "exemplary_situation": "aggression"},
      set()),
-    ("regular item with situation", REG_ISSUE, with_(REVIEW, exemplary_situation="aggression"),
+    ("regular item with situation: seed 000 is about stuck long treatments", REG_ISSUE,
+     with_(REVIEW, exemplary_situation="aggression"), set()),
+    ("regular item with unknown situation", REG_ISSUE, with_(REVIEW, exemplary_situation="theft"),
      {"exemplary_situation"}),
     ("acute issue ignores milestones", ACUTE_ISSUE, REVIEW, set()),
     ("regular review decided", REG_ISSUE, REVIEW, set()),
@@ -135,8 +137,8 @@ def test_validate_decision(item, form, expected):
      "The due date is in the past."),
     (ACUTE_ISSUE, with_(REVIEW, actions=[action(due="soon")]), "actions.0.due",
      "Enter a date as YYYY-MM-DD."),
-    (REG_ISSUE, with_(REVIEW, exemplary_situation="self_harm"), "exemplary_situation",
-     "Only acute items are tagged with an exemplary situation."),
+    (REG_ISSUE, with_(REVIEW, exemplary_situation="theft"), "exemplary_situation",
+     "Choose one of the exemplary situations."),
 ])
 def test_decision_messages(item, form, field, message):
     assert validate_decision(item, form, TODAY)[field] == message

@@ -169,15 +169,22 @@ def test_participants_rate_the_meeting_and_the_minutes_show_the_average(as_user,
     chair = started_with_item(as_user, world)
     chair.post(run_url(world, "/end"))
     base = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}"
-    for email, score in (("member.a@example.org", "4"), ("chair.a@example.org", "2")):
-        as_user(email).post(base + "/rating", {"kept_process": score, "ended_in_decisions": "5",
-                                               "time_well_spent": "3"})
-    refused = as_user("member.a@example.org").post(base + "/rating", {"kept_process": "9"})
-    assert "Rate each statement from 1 to 5." in refused.text
+    for email, score, change in (("member.a@example.org", "4", "Start on time"), ("chair.a@example.org", "2", "")):
+        response = as_user(email).post(base + "/rating", {"heard": score, "goals": "5", "approach": "3", "overall": "4",
+                                                          "change_next": change}, headers=HX)
+        assert "Thank you for rating the meeting." in response.text
+    again = as_user("member.a@example.org").post(base + "/rating", {"heard": "1", "goals": "1", "approach": "1",
+                                                                    "overall": "1"}, headers=HX)
+    assert "You have rated this meeting already." in again.text
+    refused = as_user("manager.a@example.org").post(base + "/rating", {"heard": "9"}, headers=HX)
+    assert 'id="rating-form"' in refused.text and "Tap a score from 1 to 5." in refused.text
+    assert db.execute("SELECT count(*) FROM session_ratings").fetchone()[0] == 2
     minutes = chair.get(base + "/minutes").text
-    assert "We kept to the process: 3.0" in minutes and "2 participants rated" in minutes
+    assert "Heard and understood: 3.0" in minutes and "2 participants rated" in minutes
+    assert "Start on time" in minutes
     markdown = chair.get(base + "/minutes.md")
     assert markdown.headers["Content-Disposition"].startswith("attachment") and "# Minutes" in markdown.text
+    assert "- Worked on what we wanted: 5.0" in markdown.text and "Start on time" in markdown.text
 
 
 def test_look_back_marks_open_actions(as_user, world, db):

@@ -160,11 +160,9 @@ def _milestone_errors(item: Mapping, form: Mapping, today: date, settings: Mappi
 
 
 def _situation_errors(item: Mapping, form: Mapping) -> dict[str, str]:
-    """The optional exemplary-situation tag: acute items only, one of the list."""
+    """The optional exemplary-situation tag, on any item (seed 000 is about stuck long treatments): one of the list."""
     if not _text(form, "exemplary_situation"):
         return {}
-    if item["track"] != "acute":
-        return {"exemplary_situation": N_("Only acute items are tagged with an exemplary situation.")}
     return _choice(form, "exemplary_situation", EXEMPLARY_SITUATIONS,
                    N_("Choose one of the exemplary situations."))
 

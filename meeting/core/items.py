@@ -1,8 +1,9 @@
 """Items brought in by presenters, and the meeting states that govern them. No Flask, no SQL."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from meeting.core.i18n import N_
+from meeting.core.preparation import validate_preparation
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
 
 TRACK_NAMES = {"acute": N_("Acute issue"), "regular": N_("Regular review")}
@@ -58,11 +59,15 @@ class ItemInput:
     tried_towards_finishing: str
     finishing_hard: str
     minutes: int
+    input_from: str = ""  # whose input the presenter wants: discipline codes and user:<id>
+    input_kind: str | None = None  # advice, decision or second_opinion
+    proposed_outcome: str | None = None  # 'finish': a regular announcement for the consent block
+    evaluation_prep: str = ""  # the prepared evaluation with the client (JSON), regular reviews only
 
 
-def validate_item(form: dict, client_ids_by_reference: dict[str, int],
-                  default_minutes: dict[str, int]) -> tuple[ItemInput | None, dict]:
-    """Check a submitted item; return the values, or None and a field → message dict."""
+def validate_item(form: dict, client_ids_by_reference: dict[str, int], default_minutes: dict[str, int],
+                  member_ids: set[int] = frozenset(), today: date | None = None) -> tuple[ItemInput | None, dict]:
+    """Check a submitted item with its preparation; return the values, or None and a field → message dict."""
     errors = {}
     track, label = form.get("track"), form.get("label")
     if track not in TRACK_NAMES:
@@ -82,9 +87,11 @@ def validate_item(form: dict, client_ids_by_reference: dict[str, int],
     minutes = _minutes(form.get("minutes"), default_minutes.get(label, 5))
     if minutes is None:
         errors["minutes"] = N_("Give the minutes needed as a whole number from 1 to 60.")
+    prepared, prepared_errors = validate_preparation(form, track, label, client_id, set(member_ids), today)
+    errors |= prepared_errors
     if errors:
         return None, errors
-    return ItemInput(track, label, client_id, minutes=minutes, **texts), {}
+    return ItemInput(track, label, client_id, minutes=minutes, **texts, **prepared), {}
 
 
 def _control_character_errors(form: dict) -> dict:

@@ -1,8 +1,10 @@
 """Decisions that close items, their actions, and the evaluations they record."""
 import sqlite3
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from meeting.core.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
+from meeting.core.decision_extras import consent_form, finishes_by_consent
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
@@ -10,6 +12,7 @@ from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
 from meeting.store.meetings import bump_revision
 from meeting.store.running import Refused, close_current
+from meeting.store import client_evaluations, consultations
 
 DECISION_FIELDS = ("announcement_outcome", "answer", "outcome", "decision", "reason", "needs_met", "worded_by",
                    "next_evaluation_on", "continuation_answer", "colleague_invited", "exemplary_situation")
@@ -37,6 +40,8 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
             _record_actions(db, team["id"], decision_id, form.get("actions") or [])
             if item["client_id"] and counts_as_evaluation(item, form):
                 _record_evaluation(db, actor, team, item, form, today)
+            client_evaluations.record(db, actor, team, item, decision_id, form, today, now)
+            consultations.record(db, actor, team, item, decision_id, form, today)
             if comes_back_as_issue(item, form) and next_meeting_id:
                 _return_as_issue(db, actor, item, next_meeting_id)
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
@@ -88,17 +93,26 @@ def _return_as_issue(db, actor: Actor, item: dict, next_meeting_id: int) -> None
 
 
 def approve_consent_block(db, actor: Actor, meeting_id: int, team_id: int, now: datetime) -> int:
-    """Approve every planned announcement of the meeting in one go; return how many."""
+    """Approve every planned announcement of the meeting in one go; return how many.
+
+    An announced finish of a regular review is decided like a review: the outcome, the evaluation, the client's
+    evaluation with the client as prepared, and the treatment finished.
+    """
     with write(db):
-        ids = [r[0] for r in db.execute("SELECT id FROM items WHERE meeting_id = ? AND team_id = ? AND state = 'planned'"
-                                        " AND label = 'announcement'", [meeting_id, team_id])]
-        for item_id in ids:
+        team = next(db.query("SELECT * FROM teams WHERE id = ?", [team_id]))
+        items = list(db.query("SELECT * FROM items WHERE meeting_id = ? AND team_id = ? AND state = 'planned'"
+                              " AND label = 'announcement'", [meeting_id, team_id]))
+        for item in items:
+            if finishes_by_consent(item):
+                decide(db, actor, team, item, consent_form(item), now.astimezone(ZoneInfo(team["timezone"])).date(),
+                       now, None)
+                continue
             db.execute("INSERT INTO decisions (item_id, meeting_id, announcement_outcome, decided_by, decided_at)"
-                       " VALUES (?, ?, 'approved', ?, ?)", [item_id, meeting_id, actor.user_id, iso(now)])
-            db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item_id])
+                       " VALUES (?, ?, 'approved', ?, ?)", [item["id"], meeting_id, actor.user_id, iso(now)])
+            db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
         db.execute("UPDATE meetings SET phase = 'items' WHERE id = ? AND team_id = ?", [meeting_id, team_id])
         bump_revision(db, team_id, meeting_id)
-    return len(ids)
+    return len(items)
 
 
 def open_actions(db, team_id: int) -> list[dict]:

@@ -5,7 +5,8 @@ from meeting.store.audit import Actor, log_access
 from meeting.store.meetings import NotTheTeams, bump_revision
 
 ITEM_COLUMNS = ("track", "label", "client_id", "title", "need", "current_state", "request_and_start",
-                "tried_towards_finishing", "finishing_hard", "minutes")
+                "tried_towards_finishing", "finishing_hard", "minutes", "input_from", "input_kind",
+                "proposed_outcome", "evaluation_prep")
 
 
 class Conflict(Exception):

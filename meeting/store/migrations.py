@@ -315,3 +315,73 @@ def login_failures_per_address(db):
     ALTER TABLE users DROP COLUMN failed_logins;
     ALTER TABLE users DROP COLUMN locked_until;
     """)
+
+
+@migrations(name="0010_substance_of_the_review")
+def substance_of_the_review(db):
+    """What the review is about reaches the room: whose input an item asks for, a finish announced for the
+    consent block, the prepared evaluation with the client; the evaluation with the client as recorded at a
+    decision, external consultations and their answers, and the session rating on four dimensions.
+
+    The old three-statement `ratings` stay as they were, for the history; new ratings go to `session_ratings`,
+    without who rated (that is in `session_raters`, only to refuse a second rating).
+    """
+    run_statements(db, """
+    ALTER TABLE items ADD COLUMN input_from TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN input_kind TEXT CHECK (input_kind IN ('advice', 'decision', 'second_opinion'));
+    ALTER TABLE items ADD COLUMN proposed_outcome TEXT CHECK (proposed_outcome IN ('finish'));
+    ALTER TABLE items ADD COLUMN evaluation_prep TEXT NOT NULL DEFAULT '';
+    CREATE TABLE client_evaluations (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        item_id INTEGER NOT NULL UNIQUE REFERENCES items(id),
+        decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions(id),
+        clinician_id INTEGER NOT NULL REFERENCES users(id),
+        evaluated_on TEXT,
+        relatives_invited TEXT CHECK (relatives_invited IN ('yes', 'no')),
+        relatives_present TEXT CHECK (relatives_present IN ('yes', 'no')),
+        client_view TEXT NOT NULL DEFAULT '',
+        rom_done TEXT CHECK (rom_done IN ('yes', 'no')),
+        rom_personal TEXT CHECK (rom_personal IN ('better', 'same', 'worse', 'not_measured')),
+        rom_social TEXT CHECK (rom_social IN ('better', 'same', 'worse', 'not_measured')),
+        rom_symptomatic TEXT CHECK (rom_symptomatic IN ('better', 'same', 'worse', 'not_measured')),
+        somatic_screening_on TEXT,
+        agreements TEXT NOT NULL DEFAULT '',
+        recorded_by INTEGER REFERENCES users(id),
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX client_evaluations_by_client ON client_evaluations(client_id, evaluated_on);
+    CREATE INDEX client_evaluations_by_team ON client_evaluations(team_id, evaluated_on);
+    CREATE TABLE consultations (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        client_id INTEGER REFERENCES clients(id),
+        item_id INTEGER NOT NULL UNIQUE REFERENCES items(id),
+        decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions(id),
+        presenter_id INTEGER NOT NULL REFERENCES users(id),
+        question TEXT NOT NULL,
+        asked_of TEXT NOT NULL,
+        asked_on TEXT NOT NULL,
+        answer TEXT,
+        answered_on TEXT,
+        answered_by INTEGER REFERENCES users(id),
+        answer_item_id INTEGER REFERENCES items(id)
+    );
+    CREATE INDEX consultations_by_team ON consultations(team_id, answered_on);
+    CREATE TABLE session_ratings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        heard INTEGER NOT NULL CHECK (heard BETWEEN 1 AND 5),
+        goals INTEGER NOT NULL CHECK (goals BETWEEN 1 AND 5),
+        approach INTEGER NOT NULL CHECK (approach BETWEEN 1 AND 5),
+        overall INTEGER NOT NULL CHECK (overall BETWEEN 1 AND 5),
+        change_next TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX session_ratings_by_meeting ON session_ratings(meeting_id);
+    CREATE TABLE session_raters (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (meeting_id, user_id)
+    );
+    """)

@@ -1,4 +1,4 @@
-"""The running meeting: phases, the current item, clock events, bells, borrowed minutes, ratings."""
+"""The running meeting: phases, the current item, clock events, bells, borrowed minutes."""
 from datetime import datetime
 
 from meeting.core import clock
@@ -140,23 +140,6 @@ def acknowledge_bells(db, team_id: int, meeting_id: int, now: datetime) -> None:
         bump_revision(db, team_id, meeting_id)
         db.execute("UPDATE bells SET acknowledged_at = ? WHERE meeting_id = ? AND acknowledged_at IS NULL",
                    [iso(now), meeting_id])
-
-
-def rate(db, team_id: int, meeting_id: int, user_id: int, scores: tuple[int, int, int], now: datetime) -> None:
-    """Store (or replace) a participant's three ratings of the meeting's process."""
-    with write(db):
-        bump_revision(db, team_id, meeting_id)
-        db.execute("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions, time_well_spent, at)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, user_id) DO UPDATE SET
-            kept_process = excluded.kept_process, ended_in_decisions = excluded.ended_in_decisions,
-            time_well_spent = excluded.time_well_spent, at = excluded.at""",
-                   [meeting_id, user_id, *scores, iso(now)])
-
-
-def has_rated(db, meeting_id: int, user_id: int) -> bool:
-    """Whether this participant has rated the meeting."""
-    return db.execute("SELECT 1 FROM ratings WHERE meeting_id = ? AND user_id = ?",
-                      [meeting_id, user_id]).fetchone() is not None
 
 
 def end_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:

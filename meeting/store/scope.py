@@ -6,6 +6,7 @@ OWNER_QUERIES = {
     "client_id": "SELECT team_id FROM clients WHERE id = ?",
     "action_id": "SELECT team_id FROM actions WHERE id = ?",
     "notice_id": "SELECT team_id FROM notifications WHERE id = ?",
+    "consultation_id": "SELECT team_id FROM consultations WHERE id = ?",
 }
 
 

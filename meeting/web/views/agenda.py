@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from meeting.core import items as item_rules, planning
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.web.plumbing import actor, get_db, team_today, team_view
 
 bp = Blueprint("agenda", __name__)
@@ -59,7 +60,8 @@ def new_item(team_id: int):
                 "client_reference": request.args.get("client", "")}
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None)
     meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=int)), None)
-    values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes())
+    values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
+                                                **_preparation_context(team_id))
     if meeting is None:
         errors["meeting_id"] = _("Choose a meeting whose agenda is still open.")
     if errors:
@@ -83,6 +85,12 @@ def _references(team_id: int) -> dict[str, int]:
     return client_store.active_reference_ids(get_db(), team_id)
 
 
+def _preparation_context(team_id: int) -> dict:
+    """What checking a preparation needs: the colleagues one may name, and today in the team's time zone."""
+    return {"member_ids": {m["id"] for m in team_store.members(get_db(), team_id) if m["active"]},
+            "today": team_today(g.team)}
+
+
 def _default_minutes() -> dict[str, int]:
     return {label: g.team[f"minutes_{label}"] for label in item_rules.LABEL_NAMES}
 
@@ -95,7 +103,8 @@ def edit_item(team_id: int, item_id: int):
     if request.method == "GET":
         form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"])
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item)
-    values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes())
+    values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
+                                                **_preparation_context(team_id))
     if not errors:
         try:
             item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version", type=int), values)

@@ -4,16 +4,15 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core import closing
+from meeting.core import closing, session_rating
 from meeting.store.db import utcnow
 from meeting.web.live import sse_events
-from meeting.store import meetings as meeting_store, running as running_store
+from meeting.store import meetings as meeting_store, running as running_store, session_ratings
 from meeting.web.live import live_context
-from meeting.web.plumbing import get_db, htmx, team_view
+from meeting.web.plumbing import get_db, htmx, team_view, translate
 
 bp = Blueprint("live", __name__)
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
-RATINGS = ("kept_process", "ended_in_decisions", "time_well_spent")
 
 
 @bp.before_request
@@ -38,7 +37,7 @@ def phone_panel(team_id: int, meeting_id: int):
 
 def _phone_context(team_id: int, meeting_id: int) -> dict:
     context = live_context(team_id, meeting_id)
-    context["rated"] = running_store.has_rated(get_db(), meeting_id, current_user.id)
+    context["rated"] = session_ratings.has_rated(get_db(), meeting_id, current_user.id)
     return context
 
 
@@ -77,10 +76,20 @@ def ring(team_id: int, meeting_id: int):
 @bp.post(MEETING + "/rating")
 @team_view()
 def rate(team_id: int, meeting_id: int):
-    """Rate the meeting's process on three statements, 1 to 5."""
-    scores = [request.form.get(name, type=int) for name in RATINGS]
+    """Rate the meeting anonymously on the four dimensions, 1 to 5, with one thing to change next time."""
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
-    if meeting["state"] != "closed" or any(s is None or not 1 <= s <= 5 for s in scores):
-        return render_template("live/_rating_result.html", message=_("Rate each statement from 1 to 5."), ok=False)
-    running_store.rate(get_db(), team_id, meeting_id, current_user.id, tuple(scores), utcnow())
-    return render_template("live/_rating_result.html", message=_("Thank you for rating the meeting."), ok=True)
+    values, errors = session_rating.validate(request.form)
+    if meeting["state"] != "closed":
+        message, ok = _("The meeting can be rated once it has ended."), False
+    elif errors:
+        if htmx:  # the form again, with what was tapped and why it was refused (200: htmx swaps it)
+            return render_template("live/_rating.html", meeting=meeting, rated=False, errors=errors, posted=request.form)
+        message, ok = translate(next(iter(errors.values()))), False
+    elif session_ratings.rate(get_db(), meeting_id, current_user.id, values):
+        message, ok = _("Thank you for rating the meeting."), True
+    else:
+        message, ok = _("You have rated this meeting already."), False
+    if not htmx:
+        flash(message)
+        return redirect(url_for("live.phone", team_id=team_id, meeting_id=meeting_id))
+    return render_template("live/_rating_result.html", message=message, ok=ok)

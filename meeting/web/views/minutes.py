@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
-from meeting.store import minutes as minutes_store
+from meeting.store import minutes as minutes_store, substance as substance_store
 from meeting.web.live import live_context
 from meeting.web.plumbing import get_db, team_view
 
@@ -19,6 +19,7 @@ def require_login():
 def _context(team_id: int, meeting_id: int) -> dict:
     context = live_context(team_id, meeting_id)
     context.update(minutes_store.minutes(get_db(), meeting_id))
+    context.update(substance_store.of_meeting(get_db(), meeting_id))
     return context
 
 

@@ -3,8 +3,9 @@ the teams they manage. Counts, dates and pseudonymous references only; every vie
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import reports
-from meeting.store import reports as report_store, teams as team_store
+from meeting.core import reports, session_rating
+from meeting.store import client_evaluations as evaluation_store, reports as report_store, teams as team_store
+from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access
 from meeting.store.db import write
 from meeting.web.plumbing import actor, get_db, team_today, team_view
@@ -77,8 +78,18 @@ def _render(teams: list[dict]):
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
-                           time=reports.time_totals(data["meetings"]),
+                           time=reports.time_totals(data["meetings"]), **_substance(teams, data),
                            csv_base=csv_base, query=request.query_string.decode())
+
+
+def _substance(teams: list[dict], data: dict) -> dict:
+    """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
+    ids, db = [t["id"] for t in teams], get_db()
+    weeks = rating_store.weekly_trend(db, ids, data["start"], data["end"])
+    return {"legal": evaluation_store.legal_minimum(db, ids, data["end"]),
+            "rating_averages": session_rating.period_averages(weeks),
+            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in weeks])
+                              for name in session_rating.DIMENSIONS}}
 
 
 def _csv(teams: list[dict], table: str):

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core import budget, clock, closing, evaluations, flow
+from meeting.core import budget, clock, closing, decision_extras, evaluations, flow
 from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
@@ -201,6 +201,7 @@ def decide(team_id: int, meeting_id: int, item_id: int):
                                milestone=_milestone(item, today))
     form = _decision_form(request.form)
     errors = closing.validate_decision(dict(item, treatment_start=item["client_treatment_start"]), form, today)
+    errors |= decision_extras.validate_decision_extras(dict(item, treatment_start=item["client_treatment_start"]), form, today)
     errors |= _owner_errors(form, {m["id"] for m in members})
     if not errors:
         try:

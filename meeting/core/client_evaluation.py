@@ -1,0 +1,144 @@
+"""The evaluation of the treatment plan with the client (WGBO, at least yearly; care standard for severe
+mental illness, section 3.5): prepared by the presenter, recorded with the team's decision. Pure.
+
+Not the team's review in the meeting (its own six-monthly norm): this is the talk with the client and
+their relatives, with ROM on the three recovery domains, the somatic screening and who does what.
+"""
+import json
+from datetime import date
+from typing import Mapping
+
+from meeting.core.dates import parse_date
+from meeting.core.evaluations import add_months
+from meeting.core.i18n import N_
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+
+LEGAL_MINIMUM_MONTHS = 12
+YES_NO = {"yes": N_("Yes"), "no": N_("No")}
+ROM_DOMAINS = {"rom_personal": N_("Personal recovery"), "rom_social": N_("Social recovery"),
+               "rom_symptomatic": N_("Symptomatic recovery")}
+DIRECTIONS = {"better": N_("Better"), "same": N_("Same"), "worse": N_("Worse"), "not_measured": N_("Not measured")}
+ARROWS = {"better": "↑", "same": "→", "worse": "↓", "not_measured": "–"}
+DATES = ("evaluated_with_client_on", "somatic_screening_on")
+CHOICES = {"relatives_invited": YES_NO, "relatives_present": YES_NO, "rom_done": YES_NO} | {
+    domain: DIRECTIONS for domain in ROM_DOMAINS}
+TEXT_LIMITS = {"client_view": 300, "agreements": 600}
+FIELDS = (*DATES, *CHOICES, *TEXT_LIMITS)
+COLUMNS = {"evaluated_with_client_on": "evaluated_on"}  # form field -> column, where they differ
+
+_FUTURE = N_("This date lies in the future.")
+
+
+def _text(form: Mapping, name: str) -> str:
+    value = form.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _date_errors(form: Mapping, name: str, today: date | None, not_before: date | None) -> dict[str, str]:
+    raw = _text(form, name)
+    if not raw:
+        return {}
+    day = parse_date(raw)
+    if day is None:
+        return {name: N_("Enter a date as YYYY-MM-DD.")}
+    if today is not None and day > today:
+        return {name: _FUTURE}
+    if name == "evaluated_with_client_on" and not_before and day < not_before:
+        return {name: N_("This date lies before the start of the treatment.")}
+    return {}
+
+
+def _consistency_errors(form: Mapping) -> dict[str, str]:
+    """Relatives came only if invited; without ROM the domains are not measured."""
+    errors = {}
+    if _text(form, "relatives_present") == "yes" and _text(form, "relatives_invited") == "no":
+        errors["relatives_present"] = N_("Relatives who came were invited: choose yes for invited too.")
+    if _text(form, "rom_done") == "no":
+        errors |= {domain: N_("Without ROM in the last 12 months, the domains were not measured.")
+                   for domain in ROM_DOMAINS if _text(form, domain) not in ("", "not_measured")}
+    return errors
+
+
+def validate(form: Mapping, today: date | None, treatment_start: date | None = None) -> tuple[dict, dict[str, str]]:
+    """Check the evaluation fields (none is required; no date after `today`); return field -> value and errors."""
+    errors = {}
+    for name in DATES:
+        errors |= _date_errors(form, name, today, treatment_start)
+    for name, choices in CHOICES.items():
+        if _text(form, name) and _text(form, name) not in choices:
+            errors[name] = N_("Choose one of the options.")
+    for name, limit in TEXT_LIMITS.items():
+        if len(_text(form, name)) > limit:
+            errors[name] = N_("This is too long; keep it short.")
+        elif has_control_characters(_text(form, name), multiline=True):
+            errors[name] = CONTROL_CHARACTERS
+    errors |= _consistency_errors(form)
+    values = {name: _text(form, name) or None for name in FIELDS}
+    return ({} if errors else values), errors
+
+
+def is_blank(values: Mapping) -> bool:
+    """Whether nothing of the evaluation was filled in."""
+    return not any(values.get(name) for name in FIELDS)
+
+
+def columns(values: Mapping) -> dict:
+    """The stored row's columns for validated values (text fields as '' rather than NULL)."""
+    return {COLUMNS.get(name, name): (values.get(name) or ("" if name in TEXT_LIMITS else None)) for name in FIELDS}
+
+
+def to_preparation(values: Mapping) -> str:
+    """The prepared evaluation as stored on the item (JSON), '' when nothing was prepared."""
+    kept = {name: values[name] for name in FIELDS if values.get(name)}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else ""
+
+
+def from_preparation(text: str | None) -> dict[str, str]:
+    """The prepared evaluation stored on an item, as form values."""
+    try:
+        stored = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {name: str(stored[name]) for name in FIELDS if stored.get(name)} if isinstance(stored, dict) else {}
+
+
+def form_values(form: Mapping | None) -> dict[str, str]:
+    """The evaluation's values to show: posted fields if the form has any, else the item's preparation."""
+    form = form or {}
+    if any(name in form for name in FIELDS):
+        return {name: _text(form, name) for name in FIELDS if _text(form, name)}
+    return from_preparation(form.get("evaluation_prep"))
+
+
+def recorded_values(row: Mapping | None) -> dict[str, str]:
+    """A recorded evaluation's filled-in fields, by form field name, as the summary shows them."""
+    row = row or {}
+    return {name: row[COLUMNS.get(name, name)] for name in FIELDS if row.get(COLUMNS.get(name, name))}
+
+
+def window_start(day: date) -> date:
+    """The first day of the 12 months before `day` in which an evaluation with the client counts."""
+    return add_months(day, -LEGAL_MINIMUM_MONTHS)
+
+
+def legal_status(treatment_start: date, last_with_client: date | None, day: date) -> str:
+    """On `day`: 'evaluated' within 12 months, 'not_yet_due' (under a year in treatment), or 'overdue'."""
+    start = window_start(day)
+    if last_with_client is not None and start <= last_with_client <= day:
+        return "evaluated"
+    return "not_yet_due" if treatment_start > start else "overdue"
+
+
+def legal_minimum_figures(clients: list[Mapping], day: date, key: str, name: str) -> list[dict]:
+    """Per `key` (team_id, clinician_id), by `name`: active clients, evaluated with the client, not yet due, overdue.
+
+    `clients` are active clients' rows with treatment_start, last_with_client (ISO dates or None), key and name.
+    """
+    groups: dict = {}
+    for client in clients:
+        status = legal_status(parse_date(client["treatment_start"]), parse_date(client["last_with_client"]), day)
+        group = groups.setdefault(client[key], {name: client[name], "active": 0, "evaluated": 0,
+                                               "not_yet_due": 0, "overdue": 0})
+        group["active"] += 1
+        group[status] += 1
+    return sorted(groups.values(), key=lambda group: str(group[name]))

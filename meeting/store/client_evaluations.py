@@ -1,0 +1,62 @@
+"""The evaluation with the client as recorded with a decision, and the legal-minimum figures built on it."""
+from datetime import date, datetime
+
+from meeting.core import client_evaluation
+from meeting.core.decision_extras import records_client_evaluation
+from meeting.store.audit import Actor, log_access
+from meeting.store.db import iso
+
+
+def record(db, actor: Actor, team: dict, item: dict, decision_id: int, form: dict, today: date,
+           now: datetime) -> int | None:
+    """Inside the decision's transaction: store the (validated) evaluation with the client, unless left blank."""
+    if not records_client_evaluation(item, form):
+        return None
+    values, errors = client_evaluation.validate(form, today)
+    if errors:
+        raise ValueError(f"the evaluation with the client was not validated: {errors}")
+    if client_evaluation.is_blank(values):
+        return None
+    row = client_evaluation.columns(values)
+    clinician = db.execute("SELECT clinician_id FROM clients WHERE id = ? AND team_id = ?",
+                           [item["client_id"], team["id"]]).fetchone()[0]
+    row |= {"team_id": team["id"], "client_id": item["client_id"], "item_id": item["id"], "decision_id": decision_id,
+            "clinician_id": clinician, "recorded_by": actor.user_id, "recorded_at": iso(now)}
+    evaluation_id = db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                               list(row.values())).lastrowid
+    log_access(db, actor, "client-evaluation", [item["client_id"]], team["id"], detail=f"item={item['id']}", now=now)
+    return evaluation_id
+
+
+def of_meeting(db, meeting_id: int) -> dict[int, dict]:
+    """The evaluations with the client recorded in this meeting, by item id."""
+    return {r["item_id"]: r for r in db.query("""SELECT e.* FROM client_evaluations e
+        JOIN decisions d ON d.id = e.decision_id WHERE d.meeting_id = ?""", [meeting_id])}
+
+
+def last_with_client(db, client_id: int | None) -> str | None:
+    """The last recorded date the treatment plan was evaluated with this client (ISO), or None."""
+    if not client_id:
+        return None
+    return db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ?", [client_id]).fetchone()[0]
+
+
+def active_clients(db, team_ids: list[int], day: date) -> list[dict]:
+    """Clients active on `day` with team, clinician, treatment start and last evaluation with the client by then."""
+    marks = ", ".join("?" * len(team_ids))
+    return list(db.query(f"""SELECT c.team_id, t.name AS team, c.clinician_id, u.name AS clinician, c.treatment_start,
+        (SELECT max(e.evaluated_on) FROM client_evaluations e WHERE e.client_id = c.id AND e.evaluated_on <= ?)
+          AS last_with_client
+        FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
+        WHERE c.team_id IN ({marks}) AND c.treatment_start <= ? AND (c.finished_on IS NULL OR c.finished_on > ?)""",
+                         [day.isoformat(), *team_ids, day.isoformat(), day.isoformat()]))
+
+
+def legal_minimum(db, team_ids: list[int], day: date) -> dict:
+    """Evaluated with the client within 12 months on `day`: in all, per team and per clinician."""
+    clients = active_clients(db, team_ids, day)
+    total = client_evaluation.legal_minimum_figures([dict(c, everyone=0) for c in clients], day, "everyone", "everyone")
+    return {"day": day, "window_start": client_evaluation.window_start(day),
+            "total": total[0] if total else {"active": 0, "evaluated": 0, "not_yet_due": 0, "overdue": 0},
+            "teams": client_evaluation.legal_minimum_figures(clients, day, "team_id", "team"),
+            "clinicians": client_evaluation.legal_minimum_figures(clients, day, "clinician_id", "clinician")}

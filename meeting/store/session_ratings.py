@@ -1,0 +1,49 @@
+"""The anonymous session rating at the end of a meeting: scores and one thing to change, apart from who rated."""
+from datetime import date
+
+from meeting.core.session_rating import DIMENSIONS
+from meeting.store.db import write
+
+_AVERAGES = ", ".join(f"avg({name}) AS {name}" for name in DIMENSIONS)
+
+
+def rate(db, meeting_id: int, user_id: int, values: dict) -> bool:
+    """Store a participant's (validated) rating once; False when they rated this meeting already.
+
+    Who rated goes to session_raters, the scores to session_ratings, with nothing linking the two. No revision
+    bump: no live screen shows ratings, and a re-render would wipe what others are still typing.
+    """
+    with write(db):
+        if has_rated(db, meeting_id, user_id):
+            return False
+        db.execute("INSERT INTO session_raters (meeting_id, user_id) VALUES (?, ?)", [meeting_id, user_id])
+        db.execute(f"""INSERT INTO session_ratings (meeting_id, {', '.join(DIMENSIONS)}, change_next)
+            VALUES (?, {', '.join('?' * len(DIMENSIONS))}, ?)""",
+                   [meeting_id, *(values[name] for name in DIMENSIONS), values.get("change_next", "")])
+    return True
+
+
+def has_rated(db, meeting_id: int, user_id: int) -> bool:
+    """Whether this participant has rated the meeting (on the new scale)."""
+    return db.execute("SELECT 1 FROM session_raters WHERE meeting_id = ? AND user_id = ?",
+                      [meeting_id, user_id]).fetchone() is not None
+
+
+def summary(db, meeting_id: int) -> dict:
+    """The meeting's average per dimension, how many rated, and the things to change (in no telling order)."""
+    row = next(db.query(f"SELECT count(*) AS raters, {_AVERAGES} FROM session_ratings WHERE meeting_id = ?",
+                        [meeting_id]))
+    row["changes"] = [r[0] for r in db.execute("""SELECT change_next FROM session_ratings
+        WHERE meeting_id = ? AND change_next != '' ORDER BY change_next COLLATE NOCASE""", [meeting_id])]
+    return row
+
+
+def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
+    """Per week (Monday) of closed meetings in the period: ratings and the average per dimension."""
+    marks = ", ".join("?" * len(team_ids))
+    week = "date(m.starts_at, '-' || ((CAST(strftime('%w', m.starts_at) AS INTEGER) + 6) % 7) || ' days')"
+    return list(db.query(f"""SELECT {week} AS week, count(*) AS raters, {_AVERAGES}
+        FROM session_ratings r JOIN meetings m ON m.id = r.meeting_id
+        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND date(m.starts_at) BETWEEN ? AND ?
+        GROUP BY 1 ORDER BY 1""", [*team_ids, start.isoformat(), end.isoformat()]))
+

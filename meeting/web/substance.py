@@ -1,0 +1,46 @@
+"""Template helpers for the review's substance: whose input, the prepared evaluation with the client,
+the session rating. Registered as Jinja globals so every screen's partial needs no extra view code."""
+from flask import g
+
+from meeting.core import client_evaluation, consultation, preparation, session_rating
+from meeting.store import client_evaluations as evaluation_store, teams as team_store
+from meeting.web.plumbing import get_db, translate
+
+
+def init_app(app) -> None:
+    """Make the helpers and choice lists available to every template."""
+    app.jinja_env.globals.update(
+        whose_input=whose_input, colleagues=colleagues, chosen_inputs=preparation.chosen_inputs,
+        evaluation_values=client_evaluation.form_values,
+        recorded_values=client_evaluation.recorded_values, last_with_client=last_with_client,
+        DISCIPLINES=preparation.DISCIPLINES, INPUT_KINDS=preparation.INPUT_KINDS,
+        PROPOSED_OUTCOMES=preparation.PROPOSED_OUTCOMES, ROM_DOMAINS=client_evaluation.ROM_DOMAINS,
+        DIRECTIONS=client_evaluation.DIRECTIONS, ARROWS=client_evaluation.ARROWS,
+        EVALUATION_LIMITS=client_evaluation.TEXT_LIMITS, CONSULTATION_LIMITS=consultation.LIMITS,
+        RATING_DIMENSIONS=session_rating.DIMENSIONS, RATING_NAMES=session_rating.NAMES,
+        RATING_QUESTIONS=session_rating.QUESTIONS, RATING_ANCHORS=session_rating.ANCHORS,
+        RATING_SCALE=session_rating.SCALE, RATING_CHANGE_LIMIT=session_rating.CHANGE_LIMIT)
+
+
+def _members() -> list[dict]:
+    """The team's members, read once per request."""
+    if "substance_members" not in g:
+        g.substance_members = team_store.members(get_db(), g.team["id"]) if g.get("team") else []
+    return g.substance_members
+
+
+def whose_input(item: dict) -> list[str]:
+    """The disciplines (translated) and colleagues (by name) the item's presenter wants input from."""
+    names = {m["id"]: m["name"] for m in _members()}
+    return [translate(text) if kind == "discipline" else text
+            for kind, text in preparation.whose_input(item.get("input_from"), names)]
+
+
+def colleagues(user_id: int | None) -> list[dict]:
+    """Active members of the team other than `user_id`, to name as whose input is wanted."""
+    return [m for m in _members() if m["active"] and m["id"] != user_id]
+
+
+def last_with_client(client_id: int | None) -> str | None:
+    """The last recorded evaluation with the client (ISO date), or None."""
+    return evaluation_store.last_with_client(get_db(), client_id)
