@@ -68,14 +68,22 @@
     if (event.target.matches && event.target.matches("textarea[data-counter]")) { count(event.target); }
   });
 
-  // --- A <details data-keep-open> stays open when a live panel is swapped in again (a bell, a pause...).
+  // --- A <details data-keep-open> stays as the person left it when a live panel is swapped in again (a bell,
+  // a pause...). Their intent is taken from their own clicks and keys, not from toggle events, which also
+  // fire for the reopening itself.
   var keptOpen = {};
-  document.addEventListener("toggle", function (event) {
-    var details = event.target;
-    if (details.matches && details.matches("details[data-keep-open]") && details.id) {
-      if (details.open) { keptOpen[details.id] = true; } else { delete keptOpen[details.id]; }
-    }
-  }, true);
+  function keep(details, open) {
+    if (!details || !details.id || !details.hasAttribute("data-keep-open")) { return; }
+    if (open) { keptOpen[details.id] = true; } else { delete keptOpen[details.id]; }
+  }
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest("summary");
+    if (summary && summary.parentElement.tagName === "DETAILS") { keep(summary.parentElement, !summary.parentElement.open); }
+  });
+  function closeDetails(details) {
+    details.open = false;
+    keep(details, false);
+  }
   function reopen() {
     Object.keys(keptOpen).forEach(function (id) {
       var details = document.getElementById(id);
@@ -94,7 +102,7 @@
       showMute();
     } else if (target.hasAttribute("data-close-details")) {
       var open = target.closest("details");
-      if (open) { open.open = false; }
+      if (open) { closeDetails(open); }
     } else if (target.id === "help-toggle") {
       var help = document.getElementById("help");
       help.hidden = !help.hidden;
@@ -105,7 +113,7 @@
   document.addEventListener("keydown", function (event) {
     if (!document.body.classList.contains("projector") || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.key === "Escape") {
-      document.querySelectorAll("details.story-full[open]").forEach(function (d) { d.open = false; });
+      document.querySelectorAll("details.story-full[open]").forEach(closeDetails);
       return;
     }
     if (event.target.closest("input, textarea, select, [contenteditable]")) { return; }

@@ -35,6 +35,8 @@ CLIENTS = 245
 HISTORY_WEEKS = 12
 OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "finish"]
 EMAIL_DOMAIN = "fact-noord.example"
+CHANGES = ["", "", "", "", "Start on time", "Fewer side conversations", "Say the question before the story",
+           "More time for the regular reviews"]
 
 
 def demo_email(local_part: str) -> str:
@@ -88,15 +90,26 @@ def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: lis
                  for _ in range(rng.randint(1, 3))]
         items += [PastItem(client.clinician_id, "regular", "issue", f"Evaluation {client.reference}", 10,
                            rng.randint(360, 840), client_id=client_id, outcome=rng.choice(OUTCOMES),
-                           evaluation_on=client.last_evaluation, bells=rng.choice([0, 0, 0, 1]))
+                           evaluation_on=client.last_evaluation, bells=rng.choice([0, 0, 0, 1]),
+                           with_client=_with_client(rng, client.last_evaluation))
                   for client_id, client in clients if client.last_evaluation in week]
         if rng.random() < 0.4:
             items.append(PastItem(rng.choice(staff_ids), "regular", "question", "Not reached", 5, 0,
                                   state="deferred", carried_over=rng.choice([0, 1])))
-        ratings = [(user_id, rng.randint(2, 5), rng.randint(2, 5), rng.randint(2, 5))
+        ratings = [(user_id, *(rng.randint(2, 5) for _ in range(4)), rng.choice(CHANGES))
                    for user_id in rng.sample(staff_ids, 8)]
-        meetings.append(PastMeeting(starts_at, items, rng.choice([0, 0, 5]), ratings))
+        meetings.append(PastMeeting(starts_at, items, rng.choice([0, 0, 5]), session_ratings=ratings))
     return meetings
+
+
+def _with_client(rng: random.Random, reviewed_on: date) -> dict | None:
+    """Most reviews record an evaluation with the client some weeks before; some were held without one."""
+    if rng.random() < 0.3:
+        return None
+    return {"evaluated_on": (reviewed_on - timedelta(days=rng.randint(3, 40))).isoformat(),
+            "relatives_invited": rng.choice(["yes", "yes", "no"]), "rom_done": "yes",
+            "rom_personal": rng.choice(["better", "same", "worse"]), "rom_social": rng.choice(["better", "same"]),
+            "rom_symptomatic": rng.choice(["better", "same", "worse", "not_measured"])}
 
 
 def _demo_client(rng: random.Random, index: int, clinician_ids: list[int], today: date) -> ClientInput:

@@ -55,8 +55,7 @@ def active_clients(db, team_ids: list[int], day: date) -> list[dict]:
 def legal_minimum(db, team_ids: list[int], day: date) -> dict:
     """Evaluated with the client within 12 months on `day`: in all, per team and per clinician."""
     clients = active_clients(db, team_ids, day)
-    total = client_evaluation.legal_minimum_figures([dict(c, everyone=0) for c in clients], day, "everyone", "everyone")
+    teams = client_evaluation.legal_minimum_figures(clients, day, "team_id", "team")
     return {"day": day, "window_start": client_evaluation.window_start(day),
-            "total": total[0] if total else {"active": 0, "evaluated": 0, "not_yet_due": 0, "overdue": 0},
-            "teams": client_evaluation.legal_minimum_figures(clients, day, "team_id", "team"),
-            "clinicians": client_evaluation.legal_minimum_figures(clients, day, "clinician_id", "clinician")}
+            "total": {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")},
+            "teams": teams, "clinicians": client_evaluation.legal_minimum_figures(clients, day, "clinician_id", "clinician")}

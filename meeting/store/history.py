@@ -22,6 +22,7 @@ class PastItem:
     bells: int = 0
     carried_over: int = 0
     evaluation_on: date | None = None  # a decided regular review is an evaluation held on this day
+    with_client: dict | None = None  # the evaluation with the client recorded with the decision (its columns)
 
 
 @dataclass
@@ -31,10 +32,11 @@ class PastMeeting:
     items: list[PastItem]
     borrowed_minutes: int = 0
     ratings: list[tuple[int, int, int, int]] = field(default_factory=list)  # (user_id, three scores)
+    session_ratings: list[tuple[int, int, int, int, int, str]] = field(default_factory=list)  # (user_id, 4 scores, change)
 
 
 def insert_meetings(db, team: dict, meetings: list[PastMeeting]) -> None:
-    """Insert closed meetings with items, decisions, evaluations, bells and ratings, in one transaction."""
+    """Insert closed meetings with items, decisions, evaluations (also with the client), bells and ratings, at once."""
     with write(db):
         for meeting in meetings:
             _insert_meeting(db, team, meeting)
@@ -55,6 +57,10 @@ def _insert_meeting(db, team: dict, meeting: PastMeeting) -> None:
                    [meeting_id, meeting.borrowed_minutes, start])
     db.conn.executemany("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions,
         time_well_spent, at) VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r, start) for r in meeting.ratings])
+    db.conn.executemany("INSERT INTO session_raters (meeting_id, user_id) VALUES (?, ?)",
+                        [(meeting_id, r[0]) for r in meeting.session_ratings])
+    db.conn.executemany("""INSERT INTO session_ratings (meeting_id, heard, goals, approach, overall, change_next)
+        VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r[1:]) for r in meeting.session_ratings])
 
 
 def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, item: PastItem) -> None:
@@ -66,10 +72,15 @@ def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, ite
          position, item.state, item.carried_over, item.used_seconds,
          "Not reached in the meeting" if item.state == "deferred" else None, start, start]).lastrowid
     if item.state == "decided":
-        db.execute("""INSERT INTO decisions (item_id, meeting_id, outcome, announcement_outcome, exemplary_situation,
-            needs_met, decided_at) VALUES (?, ?, ?, ?, ?, 'yes', ?)""",
-                   [item_id, meeting_id, item.outcome, "approved" if item.label == "announcement" else None,
-                    item.exemplary_situation, start])
+        decision_id = db.execute("""INSERT INTO decisions (item_id, meeting_id, outcome, announcement_outcome,
+            exemplary_situation, needs_met, decided_at) VALUES (?, ?, ?, ?, ?, 'yes', ?)""",
+                                 [item_id, meeting_id, item.outcome, "approved" if item.label == "announcement" else None,
+                                  item.exemplary_situation, start]).lastrowid
+        if item.with_client and item.client_id:
+            row = item.with_client | {"team_id": team["id"], "client_id": item.client_id, "item_id": item_id,
+                                      "decision_id": decision_id, "clinician_id": item.presenter_id, "recorded_at": start}
+            db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                       list(row.values()))
     if item.evaluation_on and item.client_id:
         db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome)
             VALUES (?, ?, ?, ?, ?, ?)""", [team["id"], item.client_id, item_id, item.presenter_id,
