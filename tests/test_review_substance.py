@@ -76,12 +76,12 @@ def test_a_refused_preparation_saves_nothing_and_says_why(member, world, db):
 def test_the_current_item_shows_its_preparation_on_the_projector_and_the_phones(member, as_user, world):
     chair = open_item(as_user, world)
     panel = chair.get(urls(world)["run"] + "/panel", headers=HX).text
-    assert 'id="projector-whose-input"' in panel and "from Psychiatrist, chair a" in panel
+    assert 'id="projector-whose-input"' in panel and "from psychiatrist, chair a" in panel
     assert "A second opinion" in panel and "Stable for ten months; work is what is stuck." in panel
     assert 'id="projector-story-full"' in panel and "Referred after a first psychosis." in panel
     phone = member.get(urls(world)["live"] + "/panel", headers=HX).text
     assert 'id="phone-need"' in phone and "Do we step down to the GP?" in phone
-    assert "from Psychiatrist, chair a" in phone and "Stable for ten months" in phone
+    assert "from psychiatrist, chair a" in phone and "Stable for ten months" in phone
 
 
 def test_the_decision_records_the_evaluation_with_the_client_in_minutes_and_dashboard(member, as_user, world, db):
@@ -110,7 +110,7 @@ def test_the_decision_records_the_evaluation_with_the_client_in_minutes_and_dash
     minutes = chair.get(urls(world)["minutes"]).text
     assert "Treatment plan evaluated with the client on" in minutes
     assert "Relatives invited: Yes; came: No" in minutes and "Personal recovery ↑" in minutes
-    assert "Stable for ten months; work is what is stuck." in minutes and "from Psychiatrist, chair a" in minutes
+    assert "Stable for ten months; work is what is stuck." in minutes and "from psychiatrist, chair a" in minutes
     markdown = chair.get(urls(world)["minutes"] + ".md").text
     assert "Personal recovery ↑" in markdown and "Current state of the treatment: Stable for ten months" in markdown
 

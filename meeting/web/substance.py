@@ -32,8 +32,13 @@ def _members() -> list[dict]:
 def whose_input(item: dict) -> list[str]:
     """The disciplines (translated) and colleagues (by name) the item's presenter wants input from."""
     names = {m["id"]: m["name"] for m in _members()}
-    return [translate(text) if kind == "discipline" else text
+    return [_in_a_sentence(translate(text)) if kind == "discipline" else text
             for kind, text in preparation.whose_input(item.get("input_from"), names)]
+
+
+def _in_a_sentence(name: str) -> str:
+    """'Psychiatrist' as it reads after 'from': lower case, unless it starts with an abbreviation (IPS)."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
 def colleagues(user_id: int | None) -> list[dict]:
