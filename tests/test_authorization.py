@@ -72,7 +72,7 @@ def test_member_cannot_change_team_settings(as_user, world, db):
     assert db.execute("SELECT meeting_minutes FROM teams WHERE id = ?", [world["team_a"]]).fetchone()[0] == 90
 
 
-SCOPED_ARGUMENTS = {"meeting_id", "item_id", "client_id", "action_id", "notice_id"}
+SCOPED_ARGUMENTS = {"meeting_id", "item_id", "client_id", "action_id", "notice_id", "consultation_id"}
 
 
 def scoped_rules():
@@ -103,6 +103,10 @@ def team_b_snapshot(db, world) -> dict:
         "clock": ("SELECT e.* FROM clock_events e JOIN items i ON i.id = e.item_id WHERE i.team_id = ?", team),
         "notices": ("SELECT * FROM notifications WHERE team_id = ?", team),
         "evaluations": ("SELECT * FROM evaluations WHERE team_id = ?", team),
+        "client_evaluations": ("SELECT * FROM client_evaluations WHERE team_id = ?", team),
+        "consultations": ("SELECT * FROM consultations WHERE team_id = ?", team),
+        "session_ratings": ("SELECT * FROM session_ratings WHERE meeting_id = ?", meeting),
+        "session_raters": ("SELECT * FROM session_raters WHERE meeting_id = ?", meeting),
     }
     return {name: db.execute(sql, [value]).fetchall() for name, (sql, value) in queries.items()}
 
@@ -136,6 +140,7 @@ def urls_with_team_b_ids(rule, world) -> list[str]:
 POSTS = {"phase": "items", "status": "done", "kind": "extend", "choice": "borrow", "minutes": "5", "reason": "x",
          "direction": "up", "target": "0", "answer": "x", "outcome": "continue", "decision": "x",
          "kept_process": "5", "ended_in_decisions": "5", "time_well_spent": "5", "day": "2030-01-01",
+         "heard": "5", "goals": "5", "approach": "5", "overall": "5",
          "time": "10:00", "title": "x", "track": "acute", "label": "issue", "need": "x", "reference": "X-1"}
 
 

@@ -239,3 +239,17 @@ def test_every_new_control_has_its_own_accessible_name(member, as_user, world):
     rating = member.get(urls(world)["live"]).text
     scores = re.findall(r'<input type="radio" name="\w+" value="\d" aria-label="([^"]+)"', rating)
     assert len(scores) == len(set(scores)) == 20 and "Overall: 5" in scores
+
+
+def test_the_consent_block_says_which_announcement_finishes_a_treatment(as_user, world, db):
+    member = as_user("member.a@example.org")
+    member.post(urls(world)["new"], {"meeting_id": str(world["meeting_a"]), "track": "regular", "label": "announcement",
+                                     "client_reference": "A-001", "title": "Finishes", "need": "Approve.",
+                                     "proposed_outcome": "finish"})
+    agenda = member.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/").text
+    assert "treatment finishes, client agrees" in agenda
+    chair = as_user("chair.a@example.org")
+    chair.post(urls(world)["run"] + "/start", headers=HX)
+    chair.post(urls(world)["run"] + "/phase", {"phase": "consent"}, headers=HX)
+    assert "treatment finishes, client agrees" in chair.get(urls(world)["run"] + "/panel").text
+    assert "treatment finishes, client agrees" in member.get(urls(world)["live"] + "/panel").text

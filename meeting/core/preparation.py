@@ -23,6 +23,7 @@ DISCIPLINES = {
 INPUT_KINDS = {"advice": N_("Advice"), "decision": N_("A decision of the team"),
                "second_opinion": N_("A second opinion")}
 PROPOSED_OUTCOMES = {"finish": N_("The treatment finishes: the client and I agree.")}
+PROPOSED_OUTCOME_BADGES = {"finish": N_("treatment finishes, client agrees")}  # as others read it
 MAX_INPUT_CHOICES = 8
 COLLEAGUE = "user:"
 
