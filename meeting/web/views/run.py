@@ -200,8 +200,8 @@ def decide(team_id: int, meeting_id: int, item_id: int):
         return render_template("run/decide.html", item=item, form={}, errors={}, members=members,
                                milestone=_milestone(item, today))
     form = _decision_form(request.form)
-    errors = closing.validate_decision(dict(item, treatment_start=item["client_treatment_start"]), form, today)
-    errors |= decision_extras.validate_decision_extras(dict(item, treatment_start=item["client_treatment_start"]), form, today)
+    as_ruled = dict(item, treatment_start=item["client_treatment_start"])
+    errors = closing.validate_decision(as_ruled, form, today) | decision_extras.validate_decision_extras(as_ruled, form, today)
     errors |= _owner_errors(form, {m["id"] for m in members})
     if not errors:
         try:
