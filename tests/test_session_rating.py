@@ -79,3 +79,17 @@ def test_the_dashboard_trends_each_dimension(as_user, world, db):
     for name, value in (("heard", "4.0"), ("goals", "5.0"), ("approach", "3.0"), ("overall", "4.0")):
         assert f'id="rating-{name}">{value}<' in page and f'id="chart-rating-{name}"' in page
     assert "Text" not in page  # the comments stay in the minutes
+
+
+def test_the_order_of_the_stored_scores_does_not_tell_who_rated(db):
+    """Raters are stored in the order they rated; the scores must not be in that order too."""
+    team_id = team_store.create_team(db, "Team T")
+    meeting_id = history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=timezone.utc), [])
+    for n in range(12):
+        user = user_store.create_user(db, f"t{n}@example.org", f"T {n}")
+        scores = {name: 1 + n % 5 for name in ("heard", "goals", "approach", "overall")}
+        session_ratings.rate(db, meeting_id, user, scores)
+    stored = [r[0] for r in db.execute("SELECT heard FROM session_ratings WHERE meeting_id = ? ORDER BY rowid",
+                                       [meeting_id])]
+    assert sorted(stored) == sorted(1 + n % 5 for n in range(12))
+    assert stored != [1 + n % 5 for n in range(12)]  # the same order by chance: 1 in 1 663 200

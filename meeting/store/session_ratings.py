@@ -1,4 +1,5 @@
 """The anonymous session rating at the end of a meeting: scores and one thing to change, apart from who rated."""
+import secrets
 from datetime import date
 
 from meeting.core.session_rating import DIMENSIONS
@@ -10,16 +11,18 @@ _AVERAGES = ", ".join(f"avg({name}) AS {name}" for name in DIMENSIONS)
 def rate(db, meeting_id: int, user_id: int, values: dict) -> bool:
     """Store a participant's (validated) rating once; False when they rated this meeting already.
 
-    Who rated goes to session_raters, the scores to session_ratings, with nothing linking the two. No revision
-    bump: no live screen shows ratings, and a re-render would wipe what others are still typing.
+    Who rated goes to session_raters, the scores to session_ratings, with nothing linking the two: the
+    scores get a random id, so not even the order of the rows tells whose they are. No revision bump: no
+    live screen shows ratings, and a re-render would wipe what others are still typing.
     """
     with write(db):
         if has_rated(db, meeting_id, user_id):
             return False
         db.execute("INSERT INTO session_raters (meeting_id, user_id) VALUES (?, ?)", [meeting_id, user_id])
-        db.execute(f"""INSERT INTO session_ratings (meeting_id, {', '.join(DIMENSIONS)}, change_next)
-            VALUES (?, {', '.join('?' * len(DIMENSIONS))}, ?)""",
-                   [meeting_id, *(values[name] for name in DIMENSIONS), values.get("change_next", "")])
+        db.execute(f"""INSERT INTO session_ratings (id, meeting_id, {', '.join(DIMENSIONS)}, change_next)
+            VALUES (?, ?, {', '.join('?' * len(DIMENSIONS))}, ?)""",
+                   [secrets.randbelow(2 ** 62) + 1, meeting_id, *(values[name] for name in DIMENSIONS),
+                    values.get("change_next", "")])
     return True
 
 
