@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from typing import Mapping
 
 from meeting.core.dates import parse_date
-from meeting.core.evaluations import DEFAULT_INTERVAL_MONTHS, add_months, milestone_kind
+from meeting.core.evaluations import (
+    DEFAULT_INTERVAL_MONTHS, LEGAL_MINIMUM_MONTHS, add_months, milestone_kind, next_evaluation_due,
+)
 from meeting.core.i18n import N_
 
 OUTCOMES = {
@@ -124,6 +126,8 @@ def _next_date_errors(form: Mapping, today: date) -> dict[str, str]:
         return {"next_evaluation_on": _BAD_DATE}
     if chosen <= today:
         return {"next_evaluation_on": N_("The next evaluation must be after today.")}
+    if chosen > add_months(today, LEGAL_MINIMUM_MONTHS):
+        return {"next_evaluation_on": N_("The next evaluation must be within 12 months (the legal minimum).")}
     return {}
 
 
@@ -242,7 +246,7 @@ def next_evaluation_date(outcome: str, decided_on: date,
         return override
     if interval_months < 1:
         raise ValueError("interval_months must be at least 1")
-    return add_months(decided_on, interval_months)
+    return next_evaluation_due(decided_on, decided_on, interval_months)
 
 
 def carry_over(count: int) -> Phrase | None:

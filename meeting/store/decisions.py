@@ -2,7 +2,9 @@
 import sqlite3
 from datetime import date, datetime
 
-from meeting.core.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
+from meeting.core.closing import (
+    client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date, validate_decision,
+)
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
@@ -17,6 +19,14 @@ ALREADY_CLOSED = N_("This item was closed already, by someone else. Nothing was 
 TEXT_FIELDS = {"answer", "decision", "reason", "continuation_answer"}
 
 
+class InvalidDecision(Refused):
+    """The decision lacks what the rules require (the core's validation): refused whoever calls."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
 def _decision_values(form: dict) -> list:
     """The decision's columns in order: free text as '' when absent, choices as NULL."""
     return [(form.get(f) or "").strip() if f in TEXT_FIELDS else (form.get(f) or None) for f in DECISION_FIELDS]
@@ -24,12 +34,17 @@ def _decision_values(form: dict) -> list:
 
 def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, now: datetime,
            next_meeting_id: int | None) -> int:
-    """Record the decision that closes `item` (validated by the caller); Refused if it is closed already."""
+    """Record the decision that closes `item`; `today` is the day of the meeting it is decided in (a review
+    is dated by it). Refused if it is closed already; InvalidDecision if the rules are not met."""
     try:
         with write(db):
-            state = db.execute("SELECT state FROM items WHERE id = ? AND team_id = ?", [item["id"], team["id"]]).fetchone()[0]
-            if state != "planned":
+            stored = next(db.query("""SELECT i.state, i.track, i.label, c.treatment_start FROM items i
+                LEFT JOIN clients c ON c.id = i.client_id WHERE i.id = ? AND i.team_id = ?""",
+                                   [item["id"], team["id"]]))
+            if stored["state"] != "planned":
                 raise Refused(ALREADY_CLOSED)
+            if errors := validate_decision(stored, form, today):
+                raise InvalidDecision(errors)
             decision_id = db.execute(
                 f"""INSERT INTO decisions (item_id, meeting_id, {', '.join(DECISION_FIELDS)}, decided_by, decided_at)
                     VALUES ({', '.join('?' * (len(DECISION_FIELDS) + 4))})""",
