@@ -62,7 +62,7 @@ class Forecast:
     checkpoints: tuple[Week, ...]  # now, in 4, 13 and 26 weeks
     clears: Week | None  # the first week nobody is past the norm; None: not within two years
     legal_breach: Week | None  # the first week a client within the legal minimum today is past it (in a year)
-    past_legal_after_year: int
+    past_legal_peak: int  # the most clients past the legal minimum in any week of the coming year
     budget_for_norm: int | None  # regular minutes that bring and keep everyone within the norm
 
     @property
@@ -148,7 +148,7 @@ def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, 
     """The capacity line's figures for the register on `today`, weekly meetings from `first_meeting`."""
     clients = [c for c in clients if c.status == ACTIVE]
     needed = reviews_needed_per_week(len(clients), norm_months)
-    checkpoints, clears, breach, after_year = [], None, None, 0
+    checkpoints, clears, breach, peak = [], None, None, 0
     for week in replay(clients, today, first_meeting, norm_months, pace.slots):
         if week.weeks in CHECKPOINT_WEEKS:
             checkpoints.append(week)
@@ -156,11 +156,11 @@ def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, 
             clears = week
         if week.weeks <= YEAR_WEEKS and breach is None and week.newly_past_legal:
             breach = week
-        if week.weeks == YEAR_WEEKS:
-            after_year = week.past_legal
+        if week.weeks <= YEAR_WEEKS:
+            peak = max(peak, week.past_legal)
         if week.weeks >= CLEARING_HORIZON_WEEKS or (week.weeks >= YEAR_WEEKS and clears is not None):
             break
-    return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, after_year,
+    return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, peak,
                     budget_for_norm(clients, today, first_meeting, norm_months, pace, needed))
 
 
