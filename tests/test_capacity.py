@@ -63,7 +63,7 @@ def test_a_register_heading_past_the_legal_minimum_is_warned_weeks_ahead():
     clients = [record(f"L-{i}", "2025-03-01") for i in range(3)]
     f = capacity.forecast(clients, TODAY, FIRST_MEETING, 6, capacity.Pace(0, 0, 10))
     assert f.checkpoints[0].past_legal == 0
-    assert (f.legal_breach.weeks, f.legal_breach.day, f.past_legal_peak) == (8, D("2026-03-02"), 3)
+    assert (f.legal_breach.weeks, f.legal_breach.day, f.newly_past_legal_peak) == (8, D("2026-03-02"), 3)
     assert not f.achievable and f.clears is None
 
 

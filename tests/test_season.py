@@ -140,7 +140,7 @@ def seasons(tmp_path_factory) -> dict:
                   f" simulated {season.past_legal[point.weeks]:3d}")
         print(f"  first new client past 12 months: forecast week {f.legal_breach and f.legal_breach.weeks},"
               f" simulated week {first_new_past_legal(season)}; at most past 12 months in the coming"
-              f" year: forecast {f.past_legal_peak}")
+              f" year: forecast {f.newly_past_legal_peak}")
     return played
 
 
@@ -174,7 +174,7 @@ def test_at_half_budget_the_line_warns_of_the_legal_minimum_weeks_ahead(seasons)
     assert not half.achievable and half.checkpoints[0].past_legal == 0
     assert half.legal_breach is not None and half.legal_breach.weeks >= 4
     assert first_new_past_legal(seasons[30]) == half.legal_breach.weeks
-    assert half.past_legal_peak > 0
+    assert half.newly_past_legal_peak > 0
 
 
 def test_with_the_advised_budget_every_client_stays_within_six_months(seasons):

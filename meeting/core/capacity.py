@@ -62,7 +62,7 @@ class Forecast:
     checkpoints: tuple[Week, ...]  # now, in 4, 13 and 26 weeks
     clears: Week | None  # the first week nobody is past the norm; None: not within two years
     legal_breach: Week | None  # the first week a client within the legal minimum today is past it (in a year)
-    past_legal_peak: int  # the most clients past the legal minimum in any week of the coming year
+    newly_past_legal_peak: int  # the most clients within the legal minimum today past it in a week of the year
     budget_for_norm: int | None  # regular minutes that bring and keep everyone within the norm
 
     @property
@@ -157,7 +157,7 @@ def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, 
         if week.weeks <= YEAR_WEEKS and breach is None and week.newly_past_legal:
             breach = week
         if week.weeks <= YEAR_WEEKS:
-            peak = max(peak, week.past_legal)
+            peak = max(peak, week.newly_past_legal)
         if week.weeks >= CLEARING_HORIZON_WEEKS or (week.weeks >= YEAR_WEEKS and clears is not None):
             break
     return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, peak,
