@@ -51,3 +51,12 @@ def test_the_store_records_a_complete_review_dated_by_its_meeting(db, world):
 def test_the_rule_is_the_cores():
     item = {"track": "regular", "label": "issue", "treatment_start": "2025-01-01"}
     assert set(closing.validate_decision(item, REVIEW, date(2026, 3, 1))) == {"continuation_answer"}
+
+
+def test_the_minutes_give_the_next_review_date_the_calendar_set(as_user, db, world):
+    """No date was agreed: the minutes show the one the core worked out (six months after the meeting)."""
+    decide(db, world, REVIEW | {"continuation_answer": "Work is not yet stable", "colleague_invited": "yes"})
+    base = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}"
+    chair = as_user("chair.a@example.org")
+    assert "Next evaluation: 2026-12-02" in chair.get(base + "/minutes.md").text
+    assert "Next evaluation" in chair.get(base + "/minutes").text

@@ -133,8 +133,9 @@ def review_action(db, team_id: int, action_id: int, status: str, meeting_id: int
 
 
 def decisions_of_meeting(db, meeting_id: int) -> dict[int, dict]:
-    """The meeting's decisions by item id."""
-    return {r["item_id"]: r for r in db.query("SELECT * FROM decisions WHERE meeting_id = ?", [meeting_id])}
+    """The meeting's decisions by item id; a review's `next_review_on` is the due date it set (the core's)."""
+    return {r["item_id"]: r for r in db.query("""SELECT d.*, e.next_evaluation_on AS next_review_on FROM decisions d
+        LEFT JOIN evaluations e ON e.item_id = d.item_id WHERE d.meeting_id = ?""", [meeting_id])}
 
 
 def actions_of_meeting(db, meeting_id: int) -> list[dict]:
