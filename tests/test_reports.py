@@ -75,7 +75,7 @@ def test_a_review_after_its_due_date_is_late(db, audit_team):
 
 
 def test_overdue_list_with_days_overdue(db, audit_team):
-    rows = reports.overdue_list(report_store.register(db, [audit_team]), TODAY)
+    rows = reports.overdue_list(reports.Register.of(report_store.register(db, [audit_team])), TODAY)
     # due dates: C4 2025-08-01 (480 days before 24 Nov 2026), C2 2026-03-15 (254), C3 2026-08-01 (115),
     # C1 2026-09-01 (84)
     assert [(r["reference"], r["clinician"], r["due"], r["days_overdue"]) for r in rows] == [
@@ -84,15 +84,16 @@ def test_overdue_list_with_days_overdue(db, audit_team):
 
 
 def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit_team):
-    rows = reports.milestone_list(report_store.register(db, [audit_team]), TODAY)
+    rows = reports.milestone_list(reports.Register.of(report_store.register(db, [audit_team])), TODAY)
     # C1: 2 years 10 months, never decided → two_year. C2: 1 year 8 months → one_year.
     # C4: 3 years, decided 2026-06-01 after its mark 2026-05-01 → not listed. C3: under a year.
     assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"), ("C2", 1, "one_year")]
 
 
 def test_per_clinician(db, audit_team):
-    rows = reports.per_clinician(report_store.register(db, [audit_team]),
-                                 report_store.reviews_per_clinician(db, [audit_team], START, END), TODAY)
+    register = reports.Register.of(report_store.register(db, [audit_team]))
+    rows = reports.per_clinician(register, report_store.reviews_per_clinician(db, [audit_team], START, END),
+                                 reports.overdue_list(register, TODAY))
     assert [(r["clinician"], r["clients"], r["held"], r["overdue"]) for r in rows] == [
         ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)]
 
@@ -133,6 +134,15 @@ def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audi
     assert (trend[0]["active"], trend[0]["within_norm"], trend[0]["within_legal"]) == (3, 2, 3)
     # Tuesday 30 June, the period's end: as in the audit
     assert (trend[-1]["active"], trend[-1]["within_norm"], trend[-1]["within_legal"]) == (4, 2, 3)
+
+
+def test_the_weekly_shares_agree_with_the_calendar_day_by_day(db, audit_team):
+    """The trend counts intervals; asked per day through `within`, every week end gives the same counts."""
+    timelines = audit_timelines(db, audit_team, date(2025, 6, 1), date(2026, 11, 30))
+    for point in register.share_trend(timelines, date(2025, 6, 1), date(2026, 11, 30)):
+        active = [t for t in timelines if t.active_on(point.day)]
+        assert (point.active, point.within_norm, point.within_legal) == (
+            len(active), sum(t.within(6, point.day) for t in active), sum(t.within(12, point.day) for t in active))
 
 
 @pytest.mark.parametrize("raw_from, raw_to, problem", [
@@ -176,3 +186,24 @@ def test_dashboard_is_for_managers_only_and_shows_no_clinical_text(as_user, worl
     page = as_user("manager.a@example.org").get("/dashboard")
     assert page.status_code == 200
     assert "Continue or step down?" not in page.text and "A decision on continuing" not in page.text
+
+
+def test_the_weekly_shares_agree_with_the_calendar_for_reviews_month_ends_and_finishing():
+    D = date.fromisoformat
+    timelines = [
+        register.Timeline(1, "A", 1, 6, D("2024-01-31"), reviews=(register.Review(D("2024-08-31")),
+                                                                  register.Review(D("2025-02-28")))),
+        register.Timeline(2, "B", 1, 6, D("2023-05-01"), finished_on=D("2025-03-02"),
+                          registered_evaluation=D("2024-06-30")),
+        register.Timeline(3, "C", 1, 3, D("2024-11-30"), reviews=(register.Review(D("2025-01-31")),)),
+        register.Timeline(4, "D", 1, 12, D("2022-02-28"), registered_evaluation=D("2024-02-29"),
+                          reviews=(register.Review(D("2025-03-31"), D("2025-06-30")),)),
+    ]
+    start, end = D("2024-06-01"), D("2025-12-31")
+    points = register.share_trend(timelines, start, end)
+    assert len(points) == len(register.week_ends(start, end)) and points[-1].day == end
+    for point in points:
+        active = [t for t in timelines if t.active_on(point.day)]
+        assert (point.active, point.within_norm, point.within_legal) == (
+            len(active), sum(t.within(t.norm_months, point.day) for t in active),
+            sum(t.within(12, point.day) for t in active)), point.day

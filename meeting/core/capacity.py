@@ -8,19 +8,19 @@ nobody finishing.
 """
 import heapq
 import math
+from operator import attrgetter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from meeting.core.evaluations import (
-    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, next_evaluation_due, queue_key, review_base,
-    reviews_needed_per_week,
+    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, next_evaluation_due, review_base,
+    reference_hash, reviews_needed_per_week, rotation_of, week_seed,
 )
 
 RECENT_MEETINGS = 8  # the other regular items are averaged over this many closed meetings
 CHECKPOINT_WEEKS = (0, 4, 13, 26)
 YEAR_WEEKS = 52
-CLEARING_HORIZON_WEEKS = 104
 SETTLED_BY_WEEKS = 13  # the budget advice brings everyone within the norm by then
 MAX_BUDGET = 480  # the longest regular budget a team can set
 
@@ -60,10 +60,11 @@ class Forecast:
     pace: Pace
     needed: int  # reviews a week that review every active client once per norm interval
     checkpoints: tuple[Week, ...]  # now, in 4, 13 and 26 weeks
-    clears: Week | None  # the first week nobody is past the norm; None: not within two years
+    clears: Week | None  # the first week nobody is past the norm; None: not within a year
     legal_breach: Week | None  # the first week a client within the legal minimum today is past it (in a year)
     newly_past_legal_peak: int  # the most clients within the legal minimum today past it in a week of the year
     budget_for_norm: int | None  # regular minutes that bring and keep everyone within the norm
+    advised: bool = True  # False: the budget was not searched for (budget_for_norm is None)
 
     @property
     def slots(self) -> int:
@@ -114,8 +115,7 @@ def replay(clients: Iterable[ClientRecord], today: date, first_meeting: date, no
     while True:
         day = today + timedelta(weeks=week)
         while meeting < day:
-            taken = heapq.nsmallest(slots, register, key=lambda r: queue_key(r.due, r.base, meeting, r.reference))
-            for replayed in taken:
+            for replayed in _taken(register, slots, meeting):
                 replayed.review(meeting, norm_months)
             meeting += timedelta(weeks=1)
         past_legal = {r.reference for r in register if day > r.legal_end}
@@ -124,13 +124,26 @@ def replay(clients: Iterable[ClientRecord], today: date, first_meeting: date, no
         week += 1
 
 
+def _taken(register: list["_Replayed"], slots: int, meeting: date) -> list["_Replayed"]:
+    """The first `slots` clients in `queue_key` order; the weekly rotation is worked out only for the
+    clients tied on (due, last review) at the cut."""
+    first = heapq.nsmallest(slots, register, key=attrgetter("order"))
+    if not first:
+        return []
+    cut = first[-1].order
+    seed = week_seed(meeting)
+    tied = sorted((r for r in register if r.order == cut), key=lambda r: rotation_of(r.turn, seed))
+    before = [r for r in first if r.order < cut]
+    return before + tied[:slots - len(before)]
+
+
 class _Replayed:
     """One client in a replay, with the dates that decide its place and its norms precomputed."""
 
-    __slots__ = ("reference", "base", "due", "norm_end", "legal_end")
+    __slots__ = ("reference", "turn", "base", "due", "order", "norm_end", "legal_end")
 
     def __init__(self, client: ClientRecord, norm_months: int):
-        self.reference = client.reference
+        self.reference, self.turn = client.reference, reference_hash(client.reference)
         self._set(review_base(client.treatment_start, client.last_evaluation), due_on(client, norm_months),
                   norm_months)
 
@@ -139,13 +152,14 @@ class _Replayed:
         self._set(day, next_evaluation_due(day, day, norm_months), norm_months)
 
     def _set(self, base: date, due: date, norm_months: int) -> None:
-        self.base, self.due = base, due
+        self.base, self.due, self.order = base, due, (due, base)
         self.norm_end, self.legal_end = add_months(base, norm_months), add_months(base, LEGAL_MINIMUM_MONTHS)
 
 
 def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, norm_months: int,
-             pace: Pace) -> Forecast:
-    """The capacity line's figures for the register on `today`, weekly meetings from `first_meeting`."""
+             pace: Pace, advise: bool = True) -> Forecast:
+    """The capacity line's figures for the register on `today`, weekly meetings from `first_meeting`
+    (without `advise`, no search for the budget that keeps everyone within the norm)."""
     clients = [c for c in clients if c.status == ACTIVE]
     needed = reviews_needed_per_week(len(clients), norm_months)
     checkpoints, clears, breach, peak = [], None, None, 0
@@ -158,10 +172,11 @@ def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, 
             breach = week
         if week.weeks <= YEAR_WEEKS:
             peak = max(peak, week.newly_past_legal)
-        if week.weeks >= CLEARING_HORIZON_WEEKS or (week.weeks >= YEAR_WEEKS and clears is not None):
+        if week.weeks >= YEAR_WEEKS:
             break
-    return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, peak,
-                    budget_for_norm(clients, today, first_meeting, norm_months, pace, needed))
+    advice = budget_for_norm(clients, today, first_meeting, norm_months, pace, needed) if advise else None
+    return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, peak, advice,
+                    advised=advise)
 
 
 def keeps_within_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,

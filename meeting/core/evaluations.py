@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from meeting.core.dates import parse_date
@@ -81,6 +82,7 @@ class MilestoneReview:
     prompt: str  # N_-marked
 
 
+@lru_cache(maxsize=8192)  # pure and called for the same days over and over (forecasts, trends)
 def add_months(day: date, months: int) -> date:
     """Return the same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -138,8 +140,30 @@ def due_on(client: ClientRecord, interval_months: int = DEFAULT_INTERVAL_MONTHS)
 
 def rotation(day: date, reference: str) -> int:
     """A tie-break that changes every week, so among equals no client always waits longest."""
+    return rotation_of(reference_hash(reference), week_seed(day))
+
+
+def reference_hash(reference: str) -> int:
+    """A fixed number for a reference (case-insensitive), the rotation's input."""
+    return zlib.crc32(reference.upper().encode())
+
+
+def week_seed(day: date) -> int:
+    """One number per ISO week: the rotation's turn."""
     year, week, _ = day.isocalendar()
-    return zlib.crc32(f"{year}-{week}:{reference.upper()}".encode())
+    return year * 100 + week
+
+
+_MASK = (1 << 64) - 1
+
+
+def rotation_of(reference: int, seed: int) -> int:
+    """Mix a reference's hash with the week (splitmix64's finaliser), so the order among equals is
+    reshuffled every week rather than shifted (see `rotation`)."""
+    x = (reference ^ (seed * 0x9E3779B97F4A7C15)) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 def queue_key(due: date, base: date, day: date, reference: str) -> tuple:

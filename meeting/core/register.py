@@ -4,7 +4,7 @@ Pure: the store hands over each client's reviews; every date comes from the one 
 `evaluations` (`next_evaluation_due`, `within`).
 """
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date, timedelta
@@ -67,6 +67,20 @@ class Timeline:
     def within(self, months: int, day: date) -> bool:
         """Reviewed (or started) within `months` before `day`."""
         return within(self.base_on(day), months, day)
+
+    def intervals(self) -> Iterator[tuple[str, date, date]]:
+        """The days (first, last, inclusive) the client was in treatment ("active"), and within the norm
+        ("norm") and the legal minimum ("legal") by its last review: the same as `within`, per day."""
+        active_last = self.finished_on - timedelta(days=1) if self.finished_on else date.max
+        yield "active", self.treatment_start, active_last
+        bases = sorted({self.treatment_start, *self._held,
+                        *([self.registered_evaluation] if self.registered_evaluation else [])})
+        for index, base in enumerate(bases):
+            next_base = bases[index + 1] - timedelta(days=1) if index + 1 < len(bases) else date.max
+            for kind, months in (("norm", self.norm_months), ("legal", LEGAL_MINIMUM_MONTHS)):
+                first, last = max(base, self.treatment_start), min(next_base, add_months(base, months), active_last)
+                if first <= last:
+                    yield kind, first, last
 
 
 @dataclass(frozen=True)
@@ -138,14 +152,26 @@ def week_ends(start: date, end: date) -> list[date]:
 
 
 def share_trend(timelines: Iterable[Timeline], start: date, end: date) -> list[SharePoint]:
-    """At the end of every week of the period: active clients, within the norm, within the legal minimum."""
-    timelines = list(timelines)
-    points = []
-    for day in week_ends(start, end):
-        active = [t for t in timelines if t.active_on(day)]
-        points.append(SharePoint(day, len(active), sum(1 for t in active if t.within(t.norm_months, day)),
-                                 sum(1 for t in active if t.within(LEGAL_MINIMUM_MONTHS, day))))
-    return points
+    """At the end of every week of the period: active clients, within the norm, within the legal minimum.
+
+    Each client's days in treatment and within the norms are intervals; a day's count is the intervals
+    begun on or before it minus those ended before it (so the work grows with the reviews, not the days).
+    """
+    firsts = {kind: [] for kind in ("active", "norm", "legal")}
+    lasts = {kind: [] for kind in ("active", "norm", "legal")}
+    for timeline in timelines:
+        for kind, first, last in timeline.intervals():
+            firsts[kind].append(first)
+            lasts[kind].append(last)
+    for kind in firsts:
+        firsts[kind].sort()
+        lasts[kind].sort()
+
+    def count(kind: str, day: date) -> int:
+        return bisect.bisect_right(firsts[kind], day) - bisect.bisect_left(lasts[kind], day)
+
+    return [SharePoint(day, count("active", day), count("norm", day), count("legal", day))
+            for day in week_ends(start, end)]
 
 
 def week_of(day: date) -> date:

@@ -86,45 +86,59 @@ def time_totals(meetings: list[dict]) -> dict:
     return totals
 
 
-def _by_team(rows: list[dict]) -> dict[int, list[dict]]:
-    teams: dict[int, list[dict]] = {}
-    for row in rows:
-        teams.setdefault(row["team_id"], []).append(row)
-    return teams
+@dataclass(frozen=True)
+class Register:
+    """Active clients of one or more teams: the store's rows (names, team, norm) and the calendar's records."""
+    rows: tuple[dict, ...]
+    records: tuple[evaluations.ClientRecord, ...]
+
+    @classmethod
+    def of(cls, rows: list[dict]) -> "Register":
+        """Read every row once."""
+        return cls(tuple(rows), tuple(evaluations.client_record(row) for row in rows))
+
+    def team(self, team_id: int) -> "Register":
+        """The clients of one team."""
+        pairs = [(row, record) for row, record in zip(self.rows, self.records) if row["team_id"] == team_id]
+        return Register(tuple(row for row, _ in pairs), tuple(record for _, record in pairs))
+
+    def team_ids(self) -> list[int]:
+        """The teams with active clients, in order of first appearance."""
+        return list(dict.fromkeys(row["team_id"] for row in self.rows))
 
 
-def overdue_list(register: list[dict], today: date) -> list[dict]:
+def overdue_list(register: Register, today: date) -> list[dict]:
     """Active clients past their due date, most overdue first: per team exactly the planner's list."""
     found = []
-    for rows in _by_team(register).values():
-        by_reference = {row["reference"]: row for row in rows}
-        for review in evaluations.overdue_reviews([evaluations.client_record(r) for r in rows], today,
-                                                  rows[0]["norm_months"]):
+    for team_id in register.team_ids():
+        team = register.team(team_id)
+        by_reference = {row["reference"]: row for row in team.rows}
+        for review in evaluations.overdue_reviews(team.records, today, team.rows[0]["norm_months"]):
             row = by_reference[review.reference]
-            found.append({"client_id": row["client_id"], "reference": row["reference"], "team": row["team"],
-                          "clinician": row["clinician"], "due": review.due.isoformat(),
+            found.append({"client_id": row["client_id"], "reference": row["reference"], "team_id": team_id,
+                          "team": row["team"], "clinician": row["clinician"], "due": review.due.isoformat(),
                           "days_overdue": review.days_overdue})
     return sorted(found, key=lambda r: r["due"])  # stable: each team keeps the planner's order on ties
 
 
-def milestone_list(register: list[dict], today: date) -> list[dict]:
+def milestone_list(register: Register, today: date) -> list[dict]:
     """Active clients past one or two years without a continuation decision since that mark."""
-    found = [(milestone, row) for row in register
-             if (milestone := evaluations.milestone(evaluations.client_record(row), today))]
+    found = [(milestone, row) for row, record in zip(register.rows, register.records)
+             if (milestone := evaluations.milestone(record, today))]
     found.sort(key=lambda pair: (-pair[0].days_since_mark, pair[0].reference))
     return [{"client_id": row["client_id"], "reference": row["reference"], "team": row["team"],
              "clinician": row["clinician"], "years": m.years, "milestone": m.milestone} for m, row in found]
 
 
-def per_clinician(register: list[dict], held: dict[int, int], today: date) -> list[dict]:
-    """Per responsible clinician: active clients, reviews held in the period, overdue now."""
-    overdue = {(r["team"], r["reference"]) for r in overdue_list(register, today)}
+def per_clinician(register: Register, held: dict[int, int], overdue: list[dict]) -> list[dict]:
+    """Per responsible clinician: active clients, reviews held in the period, overdue now (`overdue_list`)."""
+    late = {row["client_id"] for row in overdue}
     clinicians: dict[int, dict] = {}
-    for row in register:
+    for row in register.rows:
         entry = clinicians.setdefault(row["clinician_id"], {"clinician": row["clinician"], "clients": 0,
                                                            "held": held.get(row["clinician_id"], 0), "overdue": 0})
         entry["clients"] += 1
-        entry["overdue"] += (row["team"], row["reference"]) in overdue
+        entry["overdue"] += row["client_id"] in late
     return sorted(clinicians.values(), key=lambda entry: entry["clinician"])
 
 
@@ -163,12 +177,11 @@ class Headline:
         return self.slots >= self.needed
 
 
-def headline(team: str, register: list[dict], today: date, norm_months: int, slots: int) -> Headline:
-    """One team's headline from its active clients today and its review slots a week."""
-    records = [evaluations.client_record(row) for row in register]
-    return Headline(team, len(records), len(records) - evaluations.past(records, norm_months, today), norm_months,
-                    len(evaluations.overdue_reviews(records, today, norm_months)), slots,
-                    evaluations.reviews_needed_per_week(len(records), norm_months))
+def headline(team: str, register: Register, today: date, norm_months: int, slots: int, overdue: int) -> Headline:
+    """One team's headline from its active clients today, how many are overdue, and its review slots a week."""
+    active = len(register.records)
+    return Headline(team, active, active - evaluations.past(register.records, norm_months, today), norm_months,
+                    overdue, slots, evaluations.reviews_needed_per_week(active, norm_months))
 
 
 def weekly_trend(meetings: list[dict], timelines: list[register_rules.Timeline], start: date,

@@ -70,7 +70,7 @@ def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
         GROUP BY m.id ORDER BY m.starts_at DESC""", [team_id, meetings])]
 
 
-def capacity_forecast(db, team: dict, now: datetime) -> capacity.Forecast:
+def capacity_forecast(db, team: dict, now: datetime, advise: bool = True) -> capacity.Forecast:
     """The team's capacity line: its register, its budget and the recent meetings' other regular items,
     replayed from its next meeting on (the same figures for the planner, the settings and the dashboard)."""
     today = evaluations.local_day(now, team["timezone"])
@@ -78,7 +78,7 @@ def capacity_forecast(db, team: dict, now: datetime) -> capacity.Forecast:
     pace = capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other), team["minutes_issue"],
                          len(other))
     return capacity.forecast(client_records(db, team["id"]), today, _next_meeting_day(db, team, now),
-                             team["evaluation_interval_months"], pace)
+                             team["evaluation_interval_months"], pace, advise)
 
 
 def _next_meeting_day(db, team: dict, now: datetime) -> date:

@@ -52,32 +52,40 @@ def _managed_teams() -> list[dict]:
 
 
 def _data(teams: list[dict], limit: int | None = 25) -> dict:
-    """Every figure of the dashboard for these teams and the requested period; logs the access."""
+    """Every figure of the dashboard's tables for these teams and the requested period; logs the access."""
     db, ids, today = get_db(), [t["id"] for t in teams], team_today(teams[0])
     start, end, problem = reports.period(request.args.get("from"), request.args.get("to"), today)
-    register = report_store.register(db, ids)
+    register = reports.Register.of(report_store.register(db, ids))
     overdue, milestones = reports.overdue_list(register, today), reports.milestone_list(register, today)
     with write(db):
         shown = sorted({r["client_id"] for r in overdue[:limit] + milestones[:limit]})
         log_access(db, actor(), "dashboard", shown or [None], ids[0] if len(ids) == 1 else None,
                    detail=f"teams={ids} period={start}..{end}")
     timelines = reports.timelines(*report_store.timelines(db, ids, register_rules.history_since(start), start, end))
-    forecasts = {t["id"]: report_store.capacity_forecast(db, t, utcnow()) for t in teams}
-    return dict(teams=teams, start=start, end=end, problem=problem, today=today,
-                headlines=[reports.headline(t["name"], [r for r in register if r["team_id"] == t["id"]], today,
-                                            t["evaluation_interval_months"], forecasts[t["id"]].slots) for t in teams],
-                forecasts=forecasts, audit=register_rules.period_audit(timelines, start, end),
+    return dict(teams=teams, start=start, end=end, problem=problem, today=today, register=register, all_overdue=overdue,
+                audit=register_rules.period_audit(timelines, start, end),
                 overdue=overdue[:limit], overdue_total=len(overdue),
                 milestones=milestones[:limit], milestones_total=len(milestones),
                 clinicians=reports.per_clinician(register, report_store.reviews_per_clinician(db, ids, start, end),
-                                                 today),
+                                                 overdue),
                 meetings=report_store.meeting_time(db, ids, start, end),
                 process=report_store.process(db, ids, start, end),
                 trend=reports.weekly_trend(report_store.meetings_by_day(db, ids, start, end), timelines, start, end))
 
 
+def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
+    """Per team the headline and the capacity line (the budget advice only on one team's dashboard)."""
+    forecasts = {t["id"]: report_store.capacity_forecast(get_db(), t, utcnow(), advise=len(teams) == 1)
+                 for t in teams}
+    headlines = [reports.headline(t["name"], data["register"].team(t["id"]), data["today"],
+                                  t["evaluation_interval_months"], forecasts[t["id"]].slots,
+                                  sum(1 for r in data["all_overdue"] if r["team_id"] == t["id"])) for t in teams]
+    return {"forecasts": forecasts, "headlines": headlines}
+
+
 def _render(teams: list[dict]):
     data = _data(teams)
+    data |= _today_against_the_norm(teams, data)
     trend = data["trend"]
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
               "within_norm": reports.bars([(w["week"], reports.share(w["within_norm"], w["active"]) or 0)
