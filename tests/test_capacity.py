@@ -83,3 +83,18 @@ def test_no_budget_is_advised_beyond_what_a_team_can_set():
     clients = [record(f"X-{i:03d}", "2025-01-01") for i in range(300)]
     f = capacity.forecast(clients, TODAY, FIRST_MEETING, 1, capacity.Pace(60, 0, 10))
     assert f.needed > 48 and f.budget_for_norm is None
+
+
+def test_the_replay_takes_exactly_the_freezes_first_reviews_ties_included():
+    """The replay's shortcut (rotation only at the cut) picks what `review_queue` puts first."""
+    import random
+    from meeting.core.evaluations import review_queue
+    rng = random.Random(3)
+    clients = [record(f"Q-{i:03d}", rng.choice(["2025-06-30", "2025-07-31", "2025-08-31"]),
+                      agreed=rng.choice([None, None, "2026-02-28"])) for i in range(60)]
+    replayed = [capacity._Replayed(c, 6) for c in clients]
+    for weeks in range(8):
+        day = FIRST_MEETING + timedelta(weeks=weeks)
+        for slots in (1, 5, 17):
+            taken = [r.reference for r in capacity._taken(replayed, slots, day)]
+            assert taken == [r.reference for r in review_queue(clients, day, 6)[:slots]]

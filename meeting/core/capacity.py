@@ -130,11 +130,10 @@ def _taken(register: list["_Replayed"], slots: int, meeting: date) -> list["_Rep
     first = heapq.nsmallest(slots, register, key=attrgetter("order"))
     if not first:
         return []
-    cut = first[-1].order
-    seed = week_seed(meeting)
-    tied = sorted((r for r in register if r.order == cut), key=lambda r: rotation_of(r.turn, seed))
+    cut, seed = first[-1].order, week_seed(meeting)
     before = [r for r in first if r.order < cut]
-    return before + tied[:slots - len(before)]
+    tied = [r for r in register if r.order == cut]
+    return sorted(before + tied, key=lambda r: (r.order, rotation_of(r.turn, seed)))[:slots]
 
 
 class _Replayed:
