@@ -10,7 +10,7 @@ from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
 from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
-from meeting.store.meetings import bump_revision
+from meeting.store.meetings import NotTheTeams, bump_revision
 from meeting.store.running import Refused, close_current
 
 DECISION_FIELDS = ("announcement_outcome", "answer", "outcome", "decision", "reason", "needs_met", "worded_by",
@@ -38,9 +38,11 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
     is dated by it). Refused if it is closed already; InvalidDecision if the rules are not met."""
     try:
         with write(db):
-            stored = next(db.query("""SELECT i.state, i.track, i.label, c.treatment_start FROM items i
+            stored = next(db.query("""SELECT i.state, i.track, i.label, i.client_id, c.treatment_start FROM items i
                 LEFT JOIN clients c ON c.id = i.client_id WHERE i.id = ? AND i.team_id = ?""",
-                                   [item["id"], team["id"]]))
+                                   [item["id"], team["id"]]), None)
+            if stored is None:
+                raise NotTheTeams(item["id"])
             if stored["state"] != "planned":
                 raise Refused(ALREADY_CLOSED)
             if errors := validate_decision(stored, form, today):
@@ -50,9 +52,9 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
                     VALUES ({', '.join('?' * (len(DECISION_FIELDS) + 4))})""",
                 [item["id"], item["meeting_id"], *_decision_values(form), actor.user_id, iso(now)]).lastrowid
             _record_actions(db, team["id"], decision_id, form.get("actions") or [])
-            if item["client_id"] and counts_as_evaluation(item, form):
+            if stored["client_id"] and counts_as_evaluation(stored, form):
                 _record_evaluation(db, actor, team, item, form, today)
-            if comes_back_as_issue(item, form) and next_meeting_id:
+            if comes_back_as_issue(stored, form) and next_meeting_id:
                 _return_as_issue(db, actor, item, next_meeting_id)
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
             close_current(db, team["id"], item["meeting_id"], item["id"], now, actor.user_id)
