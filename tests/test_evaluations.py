@@ -1,12 +1,11 @@
-"""Evaluation dates, due reviews, one- and two-year milestones and the capacity line."""
+"""Evaluation dates, due reviews and their order, one- and two-year milestones, the weekly need."""
 from datetime import date
 
 import pytest
 
 from meeting.core.evaluations import (
-    CAPACITY_SENTENCE, ONE_YEAR, PROMPTS, TWO_YEAR, ClientRecord, add_months, capacity,
-    capacity_sentence, count_active, days_overdue, due_reviews, milestone, milestone_reviews,
-    next_evaluation_due, treatment_months,
+    ONE_YEAR, PROMPTS, TWO_YEAR, ClientRecord, add_months, count_active, days_overdue, due_reviews, milestone,
+    milestone_reviews, next_evaluation_due, review_queue, reviews_needed_per_week, rotation, treatment_months,
 )
 
 D = date.fromisoformat
@@ -87,11 +86,24 @@ def test_due_reviews_single_client(record, interval, due, overdue):
     assert [(r.reference, r.due, r.days_overdue, r.last_evaluation) for r in found] == expected
 
 
-def test_due_reviews_most_overdue_first_ties_by_reference():
+def test_due_reviews_most_overdue_first_ties_by_the_longest_wait():
     records = [client("B", "2024-07-15"), client("C", "2023-01-01"), client("A", "2024-07-15"),
-               client("D", "2024-05-02"), client("E", "2024-12-01")]
+               client("D", "2024-05-02"), client("E", "2024-12-01"),
+               ClientRecord("F", 1, D("2023-01-01"), "active", D("2024-05-01"),  # due with A and B (agreed),
+                            next_evaluation_on=D(MEETING))]  # but waiting since May: longer
     found = due_reviews(records, D(MEETING), 6)
-    assert [(r.reference, r.days_overdue) for r in found] == [("C", 564), ("D", 74), ("A", 0), ("B", 0)]
+    assert [(r.reference, r.days_overdue) for r in found][:3] == [("C", 564), ("D", 74), ("F", 0)]
+    assert {r.reference for r in found[3:]} == {"A", "B"}
+
+
+def test_equal_clients_take_turns_week_by_week_never_by_reference():
+    """Same due date, same last review: the order rotates from week to week, so nobody always waits."""
+    records = [client(f"R-{i}", "2024-07-15") for i in range(8)]
+    firsts = {review_queue(records, D("2025-02-03") + (D("2025-02-10") - D("2025-02-03")) * week, 6)[0].reference
+              for week in range(12)}
+    assert len(firsts) > 3
+    assert review_queue(records, D(MEETING), 6) == review_queue(records, D(MEETING), 6)  # deterministic
+    assert rotation(D("2025-02-03"), "R-1") == rotation(D("2025-02-07"), "r-1")  # one turn a week
 
 
 def test_due_reviews_of_no_clients():
@@ -144,36 +156,25 @@ def test_milestone_reviews_longest_waiting_first():
         ("C", TWO_YEAR, 228), ("E", TWO_YEAR, 198), ("A", ONE_YEAR, 106)]
 
 
-# ---- capacity ---------------------------------------------------------------------------------
+# ---- the weekly need -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("clients, months, budget, review, needed, fit, meets", [
-    (245, 6, 60, 10, 10, 6, False),  # 245 / 26 weeks = 9.42 -> 10 a week; 6 fit
-    (245, 12, 60, 10, 5, 6, True),  # 245 / 52 = 4.71 -> 5
-    (245, 3, 60, 10, 19, 6, False),  # 245 / 13 = 18.8 -> 19
-    (26, 6, 10, 10, 1, 1, True),  # exactly one a week
-    (27, 6, 10, 10, 2, 1, False),  # one client more needs a second review
-    (0, 6, 0, 10, 0, 0, True),
-    (245, 6, 65, 10, 10, 6, False),  # a partial review does not count
-    (245, 6, 100, 10, 10, 10, True),
-    (13, 1, 30, 10, 3, 3, True),  # 13 / (52/12 weeks) is exactly 3: no float rounding up to 4
+@pytest.mark.parametrize("clients, months, needed", [
+    (245, 6, 10),  # 245 / 26 weeks = 9.42 -> 10 a week
+    (245, 12, 5),  # 245 / 52 = 4.71 -> 5
+    (245, 3, 19),  # 245 / 13 = 18.8 -> 19
+    (26, 6, 1),  # exactly one a week
+    (27, 6, 2),  # one client more needs a second review
+    (0, 6, 0),
+    (13, 1, 3),  # 13 / (52/12 weeks) is exactly 3: no float rounding up to 4
 ])
-def test_capacity(clients, months, budget, review, needed, fit, meets):
-    cap = capacity(clients, months, budget, review)
-    assert (cap.reviews_needed_per_week, cap.reviews_that_fit, cap.meets_norm) == (needed, fit, meets)
+def test_reviews_needed_per_week(clients, months, needed):
+    assert reviews_needed_per_week(clients, months) == needed
 
 
-@pytest.mark.parametrize("args", [(10, 0, 60, 10), (10, 6, 60, 0), (-1, 6, 60, 10), (10, 6, -5, 10)])
-def test_capacity_rejects_impossible_input(args):
+@pytest.mark.parametrize("args", [(10, 0), (-1, 6)])
+def test_reviews_needed_rejects_impossible_input(args):
     with pytest.raises(ValueError):
-        capacity(*args)
-
-
-def test_capacity_sentence_is_a_template_with_named_parameters():
-    template, params = capacity_sentence(capacity(245, 6, 60, 10))
-    assert template == CAPACITY_SENTENCE and "%(needed)s" in template
-    assert template % params == (
-        "To evaluate all 245 active clients every 6 months you need 10 reviews a week;"
-        " your regular budget of 60 minutes fits 6 reviews of 10 minutes.")
+        reviews_needed_per_week(*args)
 
 
 # ---- a demo-sized team: 245 active clients over six years ------------------------------------
@@ -198,6 +199,7 @@ def demo_client(i: int) -> tuple[ClientRecord, int, int | None, int | None]:
 DEMO = [demo_client(i) for i in range(245)]
 ENDED = [ClientRecord(f"X-{i}", 1, D("2019-03-15"), "finished") for i in range(20)]
 DEMO_CLIENTS = [record for record, *_ in DEMO] + ENDED
+by_reference = {record.reference: record for record in DEMO_CLIENTS}
 
 
 def test_demo_team_due_reviews():
@@ -211,11 +213,15 @@ def test_demo_team_due_reviews():
     # most overdue first: months overdue never increases along the list
     months_overdue = [expected[r.reference] for r in found]
     assert months_overdue == sorted(months_overdue, reverse=True)
-    # the longest-running never-evaluated client is C-069 (70 months): due 64 months ago
-    assert (found[0].reference, found[0].due) == ("C-069", add_months(DEMO_MEETING, -64))
+    # the longest-running never-evaluated clients are C-069, C-141 and C-213 (70 months): due 64 months
+    # ago; the weekly rotation, not the reference, decides which of them goes first
+    assert {r.reference for r in found[:3]} == {"C-069", "C-141", "C-213"}
+    assert {r.due for r in found[:3]} == {add_months(DEMO_MEETING, -64)}
     assert found[-1].days_overdue == 0
-    exactly_due = [r.reference for r in found if r.due == DEMO_MEETING]
-    assert exactly_due == sorted(ref for ref, months in expected.items() if months == 0)
+    exactly_due = [r for r in found if r.due == DEMO_MEETING]
+    assert {r.reference for r in exactly_due} == {ref for ref, months in expected.items() if months == 0}
+    waits = [r.last_evaluation or by_reference[r.reference].treatment_start for r in exactly_due]
+    assert waits == sorted(waits)  # on the same due date the longest wait since the last review first
 
 
 def test_demo_team_milestones():
@@ -233,7 +239,6 @@ def test_demo_team_milestones():
     assert all(m.reference.startswith("C-") for m in found)  # finished clients are never flagged
 
 
-def test_demo_team_capacity():
+def test_demo_team_weekly_need():
     assert count_active(DEMO_CLIENTS) == 245
-    cap = capacity(count_active(DEMO_CLIENTS), 6, 60, 10)
-    assert (cap.reviews_needed_per_week, cap.reviews_that_fit, cap.meets_norm) == (10, 6, False)
+    assert reviews_needed_per_week(count_active(DEMO_CLIENTS), 6) == 10

@@ -1,4 +1,5 @@
 """The chair's planner: order, budgets, deferrals, due reviews, capacity, meeting changes."""
+import math
 import re
 from datetime import date, timedelta
 
@@ -120,16 +121,22 @@ def test_chair_adds_an_extra_meeting_and_bad_dates_are_refused(as_user, world, d
 
 
 def test_capacity_line_for_the_demo_team_matches_a_hand_computation(app, db):
-    """245 active clients, evaluated every 6 months (26 weeks): 245 / 26 = 9.4 → 10 reviews a week.
-    A regular budget of 60 minutes with 10-minute reviews fits 60 // 10 = 6."""
+    """245 active clients, reviewed every 6 months (26 weeks): 245 / 26 = 9.4 → 10 reviews a week.
+    The regular budget of 60 minutes, minus the average minutes of other regular items in the last 8
+    meetings (the demo's questions that were not reached), fits floor((60 - other) / 10) reviews."""
     team_id = build_demo(db, date.today())
+    other = sum(r[0] for r in db.execute("""SELECT i.minutes FROM items i JOIN meetings m ON m.id = i.meeting_id
+        WHERE m.id IN (SELECT id FROM meetings WHERE team_id = ? AND state = 'closed' ORDER BY starts_at DESC LIMIT 8)
+        AND i.track = 'regular' AND i.id NOT IN (SELECT item_id FROM evaluations)""", [team_id])) / 8
+    slots = math.floor((60 - other) / 10)
     from tests.conftest import Browser
     chair = Browser(app.test_client())
     chair.login("voorzitter@fact-noord.example", "belletje-demo")
     page = chair.get(f"/teams/{team_id}/settings").text
     line = re.search(r'id="capacity-line">([^<]+)<', page).group(1)
-    assert line == ("To evaluate all 245 active clients every 6 months you need 10 reviews a week; "
-                    "your regular budget of 60 minutes fits 6 reviews of 10 minutes.")
+    assert line == f"{slots} of the 10 reviews a week that the norm needs fit in the budget: not achievable."
+    assert f"minus {round(other)} minutes of other regular items" in page
+    assert 'id="capacity-forecast"' in page and "past 12 months (the legal minimum)" in page
 
 
 def test_reordering_skips_announcements_in_the_consent_block(as_user, world, db):

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from meeting.core import reports
+from meeting.core import register, reports
 from meeting.core.clients import ClientInput
 from meeting.store import clients as client_store, history, reports as report_store, teams as team_store
 from meeting.store import users as user_store
@@ -50,33 +50,50 @@ def audit_team(db):
     return team_id
 
 
-def test_evaluations_held_vs_due_and_within_the_interval(db, audit_team):
-    figures = report_store.evaluation_figures(db, [audit_team], START, END)
-    # held: C1 on 2026-03-01. due by 30 June: C1 (last 2025-09-01 → 2026-03-01), C2 (→ 2026-03-15),
-    # C4 (→ 2025-08-01); not C3 (→ 2026-08-01) nor C5 (finished 2025-12-01).
-    # active on 30 June: C1-C4. Within 6 months: C1 (2026-03-01), C3 (new). Within 12 months: also C2.
-    assert figures == {"held": 1, "due": 3, "active": 4, "within_interval": 2, "within_12_months": 3}
+def audit_timelines(db, team_id, start=START, end=END):
+    rows = report_store.timelines(db, [team_id], register.history_since(start), start, end)
+    return reports.timelines(*rows)
+
+
+def test_the_period_audit_counts_clients_due_and_how_their_reviews_went(db, audit_team):
+    audit = register.period_audit(audit_timelines(db, audit_team), START, END)
+    # due in the first half of 2026: C1 (registered review 2025-09-01 → 2026-03-01, reviewed 2026-03-01: in
+    # time), C2 (→ 2026-03-15, not reviewed), C4 (→ 2025-08-01: already overdue at the start, not reviewed).
+    # Not C3 (→ 2026-08-01) nor C5 (finished 2025-12-01). One review held.
+    # Active on 30 June: C1-C4. Within 6 months: C1 (2026-03-01), C3 (new). Within 12 months: also C2.
+    assert audit == register.PeriodAudit(due=3, overdue_at_start=1, in_time=1, late=0, not_reviewed=2,
+                                         reviews_held=1, active_at_end=4, within_norm_at_end=2,
+                                         within_legal_at_end=3)
+
+
+def test_a_review_after_its_due_date_is_late(db, audit_team):
+    # C1 was due 2026-03-01 and reviewed that day; seen from a period whose reviews C1 missed by a day it is late
+    c1 = db.execute("SELECT id FROM clients WHERE reference = 'C1'").fetchone()[0]
+    db.execute("UPDATE evaluations SET held_on = '2026-03-02' WHERE client_id = ?", [c1])
+    audit = register.period_audit(audit_timelines(db, audit_team), START, END)
+    assert (audit.due, audit.in_time, audit.late, audit.not_reviewed) == (3, 0, 1, 2)
 
 
 def test_overdue_list_with_days_overdue(db, audit_team):
-    rows, total = report_store.overdue(db, [audit_team], TODAY)
+    rows = reports.overdue_list(reports.Register.of(report_store.register(db, [audit_team])), TODAY)
     # due dates: C4 2025-08-01 (480 days before 24 Nov 2026), C2 2026-03-15 (254), C3 2026-08-01 (115),
     # C1 2026-09-01 (84)
-    assert [(r["reference"], r["clinician"], r["days_overdue"]) for r in rows] == [
-        ("C4", "Nurse Two", 480), ("C2", "Nurse One", 254), ("C3", "Nurse Two", 115), ("C1", "Nurse One", 84)]
-    assert total == 4
+    assert [(r["reference"], r["clinician"], r["due"], r["days_overdue"]) for r in rows] == [
+        ("C4", "Nurse Two", "2025-08-01", 480), ("C2", "Nurse One", "2026-03-15", 254),
+        ("C3", "Nurse Two", "2026-08-01", 115), ("C1", "Nurse One", "2026-09-01", 84)]
 
 
 def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit_team):
-    rows, total = report_store.milestones(db, [audit_team], TODAY)
+    rows = reports.milestone_list(reports.Register.of(report_store.register(db, [audit_team])), TODAY)
     # C1: 2 years 10 months, never decided → two_year. C2: 1 year 8 months → one_year.
     # C4: 3 years, decided 2026-06-01 after its mark 2026-05-01 → not listed. C3: under a year.
     assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"), ("C2", 1, "one_year")]
-    assert total == 2
 
 
 def test_per_clinician(db, audit_team):
-    rows = report_store.per_clinician(db, [audit_team], START, END, TODAY)
+    register = reports.Register.of(report_store.register(db, [audit_team]))
+    rows = reports.per_clinician(register, report_store.reviews_per_clinician(db, [audit_team], START, END),
+                                 reports.overdue_list(register, TODAY))
     assert [(r["clinician"], r["clients"], r["held"], r["overdue"]) for r in rows] == [
         ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)]
 
@@ -103,12 +120,29 @@ def test_process_figures(db, audit_team):
     assert [(t["situation"], t["items"]) for t in process["tags"]] == [("aggression", 1)]
 
 
-def test_weekly_trend_groups_by_monday(db, audit_team):
-    trend = report_store.weekly_trend(db, [audit_team], START, END)
-    assert trend == [
-        {"week": "2026-02-02", "held": 0, "meetings": 1, "bells": 2, "discussed": 1, "decided": 1},
-        {"week": "2026-02-23", "held": 1, "meetings": 1, "bells": 1, "discussed": 3, "decided": 2},
-    ]
+def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audit_team):
+    trend = reports.weekly_trend(report_store.meetings_by_day(db, [audit_team], START, END),
+                                 audit_timelines(db, audit_team), START, END)
+    assert len(trend) == 27 and trend[0]["week"] == "2025-12-29" and trend[-1]["week"] == "2026-06-29"
+    by_week = {w["week"]: w for w in trend}
+    assert {k: by_week["2026-02-02"][k] for k in ("held", "meetings", "bells", "discussed", "decided")} == {
+        "held": 0, "meetings": 1, "bells": 2, "discussed": 1, "decided": 1}
+    assert {k: by_week["2026-02-23"][k] for k in ("held", "meetings", "bells", "discussed", "decided")} == {
+        "held": 1, "meetings": 1, "bells": 1, "discussed": 3, "decided": 2}
+    assert sum(w["meetings"] for w in trend) == 2 and sum(w["held"] for w in trend) == 1
+    # Sunday 4 January: C1, C2, C4 in treatment (C3 starts in February); C4 past 6 months, nobody past 12
+    assert (trend[0]["active"], trend[0]["within_norm"], trend[0]["within_legal"]) == (3, 2, 3)
+    # Tuesday 30 June, the period's end: as in the audit
+    assert (trend[-1]["active"], trend[-1]["within_norm"], trend[-1]["within_legal"]) == (4, 2, 3)
+
+
+def test_the_weekly_shares_agree_with_the_calendar_day_by_day(db, audit_team):
+    """The trend counts intervals; asked per day through `within`, every week end gives the same counts."""
+    timelines = audit_timelines(db, audit_team, date(2025, 6, 1), date(2026, 11, 30))
+    for point in register.share_trend(timelines, date(2025, 6, 1), date(2026, 11, 30)):
+        active = [t for t in timelines if t.active_on(point.day)]
+        assert (point.active, point.within_norm, point.within_legal) == (
+            len(active), sum(t.within(6, point.day) for t in active), sum(t.within(12, point.day) for t in active))
 
 
 @pytest.mark.parametrize("raw_from, raw_to, problem", [
@@ -134,7 +168,10 @@ def test_manager_dashboard_shows_the_figures_and_logs_the_view(as_user, world, d
     manager = as_user("boss@example.org")
     page = manager.get(f"/teams/{audit_team}/dashboard?from=2026-01-01&to=2026-06-30")
     assert page.status_code == 200
-    assert 'id="held-vs-due">1 / 3<' in page.text and 'id="decision-share">75%<' in page.text
+    assert 'id="clients-due">3<' in page.text and 'id="reviewed-in-time">1<' in page.text
+    assert 'id="not-reviewed">2<' in page.text and 'id="reviews-held">1<' in page.text
+    assert 'id="decision-share">75%<' in page.text
+    assert "held / due" not in page.text  # reviews are never divided by clients
     assert "C4" in page.text and "<svg" in page.text
     logged = db.execute("SELECT count(*) FROM access_log WHERE user_id = ? AND action = 'dashboard'",
                         [user_id]).fetchone()[0]
@@ -149,3 +186,24 @@ def test_dashboard_is_for_managers_only_and_shows_no_clinical_text(as_user, worl
     page = as_user("manager.a@example.org").get("/dashboard")
     assert page.status_code == 200
     assert "Continue or step down?" not in page.text and "A decision on continuing" not in page.text
+
+
+def test_the_weekly_shares_agree_with_the_calendar_for_reviews_month_ends_and_finishing():
+    D = date.fromisoformat
+    timelines = [
+        register.Timeline(1, "A", 1, 6, D("2024-01-31"), reviews=(register.Review(D("2024-08-31")),
+                                                                  register.Review(D("2025-02-28")))),
+        register.Timeline(2, "B", 1, 6, D("2023-05-01"), finished_on=D("2025-03-02"),
+                          registered_evaluation=D("2024-06-30")),
+        register.Timeline(3, "C", 1, 3, D("2024-11-30"), reviews=(register.Review(D("2025-01-31")),)),
+        register.Timeline(4, "D", 1, 12, D("2022-02-28"), registered_evaluation=D("2024-02-29"),
+                          reviews=(register.Review(D("2025-03-31"), D("2025-06-30")),)),
+    ]
+    start, end = D("2024-06-01"), D("2025-12-31")
+    points = register.share_trend(timelines, start, end)
+    assert len(points) == len(register.week_ends(start, end)) and points[-1].day == end
+    for point in points:
+        active = [t for t in timelines if t.active_on(point.day)]
+        assert (point.active, point.within_norm, point.within_legal) == (
+            len(active), sum(t.within(t.norm_months, point.day) for t in active),
+            sum(t.within(12, point.day) for t in active)), point.day

@@ -3,6 +3,7 @@ import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from meeting.core.evaluations import local_day
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from tests.conftest import make_item
@@ -56,17 +57,21 @@ def test_closing_without_a_decision_is_refused_and_the_item_stays_open(as_user, 
     assert db.execute("SELECT count(*) FROM decisions WHERE item_id = ?", [world["item_a"]]).fetchone()[0] == 0
 
 
-def test_a_regular_review_decision_is_an_evaluation_with_the_next_date(as_user, world, db):
+def test_a_regular_review_decision_is_an_evaluation_dated_by_its_meeting(as_user, world, db):
+    """The meeting is three days ahead (the world's extra meeting): the review carries its date, not today's."""
     chair = started_with_item(as_user, world)
+    starts_at = db.execute("SELECT starts_at FROM meetings WHERE id = ?", [world["meeting_a"]]).fetchone()[0]
+    held_on = local_day(starts_at, "Europe/Amsterdam").isoformat()
+    assert held_on != team_today().isoformat()
     response = chair.post(run_url(world, f"/items/{world['item_a']}/decide"), {
         "answer": "Yes, continue", "outcome": "continue_adjusted", "decision": "New goals for housing",
         "needs_met": "yes", "continuation_answer": "Housing is not yet stable", "colleague_invited": "yes"})
     assert response.status_code == 302, response.text
     evaluation = db.execute("SELECT held_on, outcome FROM evaluations WHERE item_id = ?", [world["item_a"]]).fetchone()
-    assert evaluation == (team_today().isoformat(), "continue_adjusted")
+    assert evaluation == (held_on, "continue_adjusted")
     client = db.execute("SELECT last_evaluation, next_evaluation_on, last_continuation_decision, colleague_invited_at"
                         " FROM clients WHERE id = ?", [world["client_a"]]).fetchone()
-    assert client == (team_today().isoformat(), None, team_today().isoformat(), team_today().isoformat())
+    assert client == (held_on, None, held_on, held_on)
     assert meeting_row(db, world)[2] is None  # no current item any more
 
 

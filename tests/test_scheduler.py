@@ -151,3 +151,34 @@ def test_the_chair_sees_the_freeze_notice_on_the_team_page(as_user, world, db):
     notice_id = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
     chair.post(f"/teams/{world['team_a']}/notices/{notice_id}/read")
     assert "is frozen" not in chair.get(f"/teams/{world['team_a']}/").text
+
+
+def test_free_slots_are_filled_with_the_reviews_due_soonest_never_by_reference(db, team):
+    """Only one review is due, the budget has room for three: the two due soonest after the meeting are
+    pulled forward; of two due the same day, the one waiting longest since its last review goes first."""
+    team_store.update_settings(db, team["id"], {"auto_add_due_reviews": 1, "regular_budget": 30})
+    clinician = db.execute("INSERT INTO users (email, name, session_token, created_at) VALUES"
+                           " ('p@x.org', 'Nurse', 't', '2026-01-01')").lastrowid
+    team_store.set_role(db, team["id"], clinician, "member")
+    client_store.add_clients(db, Actor(None), team["id"], [
+        ClientInput("DUE-1", clinician, date(2025, 1, 1), date(2025, 9, 1)),      # due 2026-03-01: due
+        ClientInput("AAA-SOON", clinician, date(2025, 10, 1), None),             # due 2026-04-01, waiting since Oct
+        ClientInput("ZZZ-SOON", clinician, date(2024, 1, 1), date(2025, 10, 1)),  # due 2026-04-01, the same wait
+        ClientInput("LONGER", clinician, date(2024, 1, 1), date(2025, 9, 20)),   # agreed 2026-04-01, waits longest
+        ClientInput("LATER", clinician, date(2024, 1, 1), date(2026, 1, 1))])    # due 2026-07-01
+    db.execute("UPDATE clients SET next_evaluation_on = '2026-04-01' WHERE reference = 'LONGER'")
+    scheduler.create_meetings(db, utc(2026, 3, 20, 9))
+    deadline = datetime.fromisoformat(db.execute("SELECT min(deadline_at) FROM meetings").fetchone()[0])
+    scheduler.freeze_agendas(db, deadline)
+    added = [r[0] for r in db.execute("SELECT c.reference FROM items i JOIN clients c ON c.id = i.client_id"
+                                      " ORDER BY i.position")]
+    assert added[:2] == ["DUE-1", "LONGER"]
+    assert len(added) == 3 and added[2] in ("AAA-SOON", "ZZZ-SOON")
+
+
+def test_equal_clients_take_turns_at_the_freeze(db, team):
+    """Clients alike in due date and wait are not always taken in reference order."""
+    from meeting.core.evaluations import ClientRecord, review_queue
+    records = [ClientRecord(f"T-{i:02d}", 1, date(2025, 1, 1), "active", date(2025, 10, 1)) for i in range(20)]
+    firsts = [review_queue(records, date(2026, 4, 7) + timedelta(weeks=w), 6)[0].reference for w in range(10)]
+    assert len(set(firsts)) > 3 and firsts != sorted(firsts)

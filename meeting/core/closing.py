@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from typing import Mapping
 
 from meeting.core.dates import parse_date
-from meeting.core.evaluations import DEFAULT_INTERVAL_MONTHS, add_months, milestone_kind
+from meeting.core.evaluations import (
+    DEFAULT_INTERVAL_MONTHS, LEGAL_MINIMUM_MONTHS, add_months, milestone_kind, next_evaluation_due,
+)
 from meeting.core.i18n import N_
 
 OUTCOMES = {
@@ -46,6 +48,7 @@ MILESTONES = {
     "one_year": N_("One year of treatment: why continue, what do we still want to achieve?"),
     "two_year": N_("Two years of treatment: invite a colleague to question the extension."),
 }
+LEAVING_OUTCOMES = ("finish", "step_down")
 ONE_YEAR_MONTHS = 12
 TWO_YEAR_MONTHS = 24
 BELL_INTERVAL = timedelta(seconds=10)  # one ring per person per 10 seconds
@@ -124,6 +127,8 @@ def _next_date_errors(form: Mapping, today: date) -> dict[str, str]:
         return {"next_evaluation_on": _BAD_DATE}
     if chosen <= today:
         return {"next_evaluation_on": N_("The next evaluation must be after today.")}
+    if chosen > add_months(today, LEGAL_MINIMUM_MONTHS):
+        return {"next_evaluation_on": N_("The next evaluation must be within 12 months (the legal minimum).")}
     return {}
 
 
@@ -145,8 +150,8 @@ def _review_errors(item: Mapping, form: Mapping, today: date) -> dict[str, str]:
 def _milestone_errors(item: Mapping, form: Mapping, today: date, settings: Mapping) -> dict[str, str]:
     """After one year the continuation question; after two, whether a colleague was invited."""
     start = parse_date(item.get("treatment_start"))
-    if item["track"] != "regular" or start is None:
-        return {}
+    if item["track"] != "regular" or start is None or _text(form, "outcome") in LEAVING_OUTCOMES:
+        return {}  # "why continue?" is no question for a treatment that ends here
     milestone = milestone_kind(start, today, settings.get("one_year_months", ONE_YEAR_MONTHS),
                                settings.get("two_year_months", TWO_YEAR_MONTHS))
     errors = {}
@@ -240,7 +245,7 @@ def next_evaluation_date(outcome: str, decided_on: date,
         return override
     if interval_months < 1:
         raise ValueError("interval_months must be at least 1")
-    return add_months(decided_on, interval_months)
+    return next_evaluation_due(decided_on, decided_on, interval_months)
 
 
 def carry_over(count: int) -> Phrase | None:

@@ -45,6 +45,7 @@ def consent_form(item: Mapping) -> dict:
     """
     form = {"announcement_outcome": "approved"}
     if finishes_by_consent(item):
-        form |= {"outcome": "finish", "needs_met": "yes", "actions": []}
+        form |= {"outcome": "finish", "needs_met": "yes", "actions": [],
+                 "decision": item.get("need") or item.get("title") or ""}
         form |= client_evaluation.from_preparation(item.get("evaluation_prep"))
     return form

@@ -1,11 +1,21 @@
-"""Evaluation dates of a client's treatment: due reviews, milestones, capacity. No Flask, no SQL."""
-import math
-from calendar import monthrange
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
-from fractions import Fraction
+"""The one calendar of a client's treatment: due dates, "within N months", the order reviews are taken,
+milestones, and the reviews a week the norm needs. No Flask, no SQL.
 
+Every due date, overdue count and "within N months" figure in Belletje (planner, scheduler, dashboard,
+minutes, CSV) comes from `add_months`, `next_evaluation_due` and `within` here: the store does no date
+arithmetic of its own.
+"""
+import math
+import zlib
+from calendar import monthrange
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 
 DEFAULT_INTERVAL_MONTHS = 6
@@ -19,10 +29,6 @@ PROMPTS = {
     TWO_YEAR: N_("Extension after two years: invite a colleague to the evaluation to question it"
                  " critically."),
 }
-CAPACITY_SENTENCE = N_(
-    "To evaluate all %(clients)s active clients every %(months)s months you need %(needed)s reviews"
-    " a week; your regular budget of %(budget)s minutes fits %(fit)s reviews of %(minutes)s minutes."
-)
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,18 @@ class ClientRecord:
     last_continuation_decision: date | None = None
     colleague_invited_at: date | None = None
     next_evaluation_on: date | None = None  # agreed at the last evaluation, when not the default
+
+
+def client_record(row: Mapping) -> ClientRecord:
+    """The calendar's view of a stored client row (ISO date columns)."""
+    def day(column):
+        return parse_date(row.get(column)) if row.get(column) else None
+    return ClientRecord(reference=row["reference"], clinician_id=row["clinician_id"],
+                        treatment_start=day("treatment_start"), status=row["status"],
+                        last_evaluation=day("last_evaluation"),
+                        last_continuation_decision=day("last_continuation_decision"),
+                        colleague_invited_at=day("colleague_invited_at"),
+                        next_evaluation_on=day("next_evaluation_on"))
 
 
 @dataclass(frozen=True)
@@ -64,19 +82,7 @@ class MilestoneReview:
     prompt: str  # N_-marked
 
 
-@dataclass(frozen=True)
-class Capacity:
-    """Whether the regular budget can keep every active client evaluated within the interval."""
-
-    active_clients: int
-    interval_months: int
-    regular_budget_minutes: int
-    review_minutes: int
-    reviews_needed_per_week: int
-    reviews_that_fit: int
-    meets_norm: bool
-
-
+@lru_cache(maxsize=8192)  # pure and called for the same days over and over (forecasts, trends)
 def add_months(day: date, months: int) -> date:
     """Return the same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -89,6 +95,23 @@ def next_evaluation_due(treatment_start: date, last_evaluation: date | None,
     """When the next evaluation is due: the date agreed at the last one, else one interval after it
     (or after the start)."""
     return agreed or add_months(last_evaluation or treatment_start, interval_months)
+
+
+def review_base(treatment_start: date, last_evaluation: date | None) -> date:
+    """The day the client's last review was held, or the treatment start when there was none."""
+    return last_evaluation or treatment_start
+
+
+def within(base: date, months: int, day: date) -> bool:
+    """Whether a review (or start) on `base` still covers `day`: not past `months` later (due that day is in time)."""
+    return day <= add_months(base, months)
+
+
+def local_day(moment: str | datetime, timezone: str) -> date:
+    """The local date of a moment (a stored timestamp or a datetime) in a time zone: a team's today, the
+    day of a meeting (a review is dated by the meeting it was held in)."""
+    moment = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 def treatment_months(treatment_start: date, today: date) -> int:
@@ -109,17 +132,79 @@ def count_active(clients: Iterable[ClientRecord]) -> int:
     return sum(1 for client in clients if client.status == ACTIVE)
 
 
+def due_on(client: ClientRecord, interval_months: int = DEFAULT_INTERVAL_MONTHS) -> date:
+    """When the client's next review is due."""
+    return next_evaluation_due(client.treatment_start, client.last_evaluation, interval_months,
+                               client.next_evaluation_on)
+
+
+def rotation(day: date, reference: str) -> int:
+    """A tie-break that changes every week, so among equals no client always waits longest."""
+    return rotation_of(reference_hash(reference), week_seed(day))
+
+
+def reference_hash(reference: str) -> int:
+    """A fixed number for a reference (case-insensitive), the rotation's input."""
+    return zlib.crc32(reference.upper().encode())
+
+
+def week_seed(day: date) -> int:
+    """One number per ISO week: the rotation's turn."""
+    year, week, _ = day.isocalendar()
+    return year * 100 + week
+
+
+_MASK = (1 << 64) - 1
+
+
+def rotation_of(reference: int, seed: int) -> int:
+    """Mix a reference's hash with the week (splitmix64's finaliser), so the order among equals is
+    reshuffled every week rather than shifted (see `rotation`)."""
+    x = (reference ^ (seed * 0x9E3779B97F4A7C15)) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def queue_key(due: date, base: date, day: date, reference: str) -> tuple:
+    """The order reviews are taken at a meeting on `day`: due soonest first; on the same due date the
+    longest wait since the last review; then a weekly rotation, never the reference (which would keep
+    the same clients waiting longest)."""
+    return due, base, rotation(day, reference)
+
+
+def review_queue(clients: Iterable[ClientRecord], day: date,
+                 interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
+    """Every active client in the order reviews are taken at a meeting on `day` (see `queue_key`)."""
+    keyed = []
+    for client in clients:
+        if client.status != ACTIVE:
+            continue
+        when = due_on(client, interval_months)
+        keyed.append((queue_key(when, review_base(client.treatment_start, client.last_evaluation), day,
+                                client.reference),
+                      DueReview(client.reference, client.clinician_id, when, days_overdue(when, day),
+                                client.last_evaluation)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [review for _, review in keyed]
+
+
 def due_reviews(clients: Iterable[ClientRecord], meeting_date: date,
                 interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
-    """Active clients whose next evaluation falls on or before `meeting_date`, most overdue first."""
-    due = []
-    for client in clients:
-        when = next_evaluation_due(client.treatment_start, client.last_evaluation, interval_months,
-                                   client.next_evaluation_on)
-        if client.status == ACTIVE and when <= meeting_date:
-            due.append(DueReview(client.reference, client.clinician_id, when,
-                                 days_overdue(when, meeting_date), client.last_evaluation))
-    return sorted(due, key=lambda review: (review.due, review.reference))
+    """Active clients whose next review falls on or before `meeting_date`, in the review order."""
+    return [review for review in review_queue(clients, meeting_date, interval_months) if review.due <= meeting_date]
+
+
+def overdue_reviews(clients: Iterable[ClientRecord], today: date,
+                    interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
+    """Active clients past their due date on `today`, most overdue first: the planner's and the dashboard's list."""
+    return [review for review in review_queue(clients, today, interval_months) if review.due < today]
+
+
+def past(clients: Iterable[ClientRecord], months: int, day: date) -> int:
+    """How many active clients had no review (nor start) within `months` before `day`."""
+    return sum(1 for c in clients if c.status == ACTIVE
+               and not within(review_base(c.treatment_start, c.last_evaluation), months, day))
 
 
 def milestone_kind(treatment_start: date, today: date, one_year_months: int = 12,
@@ -161,25 +246,11 @@ def milestone_reviews(clients: Iterable[ClientRecord], today: date) -> list[Mile
                   key=lambda m: (-m.days_since_mark, m.reference))
 
 
-def capacity(active_clients: int, interval_months: int, regular_budget_minutes: int,
-             review_minutes: int) -> Capacity:
-    """Reviews needed a week (rounded up) to evaluate everyone in the interval, against what fits."""
-    if interval_months < 1 or review_minutes < 1:
-        raise ValueError("interval_months and review_minutes must be at least 1")
-    if active_clients < 0 or regular_budget_minutes < 0:
-        raise ValueError("active_clients and regular_budget_minutes cannot be negative")
+def reviews_needed_per_week(active_clients: int, interval_months: int) -> int:
+    """Reviews a week (rounded up) that review every active client once per interval."""
+    if interval_months < 1:
+        raise ValueError("interval_months must be at least 1")
+    if active_clients < 0:
+        raise ValueError("active_clients cannot be negative")
     # Exact fraction: a float ceil could round 10.000000001 up to 11.
-    weeks = Fraction(interval_months * WEEKS_PER_YEAR, 12)
-    needed = math.ceil(active_clients / weeks)
-    fit = regular_budget_minutes // review_minutes
-    return Capacity(active_clients, interval_months, regular_budget_minutes, review_minutes,
-                    needed, fit, fit >= needed)
-
-
-def capacity_sentence(cap: Capacity) -> tuple[str, dict[str, int]]:
-    """The capacity line as an N_ template and its named parameters; format after translating."""
-    return CAPACITY_SENTENCE, {
-        "clients": cap.active_clients, "months": cap.interval_months,
-        "needed": cap.reviews_needed_per_week, "budget": cap.regular_budget_minutes,
-        "fit": cap.reviews_that_fit, "minutes": cap.review_minutes,
-    }
+    return math.ceil(active_clients / Fraction(interval_months * WEEKS_PER_YEAR, 12))

@@ -1,9 +1,12 @@
-"""The manager dashboard's pure parts: the period, shares, chart geometry, CSV. No Flask, no SQL."""
+"""The manager dashboard's pure parts: the period, the lists and figures from the store's rows, shares,
+chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meeting.core.evaluations)."""
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from meeting.core import evaluations, register as register_rules
+from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 
 DEFAULT_WEEKS = 26
@@ -42,11 +45,12 @@ class Bar:
     label: str
 
 
-def bars(values: list[tuple[str, float]], width: float = 600, height: float = 160) -> list[Bar]:
-    """Lay out a bar per (label, value), scaled so the highest bar fills the height."""
+def bars(values: list[tuple[str, float]], width: float = 600, height: float = 160,
+         top: float | None = None) -> list[Bar]:
+    """Lay out a bar per (label, value), scaled so `top` (default: the highest bar) fills the height."""
     if not values:
         return []
-    top = max(value for _, value in values) or 1
+    top = top or max(value for _, value in values) or 1
     slot = width / len(values)
     return [Bar(x=i * slot + slot * 0.1, y=height - value / top * height, width=slot * 0.8,
                 height=value / top * height, value=value, label=label)
@@ -80,3 +84,122 @@ def time_totals(meetings: list[dict]) -> dict:
     totals["overrun"] = sum(1 for m in meetings if m["acute_used_seconds"] + m["regular_used_seconds"] > m["minutes"] * 60)
     totals["meetings"] = len(meetings)
     return totals
+
+
+@dataclass(frozen=True)
+class Register:
+    """Active clients of one or more teams: the store's rows (names, team, norm) and the calendar's records."""
+    rows: tuple[dict, ...]
+    records: tuple[evaluations.ClientRecord, ...]
+
+    @classmethod
+    def of(cls, rows: list[dict]) -> "Register":
+        """Read every row once."""
+        return cls(tuple(rows), tuple(evaluations.client_record(row) for row in rows))
+
+    def team(self, team_id: int) -> "Register":
+        """The clients of one team."""
+        pairs = [(row, record) for row, record in zip(self.rows, self.records) if row["team_id"] == team_id]
+        return Register(tuple(row for row, _ in pairs), tuple(record for _, record in pairs))
+
+    def team_ids(self) -> list[int]:
+        """The teams with active clients, in order of first appearance."""
+        return list(dict.fromkeys(row["team_id"] for row in self.rows))
+
+
+def overdue_list(register: Register, today: date) -> list[dict]:
+    """Active clients past their due date, most overdue first: per team exactly the planner's list."""
+    found = []
+    for team_id in register.team_ids():
+        team = register.team(team_id)
+        by_reference = {row["reference"]: row for row in team.rows}
+        for review in evaluations.overdue_reviews(team.records, today, team.rows[0]["norm_months"]):
+            row = by_reference[review.reference]
+            found.append({"client_id": row["client_id"], "reference": row["reference"], "team_id": team_id,
+                          "team": row["team"], "clinician": row["clinician"], "due": review.due.isoformat(),
+                          "days_overdue": review.days_overdue})
+    return sorted(found, key=lambda r: r["due"])  # stable: each team keeps the planner's order on ties
+
+
+def milestone_list(register: Register, today: date) -> list[dict]:
+    """Active clients past one or two years without a continuation decision since that mark."""
+    found = [(milestone, row) for row, record in zip(register.rows, register.records)
+             if (milestone := evaluations.milestone(record, today))]
+    found.sort(key=lambda pair: (-pair[0].days_since_mark, pair[0].reference))
+    return [{"client_id": row["client_id"], "reference": row["reference"], "team": row["team"],
+             "clinician": row["clinician"], "years": m.years, "milestone": m.milestone} for m, row in found]
+
+
+def per_clinician(register: Register, held: dict[int, int], overdue: list[dict]) -> list[dict]:
+    """Per responsible clinician: active clients, reviews held in the period, overdue now (`overdue_list`)."""
+    late = {row["client_id"] for row in overdue}
+    clinicians: dict[int, dict] = {}
+    for row in register.rows:
+        entry = clinicians.setdefault(row["clinician_id"], {"clinician": row["clinician"], "clients": 0,
+                                                           "held": held.get(row["clinician_id"], 0), "overdue": 0})
+        entry["clients"] += 1
+        entry["overdue"] += row["client_id"] in late
+    return sorted(clinicians.values(), key=lambda entry: entry["clinician"])
+
+
+def timelines(clients: list[dict], reviews: list[dict]) -> list[register_rules.Timeline]:
+    """Each client's timeline from the store's rows (reviews ordered by client and day)."""
+    held: dict[int, list[register_rules.Review]] = {}
+    for review in reviews:
+        held.setdefault(review["client_id"], []).append(
+            register_rules.Review(parse_date(review["held_on"]), parse_date(review["agreed_next"])))
+    return [register_rules.Timeline(
+        client_id=c["client_id"], reference=c["reference"], team_id=c["team_id"], norm_months=c["norm_months"],
+        treatment_start=parse_date(c["treatment_start"]), finished_on=parse_date(c["finished_on"]),
+        registered_evaluation=parse_date(c["registered_evaluation"]),
+        reviews=tuple(held.get(c["client_id"], ()))) for c in clients]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The answer a manager comes for, per team: the register now against the norm and the budget."""
+    team: str
+    active: int
+    within_norm: int
+    norm_months: int
+    overdue: int
+    slots: int
+    needed: int
+
+    @property
+    def share(self) -> int | None:
+        """Whole percentage of active clients within the norm."""
+        return share(self.within_norm, self.active)
+
+    @property
+    def achievable(self) -> bool:
+        """Whether the budget's review slots cover what the norm needs a week."""
+        return self.slots >= self.needed
+
+
+def headline(team: str, register: Register, today: date, norm_months: int, slots: int, overdue: int) -> Headline:
+    """One team's headline from its active clients today, how many are overdue, and its review slots a week."""
+    active = len(register.records)
+    return Headline(team, active, active - evaluations.past(register.records, norm_months, today), norm_months,
+                    overdue, slots, evaluations.reviews_needed_per_week(active, norm_months))
+
+
+def weekly_trend(meetings: list[dict], timelines: list[register_rules.Timeline], start: date,
+                 end: date) -> list[dict]:
+    """Per week (Monday) of the period: reviews held, meetings, bells, discussed and decided items, and at
+    the week's end the active clients within the norm and within the legal minimum."""
+    weeks = {register_rules.week_of(p.day): {"week": register_rules.week_of(p.day).isoformat(), "held": 0,
+                                            "meetings": 0, "bells": 0, "discussed": 0, "decided": 0,
+                                            "active": p.active, "within_norm": p.within_norm,
+                                            "within_legal": p.within_legal}
+             for p in register_rules.share_trend(timelines, start, end)}
+    for t in timelines:
+        for review in t.reviews:
+            if start <= review.held_on <= end:
+                weeks[register_rules.week_of(review.held_on)]["held"] += 1
+    for meeting in meetings:
+        week = weeks[register_rules.week_of(parse_date(meeting["day"]))]
+        week["meetings"] += 1
+        for key in ("bells", "discussed", "decided"):
+            week[key] += meeting[key]
+    return [weeks[monday] for monday in sorted(weeks)]

@@ -2,6 +2,7 @@
 (seed 001, chapter 3): heard and understood, worked on what we wanted, the way we worked suited us, overall.
 The item texts are our own. Anonymous: one tap per dimension and one thing to change next time. Pure.
 """
+from datetime import date, timedelta
 from typing import Mapping
 
 from meeting.core.i18n import N_
@@ -54,3 +55,17 @@ def period_averages(weeks: list[Mapping]) -> dict:
     averages = {name: (sum(week[name] * week["raters"] for week in weeks) / raters if raters else None)
                 for name in DIMENSIONS}
     return averages | {"raters": raters}
+
+
+def weekly_trend(ratings: list[Mapping]) -> list[dict]:
+    """Per week (its Monday, ISO text) of the rated meetings: how many rated and the average per dimension.
+
+    `ratings` are rows with the meeting's `day` (ISO date) and a score per dimension.
+    """
+    weeks: dict[date, list[Mapping]] = {}
+    for rating in ratings:
+        day = date.fromisoformat(rating["day"][:10])
+        weeks.setdefault(day - timedelta(days=day.weekday()), []).append(rating)
+    return [{"week": monday.isoformat(), "raters": len(rows),
+             **{name: sum(r[name] for r in rows) / len(rows) for name in DIMENSIONS}}
+            for monday, rows in sorted(weeks.items())]

@@ -1,10 +1,13 @@
 """A team's meeting settings and their rules. No Flask, no SQL."""
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 from meeting.core.i18n import N_
+from meeting.core.items import deadline
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
 
 ORDER_POLICIES = {
@@ -89,3 +92,80 @@ def upcoming_meeting_starts(team: dict, now: datetime, count: int = 1) -> list[d
             starts.append(start)
         day += timedelta(days=7)
     return starts
+
+
+# A meeting keeps its own copy of these team settings (meeting column -> team column), so that a frozen,
+# running or closed meeting never changes under the chair; meetings not yet frozen follow the team.
+MEETING_SETTINGS = {"minutes": "meeting_minutes", "acute_budget": "acute_budget",
+                    "regular_budget": "regular_budget", "order_policy": "order_policy"}
+SETTING_NAMES = {
+    "meeting_minutes": N_("length"), "acute_budget": N_("acute budget"), "regular_budget": N_("regular budget"),
+    "order_policy": N_("order"), "submission_deadline_hours": N_("submission deadline"),
+}
+SCHEDULE_FIELDS = ("meeting_weekday", "meeting_start", "timezone")
+
+
+def override_column(column: str) -> str:
+    """The meeting column that holds a chair's value for this meeting only (NULL: follow the team)."""
+    return f"{column}_override"
+
+
+def meeting_settings(team: Mapping, meeting: Mapping) -> dict:
+    """What a meeting not yet frozen holds: per setting its own override, else the team's value; and its
+    deadline from the team's submission deadline."""
+    values = {}
+    for column, team_column in MEETING_SETTINGS.items():
+        own = meeting[override_column(column)]
+        values[column] = own if own is not None else team[team_column]
+    values["deadline_at"] = deadline(datetime.fromisoformat(meeting["starts_at"]), team["submission_deadline_hours"])
+    return values
+
+
+def overrides(team: Mapping, values: Mapping) -> dict:
+    """The override columns for a chair's values for one meeting: NULL where the value is the team's."""
+    return {override_column(column): None if values[column] == team[team_column] else values[column]
+            for column, team_column in MEETING_SETTINGS.items()}
+
+
+def validate_meeting_times(form: Mapping) -> tuple[dict | None, dict]:
+    """Check one meeting's length, budgets and order; return the values, or None and field → message."""
+    values, errors = {}, {}
+    for column, team_column in MEETING_SETTINGS.items():
+        if column == "order_policy":
+            continue
+        number = _whole_number(form.get(column))
+        lowest, highest = _WHOLE_NUMBER_LIMITS[team_column]
+        if number is None or not lowest <= number <= highest:
+            errors[column] = N_("Give a whole number from %(lowest)s to %(highest)s.")
+        values[column] = number
+    if form.get("order_policy") not in ORDER_POLICIES:
+        errors["order_policy"] = N_("Choose an order policy.")
+    values["order_policy"] = form.get("order_policy")
+    if not errors and values["acute_budget"] + values["regular_budget"] > values["minutes"]:
+        errors["regular_budget"] = N_("The acute and regular budgets together exceed the meeting length.")
+    return (None, errors) if errors else (values, {})
+
+
+def meeting_limits(column: str) -> dict:
+    """The placeholders for a meeting field's message."""
+    return limits(MEETING_SETTINGS.get(column, column))
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One changed team setting that meetings follow: field (team column), old and new value."""
+
+    field: str
+    old: object
+    new: object
+
+
+def setting_changes(team: Mapping, values: Mapping) -> list[SettingChange]:
+    """The settings that meetings follow and that `values` change, in the order of SETTING_NAMES."""
+    return [SettingChange(field, team[field], values[field]) for field in SETTING_NAMES
+            if field in values and values[field] != team[field]]
+
+
+def schedule_changed(team: Mapping, values: Mapping) -> bool:
+    """Whether the weekday, start time or time zone changes (meetings created later follow it)."""
+    return any(field in values and values[field] != team[field] for field in SCHEDULE_FIELDS)

@@ -91,7 +91,8 @@ def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: lis
         items += [PastItem(client.clinician_id, "regular", "issue", f"Evaluation {client.reference}", 10,
                            rng.randint(360, 840), client_id=client_id, outcome=rng.choice(OUTCOMES),
                            evaluation_on=client.last_evaluation, bells=rng.choice([0, 0, 0, 1]),
-                           with_client=_with_client(rng, client.last_evaluation))
+                           with_client=_with_client(rng, client.last_evaluation),
+                           previous_evaluation=_review_before(client))
                   for client_id, client in clients if client.last_evaluation in week]
         if rng.random() < 0.4:
             items.append(PastItem(rng.choice(staff_ids), "regular", "question", "Not reached", 5, 0,
@@ -110,6 +111,10 @@ def _with_client(rng: random.Random, reviewed_on: date) -> dict | None:
             "relatives_invited": rng.choice(["yes", "yes", "no"]), "rom_done": "yes",
             "rom_personal": rng.choice(["better", "same", "worse"]), "rom_social": rng.choice(["better", "same"]),
             "rom_symptomatic": rng.choice(["better", "same", "worse", "not_measured"])}
+def _review_before(client: ClientInput) -> date | None:
+    """The review six months before the client's last one, if the treatment had started by then."""
+    before = add_months(client.last_evaluation, -6)
+    return before if before >= client.treatment_start else None
 
 
 def _demo_client(rng: random.Random, index: int, clinician_ids: list[int], today: date) -> ClientInput:

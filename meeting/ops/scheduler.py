@@ -38,6 +38,7 @@ def freeze_agendas(db, now: datetime) -> int:
                 continue
             meeting_store.set_state(db, meeting["team_id"], meeting["id"], "frozen")
             team = team_store.get_team(db, meeting["team_id"])
+            meeting = meeting_store.get_meeting(db, team["id"], meeting["id"])  # its budget as it is now
             added = add_due_reviews(db, team, meeting) if team["auto_add_due_reviews"] else 0
             _tell_chairs(db, team, meeting, added, now)
         frozen += 1
@@ -45,26 +46,28 @@ def freeze_agendas(db, now: datetime) -> int:
 
 
 def add_due_reviews(db, team: dict, meeting: dict) -> int:
-    """Fill the regular budget with the most overdue due reviews not yet on the agenda.
+    """Fill the regular budget with reviews in the review order: every due review first, then, so that no
+    slot is lost, those due soonest; ties go to the longest wait since the last review, then a rotation.
 
     Stored titles are English: the scheduler has no reader whose language it could use.
     """
     planned = item_store.planned_minutes(db, meeting["id"], "regular")
     on_agenda = item_store.clients_on_agenda(db, meeting["id"])
-    meeting_day = datetime.fromisoformat(meeting["starts_at"]).astimezone(ZoneInfo(team["timezone"])).date()
+    meeting_day = evaluations.local_day(meeting["starts_at"], team["timezone"])
     ids = client_store.active_reference_ids(db, team["id"])
-    records = client_store.client_records(db, team["id"])
-    starts = {record.reference: record.treatment_start for record in records}
+    records = {record.reference: record for record in client_store.client_records(db, team["id"])}
     minutes, added = team["minutes_issue"], 0
-    for due in evaluations.due_reviews(records, meeting_day, team["evaluation_interval_months"]):
-        client_id = ids[due.reference.upper()]
-        if client_id in on_agenda:
-            continue
+    for review in evaluations.review_queue(records.values(), meeting_day, team["evaluation_interval_months"]):
         if planned + minutes > meeting["regular_budget"]:
             break
-        months = evaluations.treatment_months(starts[due.reference], meeting_day)
-        item = planning.due_review_item(client_id, due.reference, months, None, minutes)
-        item_store.add_item(db, SYSTEM, team["id"], meeting["id"], due.clinician_id, item)
+        client_id, record = ids[review.reference.upper()], records[review.reference]
+        if client_id in on_agenda:
+            continue
+        prompt = evaluations.milestone(record, meeting_day)
+        item = planning.due_review_item(client_id, review.reference,
+                                        evaluations.treatment_months(record.treatment_start, meeting_day),
+                                        prompt and prompt.prompt, minutes)
+        item_store.add_item(db, SYSTEM, team["id"], meeting["id"], review.clinician_id, item)
         planned, added = planned + minutes, added + 1
     return added
 

@@ -1,6 +1,6 @@
 """The NEN 7513 access log: who did what to which client's data, when, from where. Append-only."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from meeting.store.db import iso, utcnow
 
@@ -33,7 +33,7 @@ def search_access_log(db, user_id=None, client_reference=None, day_from=None, da
     if day_from:
         where.append("l.at >= ?"); params.append(day_from.isoformat())
     if day_to:
-        where.append("l.at < date(?, '+1 day')"); params.append(day_to.isoformat())
+        where.append("l.at < ?"); params.append((day_to + timedelta(days=1)).isoformat())  # up to the end of that day
     return list(db.query(f"""
         SELECT l.*, u.email AS user_email, c.reference AS client_reference, t.name AS team_name
         FROM access_log l LEFT JOIN users u ON u.id = l.user_id

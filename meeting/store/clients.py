@@ -1,6 +1,6 @@
 """The client registry of a team. Every read or change is written to the access log in the same transaction."""
 from meeting.core.clients import ClientInput
-from meeting.core.dates import parse_date
+from meeting.core import evaluations
 from meeting.core.evaluations import ClientRecord
 from meeting.store.db import iso, utcnow, write
 from meeting.store.audit import Actor, log_access
@@ -106,14 +106,7 @@ def active_reference_ids(db, team_id: int) -> dict[str, int]:
 
 def client_record(row: dict) -> ClientRecord:
     """The planner's view of a client row."""
-    def day(column):
-        return parse_date(row[column] or "") if row.get(column) else None
-    return ClientRecord(reference=row["reference"], clinician_id=row["clinician_id"],
-                        treatment_start=day("treatment_start"), status=row["status"],
-                        last_evaluation=day("last_evaluation"),
-                        last_continuation_decision=day("last_continuation_decision"),
-                        colleague_invited_at=day("colleague_invited_at"),
-                        next_evaluation_on=day("next_evaluation_on"))
+    return evaluations.client_record(row)
 
 
 def client_records(db, team_id: int) -> list[ClientRecord]:

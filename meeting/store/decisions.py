@@ -3,14 +3,16 @@ import sqlite3
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from meeting.core.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
+from meeting.core.closing import (
+    client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date, validate_decision,
+)
 from meeting.core.decision_extras import consent_form, finishes_by_consent
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
 from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
-from meeting.store.meetings import bump_revision
+from meeting.store.meetings import NotTheTeams, bump_revision
 from meeting.store.running import Refused, close_current
 from meeting.store import client_evaluations, consultations
 
@@ -20,6 +22,14 @@ ALREADY_CLOSED = N_("This item was closed already, by someone else. Nothing was 
 TEXT_FIELDS = {"answer", "decision", "reason", "continuation_answer"}
 
 
+class InvalidDecision(Refused):
+    """The decision lacks what the rules require (the core's validation): refused whoever calls."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
 def _decision_values(form: dict) -> list:
     """The decision's columns in order: free text as '' when absent, choices as NULL."""
     return [(form.get(f) or "").strip() if f in TEXT_FIELDS else (form.get(f) or None) for f in DECISION_FIELDS]
@@ -27,22 +37,29 @@ def _decision_values(form: dict) -> list:
 
 def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, now: datetime,
            next_meeting_id: int | None) -> int:
-    """Record the decision that closes `item` (validated by the caller); Refused if it is closed already."""
+    """Record the decision that closes `item`; `today` is the day of the meeting it is decided in (a review
+    is dated by it). Refused if it is closed already; InvalidDecision if the rules are not met."""
     try:
         with write(db):
-            state = db.execute("SELECT state FROM items WHERE id = ? AND team_id = ?", [item["id"], team["id"]]).fetchone()[0]
-            if state != "planned":
+            stored = next(db.query("""SELECT i.state, i.track, i.label, i.client_id, c.treatment_start FROM items i
+                LEFT JOIN clients c ON c.id = i.client_id WHERE i.id = ? AND i.team_id = ?""",
+                                   [item["id"], team["id"]]), None)
+            if stored is None:
+                raise NotTheTeams(item["id"])
+            if stored["state"] != "planned":
                 raise Refused(ALREADY_CLOSED)
+            if errors := validate_decision(stored, form, today):
+                raise InvalidDecision(errors)
             decision_id = db.execute(
                 f"""INSERT INTO decisions (item_id, meeting_id, {', '.join(DECISION_FIELDS)}, decided_by, decided_at)
                     VALUES ({', '.join('?' * (len(DECISION_FIELDS) + 4))})""",
                 [item["id"], item["meeting_id"], *_decision_values(form), actor.user_id, iso(now)]).lastrowid
             _record_actions(db, team["id"], decision_id, form.get("actions") or [])
-            if item["client_id"] and counts_as_evaluation(item, form):
+            if stored["client_id"] and counts_as_evaluation(stored, form):
                 _record_evaluation(db, actor, team, item, form, today)
             client_evaluations.record(db, actor, team, item, decision_id, form, today, now)
             consultations.record(db, actor, team, item, decision_id, form, today)
-            if comes_back_as_issue(item, form) and next_meeting_id:
+            if comes_back_as_issue(stored, form) and next_meeting_id:
                 _return_as_issue(db, actor, item, next_meeting_id)
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
             close_current(db, team["id"], item["meeting_id"], item["id"], now, actor.user_id)
@@ -132,8 +149,9 @@ def review_action(db, team_id: int, action_id: int, status: str, meeting_id: int
 
 
 def decisions_of_meeting(db, meeting_id: int) -> dict[int, dict]:
-    """The meeting's decisions by item id."""
-    return {r["item_id"]: r for r in db.query("SELECT * FROM decisions WHERE meeting_id = ?", [meeting_id])}
+    """The meeting's decisions by item id; a review's `next_review_on` is the due date it set (the core's)."""
+    return {r["item_id"]: r for r in db.query("""SELECT d.*, e.next_evaluation_on AS next_review_on FROM decisions d
+        LEFT JOIN evaluations e ON e.item_id = d.item_id WHERE d.meeting_id = ?""", [meeting_id])}
 
 
 def actions_of_meeting(db, meeting_id: int) -> list[dict]:

@@ -23,6 +23,7 @@ class PastItem:
     carried_over: int = 0
     evaluation_on: date | None = None  # a decided regular review is an evaluation held on this day
     with_client: dict | None = None  # the evaluation with the client recorded with the decision (its columns)
+    previous_evaluation: date | None = None  # the client's review before it, when known
 
 
 @dataclass
@@ -82,9 +83,11 @@ def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, ite
             db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                        list(row.values()))
     if item.evaluation_on and item.client_id:
-        db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome)
-            VALUES (?, ?, ?, ?, ?, ?)""", [team["id"], item.client_id, item_id, item.presenter_id,
-                                            item.evaluation_on.isoformat(), item.outcome or "continue_adjusted"])
+        db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome,
+            previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   [team["id"], item.client_id, item_id, item.presenter_id, item.evaluation_on.isoformat(),
+                    item.outcome or "continue_adjusted",
+                    item.previous_evaluation and item.previous_evaluation.isoformat()])
     if item.bells:
         db.conn.executemany("INSERT INTO bells (meeting_id, item_id, user_id, at, acknowledged_at) VALUES (?, ?, ?, ?, ?)",
                             [(meeting_id, item_id, item.presenter_id, start, start)] * item.bells)

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from meeting.store.db import iso, utcnow, write
+from meeting.core import teams as team_rules
 from meeting.core.items import deadline
 from meeting.core.teams import upcoming_meeting_starts
 
@@ -56,6 +57,36 @@ def move(db, team: dict, meeting_id: int, starts_at: datetime) -> None:
                    [iso(starts_at), iso(deadline(starts_at, team["submission_deadline_hours"])),
                     meeting_id, team["id"]])
         bump_revision(db, team["id"], meeting_id)
+
+
+def follow_team_settings(db, team: dict, now: datetime) -> list[dict]:
+    """Give every meeting whose agenda is not yet frozen the team's length, budgets, order and deadline,
+    except what a chair set for that meeting alone; return those meetings (as they are now), by start."""
+    with write(db):
+        meetings = list(db.query("""SELECT * FROM meetings WHERE team_id = ? AND state = 'planned'
+            AND deadline_at > ? ORDER BY starts_at""", [team["id"], iso(now)]))
+        for meeting in meetings:
+            values = team_rules.meeting_settings(team, meeting)
+            values["deadline_at"] = iso(values["deadline_at"])
+            if any(meeting[column] != value for column, value in values.items()):
+                db.execute(f"UPDATE meetings SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ? AND team_id = ?",
+                           [*values.values(), meeting["id"], team["id"]])
+                bump_revision(db, team["id"], meeting["id"])
+    return [get_meeting(db, team["id"], meeting["id"]) for meeting in meetings]
+
+
+def set_own_settings(db, team: dict, meeting_id: int, values: dict | None) -> bool:
+    """This meeting's own length, budgets and order, kept when the team's change (None: follow the team
+    again); only for a meeting still to come. False when it was not."""
+    values = values or {column: team[team_column] for column, team_column in team_rules.MEETING_SETTINGS.items()}
+    changes = values | team_rules.overrides(team, values)
+    with write(db):
+        changed = db.execute(f"""UPDATE meetings SET {', '.join(f'{c} = ?' for c in changes)}
+            WHERE id = ? AND team_id = ? AND state IN ('planned', 'frozen')""",
+                             [*changes.values(), meeting_id, team["id"]]).rowcount
+        if changed:
+            bump_revision(db, team["id"], meeting_id)
+    return bool(changed)
 
 
 def set_state(db, team_id: int, meeting_id: int, state: str) -> None:

@@ -317,6 +317,23 @@ def login_failures_per_address(db):
     """)
 
 
+@migrations(name="0007_meeting_overrides")
+def meeting_overrides(db):
+    """A chair's length, budgets or order for one meeting only (NULL: the meeting follows the team).
+
+    Meetings keep their own copy of the team's settings (a frozen or closed meeting never changes under
+    the chair); the copy of a meeting not yet frozen follows every change of the team's settings, except
+    what an override holds.
+    """
+    run_statements(db, """
+    ALTER TABLE meetings ADD COLUMN minutes_override INTEGER;
+    ALTER TABLE meetings ADD COLUMN acute_budget_override INTEGER;
+    ALTER TABLE meetings ADD COLUMN regular_budget_override INTEGER;
+    ALTER TABLE meetings ADD COLUMN order_policy_override TEXT
+        CHECK (order_policy_override IN ('acute_first', 'regular_first'));
+    """)
+
+
 @migrations(name="0010_substance_of_the_review")
 def substance_of_the_review(db):
     """What the review is about reaches the room: whose input an item asks for, a finish announced for the

@@ -1,82 +1,92 @@
-"""The managers' figures, aggregated in SQL over one or more teams and a period. Counts, dates and
-pseudonymous references only: no clinical free text ever leaves these functions."""
-from datetime import date
+"""The rows behind the managers' figures, over one or more teams and a period. Counts, dates and
+pseudonymous references only: no clinical free text ever leaves these functions. Every due date and
+"within N months" figure is worked out by the core from these rows, never in SQL."""
+from datetime import date, datetime
 
-# The date an evaluation was last held on or before :day, for client c (NULL when never).
-_LAST_HELD = """coalesce(
-    (SELECT max(e.held_on) FROM evaluations e WHERE e.client_id = c.id AND e.held_on <= :day),
-    (SELECT e.previous_evaluation FROM evaluations e WHERE e.client_id = c.id AND e.held_on > :day
-     ORDER BY e.held_on LIMIT 1),
-    CASE WHEN c.last_evaluation <= :day THEN c.last_evaluation END)"""
-_INTERVAL = "'+' || t.evaluation_interval_months || ' months'"
-
+from meeting.core import capacity, evaluations
+from meeting.core.teams import upcoming_meeting_starts
+from meeting.store.clients import client_records
+from meeting.store.db import iso
 
 def _teams(team_ids: list[int]) -> tuple[str, dict]:
     marks = ", ".join(f":team{i}" for i in range(len(team_ids)))
     return marks, {f"team{i}": team_id for i, team_id in enumerate(team_ids)}
 
 
-def evaluation_figures(db, team_ids: list[int], start: date, end: date) -> dict:
-    """Evaluations held vs due in the period; active clients evaluated within the interval and 12 months."""
+def register(db, team_ids: list[int]) -> list[dict]:
+    """Every active client of these teams with what the calendar needs: dates, team, norm, clinician.
+
+    No date arithmetic here: due dates, overdue lists and milestones come from meeting.core.evaluations.
+    """
+    marks, params = _teams(team_ids)
+    return list(db.query(f"""SELECT c.id AS client_id, c.reference, c.team_id, t.name AS team,
+        t.evaluation_interval_months AS norm_months, c.clinician_id, u.name AS clinician, c.status,
+        c.treatment_start, c.last_evaluation, c.next_evaluation_on, c.last_continuation_decision,
+        c.colleague_invited_at
+        FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
+        WHERE c.team_id IN ({marks}) AND c.status = 'active' ORDER BY c.id""", params))
+
+
+def timelines(db, team_ids: list[int], since: date, start: date, end: date) -> tuple[list[dict], list[dict]]:
+    """The clients in treatment at some time in [start, end], and their reviews held from `since` to `end`.
+
+    `registered_evaluation` is the last review before Belletje recorded any (from the registry).
+    """
+    marks, params = _teams(team_ids)
+    params |= {"since": since.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
+    clients = list(db.query(f"""SELECT c.id AS client_id, c.reference, c.team_id,
+        t.evaluation_interval_months AS norm_months, c.treatment_start, c.finished_on,
+        coalesce((SELECT e.previous_evaluation FROM evaluations e WHERE e.client_id = c.id
+                  ORDER BY e.held_on LIMIT 1), c.last_evaluation) AS registered_evaluation
+        FROM clients c JOIN teams t ON t.id = c.team_id
+        WHERE c.team_id IN ({marks}) AND c.treatment_start <= :end
+        AND (c.finished_on IS NULL OR c.finished_on >= :start)""", params))
+    reviews = list(db.query(f"""SELECT e.client_id, e.held_on, d.next_evaluation_on AS agreed_next
+        FROM evaluations e LEFT JOIN decisions d ON d.item_id = e.item_id
+        WHERE e.team_id IN ({marks}) AND e.held_on BETWEEN :since AND :end
+        ORDER BY e.client_id, e.held_on""", params))
+    return clients, reviews
+
+
+def reviews_per_clinician(db, team_ids: list[int], start: date, end: date) -> dict[int, int]:
+    """Team reviews held in the period, by the clinician responsible at the time."""
     marks, params = _teams(team_ids)
     params |= {"start": start.isoformat(), "end": end.isoformat()}
-    held = db.execute(f"SELECT count(*) FROM evaluations WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end",
-                      params).fetchone()[0]
-    before_start = _LAST_HELD.replace(":day", "date(:start, '-1 day')")
-    due = db.execute(f"""SELECT count(*) FROM clients c JOIN teams t ON t.id = c.team_id
-        WHERE c.team_id IN ({marks}) AND c.treatment_start <= :end AND (c.finished_on IS NULL OR c.finished_on >= :start)
-        AND date(coalesce({before_start}, c.treatment_start), {_INTERVAL}) <= :end""", params).fetchone()[0]
-    at_end = _LAST_HELD.replace(":day", ":end")
-    row = db.execute(f"""SELECT count(*),
-        coalesce(sum(date(coalesce({at_end}, c.treatment_start), {_INTERVAL}) > :end), 0),
-        coalesce(sum(date(coalesce({at_end}, c.treatment_start), '+12 months') > :end), 0)
-        FROM clients c JOIN teams t ON t.id = c.team_id WHERE c.team_id IN ({marks}) AND c.treatment_start <= :end
-        AND (c.finished_on IS NULL OR c.finished_on > :end)""", params).fetchone()
-    return {"held": held, "due": due, "active": row[0], "within_interval": row[1], "within_12_months": row[2]}
+    return {r[0]: r[1] for r in db.execute(f"""SELECT clinician_id, count(*) FROM evaluations
+        WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end GROUP BY clinician_id""", params)}
 
 
-_DUE = f"coalesce(c.next_evaluation_on, date(coalesce(c.last_evaluation, c.treatment_start), {_INTERVAL}))"
+def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
+    """Per recent closed meeting (newest first): minutes of regular items that were not a review.
+
+    Announcements, items deferred or not reached: what the regular budget spent on anything but a
+    review that counted (a decided regular item with an evaluation).
+    """
+    return [r[0] for r in db.execute("""SELECT coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0)
+        FROM (SELECT id, starts_at FROM meetings WHERE team_id = ? AND state = 'closed'
+              ORDER BY starts_at DESC LIMIT ?) m
+        LEFT JOIN items i ON i.meeting_id = m.id AND i.track = 'regular' AND i.state IN ('decided', 'deferred')
+        LEFT JOIN evaluations e ON e.item_id = i.id
+        GROUP BY m.id ORDER BY m.starts_at DESC""", [team_id, meetings])]
 
 
-def overdue(db, team_ids: list[int], today: date, limit: int | None = 100) -> tuple[list[dict], int]:
-    """Active clients past their evaluation date, most overdue first: reference, clinician, days."""
-    marks, params = _teams(team_ids)
-    params |= {"today": today.isoformat(), "limit": -1 if limit is None else limit}
-    condition = f"""FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' AND {_DUE} < :today"""
-    total = db.execute(f"SELECT count(*) {condition}", params).fetchone()[0]
-    rows = list(db.query(f"""SELECT c.id AS client_id, c.reference, t.name AS team, u.name AS clinician, {_DUE} AS due,
-        CAST(julianday(:today) - julianday({_DUE}) AS INTEGER) AS days_overdue {condition}
-        ORDER BY days_overdue DESC, c.reference LIMIT :limit""", params))
-    return rows, total
+def capacity_forecast(db, team: dict, now: datetime, advise: bool = True) -> capacity.Forecast:
+    """The team's capacity line: its register, its budget and the recent meetings' other regular items,
+    replayed from its next meeting on (the same figures for the planner, the settings and the dashboard)."""
+    today = evaluations.local_day(now, team["timezone"])
+    other = other_regular_minutes(db, team["id"], capacity.RECENT_MEETINGS)
+    pace = capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other), team["minutes_issue"],
+                         len(other))
+    return capacity.forecast(client_records(db, team["id"]), today, _next_meeting_day(db, team, now),
+                             team["evaluation_interval_months"], pace, advise)
 
 
-def milestones(db, team_ids: list[int], today: date, limit: int | None = 100) -> tuple[list[dict], int]:
-    """Active clients past one or two years of treatment without a continuation decision since that mark."""
-    marks, params = _teams(team_ids)
-    params |= {"today": today.isoformat(), "limit": -1 if limit is None else limit}
-    years = "CAST((julianday(:today) - julianday(c.treatment_start)) / 365.25 AS INTEGER)"
-    mark = f"date(c.treatment_start, '+' || {years} || ' years')"
-    condition = f"""FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' AND {years} >= 1
-        AND (c.last_continuation_decision IS NULL OR c.last_continuation_decision < {mark})"""
-    total = db.execute(f"SELECT count(*) {condition}", params).fetchone()[0]
-    rows = list(db.query(f"""SELECT c.id AS client_id, c.reference, t.name AS team, u.name AS clinician,
-        {years} AS years, CASE WHEN {years} >= 2 THEN 'two_year' ELSE 'one_year' END AS milestone {condition}
-        ORDER BY years DESC, c.reference LIMIT :limit""", params))
-    return rows, total
-
-
-def per_clinician(db, team_ids: list[int], start: date, end: date, today: date) -> list[dict]:
-    """Per responsible clinician: active clients, evaluations held in the period, overdue now."""
-    marks, params = _teams(team_ids)
-    params |= {"start": start.isoformat(), "end": end.isoformat(), "today": today.isoformat()}
-    return list(db.query(f"""SELECT u.name AS clinician, count(*) AS clients,
-        coalesce(sum({_DUE} < :today), 0) AS overdue,
-        (SELECT count(*) FROM evaluations e WHERE e.clinician_id = u.id AND e.team_id IN ({marks})
-         AND e.held_on BETWEEN :start AND :end) AS held
-        FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY u.id ORDER BY u.name""", params))
+def _next_meeting_day(db, team: dict, now: datetime) -> date:
+    """The day of the team's next meeting still to come: a stored one, else the weekly schedule's."""
+    row = db.execute("""SELECT starts_at FROM meetings WHERE team_id = ? AND starts_at > ?
+        AND state IN ('planned', 'frozen') ORDER BY starts_at LIMIT 1""", [team["id"], iso(now)]).fetchone()
+    starts_at = row[0] if row else upcoming_meeting_starts(team, now)[0]
+    return evaluations.local_day(starts_at, team["timezone"])
 
 
 def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
@@ -120,24 +130,14 @@ def process(db, team_ids: list[int], start: date, end: date) -> dict:
             "deferred_again": row[4], "bells": row[5], "ratings": ratings, "tags": tags}
 
 
-def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
-    """Per week (Monday): evaluations held, meetings, bells, discussed and decided items."""
+def meetings_by_day(db, team_ids: list[int], start: date, end: date) -> list[dict]:
+    """Per closed meeting in the period: its day, discussed and decided items, bells (weeks are the core's)."""
     marks, params = _teams(team_ids)
     params |= {"start": start.isoformat(), "end": end.isoformat()}
-    week = "date({col}, '-' || ((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7) || ' days')"
-    held = {r[0]: r[1] for r in db.execute(f"""SELECT {week.format(col='held_on')}, count(*) FROM evaluations
-        WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end GROUP BY 1""", params)}
-    # count per meeting first, then group the meetings by week: the week is worked out once per meeting
-    rows = list(db.query(f"""SELECT {week.format(col='day')} AS week, count(*) AS meetings,
-        sum(discussed) AS discussed, sum(decided) AS decided, sum(bells) AS bells FROM (
-          SELECT date(m.starts_at) AS day,
-            (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND (i.state = 'decided' OR i.used_seconds > 0))
-              AS discussed,
-            (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND i.state = 'decided') AS decided,
-            (SELECT count(*) FROM bells b WHERE b.meeting_id = m.id) AS bells
-          FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed'
-          AND date(m.starts_at) BETWEEN :start AND :end) GROUP BY 1""", params))
-    by_week = {r["week"]: r for r in rows}
-    weeks = sorted(set(held) | set(by_week))
-    return [{"week": w, "held": held.get(w, 0), **{k: by_week.get(w, {}).get(k, 0) for k in
-            ("meetings", "bells", "discussed", "decided")}} for w in weeks]
+    return list(db.query(f"""SELECT date(m.starts_at) AS day,
+        (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND (i.state = 'decided' OR i.used_seconds > 0))
+          AS discussed,
+        (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND i.state = 'decided') AS decided,
+        (SELECT count(*) FROM bells b WHERE b.meeting_id = m.id) AS bells
+        FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed'
+        AND date(m.starts_at) BETWEEN :start AND :end ORDER BY m.starts_at""", params))

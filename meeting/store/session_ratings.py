@@ -1,7 +1,8 @@
 """The anonymous session rating at the end of a meeting: scores and one thing to change, apart from who rated."""
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
+from meeting.core import session_rating
 from meeting.core.session_rating import DIMENSIONS
 from meeting.store.db import write
 
@@ -44,9 +45,8 @@ def summary(db, meeting_id: int) -> dict:
 def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     """Per week (Monday) of closed meetings in the period: ratings and the average per dimension."""
     marks = ", ".join("?" * len(team_ids))
-    week = "date(m.starts_at, '-' || ((CAST(strftime('%w', m.starts_at) AS INTEGER) + 6) % 7) || ' days')"
-    return list(db.query(f"""SELECT {week} AS week, count(*) AS raters, {_AVERAGES}
+    rows = db.query(f"""SELECT m.starts_at AS day, {', '.join(f'r.{name}' for name in DIMENSIONS)}
         FROM session_ratings r JOIN meetings m ON m.id = r.meeting_id
-        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND date(m.starts_at) BETWEEN ? AND ?
-        GROUP BY 1 ORDER BY 1""", [*team_ids, start.isoformat(), end.isoformat()]))
-
+        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND m.starts_at >= ? AND m.starts_at < ?""",
+                    [*team_ids, start.isoformat(), (end + timedelta(days=1)).isoformat()])
+    return session_rating.weekly_trend(list(rows))

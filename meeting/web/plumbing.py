@@ -13,10 +13,10 @@ from meeting.core import closing, evaluations, reports
 from meeting.store import db as database
 from meeting.core.clock import mmss
 from meeting.core.dates import parse_date
-from meeting.store import scope as scope_store, teams as team_store
+from meeting.store import reports as report_store, scope as scope_store, teams as team_store
 from meeting.store.audit import Actor
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
-from meeting.core.teams import ORDER_POLICIES, ROLES, WEEKDAYS
+from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 
 LOCALES = ("en", "nl")
 htmx = HTMX()
@@ -34,7 +34,9 @@ def init_app(app) -> None:
                                  BELL_REASONS=closing.BELL_REASONS, OUTCOMES=closing.OUTCOMES,
                                  ANNOUNCEMENT_OUTCOMES=closing.ANNOUNCEMENT_OUTCOMES, NEEDS_MET=closing.NEEDS_MET,
                                  YES_NO=closing.YES_NO, WORDED_BY=closing.WORDED_BY, MILESTONES=closing.MILESTONES,
-                                 EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS)
+                                 EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS,
+                                 MEETING_SETTING_NAMES={column: SETTING_NAMES[team_column]
+                                                        for column, team_column in MEETING_SETTINGS.items()})
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, render_error)
     app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(
@@ -82,12 +84,9 @@ def translate(message: str | None, **params) -> str:
     return gettext(message, **params) if message else ""
 
 
-def capacity_line(team: dict, active_clients: int) -> str:
-    """The capacity sentence, translated, for the team's regular budget and review length."""
-    cap = evaluations.capacity(active_clients, team["evaluation_interval_months"], team["regular_budget"],
-                               team["minutes_issue"])
-    template, params = evaluations.capacity_sentence(cap)
-    return translate(template, **params)
+def capacity_forecast(team: dict):
+    """The team's capacity line and forecast (templates/_capacity.html renders it)."""
+    return report_store.capacity_forecast(get_db(), team, database.utcnow())
 
 
 def actor() -> Actor:

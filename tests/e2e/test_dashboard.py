@@ -17,8 +17,13 @@ def test_demo_manager_reads_the_dashboard_and_downloads_a_csv(projector, login):
     page = login(projector.new_page(), MANAGER)
     page.get_by_role("link", name="Dashboard: evaluations and meetings").click()
     expect(page).to_have_url(re.compile(r"/teams/1/dashboard"))
-    expect(page.locator("#held-vs-due")).to_have_text(re.compile(r"^\d+ / \d+$"))
+    expect(page.locator("#headline-1")).to_have_text(re.compile(
+        r"^\d+ of \d+ active clients \(\d+%\) reviewed within 6 months — \d+ overdue — \d+ of the \d+ reviews a week"
+        r" that the norm needs fit in the budget: (not )?achievable$"))
+    expect(page.locator("#clients-due")).to_have_text(re.compile(r"^\d+$"))
+    expect(page.locator("#period-audit")).not_to_contain_text(" / ")  # reviews are never divided by clients
     expect(page.locator("#chart-held svg rect").first).to_be_attached()
+    expect(page.locator("#chart-within-norm svg rect").first).to_be_attached()
     expect(page.locator("#chart-bells svg rect").first).to_be_attached()
     expect(page.locator("#overdue tbody tr").first).to_contain_text(re.compile(r"FN-\d{3}[A-Z]"))
     with page.expect_download() as download_info:

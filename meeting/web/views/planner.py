@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from meeting.core import closing, evaluations, items as item_rules, planning
+from meeting.core import closing, evaluations, items as item_rules, planning, teams as team_rules
 from meeting.core.dates import parse_date
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
-from meeting.web.plumbing import htmx, actor, capacity_line, get_db, team_today, team_view, translate
+from meeting.web.plumbing import htmx, actor, capacity_forecast, get_db, team_today, team_view, translate
 
 bp = Blueprint("planner", __name__)
 PLAN = "/teams/<int:team_id>/meetings/<int:meeting_id>/plan"
@@ -37,7 +37,7 @@ def _planner_context(team_id: int, meeting_id: int) -> dict:
     interval = g.team["evaluation_interval_months"]
     items = [item_rules.agenda_item(r, today, interval) for r in rows]
     the_plan = planning.plan(items, _settings(meeting))
-    meeting_day = datetime.fromisoformat(meeting["starts_at"]).astimezone(ZoneInfo(g.team["timezone"])).date()
+    meeting_day = evaluations.local_day(meeting["starts_at"], g.team["timezone"])
     records = client_store.client_records(db, team_id)
     on_agenda = {r["client_reference"] for r in rows if r["client_reference"]}
     due = [d for d in evaluations.due_reviews(records, meeting_day, interval) if d.reference not in on_agenda]
@@ -45,10 +45,16 @@ def _planner_context(team_id: int, meeting_id: int) -> dict:
     return dict(meeting=meeting, rows={r["id"]: r for r in rows}, plan=the_plan, due=due[:30], due_total=len(due),
                 milestones=milestones[:30], milestones_total=len(milestones),
                 proposed={d.item.id: d.reason for d in the_plan.deferrals},
-                capacity=capacity_line(g.team, len([r for r in records if r.status == "active"])),
+                capacity=capacity_forecast(g.team), own_settings=_own_settings(meeting),
                 other_meetings=[m for m in meeting_store.upcoming(db, team_id, utcnow()) if m["id"] != meeting_id],
                 clients_by_ref=client_store.active_reference_ids(db, team_id),
                 state=item_rules.effective_state(meeting, utcnow()))
+
+
+def _own_settings(meeting: dict) -> dict:
+    """This meeting's settings that differ from the team's on purpose: column -> (meeting value, team value)."""
+    return {column: (meeting[column], g.team[team_column]) for column, team_column in team_rules.MEETING_SETTINGS.items()
+            if meeting[team_rules.override_column(column)] is not None}
 
 
 def _settings(meeting: dict) -> planning.TeamSettings:
@@ -72,6 +78,24 @@ def _planned_item(team_id: int, meeting_id: int, item_id: int) -> dict:
     if not item or item["meeting_id"] != meeting_id:
         abort(404)
     return item
+
+
+@bp.post(PLAN + "/own-settings")
+@team_view("chair")
+def own_settings(team_id: int, meeting_id: int):
+    """This meeting's own length, budgets and order (e.g. this week 120 minutes), or back to the team's."""
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
+    values, errors = (None, {}) if request.form.get("follow_team") else team_rules.validate_meeting_times(request.form)
+    if meeting["state"] not in ("planned", "frozen"):
+        flash(_("Only a meeting still to come can be changed."))
+    elif errors:
+        for column, message in errors.items():
+            flash(translate(message, **team_rules.meeting_limits(column)))
+    else:
+        meeting_store.set_own_settings(get_db(), g.team, meeting_id, values)
+        flash(_("This meeting follows the team's settings again.") if values is None
+              else _("This meeting's own settings are saved; they stay when the team's settings change."))
+    return _planner_fragment(team_id, meeting_id)
 
 
 @bp.post(PLAN + "/items/<int:item_id>/move")

@@ -1,13 +1,14 @@
-"""Managers: evaluations held vs due, overdue clients, meeting time and process, per team or for all
-the teams they manage. Counts, dates and pseudonymous references only; every view is logged."""
+"""Managers: the register against the norm and the budget, the period's due clients and how their reviews
+went, overdue clients, meeting time and process, per team or for all the teams they manage. Counts, dates
+and pseudonymous references only; every view is logged."""
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import reports, session_rating
+from meeting.core import register as register_rules, reports, session_rating
 from meeting.store import client_evaluations as evaluation_store, reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access
-from meeting.store.db import write
+from meeting.store.db import utcnow, write
 from meeting.web.plumbing import actor, get_db, team_today, team_view
 
 bp = Blueprint("reports", __name__)
@@ -52,28 +53,46 @@ def _managed_teams() -> list[dict]:
 
 
 def _data(teams: list[dict], limit: int | None = 25) -> dict:
-    """Every figure of the dashboard for these teams and the requested period; logs the access."""
+    """Every figure of the dashboard's tables for these teams and the requested period; logs the access."""
     db, ids, today = get_db(), [t["id"] for t in teams], team_today(teams[0])
     start, end, problem = reports.period(request.args.get("from"), request.args.get("to"), today)
-    overdue, overdue_total = report_store.overdue(db, ids, today, limit)
-    milestones, milestones_total = report_store.milestones(db, ids, today, limit)
+    register = reports.Register.of(report_store.register(db, ids))
+    overdue, milestones = reports.overdue_list(register, today), reports.milestone_list(register, today)
     with write(db):
-        shown = sorted({r["client_id"] for r in overdue + milestones})
+        shown = sorted({r["client_id"] for r in overdue[:limit] + milestones[:limit]})
         log_access(db, actor(), "dashboard", shown or [None], ids[0] if len(ids) == 1 else None,
                    detail=f"teams={ids} period={start}..{end}")
-    return dict(teams=teams, start=start, end=end, problem=problem, today=today,
-                figures=report_store.evaluation_figures(db, ids, start, end),
-                overdue=overdue, overdue_total=overdue_total, milestones=milestones, milestones_total=milestones_total,
-                clinicians=report_store.per_clinician(db, ids, start, end, today),
+    timelines = reports.timelines(*report_store.timelines(db, ids, register_rules.history_since(start), start, end))
+    return dict(teams=teams, start=start, end=end, problem=problem, today=today, register=register, all_overdue=overdue,
+                audit=register_rules.period_audit(timelines, start, end),
+                overdue=overdue[:limit], overdue_total=len(overdue),
+                milestones=milestones[:limit], milestones_total=len(milestones),
+                clinicians=reports.per_clinician(register, report_store.reviews_per_clinician(db, ids, start, end),
+                                                 overdue),
                 meetings=report_store.meeting_time(db, ids, start, end),
                 process=report_store.process(db, ids, start, end),
-                trend=report_store.weekly_trend(db, ids, start, end))
+                trend=reports.weekly_trend(report_store.meetings_by_day(db, ids, start, end), timelines, start, end))
+
+
+def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
+    """Per team the headline and the capacity line (the budget advice only on one team's dashboard)."""
+    forecasts = {t["id"]: report_store.capacity_forecast(get_db(), t, utcnow(), advise=len(teams) == 1)
+                 for t in teams}
+    headlines = [reports.headline(t["name"], data["register"].team(t["id"]), data["today"],
+                                  t["evaluation_interval_months"], forecasts[t["id"]].slots,
+                                  sum(1 for r in data["all_overdue"] if r["team_id"] == t["id"])) for t in teams]
+    return {"forecasts": forecasts, "headlines": headlines}
 
 
 def _render(teams: list[dict]):
     data = _data(teams)
+    data |= _today_against_the_norm(teams, data)
     trend = data["trend"]
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
+              "within_norm": reports.bars([(w["week"], reports.share(w["within_norm"], w["active"]) or 0)
+                                           for w in trend], top=100),
+              "within_legal": reports.bars([(w["week"], reports.share(w["within_legal"], w["active"]) or 0)
+                                            for w in trend], top=100),
               "bells": reports.bars([(w["week"], w["bells"] / w["meetings"] if w["meetings"] else 0) for w in trend]),
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
@@ -104,25 +123,28 @@ def _csv(teams: list[dict], table: str):
 def _table(data: dict, table: str) -> tuple[list[str], list[list]]:
     """The header and rows of one dashboard table."""
     if table == "summary":
-        f, p = data["figures"], data["process"]
-        return (["from", "to", "evaluations_held", "evaluations_due", "active_clients", "within_interval",
-                 "within_12_months", "meetings", "discussed_items", "decided_items", "deferred_items",
-                 "carried_over_again", "bells"],
-                [[data["start"], data["end"], f["held"], f["due"], f["active"], f["within_interval"],
-                  f["within_12_months"], p["meetings"], p["discussed"], p["decided"], p["deferred"],
-                  p["deferred_again"], p["bells"]]])
+        a, p = data["audit"], data["process"]
+        return (["from", "to", "clients_due", "clients_due_overdue_at_start", "clients_reviewed_in_time",
+                 "clients_reviewed_late", "clients_not_reviewed", "reviews_held", "active_clients_at_end",
+                 "within_norm_at_end", "within_12_months_at_end", "meetings", "discussed_items", "decided_items",
+                 "deferred_items", "carried_over_again", "bells"],
+                [[data["start"], data["end"], a.due, a.overdue_at_start, a.in_time, a.late, a.not_reviewed,
+                  a.reviews_held, a.active_at_end, a.within_norm_at_end, a.within_legal_at_end, p["meetings"],
+                  p["discussed"], p["decided"], p["deferred"], p["deferred_again"], p["bells"]]])
     if table in ("overdue", "milestones"):
         keys = ["team", "reference", "clinician", "due", "days_overdue"] if table == "overdue" else \
             ["team", "reference", "clinician", "years", "milestone"]
         return keys, [[r[k] for k in keys] for r in data[table]]
     if table == "clinicians":
         keys = ["clinician", "clients", "held", "overdue"]
-        return keys, [[r[k] for k in keys] for r in data["clinicians"]]
+        return ["clinician", "active_clients", "reviews_held", "overdue_now"], [[r[k] for k in keys]
+                                                                             for r in data["clinicians"]]
     if table == "meetings":
         keys = ["team", "day", "minutes", "acute_budget", "acute_planned_seconds", "acute_used_seconds",
                 "regular_budget", "regular_planned_seconds", "regular_used_seconds", "borrowed_minutes"]
         return keys, [[r[k] for k in keys] for r in data["meetings"]]
     if table == "items":
         return ["track", "label", "items"], [[r["track"], r["label"], r["items"]] for r in data["process"]["items"]]
-    keys = ["week", "held", "meetings", "bells", "discussed", "decided"]
-    return keys, [[r[k] for k in keys] for r in data["trend"]]
+    keys = ["week", "held", "meetings", "bells", "discussed", "decided", "active", "within_norm", "within_legal"]
+    return (["week", "reviews_held", "meetings", "bells", "discussed_items", "decided_items", "active_clients_at_week_end",
+             "within_norm_at_week_end", "within_12_months_at_week_end"], [[r[k] for k in keys] for r in data["trend"]])

@@ -12,7 +12,7 @@ from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
 from meeting.web.live import live_context
-from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
+from meeting.web.plumbing import actor, get_db, htmx, team_view, translate
 
 bp = Blueprint("run", __name__)
 RUN = "/teams/<int:team_id>/meetings/<int:meeting_id>/run"
@@ -192,7 +192,8 @@ def decide(team_id: int, meeting_id: int, item_id: int):
     """Close an item with its decision; the form asks what the label and track require."""
     item = _item_of(team_id, meeting_id, item_id)
     members = [m for m in team_store.members(get_db(), team_id) if m["active"]]
-    today = team_today(g.team)
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
+    today = evaluations.local_day(meeting["starts_at"], g.team["timezone"])  # a review is dated by its meeting
     if item["state"] != "planned":
         return render_template("run/decide.html", item=item, form={}, errors={"item": ALREADY_CLOSED},
                                members=members, milestone=None), 409 if request.method == "POST" else 200
@@ -205,10 +206,11 @@ def decide(team_id: int, meeting_id: int, item_id: int):
     errors |= _owner_errors(form, {m["id"] for m in members})
     if not errors:
         try:
-            decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(),
-                                  _next_meeting_id(meeting_store.get_meeting(get_db(), team_id, meeting_id)))
+            decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), _next_meeting_id(meeting))
             flash(_("Decision recorded."))
             return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
+        except decision_store.InvalidDecision as refusal:
+            errors = refusal.errors
         except running_store.Refused as refusal:
             errors = {"item": str(refusal)}
     return render_template("run/decide.html", item=item, form=form, errors=errors, members=members,

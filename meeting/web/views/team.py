@@ -1,13 +1,15 @@
 """A team's own pages: home, the client registry, settings."""
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_datetime, gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from meeting.core.dates import parse_date
 from meeting.core import clients as client_rules, evaluations, teams as team_rules
-from meeting.store.db import utcnow
-from meeting.store import clients as client_store, jobs, teams as team_store
-from meeting.web.plumbing import actor, capacity_line, get_db, team_today, team_view, translate
+from meeting.store.db import utcnow, write
+from meeting.store import clients as client_store, jobs, meetings as meeting_store, teams as team_store
+from meeting.web.plumbing import actor, capacity_forecast, get_db, team_today, team_view, translate
 
 bp = Blueprint("team", __name__)
 SETTINGS_EDITORS = ("chair", "manager", "admin")
@@ -158,10 +160,57 @@ def settings(team_id: int):
         form = request.form
         values, errors = team_rules.validate_settings(form)
         if values:
-            team_store.update_settings(get_db(), team_id, values)
-            flash(_("Settings saved."))
+            _save_settings(team_id, values)
             return redirect(url_for("team.settings", team_id=team_id))
     messages = {field: translate(message, **team_rules.limits(field)) for field, message in errors.items()}
-    capacity = capacity_line(g.team, client_store.count_active(get_db(), team_id))
-    return render_template("team/settings.html", form=form, errors=messages, capacity=capacity,
+    return render_template("team/settings.html", form=form, errors=messages, capacity=capacity_forecast(g.team),
                            can_edit=g.role in SETTINGS_EDITORS), 400 if errors else 200
+
+
+def _save_settings(team_id: int, values: dict) -> None:
+    """Store the settings and let every meeting not yet frozen follow them; say in one line what changed where."""
+    db, changes = get_db(), team_rules.setting_changes(g.team, values)
+    with write(db):
+        team_store.update_settings(db, team_id, values)
+        meetings = meeting_store.follow_team_settings(db, team_store.get_team(db, team_id), utcnow())
+    flash(_("Settings saved."))
+    if changes:
+        flash(_settings_notice(changes, meetings))
+    if team_rules.schedule_changed(g.team, values):
+        flash(_("The new weekday, start time or time zone applies to meetings created from now on;"
+                " move meetings already planned in the planner."))
+
+
+def _settings_notice(changes: list, meetings: list[dict]) -> str:
+    """E.g. "Regular budget 60 → 65 minutes: applied to 4 meetings whose agenda is not yet frozen (…)"."""
+    parts = ", ".join(_change_text(change) for change in changes)
+    parts = parts[:1].upper() + parts[1:]
+    if not meetings:
+        return _("%(changes)s: no meeting is open for items now; meetings created from now on follow it.",
+                 changes=parts)
+    notice = ngettext("%(changes)s: applied to %(num)s meeting whose agenda is not yet frozen (%(days)s).",
+                      "%(changes)s: applied to %(num)s meetings whose agenda is not yet frozen (%(days)s).",
+                      len(meetings), changes=parts, days=_days(meetings))
+    columns = {column for column, team_column in team_rules.MEETING_SETTINGS.items()
+               if team_column in {change.field for change in changes}}
+    kept = [m for m in meetings if any(m[team_rules.override_column(c)] is not None for c in columns)]
+    if kept:
+        notice += " " + ngettext("%(num)s of them keeps its own setting for this meeting (%(days)s).",
+                                 "%(num)s of them keep their own setting for this meeting (%(days)s).",
+                                 len(kept), days=_days(kept))
+    return notice
+
+
+def _change_text(change) -> str:
+    """One changed setting, old → new, in the reader's language."""
+    name = translate(team_rules.SETTING_NAMES[change.field])
+    if change.field == "order_policy":
+        return _("%(setting)s %(old)s → %(new)s", setting=name, old=translate(team_rules.ORDER_POLICIES[change.old]),
+                 new=translate(team_rules.ORDER_POLICIES[change.new]))
+    if change.field == "submission_deadline_hours":
+        return _("%(setting)s %(old)s → %(new)s hours before the meeting", setting=name, old=change.old, new=change.new)
+    return _("%(setting)s %(old)s → %(new)s minutes", setting=name, old=change.old, new=change.new)
+
+
+def _days(meetings: list[dict]) -> str:
+    return ", ".join(format_datetime(datetime.fromisoformat(m["starts_at"]), "d MMM") for m in meetings)

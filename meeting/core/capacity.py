@@ -1,0 +1,204 @@
+"""The capacity line: the review slots a week the regular budget really leaves, and a forecast of the
+register at that pace. Pure: no Flask, no SQL.
+
+The forecast replays the coming weekly meetings the way the scheduler's freeze fills them: `slots`
+reviews a meeting, taken in `review_queue` order (due soonest first, then the longest wait), each
+dating the client's review by its meeting. It works on the register as it is today: no new clients,
+nobody finishing.
+"""
+import heapq
+import math
+from operator import attrgetter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from meeting.core.evaluations import (
+    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, next_evaluation_due, review_base,
+    reference_hash, reviews_needed_per_week, rotation_of, week_seed,
+)
+
+RECENT_MEETINGS = 8  # the other regular items are averaged over this many closed meetings
+CHECKPOINT_WEEKS = (0, 4, 13, 26)
+YEAR_WEEKS = 52
+SETTLED_BY_WEEKS = 13  # the budget advice brings everyone within the norm by then
+MAX_BUDGET = 480  # the longest regular budget a team can set
+
+
+@dataclass(frozen=True)
+class Pace:
+    """What the regular budget leaves for reviews: other_minutes is the recent meetings' average."""
+
+    regular_budget: int
+    other_minutes: float
+    review_minutes: int
+    recent_meetings: int = 0
+
+    @property
+    def slots(self) -> int:
+        """Review slots a week: the regular budget minus the other regular items, in whole reviews."""
+        return review_slots(self.regular_budget, self.other_minutes, self.review_minutes)
+
+
+@dataclass(frozen=True)
+class Week:
+    """The register `weeks` after today at this pace."""
+
+    weeks: int
+    day: date
+    past_norm: int  # active clients without a review within the norm on `day`
+    past_legal: int  # ... nor within the legal minimum of 12 months
+    newly_past_legal: int  # of those past the legal minimum, how many were within it today
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The capacity line: slots against the norm's need, the register in 4, 13 and 26 weeks, advice."""
+
+    active: int
+    norm_months: int
+    pace: Pace
+    needed: int  # reviews a week that review every active client once per norm interval
+    checkpoints: tuple[Week, ...]  # now, in 4, 13 and 26 weeks
+    clears: Week | None  # the first week nobody is past the norm; None: not within a year
+    legal_breach: Week | None  # the first week a client within the legal minimum today is past it (in a year)
+    newly_past_legal_peak: int  # the most clients within the legal minimum today past it in a week of the year
+    budget_for_norm: int | None  # regular minutes that bring and keep everyone within the norm
+    advised: bool = True  # False: the budget was not searched for (budget_for_norm is None)
+
+    @property
+    def slots(self) -> int:
+        """Review slots a week at the current budget."""
+        return self.pace.slots
+
+    @property
+    def achievable(self) -> bool:
+        """Whether the slots cover what the norm needs a week."""
+        return self.slots >= self.needed
+
+    @property
+    def slots_for_norm(self) -> int | None:
+        """Review slots a week at the advised budget."""
+        if self.budget_for_norm is None:
+            return None
+        return review_slots(self.budget_for_norm, self.pace.other_minutes, self.pace.review_minutes)
+
+    @property
+    def budget_suffices(self) -> bool:
+        """Whether the current regular budget already brings and keeps everyone within the norm."""
+        return self.budget_for_norm is not None and self.budget_for_norm <= self.pace.regular_budget
+
+
+def review_slots(regular_budget: int, other_minutes: float, review_minutes: int) -> int:
+    """Whole reviews of `review_minutes` that fit the regular budget after the other regular items."""
+    if review_minutes < 1:
+        raise ValueError("review_minutes must be at least 1")
+    if regular_budget < 0 or other_minutes < 0:
+        raise ValueError("budget and other minutes cannot be negative")
+    return math.floor(max(regular_budget - other_minutes, 0) / review_minutes)
+
+
+def average_other_minutes(other_minutes_per_meeting: list[int]) -> float:
+    """The average minutes of other regular items over the recent meetings (0 without any)."""
+    if not other_minutes_per_meeting:
+        return 0.0
+    return sum(other_minutes_per_meeting) / len(other_minutes_per_meeting)
+
+
+def replay(clients: Iterable[ClientRecord], today: date, first_meeting: date, norm_months: int,
+           slots: int) -> Iterator[Week]:
+    """Week 0, 1, 2, ...: the register at the start of today + 7k, after the weekly meetings before it
+    each reviewed `slots` clients in the review order (`queue_key`, as the freeze takes them)."""
+    register = [_Replayed(c, norm_months) for c in clients if c.status == ACTIVE]
+    past_legal_today = {r.reference for r in register if today > r.legal_end}
+    meeting, week = first_meeting, 0
+    while True:
+        day = today + timedelta(weeks=week)
+        while meeting < day:
+            for replayed in _taken(register, slots, meeting):
+                replayed.review(meeting, norm_months)
+            meeting += timedelta(weeks=1)
+        past_legal = {r.reference for r in register if day > r.legal_end}
+        yield Week(week, day, sum(1 for r in register if day > r.norm_end), len(past_legal),
+                   len(past_legal - past_legal_today))
+        week += 1
+
+
+def _taken(register: list["_Replayed"], slots: int, meeting: date) -> list["_Replayed"]:
+    """The first `slots` clients in `queue_key` order; the weekly rotation is worked out only for the
+    clients tied on (due, last review) at the cut."""
+    first = heapq.nsmallest(slots, register, key=attrgetter("order"))
+    if not first:
+        return []
+    cut, seed = first[-1].order, week_seed(meeting)
+    before = [r for r in first if r.order < cut]
+    tied = [r for r in register if r.order == cut]
+    return sorted(before + tied, key=lambda r: (r.order, rotation_of(r.turn, seed)))[:slots]
+
+
+class _Replayed:
+    """One client in a replay, with the dates that decide its place and its norms precomputed."""
+
+    __slots__ = ("reference", "turn", "base", "due", "order", "norm_end", "legal_end")
+
+    def __init__(self, client: ClientRecord, norm_months: int):
+        self.reference, self.turn = client.reference, reference_hash(client.reference)
+        self._set(review_base(client.treatment_start, client.last_evaluation), due_on(client, norm_months),
+                  norm_months)
+
+    def review(self, day: date, norm_months: int) -> None:
+        """A review on `day`: the next one falls due one norm interval later."""
+        self._set(day, next_evaluation_due(day, day, norm_months), norm_months)
+
+    def _set(self, base: date, due: date, norm_months: int) -> None:
+        self.base, self.due, self.order = base, due, (due, base)
+        self.norm_end, self.legal_end = add_months(base, norm_months), add_months(base, LEGAL_MINIMUM_MONTHS)
+
+
+def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, norm_months: int,
+             pace: Pace, advise: bool = True) -> Forecast:
+    """The capacity line's figures for the register on `today`, weekly meetings from `first_meeting`
+    (without `advise`, no search for the budget that keeps everyone within the norm)."""
+    clients = [c for c in clients if c.status == ACTIVE]
+    needed = reviews_needed_per_week(len(clients), norm_months)
+    checkpoints, clears, breach, peak = [], None, None, 0
+    for week in replay(clients, today, first_meeting, norm_months, pace.slots):
+        if week.weeks in CHECKPOINT_WEEKS:
+            checkpoints.append(week)
+        if clears is None and week.past_norm == 0:
+            clears = week
+        if week.weeks <= YEAR_WEEKS and breach is None and week.newly_past_legal:
+            breach = week
+        if week.weeks <= YEAR_WEEKS:
+            peak = max(peak, week.newly_past_legal)
+        if week.weeks >= YEAR_WEEKS:
+            break
+    advice = budget_for_norm(clients, today, first_meeting, norm_months, pace, needed) if advise else None
+    return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, peak, advice,
+                    advised=advise)
+
+
+def keeps_within_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,
+                      slots: int) -> bool:
+    """Whether `slots` reviews a week bring everyone within the norm by week 13 and keep them there for
+    the rest of the year."""
+    for week in replay(clients, today, first_meeting, norm_months, slots):
+        if week.weeks >= SETTLED_BY_WEEKS and week.past_norm:
+            return False
+        if week.weeks >= YEAR_WEEKS:
+            return True
+    return True  # pragma: no cover - replay never ends by itself
+
+
+def budget_for_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,
+                    pace: Pace, needed: int) -> int | None:
+    """The regular budget (minutes) whose slots keep everyone within the norm: the current one when it
+    does, else the smallest that does from the norm's weekly need up; None beyond a 480-minute budget."""
+    if keeps_within_norm(clients, today, first_meeting, norm_months, pace.slots):
+        return pace.regular_budget
+    slots = max(pace.slots + 1, needed)
+    while (minutes := math.ceil(pace.other_minutes) + slots * pace.review_minutes) <= MAX_BUDGET:
+        if keeps_within_norm(clients, today, first_meeting, norm_months, slots):
+            return minutes
+        slots += 1
+    return None
