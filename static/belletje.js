@@ -122,6 +122,19 @@
     }
   });
 
+  // --- The item form: a regular review opens its case preparation; the minutes show the label's default.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.name === "track" && input.value === "regular") {
+      var toggle = document.getElementById("prep-toggle"), prep = document.getElementById("regular-prep");
+      if (toggle && prep) { prep.hidden = false; toggle.setAttribute("aria-expanded", "true"); }
+    }
+    var minutes = document.getElementById("minutes");
+    if (input.name === "label" && minutes && minutes.dataset.defaults) {
+      minutes.placeholder = JSON.parse(minutes.dataset.defaults)[input.value] || minutes.placeholder;
+    }
+  });
+
   // --- Chair keyboard shortcuts on the projector: a key clicks the control marked with it.
   document.addEventListener("keydown", function (event) {
     if (!document.body.classList.contains("projector") || event.ctrlKey || event.metaKey || event.altKey) { return; }

@@ -149,8 +149,11 @@ def test_client_suggestions_search_the_own_team_only(as_user, world):
     member = as_user("member.a@example.org")
     own = member.hx(f"/teams/{world['team_a']}/client-suggestions?client_reference=A-")
     other = member.hx(f"/teams/{world['team_a']}/client-suggestions?client_reference=B-")
-    assert '<option value="A-001">' in own.text and "<html" not in own.text
+    assert '<option value="A-001"' in own.text and "<html" not in own.text
+    assert "responsible clinician: member a" in own.text  # the regiebehandelaar shows with the reference
     assert "B-001" not in other.text
+    anywhere = member.hx(f"/teams/{world['team_a']}/client-suggestions?client_reference=001")
+    assert '<option value="A-001"' in anywhere.text  # the reference matches anywhere, not only at its start
 
 
 def test_meetings_page_creates_the_schedule_four_weeks_ahead_once(as_user, world, db):
