@@ -177,7 +177,7 @@ def test_a_moved_action_comes_back_in_the_next_look_back_and_in_my_actions(proje
     row = chair.locator("#open-actions li", has_text=action)
     expect(row).to_contain_text(_day(today + timedelta(days=7)))
     row.get_by_label(re.compile(r"^New due date")).fill(moved_to.isoformat())
-    row.get_by_role("button", name=f"Moved: {action}").click()
+    row.get_by_role("button", name=re.compile(rf"^Moved ?: {re.escape(action)}$")).click()
     row = chair.locator("#open-actions li", has_text=action)
     expect(row).to_contain_text(f"moved to {_day(moved_to)}")  # reviewed, and still in this look back
     chair.locator("#to-consent").click()
