@@ -92,9 +92,24 @@
     button.setAttribute("aria-pressed", muted ? "true" : "false");
   }
 
-  document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); cooldown(); });
+  // --- Wide tables scroll inside a box that a keyboard can reach (focusable, named), not the whole page.
+  function scrollBoxes(root) {
+    (root || document).querySelectorAll("table").forEach(function (table) {
+      if (table.closest(".scroll-box")) { return; }
+      var box = document.createElement("div"), section = table.closest("section, .card, main");
+      var heading = table.caption || (section && section.querySelector("h1, h2, h3"));
+      box.className = "scroll-box";
+      box.setAttribute("role", "region");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("aria-label", heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title);
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); cooldown(); scrollBoxes(); });
   document.addEventListener("htmx:afterSwap", function (event) {
-    stamp(event.target); tick(); checkBell(); cooldown();
+    stamp(event.target); tick(); checkBell(); cooldown(); scrollBoxes(event.target);
     if (event.target.id === "decide-panel") {  // the decision form opened: start reading at its heading
       var heading = document.getElementById("decide-heading");
       if (heading) { heading.focus(); }
