@@ -176,6 +176,9 @@ def test_participants_rate_the_meeting_and_the_minutes_show_the_average(as_user,
     assert "Rate each statement from 1 to 5." in refused.text
     minutes = chair.get(base + "/minutes").text
     assert "We kept to the process: 3.0" in minutes and "2 participants rated" in minutes
+    chair.post("/account/language", {"locale": "nl"})
+    dutch = chair.get(base + "/minutes").text
+    assert ": 3,0</li>" in dutch and ": 3.0</li>" not in dutch  # a decimal comma in the Dutch UI
     markdown = chair.get(base + "/minutes.md")
     assert markdown.headers["Content-Disposition"].startswith("attachment") and "# Minutes" in markdown.text
 
