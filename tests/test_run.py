@@ -283,3 +283,17 @@ def test_the_decision_form_shows_how_long_the_treatment_has_run(as_user, world):
     chair = started_with_item(as_user, world)
     page = chair.get(run_url(world, f"/items/{world['item_a']}/decide")).text
     assert f"{treatment_months(date(2024, 1, 15), team_today())} months in treatment" in page
+
+
+def test_over_time_reads_in_words_and_the_console_shows_the_end_in_view(as_user, world, db):
+    import re
+    from datetime import timedelta
+    from meeting.store.db import iso, utcnow
+    chair = started_with_item(as_user, world)  # item A: 5 minutes planned
+    db.execute("INSERT INTO clock_events (item_id, kind, at, seconds) VALUES (?, 'start', ?, 0)",
+               [world["item_a"], iso(utcnow() - timedelta(minutes=7, seconds=10))])
+    panel = chair.get(run_url(world, "/panel")).text
+    over = re.search(r'<span class="overrun"[^>]*>([^<]+)</span>', panel)
+    assert over and re.fullmatch(r"2:1\d over", over.group(1)), over and over.group(0)
+    assert "hidden" not in over.group(0)
+    assert "At this pace the meeting ends at" in panel
