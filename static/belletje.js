@@ -11,6 +11,10 @@
   function stamp(root) {
     (root || document).querySelectorAll(".countdown").forEach(function (el) { el.dataset.receivedAt = Date.now(); });
   }
+  function overrun(seconds) {
+    var s = Math.abs(seconds), r = s % 60;
+    return Math.floor(s / 60) + ":" + (r < 10 ? "0" : "") + r;
+  }
   function tick() {
     document.querySelectorAll(".countdown").forEach(function (el) {
       var remaining = parseInt(el.dataset.remaining, 10);
@@ -18,6 +22,11 @@
         remaining -= Math.floor((Date.now() - parseInt(el.dataset.receivedAt || Date.now(), 10)) / 1000);
       }
       el.textContent = format(remaining);
+      var words = el.parentElement && el.parentElement.querySelector(".overrun");
+      if (words) {  // over time in words too, not only in colour and sign
+        words.hidden = remaining >= 0;
+        if (remaining < 0) { words.textContent = words.dataset.template.replace("{time}", overrun(remaining)); }
+      }
       var amber = parseInt(el.dataset.amber, 10);
       el.classList.toggle("phase-red", remaining < 0);
       el.classList.toggle("phase-amber", remaining >= 0 && remaining <= amber && el.dataset.status !== "not_started");
@@ -45,8 +54,35 @@
     var bell = document.getElementById("bell");
     if (!bell || !document.body.classList.contains("projector")) { return; }
     var id = bell.dataset.bellId || "";
-    if (id && lastBell !== null && id !== lastBell) { chime(); }
+    if (id && lastBell !== null && id !== lastBell) {
+      chime();
+      // The panel is re-rendered on every change; a region that stays put tells screen readers.
+      var announcer = document.getElementById("announcer");
+      if (announcer) { announcer.textContent = bell.textContent.replace(/\s+/g, " ").trim(); }
+    }
     lastBell = id;
+  }
+
+  // --- The phone's bell after a ring: the rung state, then a countdown until it may ring again.
+  var cooldownTimer = null;
+  function cooldown() {
+    var button = document.getElementById("ring-bell");
+    clearInterval(cooldownTimer);
+    if (!button || !button.dataset.cooldown) { return; }
+    var until = Date.now() + parseInt(button.dataset.cooldown, 10) * 1000;
+    cooldownTimer = setInterval(function () {
+      var left = Math.ceil((until - Date.now()) / 1000);
+      var bar = button.querySelector(".cooldown-bar");
+      if (left <= 0 || !document.body.contains(button)) {
+        clearInterval(cooldownTimer);
+        button.classList.remove("rung");
+        button.querySelector(".bell-label").textContent = button.dataset.readyLabel;
+        if (bar) { bar.remove(); }
+        return;
+      }
+      if (!bar) { bar = document.createElement("span"); bar.className = "cooldown-bar"; bar.setAttribute("aria-hidden", "true"); button.appendChild(bar); }
+      bar.textContent = left + " s";
+    }, 250);
   }
   function showMute() {
     var button = document.getElementById("mute-toggle");
@@ -91,8 +127,29 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); });
-  document.addEventListener("htmx:afterSwap", function (event) { stamp(event.target); tick(); checkBell(); reopen(); });
+  // --- Wide tables scroll inside a box that a keyboard can reach (focusable, named), not the whole page.
+  function scrollBoxes(root) {
+    (root || document).querySelectorAll("table").forEach(function (table) {
+      if (table.closest(".scroll-box")) { return; }
+      var box = document.createElement("div"), section = table.closest("section, .card, main");
+      var heading = table.caption || (section && section.querySelector("h1, h2, h3"));
+      box.className = "scroll-box";
+      box.setAttribute("role", "region");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("aria-label", heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title);
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); cooldown(); scrollBoxes(); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    stamp(event.target); tick(); checkBell(); cooldown(); scrollBoxes(event.target); reopen();
+    if (event.target.id === "decide-panel") {  // the decision form opened: start reading at its heading
+      var heading = document.getElementById("decide-heading");
+      if (heading) { heading.focus(); }
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest("button");
@@ -103,9 +160,31 @@
     } else if (target.hasAttribute("data-close-details")) {
       var open = target.closest("details");
       if (open) { closeDetails(open); }
-    } else if (target.id === "help-toggle") {
-      var help = document.getElementById("help");
-      help.hidden = !help.hidden;
+    } else if (target.getAttribute("aria-expanded") !== null && target.getAttribute("aria-controls")) {
+      // Fold-outs are buttons that say whether they are open (help, defer, the planner's "defer or move").
+      var panel = document.getElementById(target.getAttribute("aria-controls"));
+      if (!panel) { return; }
+      panel.hidden = !panel.hidden;
+      target.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
+      var field = !panel.hidden && panel.querySelector("input, select, textarea");
+      if (field && target.id !== "help-toggle") { field.focus(); }
+    } else if (target.dataset.clears) {
+      document.getElementById(target.dataset.clears).innerHTML = "";
+      var opener = document.getElementById("decide-link");
+      if (opener) { opener.focus(); }
+    }
+  });
+
+  // --- The item form: a regular review opens its case preparation; the minutes show the label's default.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.name === "track" && input.value === "regular") {
+      var toggle = document.getElementById("prep-toggle"), prep = document.getElementById("regular-prep");
+      if (toggle && prep) { prep.hidden = false; toggle.setAttribute("aria-expanded", "true"); }
+    }
+    var minutes = document.getElementById("minutes");
+    if (input.name === "label" && minutes && minutes.dataset.defaults) {
+      minutes.placeholder = JSON.parse(minutes.dataset.defaults)[input.value] || minutes.placeholder;
     }
   });
 
@@ -116,7 +195,8 @@
       document.querySelectorAll("details.story-full[open]").forEach(closeDetails);
       return;
     }
-    if (event.target.closest("input, textarea, select, [contenteditable]")) { return; }
+    if (event.target.closest("input, textarea, select, [contenteditable], #decide-panel")) { return; }
+    if (event.key === " " && event.target.closest("button, a")) { return; }  // Space presses the focused control
     var key = event.key === " " ? " " : event.key.toLowerCase();
     var control = document.querySelector('[data-shortcut="' + (key === '"' ? "" : key) + '"]');
     if (!control) { return; }

@@ -174,3 +174,8 @@ def test_mmss(seconds, text):
 def test_the_chairs_clock_buttons(events, action, expected):
     from meeting.core.clock import chair_event
     assert chair_event(events, action) == expected
+
+
+def test_overrun_in_words_reads_minutes_and_seconds():
+    from meeting.core.clock import overrun_text
+    assert [overrun_text(s) for s in (-134, -5, 0, 30, -3600)] == ["2:14", "0:05", "0:00", "0:00", "60:00"]

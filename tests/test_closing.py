@@ -15,7 +15,8 @@ ACUTE_ANN = {"track": "acute", "label": "announcement"}
 ACUTE_Q = {"track": "acute", "label": "question"}
 ACUTE_ISSUE = {"track": "acute", "label": "issue", "treatment_start": date(2020, 1, 1)}
 REG_ISSUE = {"track": "regular", "label": "issue", "treatment_start": date(2025, 1, 1)}  # 5 months
-REG_ANN = {"track": "regular", "label": "announcement", "treatment_start": date(2025, 1, 1)}
+REG_ANN = {"track": "regular", "label": "announcement", "client_id": 7, "treatment_start": date(2025, 1, 1)}
+TEAM_ANN = {"track": "regular", "label": "announcement", "client_id": None, "treatment_start": None}
 REG_Q = {"track": "regular", "label": "question", "treatment_start": date(2025, 1, 1)}
 REG_11M = {"track": "regular", "label": "issue", "treatment_start": date(2024, 6, 11)}
 REG_1Y = {"track": "regular", "label": "issue", "treatment_start": date(2024, 6, 10)}
@@ -80,6 +81,7 @@ DECISION_CASES = [
      with_(REVIEW, announcement_outcome="approved"), set()),
     ("regular announcement not agreed comes back", REG_ANN, {"announcement_outcome": "not_agreed"},
      set()),
+    ("team-wide announcement needs only its outcome", TEAM_ANN, {"announcement_outcome": "noted"}, set()),
     ("regular question needs answer and outcome", REG_Q, {"answer": "Yes"}, REVIEW_KEYS),
     ("regular question complete", REG_Q, with_(REVIEW, answer="Yes"), set()),
     ("regular question, outcome only", REG_Q, REVIEW, {"answer"}),
@@ -166,6 +168,7 @@ def test_unknown_label_is_a_programming_error():
     (REG_Q, with_(REVIEW, answer="Yes"), True),
     (ACUTE_ISSUE, REVIEW, False),
     (ACUTE_ANN, {"announcement_outcome": "approved"}, False),
+    (TEAM_ANN, {"announcement_outcome": "approved"}, False),
 ])
 def test_counts_as_evaluation(item, form, expected):
     assert counts_as_evaluation(item, form) is expected

@@ -58,5 +58,5 @@ def test_the_minutes_give_the_next_review_date_the_calendar_set(as_user, db, wor
     decide(db, world, REVIEW | {"continuation_answer": "Work is not yet stable", "colleague_invited": "yes"})
     base = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}"
     chair = as_user("chair.a@example.org")
-    assert "Next evaluation: 2026-12-02" in chair.get(base + "/minutes.md").text
-    assert "Next evaluation" in chair.get(base + "/minutes").text
+    assert "Next review in the team: Dec 2, 2026" in chair.get(base + "/minutes.md").text
+    assert "Next review in the team" in chair.get(base + "/minutes").text

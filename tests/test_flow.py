@@ -75,3 +75,34 @@ def test_unfinished_items_are_listed_for_carrying_over():
     items = [item(1), item(2), item(3, track="regular")]
     v = view(items, states={1: "decided", 2: "planned", 3: "deferred"})
     assert [p.item.id for p in unfinished(v)] == [2]
+
+
+def test_end_estimate_follows_the_pace_of_the_closed_items():
+    from meeting.core.flow import end_estimate
+    items = [item(1, minutes=5), item(2, "regular", minutes=5), item(3, "regular", minutes=5),
+             item(4, "regular", minutes=5)]
+    # item 1 took 10 minutes for 5 planned: pace 2.0; three regular reviews of 5 min wait, 10 min each now
+    v = view(items, states={1: "decided", 2: "planned", 3: "planned", 4: "planned"},
+             events={1: ended(T0, 12, 10)})
+    estimate = end_estimate(v, "acute_first", T0 + timedelta(minutes=25), T0)
+    assert estimate.pace == 2.0
+    assert estimate.ends_at == T0 + timedelta(minutes=30)
+    assert estimate.over_seconds == 5 * 60
+    assert (estimate.regular_fit, estimate.regular_waiting) == (2, 3)  # 25 min left: two of ten minutes
+
+
+def test_end_estimate_is_bounded_by_the_regular_budget_and_counts_the_current_item():
+    from meeting.core.flow import end_estimate
+    items = [item(1, "regular", minutes=8), item(2, "regular", minutes=8), item(3, "regular", minutes=8)]
+    v = view(items, events={1: started(T0, 3)}, current=1)  # 5 min left of item 1; budget 20 - 3 used
+    estimate = end_estimate(v, "acute_first", T0 + timedelta(hours=2), T0)
+    assert estimate.pace == 1.0 and estimate.ends_at == T0 + timedelta(minutes=21)
+    assert estimate.over_seconds == 0
+    assert (estimate.regular_fit, estimate.regular_waiting) == (1, 2)  # 17 - 5 = 12 min of budget: one of 8
+
+
+@pytest.mark.parametrize("actions, announcements, expected", [
+    (2, 1, "look_back"), (0, 1, "consent"), (0, 0, "items"), (1, 0, "look_back")])
+def test_empty_phases_are_skipped(actions, announcements, expected):
+    from meeting.core.flow import first_phase
+    assert first_phase(actions, announcements) == expected

@@ -54,6 +54,17 @@ def test_regular_review_resolves_the_reference_case_insensitively(as_user, world
                       [GOOD["title"]]).fetchone() == (world["client_a"], 5)
 
 
+def test_a_team_wide_announcement_needs_no_client_but_a_review_does(as_user, world, db):
+    member = as_user("member.a@example.org")
+    response = submit(member, world, track="regular", label="announcement", client_reference="",
+                      title="New crisis protocol from Monday")
+    assert response.status_code == 302
+    assert db.execute("SELECT client_id, track, label FROM items WHERE title = 'New crisis protocol from Monday'"
+                      ).fetchone() == (None, "regular", "announcement")
+    refused = submit(member, world, track="regular", label="question", client_reference="", title="A review")
+    assert refused.status_code == 400 and "A regular review is about a client" in refused.text
+
+
 def test_presenter_edits_own_item(as_user, world, db):
     member = as_user("member.a@example.org")
     version = db.execute("SELECT version FROM items WHERE id = ?", [world["item_a"]]).fetchone()[0]
@@ -138,8 +149,11 @@ def test_client_suggestions_search_the_own_team_only(as_user, world):
     member = as_user("member.a@example.org")
     own = member.hx(f"/teams/{world['team_a']}/client-suggestions?client_reference=A-")
     other = member.hx(f"/teams/{world['team_a']}/client-suggestions?client_reference=B-")
-    assert '<option value="A-001">' in own.text and "<html" not in own.text
+    assert '<option value="A-001"' in own.text and "<html" not in own.text
+    assert "responsible clinician: member a" in own.text  # the regiebehandelaar shows with the reference
     assert "B-001" not in other.text
+    anywhere = member.hx(f"/teams/{world['team_a']}/client-suggestions?client_reference=001")
+    assert '<option value="A-001"' in anywhere.text  # the reference matches anywhere, not only at its start
 
 
 def test_meetings_page_creates_the_schedule_four_weeks_ahead_once(as_user, world, db):

@@ -145,3 +145,14 @@ def test_reordering_skips_announcements_in_the_consent_block(as_user, world, db)
     as_user("chair.a@example.org").post(plan_url(world, f"/items/{last}/move"), {"direction": "up"})
     shown = [t for t in positions(db, world, "regular") if t != "Regular announcement"]
     assert shown == ["Third review", "Continue or step down?"]
+
+
+def test_demo_clients_are_held_by_a_regiebehandelaar_only(db):
+    """A regiebehandelaar is a psychiatrist, psychologist or nurse specialist; never the peer expert or IPS worker."""
+    team_id = build_demo(db, date.today())
+    holders = {r[0] for r in db.execute("""SELECT DISTINCT u.name FROM clients c JOIN users u ON u.id = c.clinician_id
+        WHERE c.team_id = ?""", [team_id])}
+    assert holders and all(re.search(r"\((psychiater|GZ-psycholoog|klinisch psycholoog|verpleegkundig specialist GGZ)\)$",
+                                     name) for name in holders), holders
+    names = {r[0] for r in db.execute("SELECT name FROM users")}
+    assert not {n for n in names if re.search(r"\((nurse|psychiatrist|psychologist|peer support|case manager)", n)}

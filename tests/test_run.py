@@ -190,16 +190,75 @@ def test_participants_rate_the_meeting_and_the_minutes_show_the_average(as_user,
     markdown = chair.get(base + "/minutes.md")
     assert markdown.headers["Content-Disposition"].startswith("attachment") and "# Minutes" in markdown.text
     assert "- Worked on what we wanted: 5.0" in markdown.text and "Start on time" in markdown.text
+    chair.post("/account/language", {"locale": "nl"})
+    dutch = chair.get(base + "/minutes").text
+    assert ": 3,0</li>" in dutch and ": 3.0</li>" not in dutch  # a decimal comma in the Dutch UI
 
 
-def test_look_back_marks_open_actions(as_user, world, db):
+def test_with_nothing_to_look_back_on_the_meeting_starts_with_the_items(as_user, world, db):
     chair = as_user("chair.a@example.org")
-    chair.post(run_url(world, "/start"), headers=HX)
+    chair.post(run_url(world, "/start"), headers=HX)  # its only action was agreed in this very meeting
+    assert meeting_row(db, world)[:2] == ("running", "items")  # no look back, no announcements: no clicks
+
+
+def test_a_moved_action_stays_open_with_its_new_date_and_comes_back(as_user, world, db):
+    from datetime import timedelta
+    from meeting.store import meetings as meeting_store, teams as team_store
+    from meeting.store.db import utcnow
+    team = team_store.get_team(db, world["team_a"])
+    later = meeting_store.add_extra(db, team, utcnow() + timedelta(days=5))
+    even_later = meeting_store.add_extra(db, team, utcnow() + timedelta(days=6))
+    chair, action = as_user("chair.a@example.org"), world["action_a"]
+    for meeting_id in (later, even_later):
+        url = f"/teams/{world['team_a']}/meetings/{meeting_id}/run"
+        chair.post(url + "/start", headers=HX)
+        assert db.execute("SELECT phase FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0] == "look_back"
+        assert "Call the GP" in chair.get(url + "/panel").text
+        refused = chair.post(url + f"/actions/{action}", {"status": "moved", "due": ""}, headers=HX)
+        assert "A moved action needs a new due date." in refused.text
+        new_due = (team_today() + timedelta(days=14 if meeting_id == later else 21)).isoformat()
+        chair.post(url + f"/actions/{action}", {"status": "moved", "due": new_due}, headers=HX)
+        assert db.execute("SELECT status, due_on FROM actions WHERE id = ?", [action]).fetchone() == ("open", new_due)
+        assert "Call the GP" in as_user("member.a@example.org").get(f"/teams/{world['team_a']}/").text  # my actions
+    reviews = db.execute("SELECT meeting_id, status, due_after FROM action_reviews WHERE action_id = ? ORDER BY id",
+                         [action]).fetchall()
+    assert [(m, s) for m, s, _ in reviews] == [(later, "moved"), (even_later, "moved")]
+    url = f"/teams/{world['team_a']}/meetings/{even_later}/run"
+    chair.post(url + f"/actions/{action}", {"status": "not_done"}, headers=HX)
+    assert db.execute("SELECT status FROM actions WHERE id = ?", [action]).fetchone()[0] == "open"
+    chair.post(url + f"/actions/{action}", {"status": "done"}, headers=HX)
+    assert db.execute("SELECT status FROM actions WHERE id = ?", [action]).fetchone()[0] == "done"
+    assert "Call the GP" not in as_user("member.a@example.org").get(f"/teams/{world['team_a']}/").text
+
+
+def test_the_look_ahead_is_kept_in_the_minutes(as_user, world, db):
+    chair = started_with_item(as_user, world)
+    refused = chair.post(run_url(world, "/phase"), {"phase": "look_ahead"}, headers=HX)
+    assert "Close the current item with a decision or a deferral first." in refused.text
+    chair.post(run_url(world, f"/items/{world['item_a']}/defer"), {"reason": "No time"}, headers=HX)
+    chair.post(run_url(world, "/phase"), {"phase": "look_ahead"}, headers=HX)
     panel = chair.get(run_url(world, "/panel")).text
-    assert "Call the GP" in panel
-    chair.post(run_url(world, f"/actions/{world['action_a']}"), {"status": "done"}, headers=HX)
-    assert db.execute("SELECT status, reviewed_meeting_id FROM actions WHERE id = ?",
-                      [world["action_a"]]).fetchone() == ("done", world["meeting_a"])
+    assert "What we carry" in panel and "Call the GP" in panel
+    chair.post(run_url(world, "/look-ahead"), {"note": "Lotte on leave for three weeks"}, headers=HX)
+    chair.post(run_url(world, "/end"))
+    minutes = chair.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/minutes").text
+    assert "Lotte on leave for three weeks" in minutes and "Call the GP" in minutes
+
+
+def test_next_says_why_while_the_current_item_has_no_decision(as_user, world):
+    chair = started_with_item(as_user, world)
+    response = chair.post(run_url(world, "/next"), headers=HX)
+    assert "The current item has no decision yet: record a decision or defer it first." in response.text
+    assert 'id="console-status"' in response.text and 'hx-swap-oob="true"' in response.text
+
+
+def test_a_success_message_shows_once_after_a_full_page_load(as_user, world):
+    chair = started_with_item(as_user, world)
+    decided = chair.post(run_url(world, f"/items/{world['item_a']}/decide"),
+                         {"answer": "Yes", "outcome": "continue_adjusted", "decision": "Go on", "needs_met": "yes",
+                          "continuation_answer": "Still goals", "colleague_invited": "yes"})
+    assert decided.status_code == 302
+    assert chair.get(run_url(world)).text.count("Decision recorded.") == 1
 
 
 def test_a_logged_out_stream_answers_204_not_a_redirect(browser, world):
@@ -236,3 +295,17 @@ def test_the_decision_form_shows_how_long_the_treatment_has_run(as_user, world):
     chair = started_with_item(as_user, world)
     page = chair.get(run_url(world, f"/items/{world['item_a']}/decide")).text
     assert f"{treatment_months(date(2024, 1, 15), team_today())} months in treatment" in page
+
+
+def test_over_time_reads_in_words_and_the_console_shows_the_end_in_view(as_user, world, db):
+    import re
+    from datetime import timedelta
+    from meeting.store.db import iso, utcnow
+    chair = started_with_item(as_user, world)  # item A: 5 minutes planned
+    db.execute("INSERT INTO clock_events (item_id, kind, at, seconds) VALUES (?, 'start', ?, 0)",
+               [world["item_a"], iso(utcnow() - timedelta(minutes=7, seconds=10))])
+    panel = chair.get(run_url(world, "/panel")).text
+    over = re.search(r'<span class="overrun"[^>]*>([^<]+)</span>', panel)
+    assert over and re.fullmatch(r"2:1\d over", over.group(1)), over and over.group(0)
+    assert "hidden" not in over.group(0)
+    assert "At this pace the meeting ends at" in panel

@@ -29,7 +29,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEMO_DAY = date(2026, 1, 5)  # a Monday: the demo's history lies in the twelve weeks before it
 WARM_UP, SEASON = 8, 26
 ANNOUNCEMENTS_A_WEEK, ANNOUNCEMENT_MINUTES = 2, 5
-REVIEW = {"outcome": "continue_adjusted", "decision": "Continue with adjusted goals", "needs_met": "yes",
+REVIEW = {"answer": "Continue, with adjusted goals", "outcome": "continue_adjusted", "decision": "Continue with adjusted goals", "needs_met": "yes",
           "continuation_answer": "Goals on housing still open", "colleague_invited": "yes", "actions": []}
 TOLERANCE = 2  # percentage points
 

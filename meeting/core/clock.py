@@ -163,3 +163,9 @@ def mmss(seconds: int) -> str:
     sign = "-" if seconds < 0 else ""
     minutes, rest = divmod(abs(seconds), 60)
     return f"{sign}{minutes:02d}:{rest:02d}"
+
+
+def overrun_text(remaining_seconds: int) -> str:
+    """How far over time, as minutes:seconds for "2:14 over" (0:00 while within time)."""
+    minutes, rest = divmod(max(-int(remaining_seconds), 0), 60)
+    return f"{minutes}:{rest:02d}"

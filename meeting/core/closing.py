@@ -107,6 +107,8 @@ def needs_review(item: Mapping, form: Mapping) -> bool:
     """
     if comes_back_as_issue(item, form):
         return False
+    if item["label"] == "announcement" and not item.get("client_id"):
+        return False  # a team-wide announcement is taken note of, it reviews no treatment
     return item["label"] == "issue" or item["track"] == "regular"
 
 

@@ -82,7 +82,7 @@ def validate_item(form: dict, client_ids_by_reference: dict[str, int], default_m
     for field, limit in TEXT_LIMITS.items():
         if len(texts[field]) > limit:
             errors[field] = N_("This is too long; keep it short.")
-    client_id, errors_client = _client(form, track, client_ids_by_reference)
+    client_id, errors_client = _client(form, track, label, client_ids_by_reference)
     errors |= errors_client | _control_character_errors(form)
     minutes = _minutes(form.get("minutes"), default_minutes.get(label, 5))
     if minutes is None:
@@ -100,10 +100,16 @@ def _control_character_errors(form: dict) -> dict:
             if has_control_characters(form.get(field) or "", multiline=field not in SINGLE_LINE_FIELDS)}
 
 
-def _client(form: dict, track: str | None, client_ids_by_reference: dict[str, int]) -> tuple[int | None, dict]:
+def needs_client(track: str | None, label: str | None) -> bool:
+    """A regular review is about a client; a team-wide announcement (a protocol, someone's leave) is not."""
+    return track == "regular" and label != "announcement"
+
+
+def _client(form: dict, track: str | None, label: str | None,
+            client_ids_by_reference: dict[str, int]) -> tuple[int | None, dict]:
     reference = (form.get("client_reference") or "").strip().upper()
     if not reference:
-        if track == "regular":
+        if needs_client(track, label):
             return None, {"client_reference": N_("A regular review is about a client: give the reference.")}
         return None, {}
     if reference not in client_ids_by_reference:

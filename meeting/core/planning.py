@@ -267,9 +267,13 @@ def plain_text(message: str, **params) -> str:
 
 def due_review_item(client_id: int, reference: str, treatment_months: int, milestone_prompt: str | None,
                     minutes: int, translate: Callable[..., str] = plain_text):
-    """The regular review of a due client, prefilled the same way from the planner and the scheduler's freeze."""
+    """The regular review of a due client, prefilled the same way from the planner and the scheduler's freeze.
+
+    Its label is a question (continue, adjust, step down or finish?), not an issue: the presenter
+    relabels it when the treatment needs real discussion.
+    """
     from meeting.core.items import ItemInput
-    return ItemInput(track=REGULAR, label=ISSUE, client_id=client_id,
+    return ItemInput(track=REGULAR, label=QUESTION, client_id=client_id,
                      title=translate(DUE_REVIEW_TITLE, reference=reference, months=treatment_months),
                      need=translate(milestone_prompt or DUE_REVIEW_NEED), current_state="", request_and_start="",
                      tried_towards_finishing="", finishing_hard="", minutes=minutes)

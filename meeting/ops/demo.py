@@ -13,24 +13,27 @@ from meeting.core.teams import upcoming_meeting_starts
 
 DEMO_PASSWORD = "belletje-demo"
 TEAM_NAME = "FACT Noord"
-STAFF = [  # (e-mail local part, fictional name, role)
-    ("voorzitter", "Sanne Bakker (chair, nurse specialist)", "chair"),
-    ("manager", "Erik Visser (team manager)", "manager"),
-    ("psychiater", "Dr. Noor Jansen (psychiatrist)", "member"),
-    ("psycholoog1", "Lotte de Boer (psychologist)", "member"),
-    ("psycholoog2", "Daan Mulder (psychologist)", "member"),
-    ("vp1", "Fatima El Idrissi (nurse)", "member"),
-    ("vp2", "Joris Smit (nurse)", "member"),
-    ("vp3", "Iris Meijer (nurse)", "member"),
-    ("vp4", "Koen de Groot (nurse)", "member"),
-    ("vp5", "Mila Bos (nurse)", "member"),
-    ("ervaringsdeskundige", "Ruben Vos (peer support worker)", "member"),
-    ("ips", "Yara Peters (employment specialist)", "member"),
-    ("verslavingsarts", "Tim Hendriks (addiction physician)", "member"),
-    ("maatschappelijkwerk", "Eva van Dijk (social worker)", "member"),
-    ("casemanager1", "Bram Dekker (case manager)", "member"),
-    ("casemanager2", "Julia Brouwer (case manager)", "member"),
+STAFF = [  # (e-mail local part, fictional name with the discipline in Dutch, role)
+    ("voorzitter", "Sanne Bakker (verpleegkundig specialist GGZ)", "chair"),
+    ("manager", "Erik Visser (teammanager)", "manager"),
+    ("psychiater", "Dr. Noor Jansen (psychiater)", "member"),
+    ("psycholoog1", "Lotte de Boer (GZ-psycholoog)", "member"),
+    ("psycholoog2", "Daan Mulder (klinisch psycholoog)", "member"),
+    ("vp1", "Fatima El Idrissi (sociaal-psychiatrisch verpleegkundige)", "member"),
+    ("vp2", "Joris Smit (sociaal-psychiatrisch verpleegkundige)", "member"),
+    ("vp3", "Iris Meijer (verpleegkundige)", "member"),
+    ("vp4", "Koen de Groot (verpleegkundige)", "member"),
+    ("vp5", "Mila Bos (verpleegkundige)", "member"),
+    ("ervaringsdeskundige", "Ruben Vos (ervaringsdeskundige)", "member"),
+    ("ips", "Yara Peters (IPS-trajectbegeleider)", "member"),
+    ("verslavingsarts", "Tim Hendriks (verslavingsarts)", "member"),
+    ("maatschappelijkwerk", "Eva van Dijk (maatschappelijk werker)", "member"),
+    ("casemanager1", "Bram Dekker (casemanager)", "member"),
+    ("casemanager2", "Julia Brouwer (casemanager)", "member"),
 ]
+# The regiebehandelaar is a legal role (Wkkgz): a psychiatrist, psychologist or nurse specialist; never the
+# peer expert, the IPS worker or a case manager, who work with the client but do not hold the treatment.
+REGIEBEHANDELAARS = ("voorzitter", "psychiater", "psycholoog1", "psycholoog2")
 CLIENTS = 245
 HISTORY_WEEKS = 12
 OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "finish"]
@@ -52,13 +55,15 @@ def build_demo(db, today: date, seed: int = 2026) -> int | None:
     with write(db):
         user_store.create_user(db, "admin@belletje.example", "Demo admin", DEMO_PASSWORD, is_admin=True)
         team_id = team_store.create_team(db, TEAM_NAME)
-        staff_ids = []
+        staff_ids, regie_ids = [], []
         for local_part, name, role in STAFF:
             user_id = user_store.create_user(db, demo_email(local_part), name, DEMO_PASSWORD)
             team_store.set_role(db, team_id, user_id, role)
             if role != "manager":
                 staff_ids.append(user_id)
-        clients = [_demo_client(rng, i, staff_ids, today) for i in range(CLIENTS)]
+            if local_part in REGIEBEHANDELAARS:
+                regie_ids.append(user_id)
+        clients = [_demo_client(rng, i, regie_ids, today) for i in range(CLIENTS)]
         client_ids = client_store.add_clients(db, Actor(None, "demo"), team_id, clients)
         client_store.record_continuation_decisions(db, _continuation_decisions(rng, client_ids, clients, today))
         team = team_store.get_team(db, team_id)
@@ -84,18 +89,18 @@ def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: lis
         starts_at = upcoming_meeting_starts(team, datetime.combine(today - timedelta(weeks=weeks_ago), time(),
                                                                    tzinfo=timezone.utc))[0]
         week = {starts_at.date() - timedelta(days=d) for d in range(-3, 4)}
-        items = [PastItem(rng.choice(staff_ids), "acute", rng.choice(["issue", "question"]), "Acute situation",
+        items = [PastItem(rng.choice(staff_ids), "acute", rng.choice(["issue", "question"]), "Acute situatie",
                           10, rng.randint(420, 1080), outcome="continue_adjusted", bells=rng.choice([0, 0, 1, 2]),
                           exemplary_situation=rng.choice([None, None, "self_harm", "aggression", "self_neglect"]))
                  for _ in range(rng.randint(1, 3))]
-        items += [PastItem(client.clinician_id, "regular", "issue", f"Evaluation {client.reference}", 10,
+        items += [PastItem(client.clinician_id, "regular", "issue", f"Bespreking {client.reference}", 10,
                            rng.randint(360, 840), client_id=client_id, outcome=rng.choice(OUTCOMES),
                            evaluation_on=client.last_evaluation, bells=rng.choice([0, 0, 0, 1]),
                            with_client=_with_client(rng, client.last_evaluation),
                            previous_evaluation=_review_before(client))
                   for client_id, client in clients if client.last_evaluation in week]
         if rng.random() < 0.4:
-            items.append(PastItem(rng.choice(staff_ids), "regular", "question", "Not reached", 5, 0,
+            items.append(PastItem(rng.choice(staff_ids), "regular", "question", "Niet aan bod gekomen", 5, 0,
                                   state="deferred", carried_over=rng.choice([0, 1])))
         ratings = [(user_id, *(rng.randint(2, 5) for _ in range(4)), rng.choice(CHANGES))
                    for user_id in rng.sample(staff_ids, 8)]
@@ -118,7 +123,8 @@ def _review_before(client: ClientInput) -> date | None:
 
 
 def _demo_client(rng: random.Random, index: int, clinician_ids: list[int], today: date) -> ClientInput:
-    """A client who started somewhere in the last six years; most are evaluated in time, some are overdue."""
+    """A client who started somewhere in the last six years, held by a regiebehandelaar; most are reviewed in
+    time, some are overdue."""
     start = today - timedelta(days=rng.randint(20, 6 * 365))
     last_evaluation = None
     if add_months(start, 6) <= today:

@@ -31,11 +31,14 @@ def search_clients(db, actor: Actor, team_id: int, text: str = "", status: str =
 
 
 def reference_suggestions(db, actor: Actor, team_id: int, text: str, limit: int = 8) -> list[dict]:
-    """Active clients whose reference starts with `text`, for search-as-you-type; logged."""
+    """Active clients whose reference holds `text` anywhere (starting matches first), with their
+    regiebehandelaar, for search-as-you-type; logged."""
+    pattern = text.replace("%", "\\%").replace("_", "\\_")
     with write(db):
-        rows = list(db.query("""SELECT id, reference FROM clients WHERE team_id = ? AND status = 'active'
-            AND reference LIKE ? ESCAPE '\\' ORDER BY reference LIMIT ?""",
-                             [team_id, text.replace("%", "\\%").replace("_", "\\_") + "%", limit]))
+        rows = list(db.query("""SELECT c.id, c.reference, u.name AS clinician_name FROM clients c
+            JOIN users u ON u.id = c.clinician_id WHERE c.team_id = ? AND c.status = 'active'
+            AND c.reference LIKE ? ESCAPE '\\' ORDER BY c.reference NOT LIKE ? ESCAPE '\\', c.reference LIMIT ?""",
+                             [team_id, "%" + pattern + "%", pattern + "%", limit]))
         log_access(db, actor, "suggest", [r["id"] for r in rows], team_id, detail=f"prefix={text!r}")
     return rows
 

@@ -3,6 +3,7 @@ import sqlite3
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from meeting.core.actions import status_after
 from meeting.core.closing import (
     client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date, validate_decision,
 )
@@ -132,20 +133,57 @@ def approve_consent_block(db, actor: Actor, meeting_id: int, team_id: int, now: 
     return len(items)
 
 
-def open_actions(db, team_id: int) -> list[dict]:
-    """Actions from earlier decisions that are still open, by due date."""
-    return list(db.query("""SELECT a.*, u.name AS owner_name, i.title AS item_title, c.reference AS client_reference
-        FROM actions a JOIN users u ON u.id = a.owner_id JOIN decisions d ON d.id = a.decision_id
-        JOIN items i ON i.id = d.item_id LEFT JOIN clients c ON c.id = i.client_id
-        WHERE a.team_id = ? AND a.status = 'open' ORDER BY a.due_on, a.id""", [team_id]))
+ACTION_COLUMNS = """a.*, u.name AS owner_name, i.title AS item_title, c.reference AS client_reference"""
+ACTION_JOINS = """actions a JOIN users u ON u.id = a.owner_id JOIN decisions d ON d.id = a.decision_id
+        JOIN items i ON i.id = d.item_id LEFT JOIN clients c ON c.id = i.client_id"""
 
 
-def review_action(db, team_id: int, action_id: int, status: str, meeting_id: int, now: datetime) -> None:
-    """Mark an open action done, not done or moved during the look back."""
+def open_actions(db, team_id: int, meeting_id: int | None = None) -> list[dict]:
+    """The team's actions still open, by due date, and those reviewed in `meeting_id` (with that review).
+
+    An action reviewed as done in this meeting stays in its look back, so the chair sees what was marked.
+    """
+    return list(db.query(f"""SELECT {ACTION_COLUMNS}, r.status AS review, r.due_before, r.due_after
+        FROM {ACTION_JOINS} LEFT JOIN action_reviews r ON r.action_id = a.id AND r.meeting_id = ?
+        WHERE a.team_id = ? AND (a.status = 'open' OR r.id IS NOT NULL)
+        AND d.meeting_id IS NOT ? ORDER BY a.due_on, a.id""", [meeting_id, team_id, meeting_id]))
+
+
+def actions_of_owner(db, team_id: int, owner_id: int) -> list[dict]:
+    """My actions: the open actions this member holds in the team, by due date."""
+    return list(db.query(f"""SELECT {ACTION_COLUMNS} FROM {ACTION_JOINS}
+        WHERE a.team_id = ? AND a.owner_id = ? AND a.status = 'open' ORDER BY a.due_on, a.id""",
+                         [team_id, owner_id]))
+
+
+def review_action(db, team_id: int, action_id: int, status: str, meeting_id: int, now: datetime,
+                  new_due: date | None = None, user_id: int | None = None) -> None:
+    """Look back: done closes the action; not done keeps it open; moved keeps it open with a new due date.
+
+    Each meeting keeps its own review of the action (the last click counts), so the minutes show it.
+    """
     with write(db):
         bump_revision(db, team_id, meeting_id)
-        db.execute("UPDATE actions SET status = ?, reviewed_meeting_id = ?, reviewed_at = ? WHERE id = ? AND team_id = ?",
-                   [status, meeting_id, iso(now), action_id, team_id])
+        row = db.execute("""SELECT coalesce(r.due_before, a.due_on) FROM actions a LEFT JOIN action_reviews r
+            ON r.action_id = a.id AND r.meeting_id = ? WHERE a.id = ? AND a.team_id = ?""",
+                         [meeting_id, action_id, team_id]).fetchone()
+        if row is None:
+            raise NotTheTeams(action_id)
+        due_after = new_due.isoformat() if status == "moved" and new_due else None
+        db.execute("""INSERT INTO action_reviews (action_id, meeting_id, status, due_before, due_after, user_id, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (action_id, meeting_id) DO UPDATE SET status = excluded.status,
+            due_after = excluded.due_after, user_id = excluded.user_id, at = excluded.at""",
+                   [action_id, meeting_id, status, row[0], due_after, user_id, iso(now)])
+        db.execute("UPDATE actions SET status = ?, due_on = coalesce(?, ?), reviewed_meeting_id = ?, reviewed_at = ?"
+                   " WHERE id = ? AND team_id = ?",
+                   [status_after(status), due_after, row[0], meeting_id, iso(now), action_id, team_id])
+
+
+def action_reviews_of_meeting(db, meeting_id: int) -> list[dict]:
+    """The look back of a meeting as it was done: each reviewed action with its review."""
+    return list(db.query(f"""SELECT {ACTION_COLUMNS}, r.status AS review, r.due_before, r.due_after
+        FROM {ACTION_JOINS} JOIN action_reviews r ON r.action_id = a.id WHERE r.meeting_id = ?
+        ORDER BY r.due_before, a.id""", [meeting_id]))
 
 
 def decisions_of_meeting(db, meeting_id: int) -> dict[int, dict]:

@@ -334,6 +334,36 @@ def meeting_overrides(db):
     """)
 
 
+@migrations(name="0009_actions_follow_through_and_look_ahead")
+def actions_follow_through_and_look_ahead(db):
+    """Actions stay open until done: each look back is kept as a review (a move with its new date).
+
+    "Not done" and "moved" used to close an action for good; they are reviews, the action goes on.
+    The meeting ends with a look ahead: the chair's note (absences) and what was carried, kept for the minutes.
+    """
+    run_statements(db, """
+    CREATE TABLE action_reviews (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES actions(id),
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        status TEXT NOT NULL CHECK (status IN ('done', 'not_done', 'moved')),
+        due_before TEXT NOT NULL,
+        due_after TEXT,
+        user_id INTEGER REFERENCES users(id),
+        at TEXT NOT NULL,
+        UNIQUE (action_id, meeting_id)
+    );
+    CREATE INDEX action_reviews_by_meeting ON action_reviews(meeting_id);
+    INSERT INTO action_reviews (action_id, meeting_id, status, due_before, at)
+        SELECT id, reviewed_meeting_id, status, due_on, coalesce(reviewed_at, '')
+        FROM actions WHERE status != 'open' AND reviewed_meeting_id IS NOT NULL;
+    UPDATE actions SET status = 'open' WHERE status IN ('not_done', 'moved');
+    CREATE INDEX actions_by_owner_status ON actions(owner_id, status, due_on);
+    ALTER TABLE meetings ADD COLUMN look_ahead_note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE meetings ADD COLUMN look_ahead TEXT;
+    """)
+
+
 @migrations(name="0010_substance_of_the_review")
 def substance_of_the_review(db):
     """What the review is about reaches the room: whose input an item asks for, a finish announced for the

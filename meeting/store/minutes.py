@@ -1,5 +1,7 @@
 """What the minutes need beyond the live state: actions, bells per item, ratings, borrowed minutes."""
-from meeting.store.decisions import actions_of_meeting
+import json
+
+from meeting.store.decisions import action_reviews_of_meeting, actions_of_meeting
 
 
 def minutes(db, meeting_id: int) -> dict:
@@ -13,5 +15,11 @@ def minutes(db, meeting_id: int) -> dict:
     carried = {r["origin_item_id"]: r for r in db.query(
         "SELECT origin_item_id, meeting_id FROM items WHERE origin_item_id IN (SELECT id FROM items WHERE meeting_id = ?)",
         [meeting_id])}
+    next_reviews = {r[0]: r[1] for r in db.execute(
+        "SELECT item_id, next_evaluation_on FROM evaluations WHERE item_id IN (SELECT id FROM items WHERE meeting_id = ?)",
+        [meeting_id])}
+    ahead = db.execute("SELECT look_ahead FROM meetings WHERE id = ?", [meeting_id]).fetchone()
     return {"actions": actions_of_meeting(db, meeting_id), "bells_per_item": bells, "ratings": ratings,
-            "borrowed": borrowed, "carried": carried, "bells_total": sum(bells.values())}
+            "borrowed": borrowed, "carried": carried, "bells_total": sum(bells.values()),
+            "next_reviews": next_reviews, "looked_back": action_reviews_of_meeting(db, meeting_id),
+            "looked_ahead": json.loads(ahead[0]) if ahead and ahead[0] else None}

@@ -1,23 +1,24 @@
-"""The running meeting: phases, the current item, clock events, bells, borrowed minutes."""
+"""The running meeting: phases, the current item, clock events, bells, borrowed minutes, the look ahead."""
+import json
 from datetime import datetime
 
 from meeting.core import clock
 from meeting.core.closing import ring_wait_seconds
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
-from meeting.store.meetings import NotTheTeams, bump_revision
+from meeting.store.meetings import NotTheTeams, bump_revision, next_after
 
 
 class Refused(Exception):
     """A change the rules do not allow now; the message says why (an N_ text)."""
 
 
-def start_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
-    """Open the meeting: it runs, starting with the look back at open actions."""
+def start_meeting(db, team_id: int, meeting_id: int, now: datetime, phase: str = "look_back") -> None:
+    """Open the meeting: it runs, starting with `phase` (the look back, unless there is nothing to look back on)."""
     with write(db):
-        cursor = db.execute("UPDATE meetings SET state = 'running', phase = 'look_back', started_at = ?"
+        cursor = db.execute("UPDATE meetings SET state = 'running', phase = ?, started_at = ?"
                             " WHERE id = ? AND team_id = ? AND state IN ('planned', 'frozen')",
-                            [iso(now), meeting_id, team_id])
+                            [phase, iso(now), meeting_id, team_id])
         if not cursor.rowcount:
             raise Refused(N_("This meeting cannot be started now."))
         bump_revision(db, team_id, meeting_id)
@@ -142,9 +143,28 @@ def acknowledge_bells(db, team_id: int, meeting_id: int, now: datetime) -> None:
                    [iso(now), meeting_id])
 
 
-def end_meeting(db, team_id: int, meeting_id: int, now: datetime) -> None:
-    """Close the meeting (its unfinished items must have been carried over first)."""
+def end_meeting(db, team_id: int, meeting_id: int, now: datetime, look_ahead: dict | None = None) -> None:
+    """Close the meeting (its unfinished items must have been carried over first), keeping its look ahead."""
     with write(db):
-        db.execute("UPDATE meetings SET state = 'closed', phase = 'ended', ended_at = ?, current_item_id = NULL"
-                   " WHERE id = ? AND team_id = ?", [iso(now), meeting_id, team_id])
+        db.execute("UPDATE meetings SET state = 'closed', phase = 'ended', ended_at = ?, current_item_id = NULL,"
+                   " look_ahead = ? WHERE id = ? AND team_id = ?",
+                   [iso(now), json.dumps(look_ahead) if look_ahead else None, meeting_id, team_id])
         bump_revision(db, team_id, meeting_id)
+
+
+def set_look_ahead_note(db, team_id: int, meeting_id: int, note: str) -> None:
+    """The chair's look-ahead note: who is absent or on leave, anything else the team carries."""
+    with write(db):
+        db.execute("UPDATE meetings SET look_ahead_note = ? WHERE id = ? AND team_id = ?", [note, meeting_id, team_id])
+        bump_revision(db, team_id, meeting_id)
+
+
+def look_ahead(db, team_id: int, meeting: dict) -> dict:
+    """What the meeting carries forward: the open actions, the next meeting and who presents there so far."""
+    following = next_after(db, team_id, meeting["starts_at"])
+    presenters = [r["name"] for r in db.query("""SELECT DISTINCT u.name FROM items i JOIN users u ON u.id = i.presenter_id
+        WHERE i.meeting_id = ? AND i.state = 'planned' ORDER BY u.name""", [following["id"] if following else 0])]
+    actions = list(db.query("""SELECT a.description, a.due_on, u.name AS owner_name FROM actions a
+        JOIN users u ON u.id = a.owner_id WHERE a.team_id = ? AND a.status = 'open' ORDER BY a.due_on, a.id""", [team_id]))
+    return {"next_meeting": following and following["starts_at"], "next_presenters": presenters,
+            "open_actions": actions, "note": meeting.get("look_ahead_note") or ""}

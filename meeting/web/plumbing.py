@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
-from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, lazy_gettext
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext
 from flask_htmx import HTMX
 from flask_login import current_user
 
-from meeting.core import closing, evaluations, reports
+from meeting.core import actions, budget, closing, evaluations, reports
 from meeting.store import db as database
-from meeting.core.clock import mmss
+from meeting.core.clock import mmss, overrun_text
 from meeting.core.dates import parse_date
 from meeting.store import reports as report_store, scope as scope_store, teams as team_store
 from meeting.store.audit import Actor
@@ -34,7 +34,9 @@ def init_app(app) -> None:
                                  BELL_REASONS=closing.BELL_REASONS, OUTCOMES=closing.OUTCOMES,
                                  ANNOUNCEMENT_OUTCOMES=closing.ANNOUNCEMENT_OUTCOMES, NEEDS_MET=closing.NEEDS_MET,
                                  YES_NO=closing.YES_NO, WORDED_BY=closing.WORDED_BY, MILESTONES=closing.MILESTONES,
-                                 EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS,
+                                 EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS, TRACK_LABELS=budget.TRACK_LABELS,
+                                 overrun_text=overrun_text, ACTION_REVIEWS=actions.REVIEWS,
+                                 ACTION_REVIEW_TEXTS=actions.REVIEW_TEXTS,
                                  MEETING_SETTING_NAMES={column: SETTING_NAMES[team_column]
                                                         for column, team_column in MEETING_SETTINGS.items()})
     for code in (400, 403, 404, 405):
@@ -47,7 +49,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         parse_date(start), team_today(g.team)) if start and g.get("team") else None
     app.jinja_env.filters["cell"] = reports.neutralised
-    app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d), "medium") if d else "—"
+    app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d, "medium") if d else "—"
+    app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
 
 
 def get_db():

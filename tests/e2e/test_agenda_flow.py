@@ -57,8 +57,8 @@ def test_member_submits_acute_issue_and_regular_review_on_a_phone(phone, login):
     expect(page).to_have_url(re.compile(rf"/teams/1/meetings/{meeting_id}/$"))
     acute = _agenda_item(page, acute_title)
     expect(acute).to_have_count(1)
-    expect(acute.locator(".badge.track-acute")).to_have_text("Acute issue")
-    expect(acute.locator(".badge.label-issue")).to_have_text("Issue")
+    expect(acute.locator(".badge.track-acute")).to_have_text("Track: Acute issue")  # "Track:" for screen readers
+    expect(acute.locator(".badge.label-issue")).to_have_text("Label: Issue")
 
     # A regular review with label question, for a client found by search-as-you-type.
     _open_form_from_team_page(page)
@@ -75,7 +75,8 @@ def test_member_submits_acute_issue_and_regular_review_on_a_phone(phone, login):
     page.locator("#title").fill(review_title)
     page.locator("#need").fill("Is she ready to step down to the GP?")
     page.locator("#current_state").fill("Stable for a year; goals of the treatment plan reached.")
-    page.get_by_text("Case preparation for a regular review").click()
+    expect(page.locator("#regular-prep")).to_be_visible()  # choosing a regular review opened it
+    expect(page.locator("#prep-toggle")).to_have_attribute("aria-expanded", "true")
     page.locator("#request_and_start").fill("Referred by the GP for psychosis care; started two years ago.")
     page.locator("#tried_towards_finishing").fill("Two conversations about stepping down.")
     page.locator("#finishing_hard").fill("Fear of relapse.")
@@ -86,8 +87,8 @@ def test_member_submits_acute_issue_and_regular_review_on_a_phone(phone, login):
     expect(page).to_have_url(re.compile(rf"/teams/1/meetings/{meeting_id}/$"))
     review = _agenda_item(page, review_title)
     expect(review).to_have_count(1)
-    expect(review.locator(".badge.track-regular")).to_have_text("Regular review")
-    expect(review.locator(".badge.label-question")).to_have_text("Question")
+    expect(review.locator(".badge.track-regular")).to_have_text("Track: Regular review")
+    expect(review.locator(".badge.label-question")).to_have_text("Label: Question")
     expect(review.locator("small")).to_contain_text(reference)
     expect(review.locator("small")).to_contain_text("10 min")
     expect(_agenda_item(page, acute_title)).to_have_count(1)
@@ -176,7 +177,10 @@ def test_chair_reorders_defers_and_adds_a_due_review(projector, new_context, log
 
     # Defer the item now on top, with a reason.
     item = page.locator(f"#{second}")
-    item.locator("summary", has_text="Defer or move").click()
+    toggle = item.get_by_role("button", name=re.compile(r"^Defer or move ?: "))
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     item.locator("input[name=reason]").fill("Clinician on leave this week")
     item.get_by_role("button", name="Defer to next meeting").click()
     expect(page.locator(f"#{second}")).to_have_count(0)

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from meeting.core import closing, session_rating
 from meeting.store.db import utcnow
 from meeting.web.live import sse_events
-from meeting.store import meetings as meeting_store, running as running_store, session_ratings
+from meeting.store import decisions as decision_store, meetings as meeting_store, running as running_store
+from meeting.store import session_ratings
 from meeting.web.live import live_context
 from meeting.web.plumbing import get_db, htmx, team_view, translate
 
@@ -38,6 +39,7 @@ def phone_panel(team_id: int, meeting_id: int):
 def _phone_context(team_id: int, meeting_id: int) -> dict:
     context = live_context(team_id, meeting_id)
     context["rated"] = session_ratings.has_rated(get_db(), meeting_id, current_user.id)
+    context["my_actions"] = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
     return context
 
 
@@ -59,6 +61,7 @@ def ring(team_id: int, meeting_id: int):
     """Ring the bell (once per 10 seconds per person); the projector shows it, never who rang."""
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
     reason = request.form.get("reason") if request.form.get("reason") in closing.BELL_REASONS else None
+    wait = 0
     if meeting["state"] != "running":
         message, rung = _("The bell rings only while the meeting runs."), False
     else:
@@ -66,11 +69,15 @@ def ring(team_id: int, meeting_id: int):
         rung = wait == 0
         message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
                                                       seconds=int(wait) + 1)
+        wait = int(closing.BELL_INTERVAL.total_seconds()) if rung else int(wait) + 1
     if not htmx:  # a plain form post (no script yet): back to the page
         flash(message)
         return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                         else url_for("live.phone", team_id=team_id, meeting_id=meeting_id))
-    return render_template("live/_bell_result.html", message=message, rung=rung)
+    if htmx.target == "chair-bell-result":
+        return render_template("live/_bell_result.html", message=message, rung=rung)
+    return render_template("live/_bell_form.html", meeting=meeting, message=message, rung=rung, wait=wait,
+                           reason=reason)
 
 
 @bp.post(MEETING + "/rating")

@@ -170,7 +170,7 @@ def add_due_review(team_id: int, meeting_id: int, client_id: int):
     record = client_store.client_record(client)
     prompt = evaluations.milestone(record, today)
     item = planning.due_review_item(client_id, client["reference"], evaluations.treatment_months(
-        record.treatment_start, today), prompt and prompt.prompt, g.team["minutes_issue"], translate)
+        record.treatment_start, today), prompt and prompt.prompt, g.team["minutes_question"], translate)
     item_store.add_item(get_db(), actor(), team_id, meeting_id, client["clinician_id"], item)
     return _planner_fragment(team_id, meeting_id)
 

@@ -1,20 +1,24 @@
 """The chair's console, which is also what the projector shows: the running meeting."""
 
+from datetime import datetime, timedelta
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core import budget, clock, closing, decision_extras, evaluations, flow
+from meeting.core import actions as action_rules, budget, clock, closing, decision_extras, evaluations, flow
 from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
 from meeting.web.live import live_context
-from meeting.web.plumbing import actor, get_db, htmx, team_view, translate
+from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("run", __name__)
+LOOK_AHEAD_NOTE_LIMIT = 500
 RUN = "/teams/<int:team_id>/meetings/<int:meeting_id>/run"
 
 
@@ -28,8 +32,7 @@ def require_login():
 @team_view("chair")
 def console(team_id: int, meeting_id: int):
     """The console page; its panel re-fetches itself whenever the meeting changes (SSE)."""
-    context = live_context(team_id, meeting_id)
-    return render_template("run/console.html", **context, **_look_back(context["meeting"]))
+    return render_template("run/console.html", **console_context(team_id, meeting_id))
 
 
 @bp.get(RUN + "/panel")
@@ -40,20 +43,40 @@ def panel(team_id: int, meeting_id: int):
 
 
 def _render_panel(team_id: int, meeting_id: int) -> str:
+    return render_template("run/_panel.html", **console_context(team_id, meeting_id))
+
+
+def console_context(team_id: int, meeting_id: int) -> dict:
+    """The live context plus what only the chair's console shows: look back, end estimate, look ahead."""
     context = live_context(team_id, meeting_id)
-    return render_template("run/_panel.html", **context, **_look_back(context["meeting"]))
+    meeting, db = context["meeting"], get_db()
+    running = meeting["state"] == "running"
+    context["open_actions"] = (decision_store.open_actions(db, team_id, meeting_id)
+                               if running and meeting["phase"] == "look_back" else [])
+    context["look_ahead"] = (_look_ahead(db, team_id, context)
+                             if running and meeting["phase"] == "look_ahead" else None)
+    context["estimate"] = flow.end_estimate(context["view"], meeting["order_policy"], _scheduled_end(meeting),
+                                            context["now"]) if running else None
+    context["tomorrow"] = (team_today(g.team) + timedelta(days=1)).isoformat()
+    return context
 
 
-def _look_back(meeting: dict) -> dict:
-    if meeting["state"] == "running" and meeting["phase"] == "look_back":
-        return {"open_actions": decision_store.open_actions(get_db(), meeting["team_id"])}
-    return {"open_actions": []}
+def _look_ahead(db, team_id: int, context: dict) -> dict:
+    """The look ahead, with the presenters of the items this meeting carries over among next time's."""
+    ahead = running_store.look_ahead(db, team_id, context["meeting"])
+    carried = {context["rows"][p.item.id]["presenter_name"] for p in flow.unfinished(context["view"])}
+    ahead["presenters"] = sorted(set(ahead["next_presenters"]) | carried)
+    return ahead
+
+
+def _scheduled_end(meeting: dict) -> datetime:
+    return datetime.fromisoformat(meeting["starts_at"]) + timedelta(minutes=meeting["minutes"])
 
 
 def _after_action(team_id: int, meeting_id: int):
-    """htmx gets the fresh panel; a plain form post goes back to the console."""
+    """htmx gets the fresh panel (and the chair's messages, outside it); a plain form post goes back to the console."""
     if htmx:
-        return _render_panel(team_id, meeting_id)
+        return _render_panel(team_id, meeting_id) + render_template("run/_status.html", oob=True)
     return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
 
 
@@ -71,28 +94,57 @@ def refused(refusal: running_store.Refused):
 @bp.post(RUN + "/start")
 @team_view("chair")
 def start(team_id: int, meeting_id: int):
-    """Open the meeting with the look back at open actions."""
-    running_store.start_meeting(get_db(), team_id, meeting_id, utcnow())
+    """Open the meeting with the look back at open actions; a phase with nothing in it is skipped."""
+    context = live_context(team_id, meeting_id)
+    phase = flow.first_phase(len(decision_store.open_actions(get_db(), team_id, meeting_id)),
+                             flow.waiting_announcements(context["view"]))
+    running_store.start_meeting(get_db(), team_id, meeting_id, utcnow(), phase)
     return _after_action(team_id, meeting_id)
 
 
 @bp.post(RUN + "/phase")
 @team_view("chair")
 def phase(team_id: int, meeting_id: int):
-    """Move from the look back to the consent block, or from there to the items."""
-    wanted = request.form.get("phase")
-    if wanted in ("consent", "items"):
+    """Move from the look back to the consent block (or the items, without announcements), or on to the look ahead."""
+    wanted, context = request.form.get("phase"), live_context(team_id, meeting_id)
+    if context["meeting"]["state"] != "running":
+        _refusal(N_("Start the meeting first."))
+    elif wanted == "consent":
+        running_store.set_phase(get_db(), team_id, meeting_id,
+                                flow.after_look_back(flow.waiting_announcements(context["view"])))
+    elif wanted == "items":
         running_store.set_phase(get_db(), team_id, meeting_id, wanted)
+    elif wanted == "look_ahead" and context["view"].current:
+        _refusal(N_("Close the current item with a decision or a deferral first."))
+    elif wanted == "look_ahead":
+        running_store.set_phase(get_db(), team_id, meeting_id, wanted)
+    return _after_action(team_id, meeting_id)
+
+
+@bp.post(RUN + "/look-ahead")
+@team_view("chair")
+def look_ahead_note(team_id: int, meeting_id: int):
+    """The chair's look-ahead note: absences, leave, anything the team carries to next time."""
+    note = request.form.get("note", "").strip()
+    if has_control_characters(note, multiline=True):
+        _refusal(CONTROL_CHARACTERS)
+    else:
+        running_store.set_look_ahead_note(get_db(), team_id, meeting_id, note[:LOOK_AHEAD_NOTE_LIMIT])
+        flash(_("The look ahead is saved."))
     return _after_action(team_id, meeting_id)
 
 
 @bp.post(RUN + "/actions/<int:action_id>")
 @team_view("chair")
 def review_action(team_id: int, meeting_id: int, action_id: int):
-    """Look back: an open action is done, not done, or moved."""
-    status = request.form.get("status")
-    if status in ("done", "not_done", "moved"):
-        decision_store.review_action(get_db(), team_id, action_id, status, meeting_id, utcnow())
+    """Look back: done closes an action; not done keeps it open; moved keeps it open with a new due date."""
+    status, due = request.form.get("status"), request.form.get("due", "")
+    errors = action_rules.validate_review(status, due, team_today(g.team))
+    if errors:
+        _refusal(next(iter(errors.values())))
+    else:
+        decision_store.review_action(get_db(), team_id, action_id, status, meeting_id, utcnow(),
+                                     parse_date(due) if status == "moved" else None, current_user.id)
     return _after_action(team_id, meeting_id)
 
 
@@ -113,6 +165,8 @@ def next_item(team_id: int, meeting_id: int):
     view, target = context["view"], context["view"].next_up
     if context["meeting"]["state"] != "running":
         _refusal(N_("Start the meeting first."))
+    elif view.current:
+        _refusal(N_("The current item has no decision yet: record a decision or defer it first."))
     elif target is None:
         _refusal(N_("No items are waiting."))
     elif view.resolution:
@@ -189,32 +243,44 @@ def _item_of(team_id: int, meeting_id: int, item_id: int) -> dict:
 @bp.route(RUN + "/items/<int:item_id>/decide", methods=["GET", "POST"])
 @team_view("chair")
 def decide(team_id: int, meeting_id: int, item_id: int):
-    """Close an item with its decision; the form asks what the label and track require."""
+    """Close an item with its decision, in a panel of the console that keeps the clock and the bell live.
+
+    htmx gets the form fragment (errors re-rendered with 200, htmx 2 swaps no 4xx); without script the page.
+    """
     item = _item_of(team_id, meeting_id, item_id)
     members = [m for m in team_store.members(get_db(), team_id) if m["active"]]
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
     today = evaluations.local_day(meeting["starts_at"], g.team["timezone"])  # a review is dated by its meeting
+    form, errors = {}, {}
     if item["state"] != "planned":
-        return render_template("run/decide.html", item=item, form={}, errors={"item": ALREADY_CLOSED},
-                               members=members, milestone=None), 409 if request.method == "POST" else 200
-    if request.method == "GET":
-        return render_template("run/decide.html", item=item, form={}, errors={}, members=members,
-                               milestone=_milestone(item, today))
-    form = _decision_form(request.form)
-    as_ruled = dict(item, treatment_start=item["client_treatment_start"])
-    errors = closing.validate_decision(as_ruled, form, today) | decision_extras.validate_decision_extras(as_ruled, form, today)
-    errors |= _owner_errors(form, {m["id"] for m in members})
-    if not errors:
-        try:
-            decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), _next_meeting_id(meeting))
-            flash(_("Decision recorded."))
-            return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
-        except decision_store.InvalidDecision as refusal:
-            errors = refusal.errors
-        except running_store.Refused as refusal:
-            errors = {"item": str(refusal)}
-    return render_template("run/decide.html", item=item, form=form, errors=errors, members=members,
-                           milestone=_milestone(item, today)), 409 if "item" in errors else 400
+        errors = {"item": ALREADY_CLOSED}
+    elif request.method == "POST":
+        form = _decision_form(request.form)
+        as_ruled = dict(item, treatment_start=item["client_treatment_start"])
+        errors = closing.validate_decision(as_ruled, form, today) | decision_extras.validate_decision_extras(
+            as_ruled, form, today)
+        errors |= _owner_errors(form, {m["id"] for m in members})
+        if not errors:
+            try:
+                decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), _next_meeting_id(meeting))
+                flash(_("Decision recorded."))
+                return _decided(team_id, meeting_id)
+            except decision_store.InvalidDecision as refusal:
+                errors = refusal.errors
+            except running_store.Refused as refusal:
+                errors = {"item": str(refusal)}
+    status = 409 if "item" in errors and request.method == "POST" else 400 if errors else 200
+    context = dict(item=item, form=form, errors=errors, members=members, milestone=_milestone(item, today))
+    if htmx:
+        return render_template("run/_decide.html", **context)
+    return render_template("run/decide.html", **context), status
+
+
+def _decided(team_id: int, meeting_id: int):
+    """The decision panel closes and the chair is told; the live panel follows by itself."""
+    if htmx:
+        return render_template("run/_status.html", oob=True)
+    return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
 
 
 def _milestone(item: dict, today) -> str | None:
@@ -256,9 +322,12 @@ def end(team_id: int, meeting_id: int):
     if context["meeting"]["state"] != "running":
         abort(403)
     db, next_meeting = get_db(), _next_meeting_id(context["meeting"])
+    unfinished = flow.unfinished(context["view"])
     with write(db):
-        for progress in flow.unfinished(context["view"]):
+        for progress in unfinished:
             running_store.close_current(db, team_id, meeting_id, progress.item.id, utcnow(), current_user.id)
             item_store.defer(db, actor(), team_id, progress.item.id, _("Not reached in the meeting"), next_meeting)
-        running_store.end_meeting(db, team_id, meeting_id, utcnow())
+        ahead = _look_ahead(db, team_id, context)
+        ahead["carried"] = [context["rows"][p.item.id]["title"] for p in unfinished]
+        running_store.end_meeting(db, team_id, meeting_id, utcnow(), ahead)
     return redirect(url_for("minutes.minutes", team_id=team_id, meeting_id=meeting_id))

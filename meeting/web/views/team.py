@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from meeting.core.dates import parse_date
 from meeting.core import clients as client_rules, evaluations, teams as team_rules
 from meeting.store.db import utcnow, write
-from meeting.store import clients as client_store, jobs, meetings as meeting_store, teams as team_store
+from meeting.store import clients as client_store, decisions as decision_store, jobs, meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.web.plumbing import actor, capacity_forecast, get_db, team_today, team_view, translate
 
 bp = Blueprint("team", __name__)
@@ -40,7 +41,8 @@ def team_home(team_id: int):
     active = client_store.count_active(get_db(), team_id)
     notices = [n for n in jobs.unread(get_db(), current_user.id) if n["team_id"] == team_id]
     return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
-                           members=team_store.members(get_db(), team_id))
+                           members=team_store.members(get_db(), team_id),
+                           my_actions=decision_store.actions_of_owner(get_db(), team_id, current_user.id))
 
 
 @bp.post("/teams/<int:team_id>/notices/<int:notice_id>/read")
