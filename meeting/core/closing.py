@@ -160,10 +160,10 @@ def _milestone_errors(item: Mapping, form: Mapping, today: date, settings: Mappi
 
 
 def _situation_errors(item: Mapping, form: Mapping) -> dict[str, str]:
-    """The optional exemplary-situation tag: acute items only, one of the list."""
+    """The optional exemplary-situation tag: acute items and a complex-case session's closing, one of the list."""
     if not _text(form, "exemplary_situation"):
         return {}
-    if item["track"] != "acute":
+    if item["track"] != "acute" and not item.get("step"):
         return {"exemplary_situation": N_("Only acute items are tagged with an exemplary situation.")}
     return _choice(form, "exemplary_situation", EXEMPLARY_SITUATIONS,
                    N_("Choose one of the exemplary situations."))
@@ -209,15 +209,14 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
     """What a decided regular review changes in the client's record (column -> new value).
 
     The review is the last evaluation; an agreed date is the next one; a continuation answer
-    and an invited colleague are dated today; finishing ends the treatment.
+    and an invited colleague are dated today. Finishing opens a handover, whose last-contact date
+    ends the treatment (meeting.core.handover.leaving).
     """
     changes = {"last_evaluation": today, "next_evaluation_on": parse_date(form.get("next_evaluation_on"))}
     if _text(form, "continuation_answer"):
         changes["last_continuation_decision"] = today
     if _text(form, "colleague_invited") == "yes":
         changes["colleague_invited_at"] = today
-    if _text(form, "outcome") == "finish":
-        changes |= {"status": "finished", "finished_on": today}
     return changes
 
 

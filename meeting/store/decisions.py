@@ -3,9 +3,11 @@ import sqlite3
 from datetime import date, datetime
 
 from meeting.core.closing import client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date
+from meeting.core.handover import opens_handover
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
+from meeting.store import handovers as handover_store
 from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
 from meeting.store.meetings import bump_revision
@@ -37,6 +39,8 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
             _record_actions(db, team["id"], decision_id, form.get("actions") or [])
             if item["client_id"] and counts_as_evaluation(item, form):
                 _record_evaluation(db, actor, team, item, form, today)
+                if opens_handover(form.get("outcome")):
+                    handover_store.open_handover(db, actor, team, item["client_id"], decision_id, form["outcome"], today)
             if comes_back_as_issue(item, form) and next_meeting_id:
                 _return_as_issue(db, actor, item, next_meeting_id)
             db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])

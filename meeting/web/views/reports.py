@@ -3,8 +3,8 @@ the teams they manage. Counts, dates and pseudonymous references only; every vie
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import reports
-from meeting.store import reports as report_store, teams as team_store
+from meeting.core import handover as handover_rules, reports
+from meeting.store import handovers as handover_store, reports as report_store, teams as team_store
 from meeting.store.audit import log_access
 from meeting.store.db import write
 from meeting.web.plumbing import actor, get_db, team_today, team_view
@@ -56,13 +56,15 @@ def _data(teams: list[dict], limit: int | None = 25) -> dict:
     start, end, problem = reports.period(request.args.get("from"), request.args.get("to"), today)
     overdue, overdue_total = report_store.overdue(db, ids, today, limit)
     milestones, milestones_total = report_store.milestones(db, ids, today, limit)
+    handovers = handover_rules.annotated(handover_store.for_dashboard(db, ids, start), today)
     with write(db):
-        shown = sorted({r["client_id"] for r in overdue + milestones})
+        shown = sorted({r["client_id"] for r in overdue + milestones + handovers})
         log_access(db, actor(), "dashboard", shown or [None], ids[0] if len(ids) == 1 else None,
                    detail=f"teams={ids} period={start}..{end}")
     return dict(teams=teams, start=start, end=end, problem=problem, today=today,
                 figures=report_store.evaluation_figures(db, ids, start, end),
                 overdue=overdue, overdue_total=overdue_total, milestones=milestones, milestones_total=milestones_total,
+                handovers=handovers,
                 clinicians=report_store.per_clinician(db, ids, start, end, today),
                 meetings=report_store.meeting_time(db, ids, start, end),
                 process=report_store.process(db, ids, start, end),

@@ -9,7 +9,8 @@ from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
 from meeting.store.decisions import ALREADY_CLOSED
-from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
+from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
 from meeting.web.live import live_context
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
@@ -206,6 +207,8 @@ def decide(team_id: int, meeting_id: int, item_id: int):
         try:
             decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(),
                                   _next_meeting_id(meeting_store.get_meeting(get_db(), team_id, meeting_id)))
+            handover_store.put_on_agendas(get_db(), actor(), g.team,  # a step-down's handover: on the next agenda
+                                          meeting_store.get_meeting(get_db(), team_id, meeting_id)["starts_at"], translate)
             flash(_("Decision recorded."))
             return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
         except running_store.Refused as refusal:
@@ -258,4 +261,5 @@ def end(team_id: int, meeting_id: int):
             running_store.close_current(db, team_id, meeting_id, progress.item.id, utcnow(), current_user.id)
             item_store.defer(db, actor(), team_id, progress.item.id, _("Not reached in the meeting"), next_meeting)
         running_store.end_meeting(db, team_id, meeting_id, utcnow())
+    handover_store.put_on_agendas(db, actor(), g.team, context["meeting"]["starts_at"], translate)
     return redirect(url_for("minutes.minutes", team_id=team_id, meeting_id=meeting_id))
