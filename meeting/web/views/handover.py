@@ -19,11 +19,12 @@ def require_login():
     """Team membership and roles are checked per view by team_view."""
 
 
-@bp.app_context_processor
-def handover_names() -> dict:
+@bp.record_once
+def handover_names(state) -> None:
     """The checklist's names for every template (the dashboard shows handovers too)."""
-    return dict(HANDOVER_POINTS=rules.POINTS, POINT_NAMES=rules.POINT_NAMES, POINT_HINTS=rules.POINT_HINTS,
-                POINT_STATUSES=rules.STATUSES, RECEIVING_CARE=rules.RECEIVING_CARE)
+    state.app.jinja_env.globals.update(
+        HANDOVER_POINTS=rules.POINTS, POINT_NAMES=rules.POINT_NAMES, POINT_HINTS=rules.POINT_HINTS,
+        POINT_STATUSES=rules.STATUSES, RECEIVING_CARE=rules.RECEIVING_CARE)
 
 
 @bp.get(HANDOVERS)

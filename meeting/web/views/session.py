@@ -34,12 +34,13 @@ def require_login():
     """Team membership and roles are checked per view by team_view."""
 
 
-@bp.app_context_processor
-def session_names() -> dict:
-    """The steps' and levels' names for every template (the dashboard and agendas mention sessions too)."""
-    return dict(STEPS=rules.STEPS, STEP_NAMES=rules.STEP_NAMES, STEP_PROMPTS=rules.STEP_PROMPTS, FACTOR_NAMES=rules.FACTOR_NAMES,
-                LEVEL_NAMES=rules.LEVEL_NAMES, FACTOR_HINTS=rules.FACTOR_HINTS, LEVELS=rules.LEVELS,
-                CARD_KINDS=rules.CARD_KINDS)
+@bp.record_once
+def session_names(state) -> None:
+    """The steps' and levels' names for every template and macro."""
+    state.app.jinja_env.globals.update(
+        STEPS=rules.STEPS, STEP_NAMES=rules.STEP_NAMES, DEFAULT_MINUTES=rules.DEFAULT_MINUTES,
+        STEP_PROMPTS=rules.STEP_PROMPTS, FACTOR_NAMES=rules.FACTOR_NAMES, LEVEL_NAMES=rules.LEVEL_NAMES,
+        FACTOR_HINTS=rules.FACTOR_HINTS, LEVELS=rules.LEVELS, CARD_KINDS=rules.CARD_KINDS)
 
 
 @bp.errorhandler(running_store.Refused)
