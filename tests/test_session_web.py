@@ -213,7 +213,7 @@ def test_the_session_ends_only_after_its_closing_decision(running, world, db):
 
 def test_the_closing_decision_is_the_weekly_decision_model(running, world, db):
     chair, session_id = running
-    closing = steps(db, session_id)[-1][0]
+    closing = steps(db, session_id)[3][0]  # the options for action end in the decision
     incomplete = chair.post(base(world, session_id) + "/decide", {"outcome": "step_down"})
     assert incomplete.status_code == 400 and "Word the decision: what happens next?" in incomplete.text
     response = chair.post(base(world, session_id) + "/decide", closing_decision(**{
@@ -312,3 +312,21 @@ def test_another_teams_session_card_and_handover_do_not_exist_in_the_own_path(as
                                                                            "status_stable": "done", "version": "1"})
         assert response.status_code == 404, f"{method} {url}: {response.status_code}"
     assert finishing_rows(db, world["team_b"]) == before
+
+
+def test_the_decision_closes_the_options_step_and_the_closing_round_still_has_its_time(running, as_user, world, db):
+    chair, session_id = running
+    url = base(world, session_id)
+    for _ in range(3):
+        chair.post(url + "/run/next", headers=HX)
+    options, closing = [s[0] for s in steps(db, session_id)[3:]]
+    assert chair.post(url + "/decide", closing_decision()).status_code == 302
+    assert clock_kinds(db, options) == ["start", "end"]
+    panel = chair.get(url + "/run/panel").text
+    assert "Next: Closing and application" in panel and "Closing decision: <strong>Step down" in panel
+    chair.post(url + "/run/next", headers=HX)
+    assert clock_kinds(db, closing) == ["start"]
+    as_user("member.a@example.org").post(url + "/cards", {"step": "closing", "text": "Say the end out loud"}, headers=HX)
+    assert "Say the end out loud" in chair.get(url + "/run/panel").text
+    chair.post(url + "/run/end")
+    assert clock_kinds(db, closing) == ["start", "end"]

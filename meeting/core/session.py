@@ -37,6 +37,9 @@ STEP_PROMPTS = {
                 N_("What does this ask of the clinician?")),
     "closing": (N_("Everyone names one insight: where can I become sharper in my finishing moments?"),),
 }
+# The options for action end in the closing decision; recording it closes that step (as a decision closes
+# an item), so the closing round's insights still have their own timed step afterwards.
+DECISION_STEP = "options"
 LEVELS = ("clinician", "patient", "organisation")  # the worksheet's columns, in the seed's order
 FACTOR_NAMES = {"clinician": N_("Clinician factors"), "patient": N_("Patient factors"),
                 "organisation": N_("Organisation factors")}

@@ -54,6 +54,12 @@ def get_handover(db, actor: Actor, team_id: int, handover_id: int) -> dict | Non
     return row
 
 
+def of_decision(db, decision_id: int) -> int | None:
+    """The handover a decision opened, if any."""
+    row = db.execute("SELECT id FROM handovers WHERE decision_id = ?", [decision_id]).fetchone()
+    return row and row[0]
+
+
 def points(db, handover_id: int) -> dict[str, dict]:
     """The checklist by point: status, note, who ticked it and when."""
     return {r["point"]: r for r in db.query("""SELECT p.*, u.name AS user_name FROM handover_points p

@@ -184,9 +184,10 @@ def _context(team_id: int, session_id: int) -> dict:
     view = rules.session_view([rules.Step(s["id"], s["step"], s["minutes"]) for s in steps],
                               running_store.clock_events_of_meeting(db, session_id), session["current_item_id"], now)
     cards = session_store.cards(db, session_id)
-    closing_step = steps[-1]
+    decision_step = next(s for s in steps if s["step"] == rules.DECISION_STEP)
     return dict(session=session, meeting=session, view=view, cards=cards, board=rules.board(cards),
-                closing_step=closing_step, decision=decision_store.decisions_of_meeting(db, session_id).get(closing_step["id"]),
+                decision_step=decision_step,
+                decision=decision_store.decisions_of_meeting(db, session_id).get(decision_step["id"]),
                 bell=running_store.bell_state(db, session_id, session["current_item_id"]), months=_months(session),
                 now=now)
 
@@ -350,11 +351,11 @@ def decide(team_id: int, session_id: int):
 
 
 def _closing_item(context: dict) -> dict:
-    """The closing step as the decision model reads an item: a regular review of the session's client."""
-    session, step = context["session"], context["closing_step"]
+    """The step that ends in the decision, as the decision model reads an item: a regular review of the client."""
+    session, step = context["session"], context["decision_step"]
     return dict(id=step["id"], meeting_id=session["id"], team_id=session["team_id"], client_id=session["client_id"],
                 presenter_id=session["presenter_id"], track="regular", label="issue", step=step["step"],
-                state=step["state"], title=translate(rules.STEP_NAMES["closing"]))
+                state=step["state"], title=translate(rules.STEP_NAMES[step["step"]]))
 
 
 def _milestone(session: dict) -> str | None:
@@ -381,7 +382,8 @@ def _owner_errors(form: dict, member_ids: set[int]) -> dict:
 def _summary_context(team_id: int, session_id: int) -> dict:
     context = _context(team_id, session_id)
     session_store.log_view(get_db(), actor(), context["session"], "session-summary")
-    return context | minutes_store.minutes(get_db(), session_id)
+    handover_id = context["decision"] and handover_store.of_decision(get_db(), context["decision"]["id"])
+    return context | minutes_store.minutes(get_db(), session_id) | {"handover_id": handover_id}
 
 
 @bp.get(SESSION + "/summary")
