@@ -129,6 +129,8 @@ def test_a_complex_case_session_runs_on_the_projector_and_the_phones(new_context
     print(f"worksheet card on the projector after {', '.join(f'{s * 1000:.0f}' for s in seconds)} ms")
     assert max(seconds) < CARD_BUDGET_S, f"a card took {max(seconds):.2f} s to reach the projector"
     expect(chair.locator("#worksheet-organisation-head")).to_contain_text("1")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the phone's session page scrolls sideways: {width} px"
 
     _next_step(chair, "Reflective round")
     _insight(phone, chair, "reflective_round", "I keep treatments going when relatives are anxious.")
