@@ -37,6 +37,20 @@ def open_handover(db, actor: Actor, team: dict, client_id: int, decision_id: int
     return handover_id
 
 
+def step_downs_without_handover(db, team_id: int, limit: int) -> list[dict]:
+    """The team's latest step-down decisions on a client that have no handover (written before handovers existed)."""
+    return list(db.query("""SELECT d.id AS decision_id, i.client_id, date(d.decided_at) AS day FROM decisions d
+        JOIN items i ON i.id = d.item_id WHERE i.team_id = ? AND i.client_id IS NOT NULL AND d.outcome = 'step_down'
+        AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.decision_id = d.id)
+        ORDER BY d.decided_at DESC LIMIT ?""", [team_id, limit]))
+
+
+def step_down_handovers(db, team_id: int) -> list[int]:
+    """The ids of the team's step-down handovers, oldest first."""
+    return [r[0] for r in db.execute("SELECT id FROM handovers WHERE team_id = ? AND outcome = 'step_down'"
+                                     " ORDER BY opened_on, id", [team_id])]
+
+
 def get_handover(db, actor: Actor, team_id: int, handover_id: int) -> dict | None:
     """A team's handover with its client, clinician, points and where it is on the agenda; logged as a read."""
     with write(db):
