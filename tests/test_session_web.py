@@ -67,6 +67,9 @@ def test_a_session_is_not_a_weekly_meeting(as_user, world, db):
     chair = as_user("chair.a@example.org")
     assert chair.get(f"/teams/{world['team_a']}/meetings/{session_id}/run").status_code == 404
     assert member.get(f"/teams/{world['team_a']}/meetings/{session_id}/live").status_code == 404
+    assert member.get(f"/teams/{world['team_a']}/meetings/{session_id}/").status_code == 404
+    assert chair.get(f"/teams/{world['team_a']}/meetings/{session_id}/plan").status_code == 404
+    assert member.get(f"/teams/{world['team_a']}/meetings/{session_id}/minutes").status_code == 404
     # and a weekly meeting is no session
     assert chair.get(base(world, world["meeting_a"]) + "/run").status_code == 404
 
@@ -287,7 +290,7 @@ def test_viewing_the_case_is_logged_once_per_page_not_per_live_update(running, w
     assert db.execute(count, [world["client_a"]]).fetchone()[0] == before + 1
 
 
-SESSION_ROUTES = [("GET", "/run"), ("GET", "/run/panel"), ("POST", "/run/start"), ("POST", "/run/next"),
+SESSION_ROUTES = [("GET", "/stream"), ("GET", "/run"), ("GET", "/run/panel"), ("POST", "/run/start"), ("POST", "/run/next"),
                   ("POST", "/run/end"), ("GET", "/live"), ("POST", "/cards"), ("GET", "/summary"),
                   ("GET", "/prepare"), ("GET", "/decide"), ("POST", "/edit"), ("POST", "/cancel")]
 
@@ -330,3 +333,15 @@ def test_the_decision_closes_the_options_step_and_the_closing_round_still_has_it
     assert "Say the end out loud" in chair.get(url + "/run/panel").text
     chair.post(url + "/run/end")
     assert clock_kinds(db, closing) == ["start", "end"]
+
+
+def test_the_session_streams_on_the_weekly_meetings_live_channel(as_user, world, db):
+    session_id = planned(as_user, world, db)
+    member = as_user("member.a@example.org")
+    response = member.get(base(world, session_id) + "/stream", buffered=False)
+    assert response.mimetype == "text/event-stream"
+    chunks = response.response
+    assert next(chunks).startswith(b"retry:")
+    assert next(chunks) == f"event: changed\ndata: {revision(db, session_id)}\n\n".encode()
+    response.close()
+    assert member.get(base(world, world["meeting_a"]) + "/stream").status_code == 404  # a weekly meeting is no session

@@ -2,13 +2,15 @@
 the phones (worksheet cards, insights, options), the closing decision and the summary.
 
 It runs on the weekly meeting's machinery: the steps are timed by the item clock, the phones and the
-projector follow the meeting's revision over the same SSE stream (live.stream), the bell is live.ring,
-and the closing decision is validated and stored by the same decision model (closing, decisions).
+projector follow the meeting's revision through the same live channel (live.Broadcaster, live.sse_events),
+the bell is live.ring, and the closing decision is validated and stored by the same decision model
+(closing.validate_decision, decisions.decide).
 """
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,6 +22,7 @@ from meeting.store import meetings as meeting_store, minutes as minutes_store, r
 from meeting.store import sessions as session_store, teams as team_store
 from meeting.store.db import utcnow
 from meeting.store.decisions import ALREADY_CLOSED
+from meeting.web.live import sse_events
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("session", __name__)
@@ -264,6 +267,18 @@ def end(team_id: int, session_id: int):
     """End the session (only after its closing decision); the summary is ready at once."""
     session_store.end(get_db(), team_id, session_id, utcnow(), current_user.id)
     return redirect(url_for("session.summary", team_id=team_id, session_id=session_id))
+
+
+@bp.get(SESSION + "/stream")
+@team_view()
+def stream(team_id: int, session_id: int):
+    """The weekly meeting's live channel (Broadcaster, sse_events) for the session: `changed` on connect and on
+    every change; the session's screens then fetch their own panels."""
+    broadcaster = current_app.extensions["belletje_live"]
+    if not broadcaster.open_stream(session_id):
+        return Response("too many live screens", status=503, headers={"Retry-After": "10"})
+    return Response(stream_with_context(sse_events(broadcaster, session_id)), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 @bp.get(SESSION + "/live")
