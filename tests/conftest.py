@@ -73,8 +73,10 @@ def finishing_treatment(db, key: str, team: dict, ids: dict) -> dict:
     client, member = ids[f"client_{key}"], ids[f"member_{key}"]
     session = session_store.create(db, Actor(None), team, utcnow() + timedelta(days=5), client, member,
                                    dict(DEFAULT_MINUTES), None, "")
-    session_store.add_card(db, team["id"], session, member,
-                           {"step": "systemic_analysis", "level": "patient", "text": "Fear of relapse"}, utcnow())
+    # written straight in: the store would log it as the member's access, and the world holds no user's access
+    db.execute("INSERT INTO session_cards (meeting_id, team_id, step, level, text, user_id, at)"
+               " VALUES (?, ?, 'systemic_analysis', 'patient', 'Fear of relapse', ?, ?)",
+               [session, team["id"], member, utcnow().isoformat()])
     decision = db.execute("SELECT max(d.id) FROM decisions d JOIN meetings m ON m.id = d.meeting_id WHERE m.team_id = ?",
                           [team["id"]]).fetchone()[0]
     handover = handover_store.open_handover(db, Actor(None), team, client, decision, "step_down", date.today())

@@ -163,6 +163,8 @@ def test_phones_add_worksheet_cards_and_the_projector_shows_them(running, as_use
                        headers=HX)
     assert "Added: it is on the screen." in form.text
     assert revision(db, session_id) > before  # the live channel's signal
+    assert db.execute("SELECT user_id FROM access_log WHERE action = 'session-card' AND client_id = ?",
+                      [world["client_a"]]).fetchall() == [(world["member_a"],)]
     panel = chair.get(base(world, session_id) + "/run/panel").text
     organisation = panel.split('id="worksheet-organisation-head"')[1].split("</section>")[0]
     assert "Long waits for the GP nurse" in organisation and "member a" not in panel

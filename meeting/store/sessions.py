@@ -106,24 +106,35 @@ def cards(db, session_id: int) -> list[dict]:
                          [session_id]))
 
 
-def add_card(db, team_id: int, session_id: int, user_id: int, card: dict, now: datetime) -> None:
-    """Put a card on the board; an insight replaces the person's earlier insight of the same step."""
+def add_card(db, actor: Actor, team_id: int, session_id: int, card: dict, now: datetime) -> None:
+    """Put a card on the board; an insight replaces the person's earlier insight of the same step. Logged: a card
+    is about the session's client."""
     with write(db):
         db.execute("""INSERT INTO session_cards (meeting_id, team_id, step, level, text, user_id, at)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, step, user_id) WHERE level IS NULL
             DO UPDATE SET text = excluded.text, at = excluded.at""",
-                   [session_id, team_id, card["step"], card["level"], card["text"], user_id, iso(now)])
+                   [session_id, team_id, card["step"], card["level"], card["text"], actor.user_id, iso(now)])
+        _log_card(db, actor, team_id, session_id, "session-card")
         bump_revision(db, team_id, session_id)
 
 
-def delete_card(db, team_id: int, session_id: int, card_id: int, user_id: int) -> bool:
+def delete_card(db, actor: Actor, team_id: int, session_id: int, card_id: int) -> bool:
     """Take one's own card off the board; False when it is not this person's card of this session."""
     with write(db):
         deleted = db.execute("DELETE FROM session_cards WHERE id = ? AND meeting_id = ? AND team_id = ? AND user_id = ?",
-                             [card_id, session_id, team_id, user_id]).rowcount
+                             [card_id, session_id, team_id, actor.user_id]).rowcount
         if deleted:
+            _log_card(db, actor, team_id, session_id, "session-card-remove")
             bump_revision(db, team_id, session_id)
     return bool(deleted)
+
+
+def _log_card(db, actor: Actor, team_id: int, session_id: int, action: str) -> None:
+    row = db.execute("SELECT client_id FROM case_sessions WHERE meeting_id = ? AND team_id = ?",
+                     [session_id, team_id]).fetchone()
+    if row is None:
+        raise NotTheTeams(session_id)
+    log_access(db, actor, action, [row[0]], team_id, detail=f"session={session_id}")
 
 
 def start(db, team_id: int, session_id: int, first_step_id: int, now: datetime, user_id: int) -> None:

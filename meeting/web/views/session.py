@@ -307,7 +307,7 @@ def add_card(team_id: int, session_id: int):
     if session["state"] != "running":
         card, errors = None, {"step": N_("Cards are added while the session runs.")}
     if card:
-        session_store.add_card(get_db(), team_id, session_id, current_user.id, card, utcnow())
+        session_store.add_card(get_db(), actor(), team_id, session_id, card, utcnow())
     if not htmx:
         flash(translate(next(iter(errors.values()))) if errors else _("Added."))
         return redirect(url_for("session.phone", team_id=team_id, session_id=session_id))
@@ -326,7 +326,7 @@ def _own_insight(session_id: int, step: str) -> dict:
 @team_view()
 def delete_card(team_id: int, session_id: int, card_id: int):
     """Take one's own card off the board."""
-    if not session_store.delete_card(get_db(), team_id, session_id, card_id, current_user.id):
+    if not session_store.delete_card(get_db(), actor(), team_id, session_id, card_id):
         abort(404)
     if htmx:
         return render_template("session/_phone_panel.html", **_context(team_id, session_id))
