@@ -323,10 +323,12 @@ def complex_case_sessions_and_handovers(db):
     worksheet cards, insights and options; and the step-down handover with its checklist.
 
     A session is a row in `meetings` so that the clock events, the bell, the revision that drives the live
-    channel and the decision all serve it unchanged; `items.step` marks its steps.
+    channel and the decision all serve it unchanged; `items.step` marks its steps. The weekly reports filter
+    on kind, so their index covers it (else every closed meeting is read from the table).
     """
     run_statements(db, """
     ALTER TABLE meetings ADD COLUMN kind TEXT NOT NULL DEFAULT 'weekly' CHECK (kind IN ('weekly', 'complex_case'));
+    CREATE INDEX meetings_by_team_kind_state_start ON meetings(team_id, kind, state, starts_at);
     ALTER TABLE items ADD COLUMN step TEXT;
     CREATE TABLE case_sessions (
         meeting_id INTEGER PRIMARY KEY REFERENCES meetings(id),
