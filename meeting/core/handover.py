@@ -16,6 +16,7 @@ from meeting.core.planning import plain_text
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
 
 OPENING_OUTCOMES = ("step_down", "finish")
+KINDS = {"step_down": N_("Step down"), "finish": N_("Finish")}  # the short names of the opening outcomes
 POINTS = ("stable", "network", "warm_handover", "crisis_agreement", "signalling_letter", "no_gap")
 POINT_NAMES = {
     "stable": N_("Stable enough"),

@@ -24,7 +24,7 @@ def handover_names(state) -> None:
     """The checklist's names for every template (the dashboard shows handovers too)."""
     state.app.jinja_env.globals.update(
         HANDOVER_POINTS=rules.POINTS, POINT_NAMES=rules.POINT_NAMES, POINT_HINTS=rules.POINT_HINTS,
-        POINT_STATUSES=rules.STATUSES, RECEIVING_CARE=rules.RECEIVING_CARE)
+        POINT_STATUSES=rules.STATUSES, RECEIVING_CARE=rules.RECEIVING_CARE, HANDOVER_KINDS=rules.KINDS)
 
 
 @bp.get(HANDOVERS)
