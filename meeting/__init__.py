@@ -39,7 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from meeting.web.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"])
     from meeting.web.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
-    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp):
+    from meeting.web.views import handover, session
+    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp,
+                      session.bp, handover.bp):
         app.register_blueprint(blueprint)
     from meeting.web.views import consultations, stories
     for blueprint in (stories.bp, consultations.bp):

@@ -10,7 +10,8 @@ from meeting.store.db import connect
 from meeting.store.db import utcnow
 from meeting.core.items import ItemInput
 from meeting.store import clients as client_store, decisions as decision_store, items as item_store
-from meeting.store import jobs, meetings as meeting_store
+from meeting.store import handovers as handover_store, jobs, meetings as meeting_store, sessions as session_store
+from meeting.core.session import DEFAULT_MINUTES
 from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
 
@@ -68,7 +69,26 @@ def world(db):
         jobs.notify(db, ids[f"chair_{key}"], team_id, "Notice", {}, "/", utcnow())
         ids[f"table_{key}"] = "overdue"  # a dashboard CSV table
         ids[f"notice_{key}"] = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
-    return ids
+    return ids | finishing_treatment(db, "b", team_store.get_team(db, ids["team_b"]), ids)
+
+
+def finishing_treatment(db, key: str, team: dict, ids: dict) -> dict:
+    """A planned complex-case session with one worksheet card, and an open handover, for team `key`.
+
+    The world has them for team B only (what the authorization tests need); team A's meeting counts stay as they were.
+    """
+    client, member = ids[f"client_{key}"], ids[f"member_{key}"]
+    session = session_store.create(db, Actor(None), team, utcnow() + timedelta(days=5), client, member,
+                                   dict(DEFAULT_MINUTES), None, "")
+    # written straight in: the store would log it as the member's access, and the world holds no user's access
+    db.execute("INSERT INTO session_cards (meeting_id, team_id, step, level, text, user_id, at)"
+               " VALUES (?, ?, 'systemic_analysis', 'patient', 'Fear of relapse', ?, ?)",
+               [session, team["id"], member, utcnow().isoformat()])
+    decision = db.execute("SELECT max(d.id) FROM decisions d JOIN meetings m ON m.id = d.meeting_id WHERE m.team_id = ?",
+                          [team["id"]]).fetchone()[0]
+    handover = handover_store.open_handover(db, Actor(None), team, client, decision, "step_down", date.today())
+    return {f"session_{key}": session, f"card_{key}": db.execute("SELECT max(id) FROM session_cards").fetchone()[0],
+            f"handover_{key}": handover}
 
 
 def make_item(**changes) -> ItemInput:

@@ -214,15 +214,14 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
     """What a decided regular review changes in the client's record (column -> new value).
 
     The review is the last evaluation; an agreed date is the next one; a continuation answer
-    and an invited colleague are dated today; finishing ends the treatment.
+    and an invited colleague are dated today. Finishing opens a handover, whose last-contact date
+    ends the treatment (meeting.core.handover.leaving).
     """
     changes = {"last_evaluation": today, "next_evaluation_on": parse_date(form.get("next_evaluation_on"))}
     if _text(form, "continuation_answer"):
         changes["last_continuation_decision"] = today
     if _text(form, "colleague_invited") == "yes":
         changes["colleague_invited_at"] = today
-    if _text(form, "outcome") == "finish":
-        changes |= {"status": "finished", "finished_on": today}
     return changes
 
 

@@ -1,5 +1,6 @@
 """Reading dates the one way: from a form, a stored column or a timestamp. Pure."""
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 
 def parse_date(value) -> date | None:
@@ -15,4 +16,13 @@ def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
+        return None
+
+
+def local_moment(day, at, timezone: str) -> datetime | None:
+    """A posted day (YYYY-MM-DD) and time (HH:MM) as a moment in `timezone`; None when either is missing or wrong."""
+    parsed = parse_date(day)
+    try:
+        return datetime.combine(parsed, time.fromisoformat(str(at or "")), tzinfo=ZoneInfo(timezone))
+    except (TypeError, ValueError):
         return None

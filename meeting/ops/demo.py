@@ -3,10 +3,12 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 
 from meeting.core.clients import ClientInput
-from meeting.store.db import write
+from meeting.store.db import iso, write
 from meeting.core.evaluations import add_months, treatment_months
 from meeting.store import clients as client_store, teams as team_store, users as user_store
-from meeting.store import history
+from meeting.store import handovers as handover_store, history
+from meeting.core import handover as handover_rules
+from meeting.core.planning import plain_text
 from meeting.store.audit import Actor
 from meeting.store.history import PastItem, PastMeeting
 from meeting.core.teams import upcoming_meeting_starts
@@ -40,6 +42,7 @@ OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "ste
 EMAIL_DOMAIN = "fact-noord.example"
 CHANGES = ["", "", "", "", "Start on time", "Fewer side conversations", "Say the question before the story",
            "More time for the regular reviews"]
+DEMO_HANDOVERS = 4
 
 
 def demo_email(local_part: str) -> str:
@@ -47,8 +50,8 @@ def demo_email(local_part: str) -> str:
     return f"{local_part}@{EMAIL_DOMAIN}"
 
 
-def build_demo(db, today: date, seed: int = 2026) -> int | None:
-    """Create the demo team with its admin, staff and clients; None when it exists already."""
+def build_demo(db, today: date, seed: int = 2026, handovers: bool = True) -> int | None:
+    """Create the demo team with its admin, staff and clients (and open handovers); None when it exists already."""
     if team_store.get_team_by_name(db, TEAM_NAME):
         return None
     rng = random.Random(seed)
@@ -68,7 +71,26 @@ def build_demo(db, today: date, seed: int = 2026) -> int | None:
         client_store.record_continuation_decisions(db, _continuation_decisions(rng, client_ids, clients, today))
         team = team_store.get_team(db, team_id)
         history.insert_meetings(db, team, _past_meetings(rng, team, list(zip(client_ids, clients)), staff_ids, today))
+        if handovers:
+            _demo_handovers(db, team, today)
     return team_id
+
+
+def _demo_handovers(db, team: dict, today: date) -> None:
+    """The latest step-downs have their handover open, on the coming agenda; the oldest has its dates with a gap."""
+    actor = Actor(None, "demo")
+    rows = handover_store.step_downs_without_handover(db, team["id"], DEMO_HANDOVERS)
+    for row in reversed(rows):
+        handover_store.open_handover(db, actor, team, row["client_id"], row["decision_id"], "step_down",
+                                     date.fromisoformat(row["day"]))
+    if rows:
+        oldest = handover_store.step_down_handovers(db, team["id"])[0]
+        values, _ = handover_rules.validate({
+            "status_stable": "done", "status_network": "done", "receiving_care": "gp_nurse",
+            "new_care_starts_on": (today + timedelta(days=35)).isoformat(),
+            "last_contact_on": (today + timedelta(days=14)).isoformat()}, today)
+        handover_store.save(db, actor, team, oldest, 1, values, today, plain_text)
+    handover_store.put_on_agendas(db, actor, team, iso(datetime.combine(today, time.min, tzinfo=timezone.utc)), plain_text)
 
 
 def _continuation_decisions(rng: random.Random, ids: list[int], clients: list[ClientInput], today: date) -> list:

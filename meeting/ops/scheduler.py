@@ -14,7 +14,7 @@ from meeting.core import evaluations, planning
 from meeting.store.db import connect, write
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
-from meeting.store import backups, teams as team_store
+from meeting.store import backups, handovers as handover_store, teams as team_store
 from meeting.store.audit import Actor
 
 log = logging.getLogger("belletje.scheduler")
@@ -72,6 +72,16 @@ def add_due_reviews(db, team: dict, meeting: dict) -> int:
     return added
 
 
+def leave_on_last_contact(db, now: datetime) -> int:
+    """Clients whose recorded last contact with the team has come leave the active count; returns how many.
+
+    Idempotent: a handover records when it let its client leave, so running twice changes nothing.
+    """
+    return sum(handover_store.leave_on_last_contact(db, SYSTEM, team["id"],
+                                                    now.astimezone(ZoneInfo(team["timezone"])).date())
+               for team in team_store.list_teams(db))
+
+
 def _tell_chairs(db, team: dict, meeting: dict, added: int, now: datetime) -> None:
     count = item_store.count_planned(db, meeting["id"])
     for member in team_store.members(db, team["id"]):
@@ -105,6 +115,7 @@ def catch_up(database_path: str, backup_dir: Path, now: datetime) -> None:
     try:
         create_meetings(db, now)
         freeze_agendas(db, now)
+        leave_on_last_contact(db, now)
     finally:
         db.close()
     local = now.astimezone(ZoneInfo("Europe/Amsterdam"))
@@ -140,6 +151,8 @@ def start(database_path: str, backup_dir: Path, background: bool = True):
                      job_defaults={"coalesce": True, "misfire_grace_time": 15 * 60, "max_instances": 1})
     scheduler.add_job(_with_db(database_path, create_meetings), "cron", hour=1, minute=15, id="create_meetings")
     scheduler.add_job(_with_db(database_path, freeze_agendas), "interval", minutes=1, id="freeze_agendas")
+    # hourly, so a team in any time zone sees its clients leave early on their last-contact date
+    scheduler.add_job(_with_db(database_path, leave_on_last_contact), "cron", minute=5, id="leave_on_last_contact")
     scheduler.add_job(lambda: backup(database_path, backup_dir, _utcnow()), "cron", hour=BACKUP_HOUR, minute=30,
                       id="backup")
     scheduler._belletje_lock = lock  # held for the scheduler's life

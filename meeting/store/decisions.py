@@ -8,9 +8,11 @@ from meeting.core.closing import (
     client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date, validate_decision,
 )
 from meeting.core.decision_extras import consent_form, finishes_by_consent
+from meeting.core.handover import opens_handover
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
+from meeting.store import handovers as handover_store
 from meeting.store.audit import Actor, log_access
 from meeting.store.items import ITEM_COLUMNS, add_item
 from meeting.store.meetings import NotTheTeams, bump_revision
@@ -58,6 +60,8 @@ def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, no
             _record_actions(db, team["id"], decision_id, form.get("actions") or [])
             if stored["client_id"] and counts_as_evaluation(stored, form):
                 _record_evaluation(db, actor, team, item, form, today)
+                if opens_handover(form.get("outcome")):
+                    handover_store.open_handover(db, actor, team, item["client_id"], decision_id, form["outcome"], today)
             client_evaluations.record(db, actor, team, item, decision_id, form, today, now)
             consultations.record(db, actor, team, item, decision_id, form, today)
             if comes_back_as_issue(stored, form) and next_meeting_id:

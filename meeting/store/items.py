@@ -173,8 +173,11 @@ def defer(db, actor: Actor, team_id: int, item_id: int, reason: str, next_meetin
         item = next(db.query("SELECT * FROM items WHERE id = ? AND team_id = ?", [item_id, team_id]))
         set_item_state(db, team_id, item_id, "deferred", reason)
         copy = ItemInput(**{column: item[column] for column in ITEM_COLUMNS})
-        return add_item(db, actor, team_id, next_meeting_id, item["presenter_id"], copy,
-                        carried_over=item["carried_over"] + 1, origin_item_id=item_id)
+        copy_id = add_item(db, actor, team_id, next_meeting_id, item["presenter_id"], copy,
+                           carried_over=item["carried_over"] + 1, origin_item_id=item_id)
+        if item["handover_id"]:  # an open handover's announcement stays linked to it
+            db.execute("UPDATE items SET handover_id = ? WHERE id = ?", [item["handover_id"], copy_id])
+        return copy_id
 
 
 def defer_all(db, actor: Actor, team_id: int, reasons: dict[int, str], next_meeting_id: int) -> None:

@@ -46,7 +46,7 @@ def upcoming(db, team_id: int, now: datetime, limit: int = 8) -> list[dict]:
     """Meetings not yet closed whose start is today or later, by start, with item counts."""
     return list(db.query("""SELECT m.*, count(i.id) FILTER (WHERE i.state = 'planned') AS items
         FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id
-        WHERE m.team_id = ? AND m.starts_at >= ? AND m.state != 'closed'
+        WHERE m.team_id = ? AND m.starts_at >= ? AND m.state != 'closed' AND m.kind = 'weekly'
         GROUP BY m.id ORDER BY m.starts_at LIMIT ?""", [team_id, iso(now.replace(hour=0, minute=0)), limit]))
 
 
@@ -64,7 +64,7 @@ def follow_team_settings(db, team: dict, now: datetime) -> list[dict]:
     except what a chair set for that meeting alone; return those meetings (as they are now), by start."""
     with write(db):
         meetings = list(db.query("""SELECT * FROM meetings WHERE team_id = ? AND state = 'planned'
-            AND deadline_at > ? ORDER BY starts_at""", [team["id"], iso(now)]))
+            AND deadline_at > ? AND kind = 'weekly' ORDER BY starts_at""", [team["id"], iso(now)]))
         for meeting in meetings:
             values = team_rules.meeting_settings(team, meeting)
             values["deadline_at"] = iso(values["deadline_at"])
@@ -124,7 +124,8 @@ def data_version(db) -> int:
 
 def past_deadline(db, now: datetime) -> list[dict]:
     """Every team's planned meetings whose submission deadline has passed (to be frozen)."""
-    return list(db.query("SELECT * FROM meetings WHERE state = 'planned' AND deadline_at <= ?", [iso(now)]))
+    return list(db.query("SELECT * FROM meetings WHERE state = 'planned' AND deadline_at <= ? AND kind = 'weekly'",
+                         [iso(now)]))
 
 
 def next_meeting_id(db, team: dict, meeting: dict) -> int:
@@ -134,9 +135,9 @@ def next_meeting_id(db, team: dict, meeting: dict) -> int:
 
 
 def next_after(db, team_id: int, starts_at: str) -> dict | None:
-    """The first planned or frozen meeting of the team that starts after `starts_at`."""
+    """The first planned or frozen weekly meeting of the team that starts after `starts_at`."""
     return next(db.query("""SELECT * FROM meetings WHERE team_id = ? AND starts_at > ?
-        AND state IN ('planned', 'frozen') ORDER BY starts_at LIMIT 1""", [team_id, starts_at]), None)
+        AND state IN ('planned', 'frozen') AND kind = 'weekly' ORDER BY starts_at LIMIT 1""", [team_id, starts_at]), None)
 
 
 def cancel(db, team_id: int, meeting_id: int, next_meeting_id: int) -> None:
@@ -153,5 +154,5 @@ def cancel(db, team_id: int, meeting_id: int, next_meeting_id: int) -> None:
 
 def recently_closed(db, team_id: int, limit: int = 5) -> list[dict]:
     """The team's last closed meetings, newest first."""
-    return list(db.query("SELECT * FROM meetings WHERE team_id = ? AND state = 'closed' ORDER BY starts_at DESC LIMIT ?",
-                         [team_id, limit]))
+    return list(db.query("SELECT * FROM meetings WHERE team_id = ? AND state = 'closed' AND kind = 'weekly'"
+                         " ORDER BY starts_at DESC LIMIT ?", [team_id, limit]))

@@ -432,3 +432,74 @@ def substance_of_the_review(db):
         PRIMARY KEY (meeting_id, user_id)
     );
     """)
+
+
+@migrations(name="0011_complex_case_sessions_and_handovers")
+def complex_case_sessions_and_handovers(db):
+    """The complex-case session (a meeting of its own kind whose five steps are timed items) with its case,
+    worksheet cards, insights and options; and the step-down handover with its checklist.
+
+    A session is a row in `meetings` so that the clock events, the bell, the revision that drives the live
+    channel and the decision all serve it unchanged; `items.step` marks its steps. The weekly reports filter
+    on kind, so their index covers it (else every closed meeting is read from the table).
+    """
+    run_statements(db, """
+    ALTER TABLE meetings ADD COLUMN kind TEXT NOT NULL DEFAULT 'weekly' CHECK (kind IN ('weekly', 'complex_case'));
+    CREATE INDEX meetings_by_team_kind_state_start ON meetings(team_id, kind, state, starts_at);
+    ALTER TABLE items ADD COLUMN step TEXT;
+    CREATE TABLE case_sessions (
+        meeting_id INTEGER PRIMARY KEY REFERENCES meetings(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        presenter_id INTEGER NOT NULL REFERENCES users(id),
+        colleague_id INTEGER REFERENCES users(id),
+        external_colleague TEXT NOT NULL DEFAULT '',
+        request_and_start TEXT NOT NULL DEFAULT '',
+        tried_towards_finishing TEXT NOT NULL DEFAULT '',
+        finishing_hard TEXT NOT NULL DEFAULT '',
+        prepared_at TEXT
+    );
+    CREATE INDEX case_sessions_by_team ON case_sessions(team_id);
+    CREATE TABLE session_cards (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        step TEXT NOT NULL,
+        level TEXT CHECK (level IN ('clinician', 'patient', 'organisation')),
+        text TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        at TEXT NOT NULL
+    );
+    CREATE INDEX session_cards_by_meeting ON session_cards(meeting_id, step, id);
+    CREATE UNIQUE INDEX session_insights_one_per_person ON session_cards(meeting_id, step, user_id)
+        WHERE level IS NULL;
+    CREATE TABLE handovers (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('step_down', 'finish')),
+        opened_on TEXT NOT NULL,
+        receiving_care TEXT,
+        warm_meeting_on TEXT,
+        warm_attendees TEXT NOT NULL DEFAULT '',
+        new_care_starts_on TEXT,
+        last_contact_on TEXT,
+        client_left_on TEXT,
+        done_on TEXT,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX handovers_by_team ON handovers(team_id, done_on);
+    CREATE INDEX handovers_by_client ON handovers(client_id);
+    CREATE TABLE handover_points (
+        handover_id INTEGER NOT NULL REFERENCES handovers(id),
+        point TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'not_applicable')),
+        note TEXT NOT NULL DEFAULT '',
+        user_id INTEGER REFERENCES users(id),
+        at TEXT,
+        PRIMARY KEY (handover_id, point)
+    );
+    ALTER TABLE items ADD COLUMN handover_id INTEGER REFERENCES handovers(id);
+    CREATE INDEX items_by_handover ON items(handover_id) WHERE handover_id IS NOT NULL;
+    """)

@@ -102,8 +102,8 @@ def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
         (SELECT coalesce(sum(b.minutes), 0) FROM borrowings b WHERE b.meeting_id = m.id) AS borrowed_minutes
         FROM meetings m JOIN teams t ON t.id = m.team_id
         LEFT JOIN items i ON i.meeting_id = m.id AND i.state != 'withdrawn'
-        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND date(m.starts_at) BETWEEN :start AND :end
-        GROUP BY m.id ORDER BY m.starts_at""", params))
+        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND m.kind = 'weekly'
+        AND date(m.starts_at) BETWEEN :start AND :end GROUP BY m.id ORDER BY m.starts_at""", params))
 
 
 def process(db, team_ids: list[int], start: date, end: date) -> dict:
@@ -111,7 +111,7 @@ def process(db, team_ids: list[int], start: date, end: date) -> dict:
     marks, params = _teams(team_ids)
     params |= {"start": start.isoformat(), "end": end.isoformat()}
     meetings = f"""SELECT m.id FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed'
-        AND date(m.starts_at) BETWEEN :start AND :end"""
+        AND m.kind = 'weekly' AND date(m.starts_at) BETWEEN :start AND :end"""
     items = list(db.query(f"""SELECT track, label, count(*) AS items FROM items
         WHERE meeting_id IN ({meetings}) AND state != 'withdrawn' GROUP BY track, label ORDER BY track, label""", params))
     row = db.execute(f"""SELECT (SELECT count(*) FROM ({meetings})),
@@ -139,5 +139,5 @@ def meetings_by_day(db, team_ids: list[int], start: date, end: date) -> list[dic
           AS discussed,
         (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND i.state = 'decided') AS decided,
         (SELECT count(*) FROM bells b WHERE b.meeting_id = m.id) AS bells
-        FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed'
+        FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND m.kind = 'weekly'
         AND date(m.starts_at) BETWEEN :start AND :end ORDER BY m.starts_at""", params))

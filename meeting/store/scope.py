@@ -1,4 +1,5 @@
-"""Which team a meeting, item, client, action or notice belongs to: one check for every route that takes an id."""
+"""Which team a meeting, item, client, action, notice, session, card or handover belongs to: one check for every
+route that takes an id."""
 
 OWNER_QUERIES = {
     "meeting_id": "SELECT team_id FROM meetings WHERE id = ?",
@@ -7,6 +8,9 @@ OWNER_QUERIES = {
     "action_id": "SELECT team_id FROM actions WHERE id = ?",
     "notice_id": "SELECT team_id FROM notifications WHERE id = ?",
     "consultation_id": "SELECT team_id FROM consultations WHERE id = ?",
+    "session_id": "SELECT team_id FROM meetings WHERE id = ? AND kind = 'complex_case'",
+    "card_id": "SELECT team_id FROM session_cards WHERE id = ?",
+    "handover_id": "SELECT team_id FROM handovers WHERE id = ?",
 }
 
 

@@ -107,6 +107,8 @@ def live_context(team_id: int, meeting_id: int) -> dict:
     """The running meeting as every live screen sees it, derived from the stored events at this moment."""
     db, now = get_db(), utcnow()
     meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
+    if meeting["kind"] != "weekly":  # a complex-case session has its own screens (views/session.py)
+        abort(404)
     rows = item_store.agenda_items(db, actor(), team_id, meeting_id, states=("planned", "decided", "deferred"))
     items = [item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows]
     view = flow.meeting_view(items, {r["id"]: r["state"] for r in rows}, running_store.clock_events_of_meeting(db, meeting_id),

@@ -37,6 +37,8 @@ def meetings(team_id: int):
 def agenda(team_id: int, meeting_id: int):
     """A meeting's agenda in its planned order with times; own items show their state."""
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    if meeting["kind"] != "weekly":  # a complex-case session has its own pages (views/session.py)
+        abort(404)
     rows = item_store.agenda_items(get_db(), actor(), team_id, meeting_id)
     slots = planning.schedule([item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows],
                               meeting["order_policy"], datetime.fromisoformat(meeting["starts_at"]))

@@ -33,6 +33,8 @@ def _planner_context(team_id: int, meeting_id: int) -> dict:
     """Everything the planner shows, computed by the pure core from stored rows."""
     db, today = get_db(), team_today(g.team)
     meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
+    if meeting["kind"] != "weekly":  # a complex-case session is planned on its own page (views/session.py)
+        abort(404)
     rows = item_store.agenda_items(db, actor(), team_id, meeting_id)
     interval = g.team["evaluation_interval_months"]
     items = [item_rules.agenda_item(r, today, interval) for r in rows]

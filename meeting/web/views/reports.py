@@ -4,8 +4,9 @@ and pseudonymous references only; every view is logged."""
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import register as register_rules, reports, session_rating
-from meeting.store import client_evaluations as evaluation_store, reports as report_store, teams as team_store
+from meeting.core import handover as handover_rules, register as register_rules, reports, session_rating
+from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
+from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access
 from meeting.store.db import utcnow, write
@@ -58,15 +59,16 @@ def _data(teams: list[dict], limit: int | None = 25) -> dict:
     start, end, problem = reports.period(request.args.get("from"), request.args.get("to"), today)
     register = reports.Register.of(report_store.register(db, ids))
     overdue, milestones = reports.overdue_list(register, today), reports.milestone_list(register, today)
+    handovers = handover_rules.annotated(handover_store.for_dashboard(db, ids, start), today)
     with write(db):
-        shown = sorted({r["client_id"] for r in overdue[:limit] + milestones[:limit]})
+        shown = sorted({r["client_id"] for r in overdue[:limit] + milestones[:limit] + handovers})
         log_access(db, actor(), "dashboard", shown or [None], ids[0] if len(ids) == 1 else None,
                    detail=f"teams={ids} period={start}..{end}")
     timelines = reports.timelines(*report_store.timelines(db, ids, register_rules.history_since(start), start, end))
     return dict(teams=teams, start=start, end=end, problem=problem, today=today, register=register, all_overdue=overdue,
                 audit=register_rules.period_audit(timelines, start, end),
                 overdue=overdue[:limit], overdue_total=len(overdue),
-                milestones=milestones[:limit], milestones_total=len(milestones),
+                milestones=milestones[:limit], milestones_total=len(milestones), handovers=handovers,
                 clinicians=reports.per_clinician(register, report_store.reviews_per_clinician(db, ids, start, end),
                                                  overdue),
                 meetings=report_store.meeting_time(db, ids, start, end),

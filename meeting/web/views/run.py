@@ -12,7 +12,8 @@ from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
 from meeting.store.decisions import ALREADY_CLOSED
-from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
+from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
 from meeting.web.live import live_context
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
@@ -263,6 +264,8 @@ def decide(team_id: int, meeting_id: int, item_id: int):
         if not errors:
             try:
                 decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), _next_meeting_id(meeting))
+                # a step-down or finish opens a handover: it goes on the next agenda as an announcement
+                handover_store.put_on_agendas(get_db(), actor(), g.team, meeting["starts_at"], translate)
                 flash(_("Decision recorded."))
                 return _decided(team_id, meeting_id)
             except decision_store.InvalidDecision as refusal:
@@ -330,4 +333,5 @@ def end(team_id: int, meeting_id: int):
         ahead = _look_ahead(db, team_id, context)
         ahead["carried"] = [context["rows"][p.item.id]["title"] for p in unfinished]
         running_store.end_meeting(db, team_id, meeting_id, utcnow(), ahead)
+    handover_store.put_on_agendas(db, actor(), g.team, context["meeting"]["starts_at"], translate)
     return redirect(url_for("minutes.minutes", team_id=team_id, meeting_id=meeting_id))
