@@ -42,7 +42,7 @@ def get_meeting(db, team_id: int, meeting_id: int) -> dict | None:
     return next(db.query("SELECT * FROM meetings WHERE id = ? AND team_id = ?", [meeting_id, team_id]), None)
 
 
-def upcoming(db, team_id: int, now: datetime, limit: int = 8) -> list[dict]:
+def upcoming(db, team_id: int, now: datetime, limit: int = 24) -> list[dict]:
     """Meetings not yet closed whose start is today or later, by start, with item counts."""
     return list(db.query("""SELECT m.*, count(i.id) FILTER (WHERE i.state = 'planned') AS items
         FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id
