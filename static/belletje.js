@@ -56,8 +56,19 @@
     button.setAttribute("aria-pressed", muted ? "true" : "false");
   }
 
+  // --- A live fragment pushed to every screen carries nobody's CSRF token: put in this reader's own.
+  function fillTokens(root) {
+    var match = /"X-CSRFToken": "([^"]*)"/.exec(document.body.getAttribute("hx-headers") || "");
+    if (!match) { return; }
+    root.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+      if (!input.value) { input.value = match[1]; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); });
-  document.addEventListener("htmx:afterSwap", function (event) { stamp(event.target); tick(); checkBell(); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    fillTokens(event.target); stamp(event.target); tick(); checkBell();
+  });
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest("button");

@@ -315,3 +315,21 @@ def login_failures_per_address(db):
     ALTER TABLE users DROP COLUMN failed_logins;
     ALTER TABLE users DROP COLUMN locked_until;
     """)
+
+
+@migrations(name="0008_access_views")
+def access_views(db):
+    """What each person last saw of a meeting's clients, per access point (NEN 7513 without the noise).
+
+    A live screen re-rendered on every change used to write an access-log row per screen per change; a view
+    is now logged once per person, meeting, access point, day and set of clients shown.
+    """
+    run_statements(db, """
+    CREATE TABLE access_views (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        ip TEXT NOT NULL,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (user_id, meeting_id, ip)
+    ) WITHOUT ROWID;
+    """)

@@ -1,14 +1,12 @@
 """Every participant's phone during the meeting: what is on, the bell, and the rating at the end."""
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meeting.core import closing
 from meeting.store.db import utcnow
-from meeting.web.live import sse_events
 from meeting.store import meetings as meeting_store, running as running_store
-from meeting.web.live import live_context
+from meeting.web.live import event_stream, panel_context
 from meeting.web.plumbing import get_db, htmx, team_view
 
 bp = Blueprint("live", __name__)
@@ -37,21 +35,15 @@ def phone_panel(team_id: int, meeting_id: int):
 
 
 def _phone_context(team_id: int, meeting_id: int) -> dict:
-    context = live_context(team_id, meeting_id)
-    context["rated"] = running_store.has_rated(get_db(), meeting_id, current_user.id)
-    return context
+    rated = running_store.has_rated(get_db(), meeting_id, current_user.id)
+    return panel_context("phone", team_id, meeting_id, rated=rated)
 
 
 @bp.get(MEETING + "/stream")
 @team_view()
 def stream(team_id: int, meeting_id: int):
-    """Server-Sent Events: `changed` on connect (full re-sync) and whenever the meeting changes."""
-    meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
-    broadcaster = current_app.extensions["belletje_live"]
-    if not broadcaster.open_stream(meeting_id):
-        return Response("too many live screens", status=503, headers={"Retry-After": "10"})
-    return Response(stream_with_context(sse_events(broadcaster, meeting_id)), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    """Server-Sent Events: the phone's panel (`panel`) and `changed`, on connect (full re-sync) and on every change."""
+    return event_stream("phone", team_id, meeting_id)
 
 
 @bp.post(MEETING + "/bell")

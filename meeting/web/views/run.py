@@ -11,7 +11,7 @@ from meeting.core.i18n import N_
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
-from meeting.web.live import live_context
+from meeting.web.live import event_stream, live_context, panel_context
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("run", __name__)
@@ -27,9 +27,15 @@ def require_login():
 @bp.get(RUN)
 @team_view("chair")
 def console(team_id: int, meeting_id: int):
-    """The console page; its panel re-fetches itself whenever the meeting changes (SSE)."""
-    context = live_context(team_id, meeting_id)
-    return render_template("run/console.html", **context, **_look_back(context["meeting"]))
+    """The console page; its panel is pushed to it, rendered once per change for every screen (SSE)."""
+    return render_template("run/console.html", **panel_context("console", team_id, meeting_id))
+
+
+@bp.get(RUN + "/stream")
+@team_view("chair")
+def stream(team_id: int, meeting_id: int):
+    """Server-Sent Events: the console's panel (`panel`) and `changed`, on connect and on every change."""
+    return event_stream("console", team_id, meeting_id)
 
 
 @bp.get(RUN + "/panel")
@@ -40,14 +46,7 @@ def panel(team_id: int, meeting_id: int):
 
 
 def _render_panel(team_id: int, meeting_id: int) -> str:
-    context = live_context(team_id, meeting_id)
-    return render_template("run/_panel.html", **context, **_look_back(context["meeting"]))
-
-
-def _look_back(meeting: dict) -> dict:
-    if meeting["state"] == "running" and meeting["phase"] == "look_back":
-        return {"open_actions": decision_store.open_actions(get_db(), meeting["team_id"])}
-    return {"open_actions": []}
+    return render_template("run/_panel.html", **panel_context("console", team_id, meeting_id))
 
 
 def _after_action(team_id: int, meeting_id: int):
