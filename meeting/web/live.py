@@ -170,8 +170,11 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
 
 
 def compact(html: str) -> str:
-    """The fragment without the templates' indentation and blank lines (live fragments hold no preformatted text)."""
-    return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+    """The fragment on one line, without the templates' indentation: one `data:` field per event.
+
+    A line break between tags is whitespace like a space; live fragments hold no preformatted text.
+    """
+    return " ".join(line.strip() for line in html.splitlines() if line.strip())
 
 
 def sse_event(name: str, data: str) -> str:
