@@ -25,31 +25,37 @@ def log_access(db, actor: Actor, action: str, client_ids, team_id: int | None,
 
 def log_view(db, actor: Actor, action: str, client_ids, team_id: int, meeting_id: int,
              now: datetime | None = None) -> bool:
-    """Log a person's view of a meeting's clients once per access point, day and set of clients shown.
+    """Log a person's view of a meeting's clients: each client once per person, meeting, access point and day.
 
-    A screen re-rendered on every change is not a new access: only a new set (or a new day, or another
-    device) is written. The check is a read; the write lock is taken only when there is something to log.
+    A screen re-rendered on every change is not a new access: only a client this person has not yet been
+    shown there today (a new item, another device, a new day) is written. The check is a read; the write
+    lock is taken only when there is something to log. Returns whether rows were written.
     """
-    client_ids = sorted(set(client_ids))
-    if actor.user_id is None or not client_ids:
+    shown = set(client_ids) - {None}
+    if actor.user_id is None or not shown:
         return False
-    seen = f"{(now or utcnow()).date().isoformat()}|{','.join(map(str, client_ids))}"
-    if _last_seen(db, actor, meeting_id) == seen:
+    day = (now or utcnow()).date().isoformat()
+    if not shown - _seen_today(db, actor, meeting_id, day):
         return False
     with write(db):
-        if _last_seen(db, actor, meeting_id) == seen:  # another screen of this person logged it meanwhile
+        seen = _seen_today(db, actor, meeting_id, day)  # another screen of this person may have logged meanwhile
+        new = sorted(shown - seen)
+        if not new:
             return False
         db.execute("""INSERT INTO access_views (user_id, meeting_id, ip, seen) VALUES (?, ?, ?, ?)
             ON CONFLICT (user_id, meeting_id, ip) DO UPDATE SET seen = excluded.seen""",
-                   [actor.user_id, meeting_id, actor.ip, seen])
-        log_access(db, actor, action, client_ids, team_id, detail=f"meeting={meeting_id}", now=now)
+                   [actor.user_id, meeting_id, actor.ip, f"{day}|{','.join(map(str, sorted(seen | shown)))}"])
+        log_access(db, actor, action, new, team_id, detail=f"meeting={meeting_id}", now=now)
     return True
 
 
-def _last_seen(db, actor: Actor, meeting_id: int) -> str | None:
+def _seen_today(db, actor: Actor, meeting_id: int, day: str) -> set[int]:
+    """The clients of this meeting already logged for this person and access point today."""
     row = db.execute("SELECT seen FROM access_views WHERE user_id = ? AND meeting_id = ? AND ip = ?",
                      [actor.user_id, meeting_id, actor.ip]).fetchone()
-    return row and row[0]
+    if not row or not row[0].startswith(day + "|"):
+        return set()
+    return {int(i) for i in row[0].split("|", 1)[1].split(",") if i}
 
 
 def search_access_log(db, user_id=None, client_reference=None, day_from=None, day_to=None, limit=500) -> list[dict]:

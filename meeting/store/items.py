@@ -88,7 +88,7 @@ def _meeting_of(db, team_id: int, item_id: int) -> int:
 def agenda_items(db, actor: Actor | None, team_id: int, meeting_id: int, states=("planned",)) -> list[dict]:
     """A meeting's items in the given states with presenter and client reference.
 
-    The clients shown are logged once per person and set (`log_view`); with `actor=None` the caller logs,
+    The clients shown are logged once per person and day (`log_view`); with `actor=None` the caller logs,
     as the live channel does for each screen that receives a shared fragment.
     """
     marks = ", ".join("?" * len(states))

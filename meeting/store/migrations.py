@@ -321,8 +321,8 @@ def login_failures_per_address(db):
 def access_views(db):
     """What each person last saw of a meeting's clients, per access point (NEN 7513 without the noise).
 
-    A live screen re-rendered on every change used to write an access-log row per screen per change; a view
-    is now logged once per person, meeting, access point, day and set of clients shown.
+    A live screen re-rendered on every change used to write an access-log row per screen per change; now each
+    client is logged once per person, meeting, access point and day (`seen` holds "day|id,id,..").
     """
     run_statements(db, """
     CREATE TABLE access_views (

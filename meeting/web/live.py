@@ -188,7 +188,7 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None 
     """The event stream: the screen's fragment (`panel`) and `changed` at once, then on every change.
 
     The first events are a full re-sync, so a screen that reconnects (after a restart, a network drop) is
-    current again. Each person's view of the clients in it is logged once per set, before it is sent.
+    current again. Each person's view of the clients in it is logged (each client once a day), before it is sent.
     """
     try:
         yield "retry: 2000\n\n"
@@ -246,7 +246,7 @@ def _log_view(path: str, screen: Screen, client_ids: frozenset) -> None:
 def live_context(team_id: int, meeting_id: int, log: bool = True, action: str = "live") -> dict:
     """The running meeting as every live screen sees it, from one snapshot of the stored events at this moment.
 
-    With `log` the current user's view of its clients goes to the access log (once per set, see `log_view`).
+    With `log` the current user's view of its clients goes to the access log (each client once a day, see `log_view`).
     """
     db, now = get_db(), utcnow()
     with read(db):
