@@ -262,29 +262,46 @@ def revision_of(database: str, meeting_id: int) -> tuple[int, int | None]:
         return db.execute("SELECT revision, current_item_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()
 
 
-async def drive(port: int, database: str, room: Room, stop: asyncio.Event):
-    """One change every ~2 s: rings by members in turn, the chair acknowledging, pausing, resuming, advancing."""
+@dataclass
+class Driver:
+    """A meeting's chair and bell ringers, logged in before the clock starts."""
+    room: Room
+    chair: Connection
+    ringers: list  # (person, connection)
+
+
+async def driver(port: int, room: Room) -> Driver:
     base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
-    chair = await log_in(port, room.chair, base + "/run")
-    ringers = room.members[:8]
-    ringer_connections = [await log_in(port, person, base + "/live") for person in ringers]
-    turns = itertools.cycle(range(len(ringers)))
+    chair = Person(room.chair.email)
+    ringers = [Person(p.email) for p in room.members[:8]]
+    connections = await asyncio.gather(log_in(port, chair, base + "/run"),
+                                       *(log_in(port, person, base + "/live") for person in ringers))
+    room.chair = chair
+    return Driver(room, connections[0], list(zip(ringers, connections[1:])))
+
+
+async def drive(database: str, driving: Driver, stop: asyncio.Event):
+    """One change every ~2 s: rings by members in turn, the chair acknowledging, pausing, resuming, advancing."""
+    room = driving.room
+    base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+    turns = itertools.cycle(driving.ringers)
     steps = itertools.cycle(["ring", "ack", "pause", "resume", "ring", "ack", "extend", "ring", "ack", "advance"])
     await asyncio.sleep(random.uniform(0, CHANGE_SECONDS))
     while not stop.is_set():
         step, before = next(steps), revision_of(database, room.meeting_id)
         sent = time.monotonic()
         if step == "ring":
-            turn = next(turns)
-            reply = await post(ringer_connections[turn], ringers[turn], base + "/bell", {"reason": "over_time"})
+            ringer, connection = next(turns)
+            reply = await post(connection, ringer, base + "/bell", {"reason": "over_time"})
         elif step == "ack":
-            reply = await post(chair, room.chair, base + "/run/bell/ack")
+            reply = await post(driving.chair, room.chair, base + "/run/bell/ack")
         elif step in ("pause", "resume", "extend"):
-            reply = await post(chair, room.chair, base + "/run/clock", {"kind": "extend" if step == "extend" else "toggle"})
+            reply = await post(driving.chair, room.chair, base + "/run/clock",
+                               {"kind": "extend" if step == "extend" else "toggle"})
         else:
             if before[1]:
-                await post(chair, room.chair, f"{base}/run/items/{before[1]}/defer", {"reason": "Benchmark: next item"})
-            reply = await post(chair, room.chair, base + "/run/next")
+                await post(driving.chair, room.chair, f"{base}/run/items/{before[1]}/defer", {"reason": "Benchmark: next"})
+            reply = await post(driving.chair, room.chair, base + "/run/next")
         room.failed_posts += reply.status >= 400
         after = revision_of(database, room.meeting_id)[0]
         if after != before[0]:
@@ -292,9 +309,9 @@ async def drive(port: int, database: str, room: Room, stop: asyncio.Event):
         await asyncio.sleep(max(0.0, CHANGE_SECONDS + random.uniform(-0.3, 0.3) - (time.monotonic() - sent)))
 
 
-async def browse(port: int, room: Room, person: Person, stop: asyncio.Event, latencies: list, errors: list):
+async def browse(port: int, room: Room, person: Person, connection: Connection, stop: asyncio.Event,
+                 latencies: list, errors: list):
     """Ordinary pages while the meetings stream: agenda, meetings list, team page, once a second."""
-    connection = await log_in(port, person, f"/teams/{room.team_id}/")
     pages = itertools.cycle([f"/teams/{room.team_id}/meetings/{room.meeting_id}/", f"/teams/{room.team_id}/meetings",
                              f"/teams/{room.team_id}/"])
     await asyncio.sleep(random.uniform(0, 1))
@@ -316,17 +333,19 @@ def free_port() -> int:
 
 
 def build(database: str, meetings: int, screens: int) -> list[Room]:
-    """The rehearsal rooms, written before the server starts (cheap password hashes: logins are not measured)."""
+    """The rehearsal rooms, written before the server starts; every account gets one real argon2id hash."""
     from argon2 import PasswordHasher
     from meeting.ops import rehearsal
     from meeting.store import db as store_db, users as user_store
-    user_store.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    real = user_store.hasher
+    user_store.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fast to build ...
     store_db.prepare(database)
     db = store_db.connect(database)
     rooms = []
     for number in range(1, meetings + 1):
         built = rehearsal.build_room(db, number, screens - 1, PASSWORD)
         rooms.append(Room(built.team_id, built.meeting_id, Person(built.chair), [Person(e) for e in built.members]))
+    db.execute("UPDATE users SET password_hash = ?", [real.hash(PASSWORD)])  # ... and no rehash at each login
     db.close()
     return rooms
 
@@ -431,16 +450,20 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
                     await asyncio.wait_for(ready.wait(), 30)
                 else:
                     screen_tasks.append(asyncio.create_task(poll(screen, panel, stop_screens)))
+        drivers = [await driver(port, room) for room in rooms]
+        browsers = [Person(room.members[-1].email) for room in rooms]
+        browsing = [await log_in(port, person, f"/teams/{room.team_id}/") for room, person in zip(rooms, browsers)]
         await asyncio.sleep(2)
         result.rss_start, rows_before = rss_mb(server.pid), access_rows(database)
         page_errors: list = []
-        browsers = [Person(room.members[-1].email) for room in rooms]
-        tasks += [asyncio.create_task(drive(port, database, room, stop)) for room in rooms]
-        tasks += [asyncio.create_task(browse(port, room, person, stop, result.pages, page_errors))
-                  for room, person in zip(rooms, browsers)]
+        tasks += [asyncio.create_task(drive(database, driving, stop)) for driving in drivers]
+        tasks += [asyncio.create_task(browse(port, room, person, connection, stop, result.pages, page_errors))
+                  for room, person, connection in zip(rooms, browsers, browsing)]
         await asyncio.sleep(duration)
         stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for failure in [f for f in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(f, BaseException)]:
+            result.errors += 1
+            print(f"  a driver or browser failed: {failure!r}", flush=True)
         await asyncio.sleep(POLL_SECONDS + 1 if mode == "poll" else 2)
         stop_screens.set()
         result.rss_end, result.log_rows = rss_mb(server.pid), access_rows(database) - rows_before
