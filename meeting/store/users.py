@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from meeting.core import passwords
+from meeting.core.text import shown_safely
 from meeting.store.db import iso, utcnow, write
 
 hasher = PasswordHasher()
@@ -72,8 +73,8 @@ def check_login(db, email: str, password: str, now: datetime, address: str = "")
 
 def _account_key(email: str) -> str:
     # Failures count by the typed address, known account or not, so the answer never tells which exist;
-    # cut short so a stranger cannot store megabytes.
-    return email.strip().lower()[:MAX_KEY_LENGTH]
+    # cut short so a stranger cannot store megabytes, control characters made visible so none are stored.
+    return shown_safely(email.strip().lower()[:MAX_KEY_LENGTH])
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
