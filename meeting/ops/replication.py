@@ -5,11 +5,11 @@ transaction to the replica about once a second: a local directory (`file:///path
 storage (`s3://bucket/path`). The nightly backup stays; this narrows what a lost disk costs to seconds.
 """
 import shutil
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
+
+from meeting.store.backups import integrity
 
 
 def litestream() -> str:
@@ -35,7 +35,6 @@ def restore(replica: str, target: str | Path, timestamp: str | None = None) -> N
         raise FileExistsError(f"{target} exists; restore into a new file, then put it in place with the app stopped")
     command = [litestream(), "restore", "-o", str(target)] + (["-timestamp", timestamp] if timestamp else []) + [replica]
     subprocess.run(command, check=True, capture_output=True, text=True)
-    with closing(sqlite3.connect(str(target))) as db:
-        result = db.execute("PRAGMA integrity_check").fetchone()[0]
+    result = integrity(target)
     if result != "ok":
         raise RuntimeError(f"the restored database failed its integrity check: {result}")
