@@ -26,7 +26,7 @@ POLL_SECONDS = 0.02
 HEARTBEAT_SECONDS = 15
 MAX_STREAM_SECONDS = 30 * 60
 MAX_STREAMS = 80
-FRESH_SECONDS = 1.0  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
+FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
 TEMPLATES = {"console": "run/_panel.html", "phone": "live/_phone_panel.html"}
 
 
@@ -86,14 +86,9 @@ class Broadcaster:
                 del self._watchers[meeting_id]
                 self._revisions.pop(meeting_id, None)
                 self._conditions.pop(meeting_id, None)
-                for key in [k for k in self._fragments if k[2] == meeting_id]:
-                    del self._fragments[key]
-                    self._render_locks.pop(key, None)
-
-    def streams(self) -> int:
-        """How many streams this process holds open."""
-        with self._lock:
-            return sum(self._watchers.values())
+                for key in [k for k in self._render_locks if k[2] == meeting_id]:
+                    self._fragments.pop(key, None)
+                    del self._render_locks[key]
 
     def wait(self, meeting_id: int, known: int | None, timeout: float) -> int | None:
         """Block until the meeting's revision differs from `known` (or the timeout); return it."""
