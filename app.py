@@ -1,39 +1,59 @@
-"""Start Belletje: `python app.py --demo` serves the app with the demo team on http://127.0.0.1:5000."""
+"""Start Belletje: `python app.py --demo` serves the app with the demo team on http://127.0.0.1:5000.
+
+`python app.py --institution` serves many meetings at once: gunicorn worker processes (see the README).
+"""
 import argparse
+import os
 from datetime import date
 
-from meeting import create_app
 from meeting.store import db as database
 
-# Open live screens (SSE) each hold a thread; a full team is ~60 of them plus normal traffic.
-THREADS = 96
+SCREENS = 80  # live screens one process holds in the default (one team); each holds a thread
 
 
 def main() -> None:
-    """Parse the flags, prepare the database, optionally build the demo and serve with waitress."""
+    """Parse the flags, prepare the database, optionally build the demo and serve."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demo", action="store_true", help="create the demo team FACT Noord if absent")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--no-scheduler", action="store_true",
                         help="do not run the scheduler in this process (tests; or run `flask scheduler` apart)")
+    parser.add_argument("--institution", action="store_true",
+                        help="serve many meetings at once: gunicorn worker processes instead of one waitress process")
+    parser.add_argument("--workers", type=int, default=2, help="with --institution: worker processes (default 2)")
+    parser.add_argument("--screens", type=int, default=None,
+                        help="live screens one process may hold (default 80; with --institution 500)")
     args = parser.parse_args()
-    app = create_app()
+    screens = args.screens or (500 if args.institution else SCREENS)
     if args.demo:
-        from meeting.ops.cli import demo_logins
-        from meeting.ops.demo import build_demo
-        db = database.connect(app.config["DATABASE"])
-        build_demo(db, date.today())
-        db.close()
-        print(demo_logins())
+        _build_demo()
+    if args.institution:
+        from meeting.ops.serve import serve_gunicorn
+        print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database {database.database_path()})")
+        serve_gunicorn(args.host, args.port, args.workers, screens, scheduler=not args.no_scheduler)
+        return
+    os.environ.setdefault("BELLETJE_MAX_STREAMS", str(screens))
+    from meeting import create_app
+    app = create_app()
     if not args.no_scheduler:
         from meeting.ops import scheduler
         from meeting.ops.cli import backup_dir
         with app.app_context():
             scheduler.start(app.config["DATABASE"], backup_dir())
-    from waitress import serve
+    from meeting.ops.serve import serve_waitress
     print(f"Belletje on http://{args.host}:{args.port}/  (database {app.config['DATABASE']})")
-    serve(app, host=args.host, port=args.port, threads=THREADS, channel_timeout=120)
+    serve_waitress(app, args.host, args.port, screens)
+
+
+def _build_demo() -> None:
+    from meeting.ops.cli import demo_logins
+    from meeting.ops.demo import build_demo
+    database.prepare(database.database_path())
+    db = database.connect(database.database_path())
+    build_demo(db, date.today())
+    db.close()
+    print(demo_logins())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_LIMIT=os.environ.get("BELLETJE_LOGIN_LIMIT", "20 per minute"),
         RATELIMIT_STORAGE_URI="memory://",
         PREPARE_DATABASE=True,
+        MAX_STREAMS=int(os.environ.get("BELLETJE_MAX_STREAMS", 80)),  # live screens per process (each holds a thread)
     )
     if test_config:
         app.config.update(test_config)
@@ -37,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
     from meeting.web.live import Broadcaster
-    app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"])
+    app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"], app.config["MAX_STREAMS"], app)
     from meeting.web.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
     from meeting.web.views import handover, session
     for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp,

@@ -1,56 +1,334 @@
-"""Benchmark: a full team's live screens on one server process, and how fast the bell reaches them.
+"""Benchmark: live screens measured as their users see them, on the real server.
 
-Starts the real server (`app.py --demo --no-scheduler`) on loopback with a fresh database, opens a
-meeting, connects N live streams (default 60: phones and the projector), then rings the bell R
-times from a phone and measures, for every stream, the time from the POST until its `changed`
-event arrived, and the time until the projector's panel shows the bell. Prints median and p95.
+Each run builds M rehearsal meetings (meeting.ops.rehearsal: a typical 14-item agenda at its first item)
+with S screens each: the chair's console (the projector) and S-1 phones, every phone a member with a
+login of their own. It starts the server as the README says (`python app.py --no-scheduler`, plus
+--server-args, e.g. "--institution"), connects every screen as a browser does (one keep-alive connection
+for the page and its fetches, plus the event stream), and for the run's duration lets each meeting's
+members ring the bell and its chair acknowledge, pause, resume and advance to the next item, one change
+every ~2 s per meeting. For every change it notes when each screen of that meeting *holds* the new
+fragment (the pushed event read to its end, or the polled panel), from the moment the POST was sent.
+Meanwhile one user per meeting browses ordinary pages (agenda, meetings, team page) once a second.
 
-    python scripts/benchmark_live.py [--streams 60] [--rings 10]
+Scenarios: (a) 1 meeting x 60 screens; (b) 7 meetings x 60 screens at once. Modes: `sse` (the live
+channel) and `poll` (every screen re-fetches its panel every 2 s, the alternative without SSE).
+
+    python scripts/benchmark_live.py                               # (a) sse+poll, (b) sse; 60 s each
+    python scripts/benchmark_live.py --duration 300                # the full run (5 minutes each)
+    python scripts/benchmark_live.py --scenario a --mode sse --screens 60 --duration 30
+    python scripts/benchmark_live.py --server-args="--institution --workers 2"
+    python scripts/benchmark_live.py --runs 3                      # three runs, then their medians
+
+Columns: updates = (change, screen) pairs measured; missed = a screen that did not hold a change within
+10 s; pages p95 = ordinary pages while streaming; log rows = access-log rows written from the screens'
+first views to the end of the run; update B = bytes of one pushed event (or one polled response).
+
+Targets (issue 13): (a) p95 < 150 ms and >= 10x better than polling; (b) p95 < 250 ms; ordinary pages
+p95 < 150 ms while streaming; no errors, no refused stream; server memory growth < 10 %.
+A benchmark, not a test: it prints figures and says which targets the run met.
 """
 import argparse
-import http.client
-import http.cookiejar
+import asyncio
+import itertools
 import os
+import random
 import re
+import resource
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "belletje-demo"
-RINGERS = 5  # vp1 … vp5
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+sys.path.insert(0, str(ROOT))
+PASSWORD = "rehearsal password 1"
+POLL_SECONDS = 2.0
+CHANGE_SECONDS = 2.0
+GRACE_SECONDS = 10.0  # a screen that has not got a change after this has missed it
+REVISION = re.compile(rb'data-revision="(\d+)"')
+TOKEN = re.compile(rb'"X-CSRFToken": "([^"]+)"')
+LOGIN_TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
+ACCEPT = "br, gzip, deflate"
 
 
-class Session:
-    """A logged-in user agent over HTTP with its cookie and CSRF token."""
+# --- a small HTTP/1.1 client: keep-alive, chunked bodies, wire bytes counted --------------------------------
 
-    def __init__(self, base: str, email: str):
-        self.base, self.jar = base, http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.post("/login", {"email": email, "password": PASSWORD})
+@dataclass
+class Reply:
+    status: int
+    headers: dict
+    body: bytes
+    wire: int
 
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
 
-    def post(self, path: str, data: dict, htmx: bool = False) -> str:
-        token = CSRF.search(self.get("/login")).group(1)
-        body = urllib.parse.urlencode({"csrf_token": token, **data}).encode()
-        request = urllib.request.Request(self.base + path, data=body, headers={"HX-Request": "true"} if htmx else {})
-        with self.opener.open(request, timeout=30) as response:
-            return response.read().decode()
+class Connection:
+    """One keep-alive connection, as a browser holds it."""
 
-    def cookie_header(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+    def __init__(self, port: int):
+        self.port, self.reader, self.writer = port, None, None
 
+    async def open(self):
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 22)
+
+    def close(self):
+        if self.writer:
+            self.writer.close()
+            self.writer = None
+
+    async def send(self, method: str, path: str, cookies: dict, body: bytes = b"", headers: dict | None = None):
+        if self.writer is None:
+            await self.open()
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Connection: keep-alive",
+                 f"Accept-Encoding: {ACCEPT}"]
+        if cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        if body:
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await self.writer.drain()
+
+    async def head(self) -> tuple[int, dict, int]:
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = raw.decode("latin-1").split("\r\n")
+        headers: dict = {}
+        for line in header_lines:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers.setdefault(name.strip().lower(), []).append(value.strip())
+        return int(status_line.split()[1]), headers, len(raw)
+
+    async def request(self, method: str, path: str, cookies: dict, body: bytes = b"", headers=None) -> Reply:
+        for attempt in (1, 2):  # a keep-alive connection the server closed meanwhile: open a new one
+            try:
+                await self.send(method, path, cookies, body, headers)
+                status, head, wire = await self.head()
+                break
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt == 2:
+                    raise
+        data = bytearray()
+        if "chunked" in head.get("transfer-encoding", [""])[0]:
+            while True:
+                size_line = await self.reader.readline()
+                size = int(size_line.split(b";")[0], 16)
+                chunk = await self.reader.readexactly(size + 2)
+                wire += len(size_line) + size + 2
+                if size == 0:
+                    break
+                data += chunk[:-2]
+        elif "content-length" in head:
+            data = await self.reader.readexactly(int(head["content-length"][0]))
+            wire += len(data)
+        if head.get("connection", [""])[0].lower() == "close":
+            self.close()
+        for cookie in head.get("set-cookie", []):
+            name, _, rest = cookie.partition("=")
+            cookies[name] = rest.split(";")[0]
+        return Reply(status, head, bytes(data), wire)
+
+
+def decoded(reply: Reply) -> bytes:
+    encoding = reply.headers.get("content-encoding", [""])[0]
+    if encoding == "br":
+        import brotli
+        return brotli.decompress(reply.body)
+    if encoding == "gzip":
+        import gzip
+        return gzip.decompress(reply.body)
+    return reply.body
+
+
+# --- people and screens ---------------------------------------------------------------------------------------
+
+@dataclass
+class Person:
+    email: str
+    cookies: dict = field(default_factory=dict)
+    token: str = ""
+
+
+@dataclass
+class Screen:
+    """One live screen: what it received and when."""
+    kind: str  # console | phone
+    meeting: int
+    person: Person
+    fetch: Connection
+    arrivals: list = field(default_factory=list)  # (revision, monotonic time)
+    event_bytes: list = field(default_factory=list)
+    refused: bool = False
+    dropped: bool = False
+    errors: int = 0
+
+
+async def log_in(port: int, person: Person, page: str) -> Connection:
+    """Log in through the form and open the person's page; returns the keep-alive connection."""
+    connection = Connection(port)
+    form = await connection.request("GET", "/login", person.cookies)
+    token = LOGIN_TOKEN.search(decoded(form)).group(1).decode()
+    body = urllib.parse.urlencode({"csrf_token": token, "email": person.email, "password": PASSWORD}).encode()
+    reply = await connection.request("POST", "/login", person.cookies, body)
+    if reply.status != 302:
+        raise SystemExit(f"login of {person.email} failed: {reply.status}")
+    reply = await connection.request("GET", page, person.cookies)
+    if reply.status in (301, 302, 303):
+        reply = await connection.request("GET", urllib.parse.urlsplit(reply.headers["location"][0]).path, person.cookies)
+    person.token = TOKEN.search(decoded(reply)).group(1).decode()
+    return connection
+
+
+async def post(connection: Connection, person: Person, path: str, fields: dict | None = None) -> Reply:
+    body = urllib.parse.urlencode(fields or {}).encode()
+    return await connection.request("POST", path, person.cookies, body or b"x=1",
+                                    {"X-CSRFToken": person.token, "HX-Request": "true"})
+
+
+async def listen(port: int, screen: Screen, path: str, ready: asyncio.Event, stop: asyncio.Event):
+    """The screen's event stream: each `panel` event is noted when it has been read to its end."""
+    connection = Connection(port)
+    try:
+        await connection.send("GET", path, screen.person.cookies, headers={"Accept": "text/event-stream"})
+        status, head, _ = await connection.head()
+        if status != 200:
+            screen.refused = status == 503
+            screen.errors += status != 503
+            return
+        chunked = "chunked" in head.get("transfer-encoding", [""])[0]
+        buffer = b""
+        while not stop.is_set():
+            if chunked:
+                size = int((await connection.reader.readline()).split(b";")[0], 16)
+                if size == 0:
+                    break
+                buffer += (await connection.reader.readexactly(size + 2))[:-2]
+            else:
+                data = await connection.reader.read(65536)
+                if not data:
+                    break
+                buffer += data
+            while b"\n\n" in buffer:
+                event, buffer = buffer.split(b"\n\n", 1)
+                if event.startswith(b"event: panel"):
+                    found = REVISION.search(event)
+                    screen.arrivals.append((int(found.group(1)), time.monotonic()))
+                    screen.event_bytes.append(len(event) + 2)
+                    ready.set()
+        if not stop.is_set():
+            screen.dropped = True
+    except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        if not stop.is_set():
+            screen.dropped = True
+    finally:
+        connection.close()
+        ready.set()
+
+
+async def poll(screen: Screen, path: str, stop: asyncio.Event):
+    """The screen without SSE: re-fetch its panel every 2 s on its keep-alive connection."""
+    await asyncio.sleep(random.uniform(0, POLL_SECONDS))
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            reply = await screen.fetch.request("GET", path, screen.person.cookies, headers={"HX-Request": "true"})
+            if reply.status == 200:
+                screen.arrivals.append((int(REVISION.search(decoded(reply)).group(1)), time.monotonic()))
+                screen.event_bytes.append(reply.wire)
+            else:
+                screen.errors += 1
+        except (ConnectionError, asyncio.IncompleteReadError):
+            screen.errors += 1
+        await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
+
+
+# --- the meetings: changes, and ordinary pages meanwhile --------------------------------------------------------
+
+@dataclass
+class Room:
+    team_id: int
+    meeting_id: int
+    chair: Person
+    members: list
+    screens: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # (revision, monotonic time the POST was sent)
+    failed_posts: int = 0
+
+
+def revision_of(database: str, meeting_id: int) -> tuple[int, int | None]:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute("SELECT revision, current_item_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+
+
+@dataclass
+class Driver:
+    """A meeting's chair and bell ringers, logged in before the clock starts."""
+    room: Room
+    chair: Connection
+    ringers: list  # (person, connection)
+
+
+async def driver(port: int, room: Room) -> Driver:
+    base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+    chair = Person(room.chair.email)
+    ringers = [Person(p.email) for p in room.members[:8]]
+    connections = await asyncio.gather(log_in(port, chair, base + "/run"),
+                                       *(log_in(port, person, base + "/live") for person in ringers))
+    room.chair = chair
+    return Driver(room, connections[0], list(zip(ringers, connections[1:])))
+
+
+async def drive(database: str, driving: Driver, stop: asyncio.Event):
+    """One change every ~2 s: rings by members in turn, the chair acknowledging, pausing, resuming, advancing."""
+    room = driving.room
+    base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+    turns = itertools.cycle(driving.ringers)
+    steps = itertools.cycle(["ring", "ack", "pause", "resume", "ring", "ack", "extend", "ring", "ack", "advance"])
+    await asyncio.sleep(random.uniform(0, CHANGE_SECONDS))
+    while not stop.is_set():
+        step, before = next(steps), revision_of(database, room.meeting_id)
+        sent = time.monotonic()
+        if step == "ring":
+            ringer, connection = next(turns)
+            reply = await post(connection, ringer, base + "/bell", {"reason": "over_time"})
+        elif step == "ack":
+            reply = await post(driving.chair, room.chair, base + "/run/bell/ack")
+        elif step in ("pause", "resume", "extend"):
+            reply = await post(driving.chair, room.chair, base + "/run/clock",
+                               {"kind": "extend" if step == "extend" else "toggle"})
+        else:
+            if before[1]:
+                await post(driving.chair, room.chair, f"{base}/run/items/{before[1]}/defer", {"reason": "Benchmark: next"})
+            reply = await post(driving.chair, room.chair, base + "/run/next")
+        room.failed_posts += reply.status >= 400
+        after = revision_of(database, room.meeting_id)[0]
+        if after != before[0]:
+            room.changes.append((after, sent))
+        await asyncio.sleep(max(0.0, CHANGE_SECONDS + random.uniform(-0.3, 0.3) - (time.monotonic() - sent)))
+
+
+async def browse(port: int, room: Room, person: Person, connection: Connection, stop: asyncio.Event,
+                 latencies: list, errors: list):
+    """Ordinary pages while the meetings stream: agenda, meetings list, team page, once a second."""
+    pages = itertools.cycle([f"/teams/{room.team_id}/meetings/{room.meeting_id}/", f"/teams/{room.team_id}/meetings",
+                             f"/teams/{room.team_id}/"])
+    await asyncio.sleep(random.uniform(0, 1))
+    while not stop.is_set():
+        started = time.monotonic()
+        reply = await connection.request("GET", next(pages), person.cookies)
+        latencies.append(time.monotonic() - started)
+        if reply.status != 200:
+            errors.append(reply.status)
+        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+
+# --- the server ------------------------------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -58,104 +336,281 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, database: str) -> subprocess.Popen:
-    env = dict(os.environ, BELLETJE_DB=database, BELLETJE_LOGIN_LIMIT="10000 per minute", BELLETJE_SECRET_KEY="bench")
-    process = subprocess.Popen([sys.executable, "app.py", "--demo", "--no-scheduler", "--port", str(port)], cwd=ROOT,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def build(database: str, meetings: int, screens: int) -> list[Room]:
+    """The rehearsal rooms, written before the server starts; every account gets one real argon2id hash."""
+    from argon2 import PasswordHasher
+    from meeting.ops import rehearsal
+    from meeting.store import db as store_db, users as user_store
+    real = user_store.hasher
+    user_store.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fast to build ...
+    store_db.prepare(database)
+    db = store_db.connect(database)
+    rooms = []
+    for number in range(1, meetings + 1):
+        built = rehearsal.build_room(db, number, screens - 1, PASSWORD)
+        rooms.append(Room(built.team_id, built.meeting_id, Person(built.chair), [Person(e) for e in built.members]))
+    db.execute("UPDATE users SET password_hash = ?", [real.hash(PASSWORD)])  # ... and no rehash at each login
+    db.close()
+    return rooms
+
+
+def start_server(port: int, database: str, server_args: list[str]) -> subprocess.Popen:
+    env = dict(os.environ, BELLETJE_DB=database, BELLETJE_LOGIN_LIMIT="100000 per minute",
+               BELLETJE_SECRET_KEY="benchmark", PYTHONPATH=str(ROOT))
+    log = open(Path(database).with_suffix(".log"), "wb")
+    process = subprocess.Popen([sys.executable, "app.py", "--no-scheduler", "--port", str(port), *server_args],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(300):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1).close()
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return process
         except OSError:
+            if process.poll() is not None:
+                raise SystemExit("the server exited:\n" + Path(database).with_suffix(".log").read_text())
             time.sleep(0.1)
     process.kill()
     raise SystemExit("the server did not start")
 
 
-class Stream(threading.Thread):
-    """One live screen: reads the event stream and notes when each `changed` event arrives."""
-
-    def __init__(self, port: int, path: str, cookie: str):
-        super().__init__(daemon=True)
-        self.port, self.path, self.cookie = port, path, cookie
-        self.arrivals: list[float] = []
-        self.ready = threading.Event()
-
-    def run(self):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        connection.request("GET", self.path, headers={"Cookie": self.cookie, "Accept": "text/event-stream"})
-        response = connection.getresponse()
-        if response.status != 200:
-            self.ready.set()
-            return
-        while True:
-            line = response.fp.readline()
-            if not line:
-                return
-            if line.startswith(b"event: changed"):
-                self.arrivals.append(time.monotonic())
-                self.ready.set()
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server and every process under it (workers), in MB."""
+    total, pids = 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            total += int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{current}/status").read_text()).group(1))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(p) for p in (task / "children").read_text().split()]
+        except (FileNotFoundError, AttributeError, ProcessLookupError):
+            pass
+    return total / 1024
 
 
-def percentile(values: list[float], share: float) -> float:
+def access_rows(database: str) -> int:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute("SELECT count(*) FROM access_log").fetchone()[0]
+
+
+# --- one run ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    scenario: str
+    mode: str
+    meetings: int
+    screens: int
+    changes: int = 0
+    latencies: list = field(default_factory=list)
+    missed: int = 0
+    pages: list = field(default_factory=list)
+    page_errors: int = 0
+    refused: int = 0
+    dropped: int = 0
+    errors: int = 0
+    rss_start: float = 0.0
+    rss_end: float = 0.0
+    log_rows: int = 0
+    update_bytes: list = field(default_factory=list)
+    first_load: int = 0
+
+
+async def phone_first_load(port: int, person: Person, page: str) -> int:
+    """Bytes on the wire for a phone's first visit to its live page: the page and every asset it names."""
+    connection = await log_in(port, person, "/")
+    reply = await connection.request("GET", page, person.cookies)
+    total = reply.wire
+    for asset in sorted(set(re.findall(rb'(?:src|href)="(/static/[^"]+)"', decoded(reply)))):
+        total += (await connection.request("GET", asset.decode(), person.cookies)).wire
+    connection.close()
+    return total
+
+
+async def run(scenario: str, mode: str, meetings: int, screens: int, duration: float, server_args: list[str]) -> Result:
+    workdir = tempfile.mkdtemp(prefix="belletje-live-")
+    database = str(Path(workdir) / "live.sqlite3")
+    rooms = build(database, meetings, screens)
+    rows_before = access_rows(database)  # the access-log rows the screens and the run write, from their first view
+    port = free_port()
+    server = start_server(port, database, server_args)
+    result = Result(scenario, mode, meetings, screens)
+    stop, stop_screens = asyncio.Event(), asyncio.Event()  # changes stop first; screens a grace period later
+    tasks, screen_tasks = [], []
+    try:
+        for room in rooms:
+            base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+            people = [("console", room.chair, base + "/run")] + [("phone", p, base + "/live") for p in room.members]
+            connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
+            room.screens = [Screen(kind, room.meeting_id, person, connection)
+                            for (kind, person, _), connection in zip(people, connections)]
+        result.first_load = await phone_first_load(port, Person(rooms[0].members[-1].email),
+                                                   f"/teams/{rooms[0].team_id}/meetings/{rooms[0].meeting_id}/live")
+        for room in rooms:
+            base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+            for screen in room.screens:
+                stream = base + ("/run/stream" if screen.kind == "console" else "/stream")
+                panel = base + ("/run/panel" if screen.kind == "console" else "/live/panel")
+                if mode == "sse":
+                    ready = asyncio.Event()
+                    screen_tasks.append(asyncio.create_task(listen(port, screen, stream, ready, stop_screens)))
+                    await asyncio.wait_for(ready.wait(), 30)
+                else:
+                    screen_tasks.append(asyncio.create_task(poll(screen, panel, stop_screens)))
+        drivers = [await driver(port, room) for room in rooms]
+        browsers = [Person(room.members[-1].email) for room in rooms]
+        browsing = [await log_in(port, person, f"/teams/{room.team_id}/") for room, person in zip(rooms, browsers)]
+        await asyncio.sleep(2)
+        result.rss_start = rss_mb(server.pid)
+        page_errors: list = []
+        tasks += [asyncio.create_task(drive(database, driving, stop)) for driving in drivers]
+        tasks += [asyncio.create_task(browse(port, room, person, connection, stop, result.pages, page_errors))
+                  for room, person, connection in zip(rooms, browsers, browsing)]
+        await asyncio.sleep(duration)
+        stop.set()
+        for failure in [f for f in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(f, BaseException)]:
+            result.errors += 1
+            print(f"  a driver or browser failed: {failure!r}", flush=True)
+        await asyncio.sleep(POLL_SECONDS + 1 if mode == "poll" else 2)
+        stop_screens.set()
+        result.rss_end, result.log_rows = rss_mb(server.pid), access_rows(database) - rows_before
+        for task in screen_tasks:
+            task.cancel()
+        await asyncio.gather(*screen_tasks, return_exceptions=True)
+        result.page_errors = len(page_errors)
+        measure(result, rooms)
+    finally:
+        for room in rooms:
+            for screen in room.screens:
+                screen.fetch.close()
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return result
+
+
+async def gather_limited(coroutines, limit: int):
+    gate = asyncio.Semaphore(limit)
+
+    async def one(coroutine):
+        async with gate:
+            return await coroutine
+    return await asyncio.gather(*(one(c) for c in coroutines))
+
+
+def measure(result: Result, rooms: list[Room]) -> None:
+    """Per change and screen: the time from the POST until the screen held a fragment at least that new."""
+    for room in rooms:
+        result.changes += len(room.changes)
+        result.errors += room.failed_posts
+        for screen in room.screens:
+            result.refused += screen.refused
+            result.dropped += screen.dropped
+            result.errors += screen.errors
+            result.update_bytes += screen.event_bytes[1:] if result.mode == "sse" else []
+            for revision, sent in room.changes:
+                held = next((t for r, t in screen.arrivals if r >= revision and t >= sent), None)
+                if held is None or held - sent > GRACE_SECONDS:
+                    result.missed += 1
+                else:
+                    result.latencies.append(held - sent)
+
+
+# --- the table ----------------------------------------------------------------------------------------------
+
+def pct(values: list, share: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def row(r: Result) -> list[str]:
+    ms = [v * 1000 for v in r.latencies]
+    growth = (r.rss_end - r.rss_start) / r.rss_start * 100 if r.rss_start else float("nan")
+    return [f"({r.scenario}) {r.mode}", f"{r.meetings}x{r.screens}", str(r.changes), str(len(ms)),
+            f"{pct(ms, .5):.0f}", f"{pct(ms, .95):.0f}", f"{max(ms, default=float('nan')):.0f}", str(r.missed),
+            f"{pct([p * 1000 for p in r.pages], .95):.0f}", f"{r.refused}/{r.dropped}/{r.errors + r.page_errors}",
+            f"{r.rss_start:.0f}→{r.rss_end:.0f} ({growth:+.1f}%)", str(r.log_rows),
+            f"{statistics.mean(r.update_bytes):.0f}/{max(r.update_bytes)}" if r.update_bytes else "-",
+            f"{r.first_load / 1000:.1f}"]
+
+
+HEADER = ["run", "meetings", "changes", "updates", "p50 ms", "p95 ms", "max ms", "missed", "pages p95",
+          "refused/dropped/errors", "server RSS MB start→end", "log rows", "update B avg/max", "phone 1st KB"]
+
+
+def table(results: list[Result]) -> str:
+    rows = [HEADER] + [row(r) for r in results]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.rjust(width) for cell, width in zip(r, widths)) for r in rows]
+    return "\n".join([lines[0], "-" * len(lines[0])] + lines[1:])
+
+
+def verdicts(results: list[Result]) -> list[str]:
+    """Which of issue 13's targets this run met."""
+    out = []
+    by = {(r.scenario, r.mode): r for r in results}
+    for r in results:
+        if r.mode != "sse":
+            continue
+        p95 = pct(r.latencies, .95) * 1000
+        limit = 150 if r.scenario == "a" else 250
+        out.append(f"({r.scenario}) p95 {p95:.0f} ms < {limit} ms: {'met' if p95 < limit else 'NOT met'}")
+        polled = by.get((r.scenario, "poll"))
+        if polled and polled.latencies:
+            ratio = pct(polled.latencies, .95) / pct(r.latencies, .95)
+            out.append(f"({r.scenario}) polling p95 / SSE p95 = {ratio:.1f}x >= 10x: {'met' if ratio >= 10 else 'NOT met'}")
+        pages = pct(r.pages, .95) * 1000
+        out.append(f"({r.scenario}) ordinary pages p95 {pages:.0f} ms < 150 ms: {'met' if pages < 150 else 'NOT met'}")
+        clean = r.refused == r.dropped == r.errors == r.page_errors == r.missed == 0
+        out.append(f"({r.scenario}) no errors, no refused or dropped stream, nothing missed: {'met' if clean else 'NOT met'}")
+        growth = (r.rss_end - r.rss_start) / r.rss_start * 100
+        out.append(f"({r.scenario}) server memory growth {growth:+.1f}% < 10%: {'met' if growth < 10 else 'NOT met'}")
+        if r.update_bytes:
+            out.append(f"({r.scenario}) largest live update {max(r.update_bytes)} B < 5000 B: "
+                       f"{'met' if max(r.update_bytes) < 5000 else 'NOT met'}")
+        out.append(f"({r.scenario}) phone first load {r.first_load / 1000:.1f} KB < 60 KB: "
+                   f"{'met' if r.first_load < 60_000 else 'NOT met'}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--streams", type=int, default=60)
-    parser.add_argument("--rings", type=int, default=10)
+    parser.add_argument("--scenario", choices=["a", "b", "all"], default="all")
+    parser.add_argument("--mode", choices=["sse", "poll", "both"], default="both",
+                        help="polling runs for scenario (a) only unless --poll-b")
+    parser.add_argument("--poll-b", action="store_true", help="also poll in scenario (b) (heavy)")
+    parser.add_argument("--screens", type=int, default=60, help="screens per meeting (1 console + phones)")
+    parser.add_argument("--meetings", type=int, default=7, help="meetings in scenario (b)")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of changes per run (full run: 300)")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--server-args", default="", help='extra arguments for app.py, e.g. "--institution"')
     args = parser.parse_args()
-    port, workdir = free_port(), tempfile.mkdtemp(prefix="belletje-live-")
-    server = start_server(port, str(Path(workdir) / "live.sqlite3"))
-    try:
-        run(port, args.streams, args.rings)
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-def run(port: int, stream_count: int, rings: int) -> None:
-    base = f"http://127.0.0.1:{port}"
-    chair = Session(base, "voorzitter@fact-noord.example")
-    meeting_id = int(re.search(r"/meetings/(\d+)/plan", chair.get("/teams/1/meetings")).group(1))
-    run_path = f"/teams/1/meetings/{meeting_id}/run"
-    for step in ("/start", "/consent"):
-        chair.post(run_path + step, {}, htmx=True)
-    phones = [Session(base, f"vp{i % RINGERS + 1}@fact-noord.example") for i in range(stream_count)]
-    streams = [Stream(port, f"/teams/1/meetings/{meeting_id}/stream", s.cookie_header()) for s in phones]
-    for stream in streams:
-        stream.start()
-    for stream in streams:
-        stream.ready.wait(10)
-    connected = sum(1 for s in streams if s.arrivals)
-    print(f"{connected} of {stream_count} live streams connected")
-    stream_latencies, panel_latencies = [], []
-    for ring in range(rings):
-        time.sleep(2.1)  # five ringers in turn: each person rings again only after 10 s
-        before = [len(s.arrivals) for s in streams]
-        ringer = phones[ring % RINGERS]
-        sent = time.monotonic()
-        ringer.post(f"/teams/1/meetings/{meeting_id}/bell", {"reason": "over_time"}, htmx=True)
-        give_up = time.monotonic() + 5
-        while "bell ringing" not in chair.get(run_path + "/panel"):
-            if time.monotonic() > give_up:
-                raise SystemExit("the projector never showed the bell")
-        panel_latencies.append(time.monotonic() - sent)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(len(s.arrivals) == n for s, n in zip(streams, before) if n):
-            time.sleep(0.005)
-        stream_latencies += [s.arrivals[n] - sent for s, n in zip(streams, before) if len(s.arrivals) > n]
-        chair.post(run_path + "/bell/ack", {}, htmx=True)
-    report("bell → changed event on each stream", stream_latencies)
-    report("bell → projector panel shows it", panel_latencies)
-
-
-def report(name: str, seconds: list[float]) -> None:
-    ms = [s * 1000 for s in seconds]
-    print(f"{name:40} n={len(ms):5}  median {statistics.median(ms):7.1f} ms  p95 {percentile(ms, 0.95):7.1f} ms"
-          f"  max {max(ms):7.1f} ms")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    plan = []
+    for scenario in (["a", "b"] if args.scenario == "all" else [args.scenario]):
+        for mode in (["sse", "poll"] if args.mode == "both" else [args.mode]):
+            if mode == "poll" and scenario == "b" and not args.poll_b and args.mode == "both":
+                continue
+            plan.append((scenario, mode, 1 if scenario == "a" else args.meetings))
+    print(f"server: python app.py --no-scheduler {args.server_args}; {os.cpu_count()} cores; "
+          f"{args.duration:.0f} s per run; load average {os.getloadavg()[0]:.2f}", flush=True)
+    all_results = []
+    for number in range(1, args.runs + 1):
+        results = []
+        for scenario, mode, meetings in plan:
+            result = asyncio.run(run(scenario, mode, meetings, args.screens, args.duration, args.server_args.split()))
+            results.append(result)
+            print(f"run {number}: ({scenario}) {mode} done, load average {os.getloadavg()[0]:.2f}", flush=True)
+        print(f"\nRun {number}\n" + table(results))
+        print("\n".join("  " + v for v in verdicts(results)), flush=True)
+        all_results.append(results)
+    if args.runs > 1:
+        print("\nMedians of the runs' p95 (ms): " + ", ".join(
+            f"({s}) {m} {statistics.median(pct(rs[i].latencies, .95) * 1000 for rs in all_results):.0f}"
+            for i, (s, m, _) in enumerate(plan)))
 
 
 if __name__ == "__main__":

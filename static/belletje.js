@@ -142,9 +142,18 @@
     });
   }
 
+  // --- A live fragment pushed to every screen carries nobody's CSRF token: put in this reader's own.
+  function fillTokens(root) {
+    var match = /"X-CSRFToken": "([^"]*)"/.exec(document.body.getAttribute("hx-headers") || "");
+    if (!match) { return; }
+    root.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+      if (!input.value) { input.value = match[1]; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); cooldown(); scrollBoxes(); });
   document.addEventListener("htmx:afterSwap", function (event) {
-    stamp(event.target); tick(); checkBell(); cooldown(); scrollBoxes(event.target); reopen();
+    fillTokens(event.target); stamp(event.target); tick(); checkBell(); cooldown(); scrollBoxes(event.target); reopen();
     if (event.target.id === "decide-panel") {  // the decision form opened: start reading at its heading
       var heading = document.getElementById("decide-heading");
       if (heading) { heading.focus(); }

@@ -42,3 +42,27 @@ def test_admin_filters_the_log_by_user_and_client(as_user, world):
     assert page.status_code == 200 and "member.a@example.org" in page.text and ">read" in page.text
     other = admin.get(f"/admin/access-log?user_id={world['member_b']}")
     assert "member.a@example.org" not in other.text.split('id="access-log"')[1]
+
+
+def test_a_view_is_logged_once_per_client_person_access_point_and_day(world, db):
+    from datetime import datetime, timezone
+    from datetime import date
+    from meeting.core.clients import ClientInput
+    from meeting.store import clients as client_store
+    from meeting.store.audit import Actor, log_view
+    one = world["client_a"]
+    two, three = client_store.add_clients(db, Actor(None), world["team_a"], [
+        ClientInput(f"A-00{n}", world["member_a"], date(2024, 1, 1), None) for n in (2, 3)])
+    phone, laptop = Actor(world["member_a"], "10.0.0.1"), Actor(world["member_a"], "10.0.0.2")
+    monday, tuesday = datetime(2026, 3, 2, 9, tzinfo=timezone.utc), datetime(2026, 3, 3, 9, tzinfo=timezone.utc)
+    rows = lambda: db.execute("SELECT client_id, ip, substr(at, 1, 10) FROM access_log WHERE action = 'live'"
+                              " ORDER BY id").fetchall()
+    meeting, team = world["meeting_a"], world["team_a"]
+    assert log_view(db, phone, "live", [one, two], team, meeting, monday)
+    assert not log_view(db, phone, "live", [two, one], team, meeting, monday)  # a re-render
+    assert not log_view(db, phone, "live", [one], team, meeting, monday)  # fewer clients: nothing new was shown
+    assert log_view(db, phone, "live", [one, three], team, meeting, monday)  # a new client: only it is logged
+    assert log_view(db, laptop, "live", [one], team, meeting, monday)  # another access point
+    assert log_view(db, phone, "live", [one], team, meeting, tuesday)  # another day
+    assert rows() == [(one, "10.0.0.1", "2026-03-02"), (two, "10.0.0.1", "2026-03-02"),
+                      (three, "10.0.0.1", "2026-03-02"), (one, "10.0.0.2", "2026-03-02"), (one, "10.0.0.1", "2026-03-03")]

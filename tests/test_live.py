@@ -1,27 +1,66 @@
-"""Live updates: a change committed by any connection reaches every open stream of that meeting."""
+"""Live updates: a change committed by any connection reaches every open stream of that meeting, as the
+rendered fragment itself (rendered once per change), with each person's view of the clients logged once."""
+import re
+from datetime import date
 import threading
 import time
 
+from meeting.store import items as item_store
+from meeting.store.audit import Actor
 from meeting.store.db import connect
-from meeting.web.live import Broadcaster, sse_events
 from meeting.store.meetings import bump_revision
+from meeting.web.live import Broadcaster, Screen, sse_events
+from tests.conftest import make_item
+from meeting.core.clients import ClientInput
+from meeting.store import clients as client_store
+
+HX = {"HX-Request": "true"}
+
+
+def meeting_url(world, suffix=""):
+    return f"/teams/{world['team_a']}/meetings/{world['meeting_a']}{suffix}"
+
+
+def events_of(response):
+    """The stream's events as (name, data) pairs, read as they come."""
+    for chunk in response.response:
+        text = chunk.decode()
+        name = re.search(r"^event: (\w+)", text, re.M)
+        if name:
+            yield name.group(1), "\n".join(re.findall(r"^data: ?(.*)$", text, re.M))
+
+
+def next_panel(events):
+    """Read events until the next pushed panel."""
+    for name, data in events:
+        if name == "panel":
+            return data
+    raise AssertionError("the stream ended without a panel")
+
+
+def screen(app, world, kind="phone", user="member_a", locale="en", role="member"):
+    return Screen(kind, world["team_a"], world["meeting_a"], locale, role, Actor(world[user], "10.0.0.9"),
+                  "http://localhost/")
+
+
+def bump_from_elsewhere(app, world, delay=0.2):
+    """A change committed by another connection, as another request thread or process would."""
+    def change():
+        time.sleep(delay)
+        other = connect(app.config["DATABASE"])
+        bump_revision(other, world["team_a"], world["meeting_a"])
+        other.close()
+    threading.Thread(target=change).start()
 
 
 def test_stream_sends_a_full_resync_at_once_then_each_change(app, world):
-    broadcaster = Broadcaster(app.config["DATABASE"])
+    broadcaster = Broadcaster(app.config["DATABASE"], app=app)
     assert broadcaster.open_stream(world["meeting_a"])
     events = sse_events(broadcaster, world["meeting_a"], max_seconds=5)
     assert next(events).startswith("retry:")
     first = next(events)
     assert first.startswith("event: changed")
-
-    def change_later():
-        time.sleep(0.2)
-        other = connect(app.config["DATABASE"])  # another connection, as another request thread would be
-        bump_revision(other, world["team_a"], world["meeting_a"])
-        other.close()
-
-    threading.Thread(target=change_later).start()
+    bump_from_elsewhere(app, world)
     started = time.monotonic()
     second = next(events)
     assert second.startswith("event: changed") and second != first
@@ -38,11 +77,158 @@ def test_streams_are_capped(app, world):
     assert broadcaster.open_stream(world["meeting_a"])
 
 
-def test_the_stream_endpoint_answers_with_an_event_stream(as_user, world):
+def test_the_stream_endpoint_pushes_the_panel_then_changed(as_user, world):
     member = as_user("member.a@example.org")
-    response = member.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/stream", buffered=False)
+    response = member.get(meeting_url(world, "/stream"), buffered=False)
     assert response.mimetype == "text/event-stream"
     chunks = response.response
     assert next(chunks).startswith(b"retry:")
+    panel = next(chunks).decode()
+    assert panel.startswith("event: panel\ndata: ") and 'id="phone-state"' in panel and "<html" not in panel
     assert next(chunks).startswith(b"event: changed")
     response.close()
+
+
+def test_one_render_per_change_for_every_screen_of_a_kind(app, world):
+    broadcaster = app.extensions["belletje_live"]
+    streams = []
+    for _ in range(20):
+        assert broadcaster.open_stream(world["meeting_a"])
+        streams.append(sse_events(broadcaster, world["meeting_a"], screen(app, world), max_seconds=5))
+    for events in streams:
+        next(events)  # retry
+        next(events)  # the re-sync's panel: rendered once, shared (it is fresh)
+        next(events)  # changed
+    before = broadcaster.renders
+    bump_from_elsewhere(app, world)
+    pushed = {next(events) for events in streams}
+    assert len(pushed) == 1 and next(iter(pushed)).startswith("event: panel")
+    assert broadcaster.renders - before == 1
+    for events in streams:
+        events.close()
+
+
+def test_each_kind_language_and_role_gets_its_own_render(app, world):
+    broadcaster = app.extensions["belletje_live"]
+    variants = [screen(app, world), screen(app, world, locale="nl"), screen(app, world, user="manager_a", role="manager"),
+                screen(app, world, kind="console", user="chair_a", role="chair")]
+    texts, before = [], broadcaster.renders
+    for variant in variants:
+        broadcaster.open_stream(world["meeting_a"])
+        events = sse_events(broadcaster, world["meeting_a"], variant, max_seconds=5)
+        next(events)
+        texts.append(next(events))
+        events.close()
+    assert broadcaster.renders - before == 4
+    assert "The meeting has not started yet" in texts[0] and "The meeting has not started yet" not in texts[1]
+    assert 'id="phone-state"' in texts[2] and "run-grid" in texts[3]
+
+
+def test_a_pushed_fragment_carries_nobodys_csrf_token(as_user, world):
+    chair = as_user("chair.a@example.org")
+    chair.post(meeting_url(world, "/run/start"), headers=HX)
+    response = chair.get(meeting_url(world, "/run/stream"), buffered=False)
+    panel = next_panel(events_of(response))
+    response.close()
+    assert 'name="csrf_token" value=""' in panel
+    assert not re.search(r'name="csrf_token" value="[^"]+"', panel)
+    page = chair.get(meeting_url(world, "/run")).text  # the page itself keeps the reader's token
+    assert re.search(r'name="csrf_token" value="[^"]+"', page)
+
+
+def test_the_console_stream_is_the_chairs(as_user, world):
+    assert as_user("member.a@example.org").get(meeting_url(world, "/run/stream")).status_code == 403
+
+
+def test_at_the_end_each_phone_shows_whether_its_reader_rated(as_user, world, app):
+    chair = as_user("chair.a@example.org")
+    for step in ("/run/start", "/run/consent"):
+        chair.post(meeting_url(world, step), headers=HX)
+    chair.post(meeting_url(world, "/run/end"))
+    rater = as_user("member.a@example.org")
+    rater.post(meeting_url(world, "/rating"), {"heard": 4, "goals": 4, "approach": 4, "overall": 4}, headers=HX)
+    panels = {}
+    for name, user in (("mine", rater), ("theirs", chair)):  # one at a time: the test client shares one thread
+        response = user.get(meeting_url(world, "/stream"), buffered=False)
+        panels[name] = next_panel(events_of(response))
+        response.close()
+    assert "Thank you for rating" in panels["mine"] and '<form class="card rating"' not in panels["mine"]
+    assert '<form class="card rating"' in panels["theirs"]
+
+
+def logged_clients(db, user_id):
+    return {r[0] for r in db.execute("SELECT client_id FROM access_log WHERE user_id = ?", [user_id])}
+
+
+def add_client_item(db, world, reference, **changes):
+    client_id = client_store.add_clients(db, Actor(None), world["team_a"], [
+        ClientInput(reference, world["member_a"], date(2024, 3, 1), None)])[0]
+    item_store.add_item(db, Actor(None), world["team_a"], world["meeting_a"], world["member_a"],
+                        make_item(client_id=client_id, **changes))
+    return client_id
+
+
+def open_screen(app, world, **kwargs):
+    """A live screen's event stream, as the stream view starts it (without the test client's shared thread)."""
+    broadcaster = app.extensions["belletje_live"]
+    assert broadcaster.open_stream(world["meeting_a"])
+    events = sse_events(broadcaster, world["meeting_a"], screen(app, world, **kwargs), max_seconds=30)
+    return ((m.group(1), "\n".join(re.findall(r"^data: ?(.*)$", text, re.M)))
+            for text in events for m in [re.search(r"^event: (\w+)", text, re.M)] if m)
+
+
+def test_every_client_a_person_could_see_on_a_live_screen_is_logged_for_them(app, as_user, world, db):
+    """NEN 7513: whoever had a live screen open has a log row for each client it could show, once a day, not per change."""
+    add_client_item(db, world, "A-002", track="acute", label="issue")
+    add_client_item(db, world, "A-003")
+    chair, member = as_user("chair.a@example.org"), as_user("member.a@example.org")
+    phone_events = open_screen(app, world)
+    console_events = open_screen(app, world, kind="console", user="chair_a", role="chair")
+    seen = {world["member_a"]: set(), world["chair_a"]: set()}
+    steps = ["/run/start", "/run/consent", "/run/next", "/bell", "/run/bell/ack"] + ["/run/clock"] * 6
+    for step in [None] + steps:
+        if step:
+            (member if step == "/bell" else chair).post(meeting_url(world, step), {"kind": "toggle"}, headers=HX)
+        for user, events in ((world["member_a"], phone_events), (world["chair_a"], console_events)):
+            seen[user] |= set(re.findall(r"\bA-\d{3}\b", next_panel(events)))
+    references = dict(db.execute("SELECT reference, id FROM clients WHERE team_id = ?", [world["team_a"]]).fetchall())
+    for user, shown in seen.items():
+        assert shown, "the screens showed client references"
+        assert {references[ref] for ref in shown} <= logged_clients(db, user)
+        assert {references[ref] for ref in shown} <= {r[0] for r in db.execute(
+            "SELECT client_id FROM access_log WHERE user_id = ? AND action = 'live' AND ip = '10.0.0.9'", [user])}
+    rows = db.execute("SELECT count(*) FROM access_log WHERE user_id = ? AND action = 'live' AND ip = '10.0.0.9'",
+                      [world["member_a"]]).fetchone()[0]
+    assert rows == 3  # one row per client on the agenda, not one per change
+    phone_events.close()
+    console_events.close()
+
+
+def test_a_new_client_on_the_agenda_is_logged_again_once(app, world, db):
+    events = open_screen(app, world)
+    next_panel(events)
+    count = "SELECT count(*) FROM access_log WHERE user_id = ? AND action = 'live'"
+    assert db.execute(count, [world["member_a"]]).fetchone()[0] == 1
+    added = add_client_item(db, world, "A-004")
+    next_panel(events)
+    assert added in logged_clients(db, world["member_a"])
+    assert db.execute(count, [world["member_a"]]).fetchone()[0] == 2  # only the client not shown before
+    for _ in range(3):
+        bump_revision(db, world["team_a"], world["meeting_a"])
+        next_panel(events)
+    assert db.execute(count, [world["member_a"]]).fetchone()[0] == 2
+    events.close()
+
+
+def test_re_reading_a_live_panel_takes_no_write_lock(as_user, world, db):
+    member = as_user("member.a@example.org")
+    assert member.get(meeting_url(world, "/live")).status_code == 200  # the first view is logged
+    blocker = connect(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    blocker.conn.execute("BEGIN IMMEDIATE")  # someone holds the write lock for a long time
+    try:
+        started = time.monotonic()
+        response = member.get(meeting_url(world, "/live/panel"))
+        assert response.status_code == 200 and time.monotonic() - started < 1.0
+    finally:
+        blocker.conn.rollback()
+        blocker.close()

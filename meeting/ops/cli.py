@@ -16,7 +16,7 @@ from meeting.core.text import email_error, person_name_error
 
 def init_app(app) -> None:
     """Register the commands on `flask`."""
-    for command in (migrate, demo, create_admin, run_scheduler, backup_now, restore_backup):
+    for command in (migrate, demo, create_admin, run_scheduler, backup_now, restore_backup, replicate, restore_replica):
         app.cli.add_command(command)
 
 
@@ -104,3 +104,29 @@ def restore_backup(backup_file):
     from meeting.store import backups
     backups.restore(backup_file, current_app.config["DATABASE"])
     click.echo(f"Restored {backup_file} into {current_app.config['DATABASE']}")
+
+
+@click.command("replicate")
+@click.argument("replica", required=False, envvar="BELLETJE_REPLICA")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), help="a Litestream config file instead")
+@with_appcontext
+def replicate(replica, config):
+    """Stream every committed change to REPLICA (file:///path or s3://bucket/path) until stopped."""
+    from meeting.ops import replication
+    try:
+        command = replication.replicate_command(current_app.config["DATABASE"], replica, config)
+    except (ValueError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Replicating {current_app.config['DATABASE']} to {replica or config}; stop with Ctrl-C.")
+    os.execv(command[0], command)  # litestream takes this process over: signals reach it directly
+
+
+@click.command("restore-replica")
+@click.argument("replica", envvar="BELLETJE_REPLICA")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--timestamp", help="restore to this moment (ISO 8601, UTC) instead of the newest")
+def restore_replica(replica, target, timestamp):
+    """Restore REPLICA into a new file TARGET (checked); put it in place with `restore` while the app is stopped."""
+    from meeting.ops import replication
+    replication.restore(replica, target, timestamp)
+    click.echo(f"Restored {replica} into {target}")

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from meeting.store.db import iso, utcnow
+from meeting.store.db import iso, utcnow, write
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,41 @@ def log_access(db, actor: Actor, action: str, client_ids, team_id: int | None,
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(at, actor.user_id, team_id, client_id, action, detail, actor.ip) for client_id in client_ids],
     )
+
+
+def log_view(db, actor: Actor, action: str, client_ids, team_id: int, meeting_id: int,
+             now: datetime | None = None) -> bool:
+    """Log a person's view of a meeting's clients: each client once per person, meeting, access point and day.
+
+    A screen re-rendered on every change is not a new access: only a client this person has not yet been
+    shown there today (a new item, another device, a new day) is written. The check is a read; the write
+    lock is taken only when there is something to log. Returns whether rows were written.
+    """
+    shown = set(client_ids) - {None}
+    if actor.user_id is None or not shown:
+        return False
+    day = (now or utcnow()).date().isoformat()
+    if not shown - _seen_today(db, actor, meeting_id, day):
+        return False
+    with write(db):
+        seen = _seen_today(db, actor, meeting_id, day)  # another screen of this person may have logged meanwhile
+        new = sorted(shown - seen)
+        if not new:
+            return False
+        db.execute("""INSERT INTO access_views (user_id, meeting_id, ip, seen) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, meeting_id, ip) DO UPDATE SET seen = excluded.seen""",
+                   [actor.user_id, meeting_id, actor.ip, f"{day}|{','.join(map(str, sorted(seen | shown)))}"])
+        log_access(db, actor, action, new, team_id, detail=f"meeting={meeting_id}", now=now)
+    return True
+
+
+def _seen_today(db, actor: Actor, meeting_id: int, day: str) -> set[int]:
+    """The clients of this meeting already logged for this person and access point today."""
+    row = db.execute("SELECT seen FROM access_views WHERE user_id = ? AND meeting_id = ? AND ip = ?",
+                     [actor.user_id, meeting_id, actor.ip]).fetchone()
+    if not row or not row[0].startswith(day + "|"):
+        return set()
+    return {int(i) for i in row[0].split("|", 1)[1].split(",") if i}
 
 
 def search_access_log(db, user_id=None, client_reference=None, day_from=None, day_to=None, limit=500) -> list[dict]:

@@ -14,6 +14,12 @@ def copy_database(source: str | Path, target: str | Path) -> None:
         raise RuntimeError(f"backup failed its integrity check: {result}")
 
 
+def integrity(path: str | Path) -> str:
+    """SQLite's own check of a database file: "ok", or what is wrong."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
 def restore(backup_file: str | Path, database_path: str | Path) -> None:
     """Put a backup back in place of the database (run with the app stopped); checks the backup first."""
     with closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as check:

@@ -46,6 +46,20 @@ def write(db: Database):
     db.conn.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def read(db: Database):
+    """Several reads from one snapshot (a deferred transaction that never writes): a live fragment and the
+    revision it is tagged with always agree. Nested use is part of the outer transaction."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.conn.rollback()
+
+
 def prepare(path: str | Path) -> None:
     """Create the file if needed, switch it to WAL and apply pending migrations (once, at start)."""
     from meeting.store.migrations import migrations

@@ -1,7 +1,7 @@
 """Items on a meeting's agenda. Reads and changes of client-linked items go to the access log."""
 from meeting.store.db import iso, utcnow, write
 from meeting.core.items import ItemInput
-from meeting.store.audit import Actor, log_access
+from meeting.store.audit import Actor, log_access, log_view
 from meeting.store.meetings import NotTheTeams, bump_revision
 
 ITEM_COLUMNS = ("track", "label", "client_id", "title", "need", "current_state", "request_and_start",
@@ -86,17 +86,21 @@ def _meeting_of(db, team_id: int, item_id: int) -> int:
     return row[0]
 
 
-def agenda_items(db, actor: Actor, team_id: int, meeting_id: int, states=("planned",)) -> list[dict]:
-    """A meeting's items in the given states with presenter and client reference; logs the clients shown."""
+def agenda_items(db, actor: Actor | None, team_id: int, meeting_id: int, states=("planned",)) -> list[dict]:
+    """A meeting's items in the given states with presenter and client reference.
+
+    The clients shown are logged once per person and day (`log_view`); with `actor=None` the caller logs,
+    as the live channel does for each screen that receives a shared fragment.
+    """
     marks = ", ".join("?" * len(states))
-    with write(db):
-        rows = list(db.query(f"""SELECT i.*, u.name AS presenter_name, c.reference AS client_reference,
-            c.treatment_start AS client_treatment_start, c.last_evaluation AS client_last_evaluation,
-            c.next_evaluation_on AS client_next_evaluation_on FROM items i JOIN users u ON u.id = i.presenter_id LEFT JOIN clients c ON c.id = i.client_id
-            WHERE i.meeting_id = ? AND i.team_id = ? AND i.state IN ({marks})
-            ORDER BY i.track, i.position""", [meeting_id, team_id, *states]))
-        client_ids = sorted({r["client_id"] for r in rows if r["client_id"]})
-        log_access(db, actor, "agenda", client_ids, team_id, detail=f"meeting={meeting_id}")
+    rows = list(db.query(f"""SELECT i.*, u.name AS presenter_name, c.reference AS client_reference,
+        c.treatment_start AS client_treatment_start, c.last_evaluation AS client_last_evaluation,
+        c.next_evaluation_on AS client_next_evaluation_on FROM items i JOIN users u ON u.id = i.presenter_id
+        LEFT JOIN clients c ON c.id = i.client_id
+        WHERE i.meeting_id = ? AND i.team_id = ? AND i.state IN ({marks})
+        ORDER BY i.track, i.position""", [meeting_id, team_id, *states]))
+    if actor is not None:
+        log_view(db, actor, "agenda", [r["client_id"] for r in rows if r["client_id"]], team_id, meeting_id)
     return rows
 
 

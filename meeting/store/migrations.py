@@ -334,6 +334,24 @@ def meeting_overrides(db):
     """)
 
 
+@migrations(name="0008_access_views")
+def access_views(db):
+    """What each person last saw of a meeting's clients, per access point (NEN 7513 without the noise).
+
+    A live screen re-rendered on every change used to write an access-log row per screen per change; now each
+    client is logged once per person, meeting, access point and day (`seen` holds "day|id,id,..").
+    """
+    run_statements(db, """
+    CREATE TABLE access_views (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        ip TEXT NOT NULL,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (user_id, meeting_id, ip)
+    ) WITHOUT ROWID;
+    """)
+
+
 @migrations(name="0009_actions_follow_through_and_look_ahead")
 def actions_follow_through_and_look_ahead(db):
     """Actions stay open until done: each look back is kept as a review (a move with its new date).

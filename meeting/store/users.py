@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from meeting.core import passwords
+from meeting.core.text import shown_safely
 from meeting.store.db import iso, utcnow, write
 
 hasher = PasswordHasher()
@@ -61,17 +62,19 @@ def check_login(db, email: str, password: str, now: datetime, address: str = "")
     if not user or not user["active"] or not _verify(user["password_hash"], password):
         _record_failure(db, account, where, now)
         return LoginResult(None, "invalid")
+    # hashed before the write lock is taken: 64 MiB of argon2 inside it would queue every other write behind it
+    new_hash = hasher.hash(password) if hasher.check_needs_rehash(user["password_hash"]) else None
     with write(db):
         db.execute("DELETE FROM login_failures WHERE email = ? AND address = ?", [account, where])
-        if hasher.check_needs_rehash(user["password_hash"]):
-            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hasher.hash(password), user["id"]])
+        if new_hash:
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user["id"]])
     return LoginResult(get_user(db, user["id"]))
 
 
 def _account_key(email: str) -> str:
     # Failures count by the typed address, known account or not, so the answer never tells which exist;
-    # cut short so a stranger cannot store megabytes.
-    return email.strip().lower()[:MAX_KEY_LENGTH]
+    # cut short so a stranger cannot store megabytes, control characters made visible so none are stored.
+    return shown_safely(email.strip().lower()[:MAX_KEY_LENGTH])
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

@@ -1,76 +1,133 @@
 """Live updates across threads and processes: the signal is a meeting's revision in the database.
 
 One poller thread per process watches `PRAGMA data_version` (it changes only when another
-connection commits), reads the revisions of the meetings someone is watching, and wakes their
-streams. Each stream holds a server thread, so streams are capped and have a maximum lifetime.
+connection commits), reads the revisions of the meetings someone is watching, and wakes the streams
+of the meetings that changed. The first stream to wake renders each kind of fragment (console or
+phone, per language and role) once; every other screen of that meeting receives the same text in its
+event (`sse-swap`), so a change costs one render per kind, not one per screen. What differs per person
+(their CSRF token, whether they rated, their access-log row) stays out of the shared text.
 """
 import threading
 import time
+from datetime import datetime, timedelta
+from contextlib import closing
+from dataclasses import dataclass
 
-from flask import abort, g
+from flask import Response, abort, current_app, g, render_template, request, stream_with_context
+from flask_babel import get_locale
 
 from meeting.core import flow, items as item_rules
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
-from meeting.store import running as running_store
-from meeting.store.db import connect, utcnow
-from meeting.web.plumbing import actor, get_db, team_today
+from meeting.store import running as running_store, session_ratings, teams as team_store
+from meeting.store.audit import Actor, log_view
+from meeting.store.db import connect, read, utcnow
+from meeting.web.plumbing import actor, close_db, get_db, team_today
 
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.02
 HEARTBEAT_SECONDS = 15
 MAX_STREAM_SECONDS = 30 * 60
 MAX_STREAMS = 80
+FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
+TEMPLATES = {"console": "run/_panel.html", "phone": "live/_phone_panel.html"}
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One rendered live fragment, tagged with the revision of the snapshot it was read from."""
+    revision: int
+    html: str
+    client_ids: frozenset
+    closed: bool
+    rendered_at: float
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Who is watching, and which fragment their screen shows: the per-person parts of a stream."""
+    kind: str  # console | phone
+    team_id: int
+    meeting_id: int
+    locale: str
+    role: str
+    viewer: Actor
+    url_root: str
 
 
 class Broadcaster:
-    """Wakes waiting streams when a watched meeting's revision changes."""
+    """Wakes the streams of a meeting when its revision changes, and keeps its rendered fragments."""
 
-    def __init__(self, path: str, max_streams: int = MAX_STREAMS):
-        self.path, self.max_streams = path, max_streams
-        self._changed = threading.Condition()
+    def __init__(self, path: str, max_streams: int = MAX_STREAMS, app=None):
+        self.path, self.max_streams, self.app = path, max_streams, app
+        self._lock = threading.Lock()
+        self._conditions: dict[int, threading.Condition] = {}
         self._revisions: dict[int, int] = {}
         self._watchers: dict[int, int] = {}
+        self._fragments: dict[tuple, Fragment] = {}
+        self._render_locks: dict[tuple, threading.Lock] = {}
         self._thread: threading.Thread | None = None
+        self.renders = 0  # fragments rendered by this process (the benchmark and the tests read it)
 
     def open_stream(self, meeting_id: int) -> bool:
         """Register a stream for the meeting; False when the cap is reached."""
-        with self._changed:
+        with self._lock:
             if sum(self._watchers.values()) >= self.max_streams:
                 return False
             self._watchers[meeting_id] = self._watchers.get(meeting_id, 0) + 1
+            self._conditions.setdefault(meeting_id, threading.Condition(self._lock))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._poll, name="belletje-live", daemon=True)
                 self._thread.start()
         return True
 
     def close_stream(self, meeting_id: int) -> None:
-        """Unregister a stream (always, in the stream's `finally:`)."""
-        with self._changed:
+        """Unregister a stream (always, in the stream's `finally:`); the last one takes the meeting's cache along."""
+        with self._lock:
             self._watchers[meeting_id] -= 1
             if not self._watchers[meeting_id]:
                 del self._watchers[meeting_id]
                 self._revisions.pop(meeting_id, None)
+                self._conditions.pop(meeting_id, None)
+                for key in [k for k in self._render_locks if k[2] == meeting_id]:
+                    self._fragments.pop(key, None)
+                    del self._render_locks[key]
 
     def wait(self, meeting_id: int, known: int | None, timeout: float) -> int | None:
         """Block until the meeting's revision differs from `known` (or the timeout); return it."""
-        with self._changed:
-            if meeting_id not in self._revisions:
-                self._revisions[meeting_id] = self._read([meeting_id]).get(meeting_id)
-            self._changed.wait_for(lambda: self._revisions.get(meeting_id) != known, timeout)
+        if meeting_id not in self._revisions:
+            fresh = self._read([meeting_id]).get(meeting_id)
+            with self._lock:
+                self._revisions.setdefault(meeting_id, fresh)
+        with self._lock:
+            condition = self._conditions.get(meeting_id) or threading.Condition(self._lock)
+            condition.wait_for(lambda: self._revisions.get(meeting_id) != known, timeout)
             return self._revisions.get(meeting_id)
 
+    def fragment(self, screen: Screen, revision: int | None, rated: bool = False) -> Fragment:
+        """The screen's kind of fragment at `revision` or later: rendered by the first screen that asks, shared after."""
+        key = (screen.kind, screen.team_id, screen.meeting_id, screen.locale, _role(screen), rated)
+        with self._lock:
+            render_lock = self._render_locks.setdefault(key, threading.Lock())
+        with render_lock:
+            cached = self._fragments.get(key)
+            if cached and cached.revision >= (revision or 0) and time.monotonic() - cached.rendered_at < FRESH_SECONDS:
+                return cached
+            fragment = render_fragment(self.app, screen, rated)
+            with self._lock:
+                self.renders += 1
+                if screen.meeting_id in self._watchers:  # not for a stream that closed meanwhile
+                    self._fragments[key] = fragment
+            return fragment
+
     def _read(self, meeting_ids: list[int]) -> dict[int, int]:
-        db = connect(self.path)
-        try:
+        with closing(connect(self.path)) as db:
             return meeting_store.revisions(db, meeting_ids)
-        finally:
-            db.close()
 
     def _poll(self) -> None:
         """The process's one poller: runs while anyone watches, on its own connection."""
         db, last_version = connect(self.path), None
         try:
             while True:
-                with self._changed:
+                with self._lock:
                     watched = list(self._watchers)
                     if not watched:
                         self._thread = None
@@ -79,42 +136,163 @@ class Broadcaster:
                 if version != last_version:
                     last_version = version
                     fresh = meeting_store.revisions(db, watched)
-                    with self._changed:
-                        self._revisions.update(fresh)
-                        self._changed.notify_all()
+                    with self._lock:
+                        for meeting_id, revision in fresh.items():
+                            if self._revisions.get(meeting_id) != revision and meeting_id in self._conditions:
+                                self._revisions[meeting_id] = revision
+                                self._conditions[meeting_id].notify_all()
                 time.sleep(POLL_SECONDS)
         finally:
             db.close()
 
 
-def sse_events(broadcaster: Broadcaster, meeting_id: int, max_seconds: float = MAX_STREAM_SECONDS):
-    """The event stream: `changed` at once (a full re-sync on every connect), then on every change."""
+def _role(screen: Screen) -> str:
+    """The role a fragment is rendered for: the console is the chair's; a phone's depends on its reader's role."""
+    return "chair" if screen.kind == "console" else screen.role
+
+
+def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
+    """Render a live fragment in a request of its own: nobody's session, flashes or CSRF token get into it."""
+    with app.app_context(), app.test_request_context("/", base_url=screen.url_root,
+                                                      headers={"Accept-Language": screen.locale}):
+        g.team = team_store.get_team(get_db(), screen.team_id)
+        g.role = _role(screen)
+        g.csrf_token = ""  # Flask-WTF's per-request cache: the shared text carries no token; belletje.js adds the reader's
+        context = panel_context(screen.kind, screen.team_id, screen.meeting_id, rated=rated, log=False)
+        html = compact(render_template(TEMPLATES[screen.kind], **context))
+    meeting = context["meeting"]
+    clients = frozenset(r["client_id"] for r in context["rows"].values() if r["client_id"])
+    return Fragment(meeting["revision"], html, clients, meeting["state"] == "closed", time.monotonic())
+
+
+def compact(html: str) -> str:
+    """The fragment on one line, without the templates' indentation: one `data:` field per event.
+
+    A line break between tags is whitespace like a space; live fragments hold no preformatted text.
+    """
+    return " ".join(line.strip() for line in html.splitlines() if line.strip())
+
+
+def sse_event(name: str, data: str) -> str:
+    """One Server-Sent Event; every line of the data gets its own `data:` field."""
+    lines = data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return f"event: {name}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+
+
+def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None = None,
+               max_seconds: float = MAX_STREAM_SECONDS):
+    """The event stream: the screen's fragment (`panel`) and `changed` at once, then on every change.
+
+    The first events are a full re-sync, so a screen that reconnects (after a restart, a network drop) is
+    current again. Each person's view of the clients in it is logged (each client once a day), before it is sent.
+    """
     try:
         yield "retry: 2000\n\n"
-        known, ends = None, time.monotonic() + max_seconds
+        known, sent, logged, ends = None, None, None, time.monotonic() + max_seconds
         while time.monotonic() < ends:
             revision = broadcaster.wait(meeting_id, known, HEARTBEAT_SECONDS)
-            if revision != known:
-                known = revision
-                yield f"event: changed\ndata: {revision}\n\n"
-            else:
+            if revision == known:
                 yield ": heartbeat\n\n"
+                continue
+            known = revision
+            if screen is not None:
+                fragment = _fragment_for(broadcaster, screen, revision)
+                if fragment.revision != sent:
+                    if fragment.client_ids != logged:
+                        _log_view(broadcaster.path, screen, fragment.client_ids)
+                        logged = fragment.client_ids
+                    sent = fragment.revision
+                    yield sse_event("panel", fragment.html)
+            yield f"event: changed\ndata: {revision}\n\n"
     finally:
         broadcaster.close_stream(meeting_id)
 
 
-def live_context(team_id: int, meeting_id: int) -> dict:
-    """The running meeting as every live screen sees it, derived from the stored events at this moment."""
+def event_stream(kind: str, team_id: int, meeting_id: int) -> Response:
+    """The response for a live screen of `kind`; 503 with Retry-After past the cap.
+
+    Who is watching is read here, in the view; the stream then holds no database connection of its own.
+    """
+    meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    screen = Screen(kind, team_id, meeting_id, str(get_locale()), g.role, actor(), request.url_root)
+    close_db()
+    broadcaster = current_app.extensions["belletje_live"]
+    if not broadcaster.open_stream(meeting_id):
+        return Response("too many live screens", status=503, headers={"Retry-After": "10"})
+    return Response(stream_with_context(sse_events(broadcaster, meeting_id, screen)), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _fragment_for(broadcaster: Broadcaster, screen: Screen, revision: int | None) -> Fragment:
+    """The shared fragment; at the end of a meeting, the variant for whether this person has rated."""
+    fragment = broadcaster.fragment(screen, revision)
+    if fragment.closed and screen.kind == "phone" and screen.viewer.user_id is not None:
+        with closing(connect(broadcaster.path)) as db:
+            rated = session_ratings.has_rated(db, screen.meeting_id, screen.viewer.user_id)
+        if rated:
+            fragment = broadcaster.fragment(screen, revision, rated=True)
+    return fragment
+
+
+def _log_view(path: str, screen: Screen, client_ids: frozenset) -> None:
+    with closing(connect(path)) as db:
+        log_view(db, screen.viewer, "live", client_ids, screen.team_id, screen.meeting_id)
+
+
+def live_context(team_id: int, meeting_id: int, log: bool = True, action: str = "live") -> dict:
+    """The running meeting as every live screen sees it, from one snapshot of the stored events at this moment.
+
+    With `log` the current user's view of its clients goes to the access log (each client once a day, see `log_view`).
+    """
     db, now = get_db(), utcnow()
-    meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
-    if meeting["kind"] != "weekly":  # a complex-case session has its own screens (views/session.py)
-        abort(404)
-    rows = item_store.agenda_items(db, actor(), team_id, meeting_id, states=("planned", "decided", "deferred"))
-    items = [item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows]
-    view = flow.meeting_view(items, {r["id"]: r["state"] for r in rows}, running_store.clock_events_of_meeting(db, meeting_id),
-                             meeting["current_item_id"], meeting["order_policy"],
-                             {"acute": meeting["acute_budget"], "regular": meeting["regular_budget"]},
-                             running_store.borrowings(db, meeting_id), now)
-    return dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now,
-                bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
-                decisions=decision_store.decisions_of_meeting(db, meeting_id))
+    with read(db):
+        meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
+        if meeting["kind"] != "weekly":  # a complex-case session has its own screens (views/session.py)
+            abort(404)
+        rows = item_store.agenda_items(db, None, team_id, meeting_id, states=("planned", "decided", "deferred"))
+        items = [item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows]
+        view = flow.meeting_view(items, {r["id"]: r["state"] for r in rows},
+                                 running_store.clock_events_of_meeting(db, meeting_id),
+                                 meeting["current_item_id"], meeting["order_policy"],
+                                 {"acute": meeting["acute_budget"], "regular": meeting["regular_budget"]},
+                                 running_store.borrowings(db, meeting_id), now)
+        context = dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now,
+                       bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
+                       decisions=decision_store.decisions_of_meeting(db, meeting_id))
+    if log:
+        log_view(db, actor(), action, [r["client_id"] for r in rows if r["client_id"]], team_id, meeting_id)
+    return context
+
+
+def panel_context(kind: str, team_id: int, meeting_id: int, rated: bool = False, log: bool = True) -> dict:
+    """What a live panel shows: the console adds the look back's open actions, the phone whether you rated."""
+    context = live_context(team_id, meeting_id, log=log)
+    if kind == "console":
+        context |= _console_extras(team_id, context)
+    else:
+        context["rated"] = rated
+    return context
+
+
+def _console_extras(team_id: int, context: dict) -> dict:
+    """What only the chair's console shows: the look back, the end at this pace, the look ahead."""
+    meeting, db = context["meeting"], get_db()
+    running = meeting["state"] == "running"
+    return {"open_actions": (decision_store.open_actions(db, team_id, meeting["id"])
+                             if running and meeting["phase"] == "look_back" else []),
+            "look_ahead": look_ahead(db, team_id, context) if running and meeting["phase"] == "look_ahead" else None,
+            "estimate": flow.end_estimate(context["view"], meeting["order_policy"], _scheduled_end(meeting),
+                                          context["now"]) if running else None,
+            "tomorrow": (team_today(g.team) + timedelta(days=1)).isoformat()}
+
+
+def look_ahead(db, team_id: int, context: dict) -> dict:
+    """The look ahead, with the presenters of the items this meeting carries over among next time's."""
+    ahead = running_store.look_ahead(db, team_id, context["meeting"])
+    carried = {context["rows"][p.item.id]["presenter_name"] for p in flow.unfinished(context["view"])}
+    ahead["presenters"] = sorted(set(ahead["next_presenters"]) | carried)
+    return ahead
+
+
+def _scheduled_end(meeting: dict) -> datetime:
+    return datetime.fromisoformat(meeting["starts_at"]) + timedelta(minutes=meeting["minutes"])

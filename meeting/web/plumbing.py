@@ -1,11 +1,14 @@
 """Per-request plumbing shared by every blueprint: the database, the actor, the team, the locale."""
+import hashlib
 from datetime import date, datetime
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import current_user
 
@@ -20,11 +23,19 @@ from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_
 
 LOCALES = ("en", "nl")
 htmx = HTMX()
+# HTML, CSS, JS and SVG are compressed; never text/event-stream: a compressor buffers, and a live screen
+# must get each event the moment it is written.
+COMPRESSED = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
+              "text/csv", "text/markdown", "application/json"]
 
 
 def init_app(app) -> None:
     """Attach the database teardown, htmx and Babel, and template helpers."""
     htmx.init_app(app)
+    app.config.update(COMPRESS_MIMETYPES=COMPRESSED, COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_STREAMS=False)
+    Compress(app)
+    app.after_request(static_in_memory)  # runs before the compressor (after_request runs in reverse order)
+    app.url_defaults(versioned_static)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.teardown_appcontext(close_db)
     app.jinja_env.globals.update(tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
@@ -51,6 +62,32 @@ def init_app(app) -> None:
     app.jinja_env.filters["cell"] = reports.neutralised
     app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d, "medium") if d else "—"
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
+
+
+def static_in_memory(response):
+    """Read a static file into the response, so it is compressed as a whole (nothing streamed ever is)."""
+    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+        source = response.response
+        try:
+            response.direct_passthrough = False
+            response.set_data(b"".join(source))
+        finally:
+            source.close()
+    return response
+
+
+def versioned_static(endpoint: str, values: dict) -> None:
+    """Every static URL carries its file's content hash (`?v=`), so browsers may keep it for a year."""
+    if endpoint == "static" and "filename" in values:
+        values.setdefault("v", _content_hash(str(Path(current_app.static_folder) / values["filename"])))
+
+
+@lru_cache(maxsize=256)
+def _content_hash(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return "0"
 
 
 def get_db():

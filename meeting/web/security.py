@@ -72,4 +72,6 @@ def set_security_headers(response):
     if not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
+    elif request.args.get("v") and response.status_code == 200:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # the URL changes with the file
     return response

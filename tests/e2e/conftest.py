@@ -123,6 +123,14 @@ class LiveServer:
                 process.kill()
                 process.wait()
 
+    def kill(self) -> None:
+        """The server dies at once (SIGKILL): no shutdown, nothing flushed, as a power cut or OOM kill."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        process.kill()
+        process.wait()
+
     def restart(self, down_seconds: float = 0.0) -> None:
         """Stop, stay down `down_seconds` (clients see the outage), start on the same port and database."""
         self.stop()

@@ -56,19 +56,19 @@ def _bring_in(member: Page, meeting_id: int, title: str, need: str, label: str =
     return int(row.get_attribute("id").removeprefix("item-"))
 
 
-def _open_live(page: Page, url: str, panel_path: str) -> None:
-    """Load a live page and wait for the panel re-fetch the stream sends on connect: the stream is live."""
-    with page.expect_response(lambda r: panel_path in r.url and r.request.method == "GET"):
+def _open_live(page: Page, url: str, stream_path: str) -> None:
+    """Load a live page and wait until its event stream answers: the stream is live (it pushes the panel at once)."""
+    with page.expect_response(lambda r: r.url.endswith(stream_path) and r.request.method == "GET"):
         page.goto(url)
 
 
 def _open_console(chair: Page, meeting_id: int) -> None:
-    _open_live(chair, f"/teams/1/meetings/{meeting_id}/run", f"/meetings/{meeting_id}/run/panel")
+    _open_live(chair, f"/teams/1/meetings/{meeting_id}/run", f"/meetings/{meeting_id}/run/stream")
     expect(chair.locator("body")).to_have_class(re.compile(r"\bprojector\b"))
 
 
 def _open_phone(phone: Page, meeting_id: int) -> None:
-    _open_live(phone, f"/teams/1/meetings/{meeting_id}/live", f"/meetings/{meeting_id}/live/panel")
+    _open_live(phone, f"/teams/1/meetings/{meeting_id}/live", f"/meetings/{meeting_id}/stream")
 
 
 def _through_opening_phases(chair: Page) -> None:

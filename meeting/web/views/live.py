@@ -1,15 +1,13 @@
 """Every participant's phone during the meeting: what is on, the bell, and the rating at the end."""
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meeting.core import closing, session_rating
 from meeting.store.db import utcnow
-from meeting.web.live import sse_events
 from meeting.store import decisions as decision_store, meetings as meeting_store, running as running_store
 from meeting.store import session_ratings
-from meeting.web.live import live_context
+from meeting.web.live import event_stream, panel_context
 from meeting.web.plumbing import get_db, htmx, team_view, translate
 
 bp = Blueprint("live", __name__)
@@ -25,8 +23,9 @@ def require_login():
 @bp.get(MEETING + "/live")
 @team_view()
 def phone(team_id: int, meeting_id: int):
-    """The phone page: the bell, the current item, the agenda with its states."""
-    return render_template("live/phone.html", **_phone_context(team_id, meeting_id))
+    """The phone page: the bell, the current item, the agenda with its states, and my own actions."""
+    my_actions = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
+    return render_template("live/phone.html", **_phone_context(team_id, meeting_id), my_actions=my_actions)
 
 
 @bp.get(MEETING + "/live/panel")
@@ -37,22 +36,15 @@ def phone_panel(team_id: int, meeting_id: int):
 
 
 def _phone_context(team_id: int, meeting_id: int) -> dict:
-    context = live_context(team_id, meeting_id)
-    context["rated"] = session_ratings.has_rated(get_db(), meeting_id, current_user.id)
-    context["my_actions"] = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
-    return context
+    rated = session_ratings.has_rated(get_db(), meeting_id, current_user.id)
+    return panel_context("phone", team_id, meeting_id, rated=rated)
 
 
 @bp.get(MEETING + "/stream")
 @team_view()
 def stream(team_id: int, meeting_id: int):
-    """Server-Sent Events: `changed` on connect (full re-sync) and whenever the meeting changes."""
-    meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
-    broadcaster = current_app.extensions["belletje_live"]
-    if not broadcaster.open_stream(meeting_id):
-        return Response("too many live screens", status=503, headers={"Retry-After": "10"})
-    return Response(stream_with_context(sse_events(broadcaster, meeting_id)), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    """Server-Sent Events: the phone's panel (`panel`) and `changed`, on connect (full re-sync) and on every change."""
+    return event_stream("phone", team_id, meeting_id)
 
 
 @bp.post(MEETING + "/bell")

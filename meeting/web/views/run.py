@@ -1,7 +1,5 @@
 """The chair's console, which is also what the projector shows: the running meeting."""
 
-from datetime import datetime, timedelta
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,7 +13,7 @@ from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
-from meeting.web.live import live_context
+from meeting.web.live import event_stream, live_context, look_ahead, panel_context
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("run", __name__)
@@ -32,8 +30,15 @@ def require_login():
 @bp.get(RUN)
 @team_view("chair")
 def console(team_id: int, meeting_id: int):
-    """The console page; its panel re-fetches itself whenever the meeting changes (SSE)."""
-    return render_template("run/console.html", **console_context(team_id, meeting_id))
+    """The console page; its panel is pushed to it, rendered once per change for every screen (SSE)."""
+    return render_template("run/console.html", **panel_context("console", team_id, meeting_id))
+
+
+@bp.get(RUN + "/stream")
+@team_view("chair")
+def stream(team_id: int, meeting_id: int):
+    """Server-Sent Events: the console's panel (`panel`) and `changed`, on connect and on every change."""
+    return event_stream("console", team_id, meeting_id)
 
 
 @bp.get(RUN + "/panel")
@@ -44,34 +49,7 @@ def panel(team_id: int, meeting_id: int):
 
 
 def _render_panel(team_id: int, meeting_id: int) -> str:
-    return render_template("run/_panel.html", **console_context(team_id, meeting_id))
-
-
-def console_context(team_id: int, meeting_id: int) -> dict:
-    """The live context plus what only the chair's console shows: look back, end estimate, look ahead."""
-    context = live_context(team_id, meeting_id)
-    meeting, db = context["meeting"], get_db()
-    running = meeting["state"] == "running"
-    context["open_actions"] = (decision_store.open_actions(db, team_id, meeting_id)
-                               if running and meeting["phase"] == "look_back" else [])
-    context["look_ahead"] = (_look_ahead(db, team_id, context)
-                             if running and meeting["phase"] == "look_ahead" else None)
-    context["estimate"] = flow.end_estimate(context["view"], meeting["order_policy"], _scheduled_end(meeting),
-                                            context["now"]) if running else None
-    context["tomorrow"] = (team_today(g.team) + timedelta(days=1)).isoformat()
-    return context
-
-
-def _look_ahead(db, team_id: int, context: dict) -> dict:
-    """The look ahead, with the presenters of the items this meeting carries over among next time's."""
-    ahead = running_store.look_ahead(db, team_id, context["meeting"])
-    carried = {context["rows"][p.item.id]["presenter_name"] for p in flow.unfinished(context["view"])}
-    ahead["presenters"] = sorted(set(ahead["next_presenters"]) | carried)
-    return ahead
-
-
-def _scheduled_end(meeting: dict) -> datetime:
-    return datetime.fromisoformat(meeting["starts_at"]) + timedelta(minutes=meeting["minutes"])
+    return render_template("run/_panel.html", **panel_context("console", team_id, meeting_id))
 
 
 def _after_action(team_id: int, meeting_id: int):
@@ -330,7 +308,7 @@ def end(team_id: int, meeting_id: int):
         for progress in unfinished:
             running_store.close_current(db, team_id, meeting_id, progress.item.id, utcnow(), current_user.id)
             item_store.defer(db, actor(), team_id, progress.item.id, _("Not reached in the meeting"), next_meeting)
-        ahead = _look_ahead(db, team_id, context)
+        ahead = look_ahead(db, team_id, context)
         ahead["carried"] = [context["rows"][p.item.id]["title"] for p in unfinished]
         running_store.end_meeting(db, team_id, meeting_id, utcnow(), ahead)
     handover_store.put_on_agendas(db, actor(), g.team, context["meeting"]["starts_at"], translate)

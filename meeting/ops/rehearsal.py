@@ -1,0 +1,65 @@
+"""A full room to rehearse load on: a team with a chair and members, clients, and a running meeting with a
+typical agenda at full text length. The live benchmark and the wire-size checks build their meetings with it.
+
+Fictional data only: references like R3-007, no names of real people.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from meeting.core.clients import ClientInput
+from meeting.core.items import ItemInput, TEXT_LIMITS
+from meeting.store import clients as client_store, decisions as decision_store, items as item_store
+from meeting.store import meetings as meeting_store, running as running_store
+from meeting.store import teams as team_store, users as user_store
+from meeting.store.audit import Actor
+from meeting.store.db import utcnow, write
+
+# a 90-minute meeting's agenda: (track, label, minutes); the announcements go in the consent block
+AGENDA = [("acute", "issue", 10), ("acute", "question", 5), ("acute", "issue", 10), ("regular", "announcement", 2),
+          ("regular", "announcement", 2)] + [("regular", "issue", 8)] * 6 + [("regular", "question", 5)] * 3
+
+
+@dataclass(frozen=True)
+class Room:
+    """One rehearsed meeting: its team, meeting, chair and members (e-mail addresses), and its item ids."""
+    team_id: int
+    meeting_id: int
+    chair: str
+    members: list[str]
+    item_ids: list[int]
+
+
+def _text(words: str, length: int) -> str:
+    """A fictional text of about `length` characters."""
+    return ((words + " ") * (length // (len(words) + 1) + 1))[:length].strip()
+
+
+def build_room(db, number: int, members: int, password: str, today: date | None = None, longest: bool = False) -> Room:
+    """Team `number` with a chair and `members` members, 14 items with clients, started and at its first item.
+
+    Titles of 60 and needs of 250 characters, as presenters write them; `longest` fills every field to its limit.
+    """
+    today = today or date.today()
+    team_id = team_store.create_team(db, f"Rehearsal team {number}")
+    chair = f"chair{number}@rehearsal.example"
+    emails = [f"member{number}-{i}@rehearsal.example" for i in range(members)]
+    with write(db):
+        for email, role in [(chair, "chair")] + [(e, "member") for e in emails]:
+            team_store.set_role(db, team_id, user_store.create_user(db, email, email.split("@")[0], password), role)
+    staff = [r["id"] for r in team_store.members(db, team_id)]
+    clients = client_store.add_clients(db, Actor(None), team_id, [
+        ClientInput(f"R{number}-{i:03d}", staff[i % len(staff)], today - timedelta(days=200 + 40 * i), None)
+        for i in range(len(AGENDA))])
+    meeting_id = meeting_store.add_extra(db, team_store.get_team(db, team_id), utcnow())
+    item_ids = [item_store.add_item(db, Actor(None), team_id, meeting_id, staff[i % len(staff)], ItemInput(
+        track, label, clients[i] if track == "regular" else None,
+        title=_text(f"Item {i + 1}: continue or step down after two years", TEXT_LIMITS["title"] if longest else 60),
+        need=_text("What the presenter needs from the team", TEXT_LIMITS["need"] if longest else 250),
+        current_state=_text("The current state of the treatment", TEXT_LIMITS["current_state"] if longest else 600),
+        request_and_start="", tried_towards_finishing="", finishing_hard="", minutes=minutes))
+                for i, (track, label, minutes) in enumerate(AGENDA)]
+    now = utcnow()
+    running_store.start_meeting(db, team_id, meeting_id, now)
+    decision_store.approve_consent_block(db, Actor(None), meeting_id, team_id, now)
+    running_store.open_item(db, team_id, meeting_id, item_ids[0], now, staff[0])
+    return Room(team_id, meeting_id, chair, emails, item_ids)
