@@ -41,6 +41,8 @@ def pages(browser, base_url) -> dict:
     closed_id = int(re.search(r"/meetings/(\d+)/minutes", minutes).group(1))
     chair.goto("/teams/1/clients")
     client = chair.locator("a[href*='/teams/1/clients/']").filter(has_text=re.compile(r"^FN-")).first.get_attribute("href")
+    chair.goto("/teams/1/handovers")
+    handover = chair.locator("a[href*='/teams/1/handovers/']").first.get_attribute("href")
     context.close()
     member_context.close()
     run = f"/teams/1/meetings/{meeting_id}"
@@ -48,9 +50,10 @@ def pages(browser, base_url) -> dict:
         None: ["/login", "/set-password/not-a-token"],
         MEMBER: ["/teams/1/", "/account/", "/teams/1/meetings", f"{run}/", "/teams/1/items/new", own,
                  "/teams/1/clients", "/teams/1/clients/new", client, "/teams/1/settings", f"{run}/live",
+                 f"/teams/1/items/{item_id}/story", "/teams/1/consultations", "/teams/1/handovers", handover,
                  f"/teams/1/meetings/{closed_id}/minutes", f"/teams/1/meetings/{closed_id}/live", "/teams/1/no-such-page"],
         CHAIR: [f"{run}/plan", f"{run}/run", f"{run}/run#decide", f"{run}/run/items/{item_id}/decide",
-                "/teams/1/clients/import"],
+                "/teams/1/clients/import", "/teams/1/sessions", "/teams/1/sessions/new"],
         MANAGER: ["/teams/1/dashboard", "/dashboard"],
         ADMIN: ["/admin/", "/admin/users/2", "/admin/access-log"],
     }

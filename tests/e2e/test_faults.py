@@ -17,7 +17,8 @@ from meeting.store.audit import Actor
 from meeting.store.db import connect
 
 from .conftest import CHAIR, DEMO_PASSWORD, MEMBER
-from .test_live_meeting import _meeting_with_open_item, _open_phone, _remaining_now, _unique, _add_meeting, _bring_in
+from .test_live_meeting import (_add_meeting, _bring_in, _meeting_with_open_item, _open_phone, _remaining_now,
+                                _through_opening_phases, _unique)
 
 MEMBER2 = "vp2@fact-noord.example"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -129,9 +130,7 @@ def test_script_in_an_item_never_runs_on_any_screen(projector, phone, new_contex
         if not url.endswith("/live"):  # the phone shows items once the meeting runs
             expect(page.get_by_text(hostile).first).to_be_visible()  # shown as the text it is
         assert page.evaluate("window.__pwned") is None, url
-    chair.locator("#start-meeting").click()
-    chair.locator("#to-consent").click()
-    chair.locator("#approve-consent").click()
+    _through_opening_phases(chair)  # start; the look back and the consent block when not empty
     chair.locator("#next-item").click()
     expect(member.locator("#phone-state .item-title")).to_have_text(hostile)  # pushed live, still as text
     for page, _url in pages:

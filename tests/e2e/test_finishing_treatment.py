@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from .conftest import CHAIR, MANAGER, MEMBER
+from .test_live_meeting import _open_console
 
 TEAM_TZ = ZoneInfo("Europe/Amsterdam")
 PRESENTER = "Fatima El Idrissi (sociaal-psychiatrisch verpleegkundige)"  # MEMBER's demo name
@@ -156,8 +157,7 @@ def test_a_complex_case_session_runs_on_the_projector_and_the_phones(new_context
 
 def _run_meeting_with_announcement(chair: Page, meeting_id: int, announcement: str) -> None:
     """Console: start, look back, the consent block shows the handover's announcement."""
-    url = f"/teams/1/meetings/{meeting_id}/run"
-    _open_live(chair, url, url + "/panel")
+    _open_console(chair, meeting_id)
     chair.locator("#start-meeting").click()
     expect(chair.locator("#to-consent, #approve-consent")).to_have_count(1)  # an empty look back is skipped
     if chair.locator("#to-consent").count():

@@ -186,7 +186,12 @@ def test_four_dimension_rating_from_a_phone_reaches_minutes_and_dashboard(projec
     chair = login(projector.new_page(), CHAIR)
     meeting_id = _add_meeting(chair, "08:12")
     _open_console(chair, meeting_id)
-    chair.locator("#start-meeting").click()
+    chair.locator("#start-meeting").click()  # a meeting without items: through what opens it, to its end
+    expect(chair.locator("#to-consent, #approve-consent, #to-look-ahead").first).to_be_visible()
+    for step in ("#to-consent", "#approve-consent"):
+        if chair.locator(step).count():
+            chair.locator(step).click()
+            expect(chair.locator(step)).to_have_count(0)
     chair.locator("#to-look-ahead").click()  # the meeting ends from its look ahead
     chair.locator("#end-meeting").click()
     expect(chair).to_have_url(re.compile(rf"/teams/1/meetings/{meeting_id}/minutes$"))
