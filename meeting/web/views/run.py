@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core import actions as action_rules, budget, clock, closing, decision_extras, evaluations, flow
+from meeting.core import actions as action_rules, budget, clock, closing, evaluations, flow
 from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
@@ -13,6 +13,7 @@ from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
+from meeting.web.decision_form import decision_errors, posted_decision
 from meeting.web.live import event_stream, live_context, look_ahead, panel_context
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
@@ -234,11 +235,9 @@ def decide(team_id: int, meeting_id: int, item_id: int):
     if item["state"] != "planned":
         errors = {"item": ALREADY_CLOSED}
     elif request.method == "POST":
-        form = _decision_form(request.form)
-        as_ruled = dict(item, treatment_start=item["client_treatment_start"])
-        errors = closing.validate_decision(as_ruled, form, today) | decision_extras.validate_decision_extras(
-            as_ruled, form, today)
-        errors |= _owner_errors(form, {m["id"] for m in members})
+        form = posted_decision(request.form)
+        errors = decision_errors(dict(item, treatment_start=item["client_treatment_start"]), form, today,
+                                 {m["id"] for m in members})
         if not errors:
             try:
                 decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), _next_meeting_id(meeting))
@@ -267,24 +266,6 @@ def _decided(team_id: int, meeting_id: int):
 def _milestone(item: dict, today) -> str | None:
     start = parse_date(item["client_treatment_start"] or "")
     return evaluations.milestone_kind(start, today) if start and item["track"] == "regular" else None
-
-
-def _decision_form(form) -> dict:
-    """The posted decision as a plain dict, with up to three action rows."""
-    values = {key: form.get(key, "").strip() for key in form if not key.startswith("action-")}
-    values["actions"] = [{"description": form.get(f"action-{i}-description", "").strip(),
-                          "owner": form.get(f"action-{i}-owner", ""), "due": form.get(f"action-{i}-due", "")}
-                         for i in range(3)]
-    return values
-
-
-def _owner_errors(form: dict, member_ids: set[int]) -> dict:
-    errors = {}
-    for index, action in enumerate(form["actions"]):
-        owner = action["owner"]
-        if owner and (not owner.isdigit() or int(owner) not in member_ids):
-            errors[f"actions.{index}.owner"] = _("Choose a team member as owner.")
-    return errors
 
 
 @bp.post(RUN + "/bell/ack")

@@ -14,7 +14,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core import clock, closing, decision_extras, evaluations, session as rules
+from meeting.core import clock, evaluations, session as rules
 from meeting.core.dates import local_moment, parse_date
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, decisions as decision_store, handovers as handover_store
@@ -23,6 +23,7 @@ from meeting.store import sessions as session_store, teams as team_store
 from meeting.store.db import utcnow
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.web.live import sse_events
+from meeting.web.decision_form import decision_errors, posted_decision
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("session", __name__)
@@ -349,12 +350,10 @@ def decide(team_id: int, session_id: int):
             409 if request.method == "POST" else 200
     if request.method == "GET":
         return render_template("session/decide.html", **page, form={}, errors={})
-    form = rules.with_named_colleague(_decision_form(request.form), session)
+    form = rules.with_named_colleague(posted_decision(request.form), session)
     today = evaluations.local_day(session["starts_at"], g.team["timezone"])  # a review is dated by its session
-    as_ruled = dict(item, treatment_start=session["client_treatment_start"])
-    errors = closing.validate_decision(as_ruled, form, today) | decision_extras.validate_decision_extras(
-        as_ruled, form, today)
-    errors |= _owner_errors(form, {m["id"] for m in members})
+    errors = decision_errors(dict(item, treatment_start=session["client_treatment_start"]), form, today,
+                             {m["id"] for m in members})
     if not errors:
         try:
             next_meeting = meeting_store.next_meeting_id(get_db(), g.team, session)
@@ -380,20 +379,6 @@ def _closing_item(context: dict) -> dict:
 def _milestone(session: dict) -> str | None:
     start = parse_date(session["client_treatment_start"])
     return evaluations.milestone_kind(start, team_today(g.team)) if start else None
-
-
-def _decision_form(form) -> dict:
-    """The posted decision as a plain dict, with up to three action rows (as the weekly meeting reads it)."""
-    values = {key: form.get(key, "").strip() for key in form if not key.startswith("action-")}
-    values["actions"] = [{"description": form.get(f"action-{i}-description", "").strip(),
-                          "owner": form.get(f"action-{i}-owner", ""), "due": form.get(f"action-{i}-due", "")}
-                         for i in range(3)]
-    return values
-
-
-def _owner_errors(form: dict, member_ids: set[int]) -> dict:
-    return {f"actions.{i}.owner": _("Choose a team member as owner.") for i, action in enumerate(form["actions"])
-            if action["owner"] and (not action["owner"].isdigit() or int(action["owner"]) not in member_ids)}
 
 
 # --- the summary -------------------------------------------------------------------------------------------
