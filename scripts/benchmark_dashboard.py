@@ -46,20 +46,24 @@ sys.path.insert(0, str(ROOT))
 
 from meeting.store import db as database  # noqa: E402
 from meeting.core.evaluations import add_months  # noqa: E402
-from meeting.store import users as user_store  # noqa: E402
+from meeting.store import figures, users as user_store  # noqa: E402
 from meeting.core.teams import DEFAULTS  # noqa: E402
 
 TARGET_MS = 300
+TEAM_TARGET_MS = 50  # one team's dashboard, any period
+TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
 PASSWORD = "benchmark-password"
 TEAM_MANAGER = "manager@team-001.example"
 AREA_MANAGER = "area-manager@belletje.example"
 AREA_TEAMS = 10
+INSTITUTION_MANAGER = "institution-manager@belletje.example"  # manages every team
 STAFF_PER_TEAM = 16  # manager, chair, 14 clinicians
 CLIENTS_PER_TEAM = 250
 FINISHED_PER_TEAM = 50
 RATERS = 8
 MONTHS_TO_NEXT_EVALUATION = [4, 5, 6, 6, 6, 6, 7, 8]  # mostly on time, a tail overdue (mean ~6.3)
 REVIEW_OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "consultation"]
+ROM = ["better", "same", "worse", "not_measured"]
 SITUATIONS = [None, None, None, "self_harm", "aggression", "self_neglect", "socially_transgressive", "other"]
 ZONE = ZoneInfo(DEFAULTS["timezone"])
 
@@ -104,10 +108,15 @@ INSERTS = {  # in foreign-key order
     "items": """INSERT INTO items (id, meeting_id, team_id, presenter_id, client_id, track, label, title, need, minutes,
                 position, state, carried_over, used_seconds, deferred_reason, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)""",
-    "decisions": """INSERT INTO decisions (item_id, meeting_id, outcome, announcement_outcome, exemplary_situation,
-                    needs_met, continuation_answer, decided_at) VALUES (?, ?, ?, ?, ?, 'yes', ?, ?)""",
+    "decisions": """INSERT INTO decisions (id, item_id, meeting_id, outcome, announcement_outcome, exemplary_situation,
+                    needs_met, continuation_answer, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'yes', ?, ?)""",
     "evaluations": """INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome,
                       next_evaluation_on, previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+    "client_evaluations": """INSERT INTO client_evaluations (team_id, client_id, item_id, decision_id, clinician_id,
+                             evaluated_on, relatives_invited, relatives_present, rom_done, rom_personal, rom_social,
+                             rom_symptomatic, recorded_at) VALUES (?, ?, ?, ?, ?, ?, 'yes', ?, 'yes', ?, ?, ?, ?)""",
+    "session_ratings": """INSERT INTO session_ratings (id, meeting_id, heard, goals, approach, overall, change_next)
+                          VALUES (?, ?, ?, ?, ?, ?, '')""",
     "bells": "INSERT INTO bells (meeting_id, item_id, user_id, at, acknowledged_at) VALUES (?, ?, ?, ?, ?)",
     "ratings": """INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions, time_well_spent, at)
                   VALUES (?, ?, ?, ?, ?, ?)""",
@@ -127,6 +136,7 @@ class Evaluation:
     outcome: str
     previous: date | None
     continuation: bool
+    with_client: bool  # the evaluation with the client was recorded with this review (about yearly)
 
 
 def iso_at(day: date, hour: int = 13, minute: int = 30) -> str:
@@ -185,7 +195,8 @@ def plan_client(rows: Rows, rng: random.Random, team_id: int, number: int, clini
             and rng.random() < 0.7
         if week >= 0:
             evaluations.append(Evaluation(client_id, reference, clinician_id, week,
-                                          "finish" if ends else rng.choice(REVIEW_OUTCOMES), last, continuation))
+                                          "finish" if ends else rng.choice(REVIEW_OUTCOMES), last, continuation,
+                                          rng.random() < 0.55))
         last, continued = held, held if continuation else continued
         if ends:
             status, finished_on = "finished", held.isoformat()
@@ -205,12 +216,18 @@ def add_item(rows: Rows, meeting: tuple, position: int, item: dict) -> None:
                                  item["label"], item["title"], item["minutes"], position,
                                  item.get("state", "decided"), item.get("carried_over", 0), item["used"],
                                  None if decided else "Not reached in the meeting", at, at))
+    decision_id = None
     if decided:
-        rows.add("decisions", (item_id, meeting_id, item.get("outcome"),
-                               "approved" if item["label"] == "announcement" else None,
-                               item.get("situation"), item.get("continuation", ""), at))
+        decision_id = rows.add("decisions", (item_id, meeting_id, item.get("outcome"),
+                                             "approved" if item["label"] == "announcement" else None,
+                                             item.get("situation"), item.get("continuation", ""), at))
     if "evaluation" in item:
         held, evaluation = item["evaluation"]
+        if evaluation.with_client:
+            rom = item["rom"]
+            rows.add("client_evaluations", (team_id, evaluation.client_id, item_id, decision_id,
+                                            evaluation.clinician_id, (held - timedelta(days=9)).isoformat(),
+                                            rom[0], *rom[1:], at))
         next_on = None if evaluation.outcome == "finish" else add_months(held, DEFAULTS["evaluation_interval_months"])
         rows.add("evaluations", (team_id, evaluation.client_id, item_id, evaluation.clinician_id, held.isoformat(),
                                  evaluation.outcome, next_on and next_on.isoformat(),
@@ -229,6 +246,7 @@ def meeting_items(rng: random.Random, staff: list[int], held: date, reviews: lis
     regular = [dict(presenter=e.clinician_id, client_id=e.client_id, track="regular", label="issue",
                     title=f"Evaluation {e.reference}", minutes=10, used=rng.randint(360, 840), outcome=e.outcome,
                     bells=rng.choice([0, 0, 0, 1]), evaluation=(held, e),
+                    rom=(rng.choice(["yes", "no"]), *(rng.choice(ROM) for _ in range(3))),
                     continuation="Continue: goals not reached yet" if e.continuation else "") for e in reviews]
     regular += [dict(presenter=rng.choice(staff), track="regular", label="question", title="Question", minutes=5,
                      used=rng.randint(120, 420)) for _ in range(rng.randint(1, 3))]
@@ -257,6 +275,8 @@ def add_team_history(rows: Rows, rng: random.Random, team_id: int, staff: list[i
             add_item(rows, (meeting_id, team_id, at), position, item)
         for user_id in rng.sample(staff, RATERS):
             rows.add("ratings", (meeting_id, user_id, rng.randint(2, 5), rng.randint(2, 5), rng.randint(2, 5), at))
+            rows.add("session_ratings", (rng.randrange(1, 2 ** 62), meeting_id,
+                                         *(rng.randint(2, 5) for _ in range(4))))
         if borrowed := rng.choice([0, 0, 5]):
             rows.add("borrowings", (meeting_id, borrowed, at))
 
@@ -269,21 +289,34 @@ def build(path: Path, teams: int, years: int, seed: int) -> None:
     db = database.connect(path)
     db.execute("PRAGMA cache_size = -1000000")  # 1 GB for the build only
     rng, today, now = random.Random(seed), date.today(), database.iso(database.utcnow())
-    rows = Rows({table: 1 for table in ("users", "teams", "clients", "meetings", "items")})
+    rows = Rows({table: 1 for table in ("users", "teams", "clients", "meetings", "items", "decisions")})
     db.conn.execute("BEGIN IMMEDIATE")
     area_manager = rows.add("users", (AREA_MANAGER, "Area manager", user_store.hasher.hash(PASSWORD),
                                       secrets.token_urlsafe(24), now))
+    institution_manager = rows.add("users", (INSTITUTION_MANAGER, "Institution manager",
+                                             user_store.hasher.hash(PASSWORD), secrets.token_urlsafe(24), now))
     for number in range(1, teams + 1):
         team_id, _, staff = add_users_and_team(rows, number, now)
         if number <= AREA_TEAMS:
             rows.add("memberships", (team_id, area_manager, "manager"))
+        rows.add("memberships", (team_id, institution_manager, "manager"))
         add_team_history(rows, rng, team_id, staff, years, today, now)
         rows.flush(db)
         if number % 20 == 0:
             print(f"  {number} teams written", flush=True)
+    figures.write_all(db)  # what closing each meeting writes (meeting.store.figures)
     db.conn.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+
+
+def team_count(path: Path) -> int:
+    """How many teams the database holds (all of them the institution manager's)."""
+    db = database.connect(path)
+    try:
+        return db.execute("SELECT count(*) FROM teams").fetchone()[0]
+    finally:
+        db.close()
 
 
 def print_counts(path: Path) -> None:
@@ -291,7 +324,7 @@ def print_counts(path: Path) -> None:
     db = database.connect(path)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("teams", "users", "clients", "meetings", "items", "decisions", "evaluations", "bells",
-                            "ratings", "borrowings", "access_log")}
+                            "ratings", "session_ratings", "client_evaluations", "borrowings", "meeting_figures", "access_log")}
     db.close()
     print("  " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
     print(f"  file {path.stat().st_size / 1e6:,.0f} MB")
@@ -358,25 +391,30 @@ def p95(samples: list[float]) -> float:
     return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
-def endpoints(base: str, team_id: int, today: date) -> list[tuple[str, str, str]]:
-    """(name, who, url) of every page timed: the manager of team 1, or the area manager (10 teams)."""
+def endpoints(base: str, team_id: int, today: date, teams: int) -> list[tuple[str, str, str]]:
+    """(name, who, url) of every page timed: the manager of team 1, the area manager (10 teams) or the
+    institution's manager (every team)."""
     def span(days: int) -> str:
         return urllib.parse.urlencode({"from": (today - timedelta(days=days)).isoformat(), "to": today.isoformat()})
     team, year, five = f"{base}/teams/{team_id}/dashboard", span(365), span(5 * 365)
-    pages = [("team dashboard, 1 year", "team", f"{team}?{year}"),
-             ("team dashboard, default 26 weeks", "team", team),
+    pages = [("team dashboard, default 26 weeks", "team", team),
+             ("team dashboard, 1 year", "team", f"{team}?{year}"),
              ("team dashboard, 5 years", "team", f"{team}?{five}"),
              (f"all teams ({AREA_TEAMS}), 1 year", "area", f"{base}/dashboard?{year}"),
-             (f"all teams ({AREA_TEAMS}), 5 years", "area", f"{base}/dashboard?{five}")]
-    tables = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
-    return pages + [(f"team CSV {table}, 1 year", "team", f"{team}/{table}.csv?{year}") for table in tables]
+             (f"all teams ({AREA_TEAMS}), 5 years", "area", f"{base}/dashboard?{five}"),
+             (f"all teams ({teams}), default 26 weeks", "institution", f"{base}/dashboard"),
+             (f"all teams ({teams}), 1 year", "institution", f"{base}/dashboard?{year}")]
+    return (pages + [(f"team CSV {table}, 1 year", "team", f"{team}/{table}.csv?{year}") for table in TABLES]
+            + [(f"all teams ({teams}) CSV {table}, 1 year", "institution", f"{base}/dashboard/{table}.csv?{year}")
+               for table in TABLES])
 
 
-def time_endpoints(base: str, requests: int) -> list[tuple[str, float, float]]:
+def time_endpoints(base: str, requests: int, teams: int) -> list[tuple[str, float, float]]:
     """(name, median ms, p95 ms) per endpoint, after one warm-up request each."""
-    openers = {"team": login(base, TEAM_MANAGER), "area": login(base, AREA_MANAGER)}
+    openers = {"team": login(base, TEAM_MANAGER), "area": login(base, AREA_MANAGER),
+               "institution": login(base, INSTITUTION_MANAGER)}
     results = []
-    for name, who, url in endpoints(base, 1, datetime.now(ZONE).date()):
+    for name, who, url in endpoints(base, 1, datetime.now(ZONE).date(), teams):
         fetch_ms(openers[who], url)
         samples = [fetch_ms(openers[who], url) for _ in range(requests)]
         results.append((name, statistics.median(samples), p95(samples)))
@@ -384,13 +422,18 @@ def time_endpoints(base: str, requests: int) -> list[tuple[str, float, float]]:
     return results
 
 
+def target_ms(name: str) -> int:
+    """One team's pages and CSVs must answer in 50 ms, any view over several teams in 300 ms."""
+    return TEAM_TARGET_MS if name.startswith("team ") else TARGET_MS
+
+
 def print_table(results: list[tuple[str, float, float]], requests: int) -> None:
-    """The results as a plain-text table."""
+    """The results as a plain-text table, each against its target."""
     width = max(len(name) for name, *_ in results)
-    print(f"\n{'endpoint':<{width}}  {'median ms':>9}  {'p95 ms':>7}  p95 < {TARGET_MS} ms"
-          f"   ({requests} requests each)")
+    print(f"\n{'endpoint':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'target':>7}  met   ({requests} requests each)")
     for name, median, high in results:
-        print(f"{name:<{width}}  {median:>9.1f}  {high:>7.1f}  {'yes' if high < TARGET_MS else 'NO'}")
+        print(f"{name:<{width}}  {median:>9.1f}  {high:>7.1f}  {'< ' + str(target_ms(name)):>7}  "
+              f"{'yes' if high < target_ms(name) else 'NO'}")
 
 
 # ----------------------------------------------------------------------------------------------- main
@@ -428,7 +471,7 @@ def main() -> None:
         try:
             wait_until_up(base, server)
             print(f"Timing against {base} (server log {log.name})")
-            print_table(time_endpoints(base, args.requests), args.requests)
+            print_table(time_endpoints(base, args.requests, team_count(args.db)), args.requests)
         finally:
             server.terminate()
             try:

@@ -3,6 +3,7 @@ chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meet
 import csv
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 
 from meeting.core import evaluations, register as register_rules
@@ -99,12 +100,20 @@ class Register:
 
     def team(self, team_id: int) -> "Register":
         """The clients of one team."""
-        pairs = [(row, record) for row, record in zip(self.rows, self.records) if row["team_id"] == team_id]
-        return Register(tuple(row for row, _ in pairs), tuple(record for _, record in pairs))
+        return self.by_team.get(team_id) or Register((), ())
+
+    @cached_property
+    def by_team(self) -> dict[int, "Register"]:
+        """Every team's clients, split in one pass (in order of first appearance)."""
+        pairs: dict[int, list] = {}
+        for row, record in zip(self.rows, self.records):
+            pairs.setdefault(row["team_id"], []).append((row, record))
+        return {team_id: Register(tuple(row for row, _ in team), tuple(record for _, record in team))
+                for team_id, team in pairs.items()}
 
     def team_ids(self) -> list[int]:
         """The teams with active clients, in order of first appearance."""
-        return list(dict.fromkeys(row["team_id"] for row in self.rows))
+        return list(self.by_team)
 
 
 def overdue_list(register: Register, today: date) -> list[dict]:

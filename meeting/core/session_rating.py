@@ -57,15 +57,19 @@ def period_averages(weeks: list[Mapping]) -> dict:
     return averages | {"raters": raters}
 
 
-def weekly_trend(ratings: list[Mapping]) -> list[dict]:
+def weekly_trend(meetings: list[Mapping]) -> list[dict]:
     """Per week (its Monday, ISO text) of the rated meetings: how many rated and the average per dimension.
 
-    `ratings` are rows with the meeting's `day` (ISO date) and a score per dimension.
+    `meetings` are rows with the meeting's `day` (ISO date), its `raters` and their sum per dimension (`heard_sum` …).
     """
     weeks: dict[date, list[Mapping]] = {}
-    for rating in ratings:
-        day = date.fromisoformat(rating["day"][:10])
-        weeks.setdefault(day - timedelta(days=day.weekday()), []).append(rating)
-    return [{"week": monday.isoformat(), "raters": len(rows),
-             **{name: sum(r[name] for r in rows) / len(rows) for name in DIMENSIONS}}
-            for monday, rows in sorted(weeks.items())]
+    for meeting in meetings:
+        if meeting["raters"]:
+            day = date.fromisoformat(meeting["day"][:10])
+            weeks.setdefault(day - timedelta(days=day.weekday()), []).append(meeting)
+    trend = []
+    for monday, rows in sorted(weeks.items()):
+        raters = sum(r["raters"] for r in rows)
+        trend.append({"week": monday.isoformat(), "raters": raters,
+                      **{name: sum(r[f"{name}_sum"] for r in rows) / raters for name in DIMENSIONS}})
+    return trend

@@ -3,6 +3,7 @@ benchmark's institution. Bypasses the live flow on purpose; everything else writ
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from meeting.store import figures
 from meeting.store.db import iso, write
 
 
@@ -41,6 +42,7 @@ def insert_meetings(db, team: dict, meetings: list[PastMeeting]) -> None:
     with write(db):
         for meeting in meetings:
             _insert_meeting(db, team, meeting)
+        figures.write(db, "m.team_id = :team_id", {"team_id": team["id"]})
 
 
 def _insert_meeting(db, team: dict, meeting: PastMeeting) -> None:

@@ -521,3 +521,28 @@ def complex_case_sessions_and_handovers(db):
     ALTER TABLE items ADD COLUMN handover_id INTEGER REFERENCES handovers(id);
     CREATE INDEX items_by_handover ON items(handover_id) WHERE handover_id IS NOT NULL;
     """)
+
+
+@migrations(name="0012_meeting_figures")
+def meeting_figures(db):
+    """Per-meeting figures written once when a meeting closes (meeting.store.figures), so that the dashboards
+    sum one row per meeting instead of reading every item, bell and decision of the period on every view.
+    `day` is the meeting's local date, compared as text in ranges an index serves. Every meeting closed
+    before this migration gets its row here."""
+    from meeting.store import figures
+
+    integers = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in figures.COLUMNS[4:] if not name.endswith("_sum"))
+    sums = ", ".join(f"{name} INTEGER" for name in figures.COLUMNS if name.endswith("_sum"))
+    run_statements(db, f"""
+    CREATE TABLE meeting_figures (
+        meeting_id INTEGER PRIMARY KEY REFERENCES meetings(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        kind TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        {integers},
+        {sums}
+    );
+    CREATE INDEX meeting_figures_by_team_kind_day ON meeting_figures(team_id, kind, day);
+    """)
+    figures.write_all(db)

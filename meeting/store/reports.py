@@ -4,7 +4,10 @@ pseudonymous references only: no clinical free text ever leaves these functions.
 from datetime import date, datetime
 
 from meeting.core import capacity, evaluations
+from meeting.core.closing import EXEMPLARY_SITUATIONS
+from meeting.core.planning import LABELS, TRACKS
 from meeting.core.teams import upcoming_meeting_starts
+from meeting.store import figures
 from meeting.store.clients import client_records
 from meeting.store.db import iso
 
@@ -70,13 +73,18 @@ def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
         GROUP BY m.id ORDER BY m.starts_at DESC""", [team_id, meetings])]
 
 
+def review_pace(db, team: dict) -> capacity.Pace:
+    """The team's review slots a week: its regular budget minus the recent meetings' other regular items."""
+    other = other_regular_minutes(db, team["id"], capacity.RECENT_MEETINGS)
+    return capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other), team["minutes_issue"],
+                         len(other))
+
+
 def capacity_forecast(db, team: dict, now: datetime, advise: bool = True) -> capacity.Forecast:
     """The team's capacity line: its register, its budget and the recent meetings' other regular items,
     replayed from its next meeting on (the same figures for the planner, the settings and the dashboard)."""
     today = evaluations.local_day(now, team["timezone"])
-    other = other_regular_minutes(db, team["id"], capacity.RECENT_MEETINGS)
-    pace = capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other), team["minutes_issue"],
-                         len(other))
+    pace = review_pace(db, team)
     return capacity.forecast(client_records(db, team["id"]), today, _next_meeting_day(db, team, now),
                              team["evaluation_interval_months"], pace, advise)
 
@@ -89,55 +97,45 @@ def _next_meeting_day(db, team: dict, now: datetime) -> date:
     return evaluations.local_day(starts_at, team["timezone"])
 
 
+_WEEKLY_IN_PERIOD = "f.team_id IN ({marks}) AND f.kind = 'weekly' AND f.day BETWEEN :start AND :end"
+
+
+def _period(team_ids: list[int], start: date, end: date) -> tuple[str, dict]:
+    """The figures of the teams' weekly meetings held in the period (by local day): a range the index serves."""
+    marks, params = _teams(team_ids)
+    return _WEEKLY_IN_PERIOD.format(marks=marks), params | {"start": start.isoformat(), "end": end.isoformat()}
+
+
 def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     """Per closed meeting in the period: planned and used seconds per track, budgets, borrowed, overrun."""
-    marks, params = _teams(team_ids)
-    params |= {"start": start.isoformat(), "end": end.isoformat()}
-    return list(db.query(f"""SELECT m.id AS meeting_id, t.name AS team, date(m.starts_at) AS day, m.minutes,
-        m.acute_budget, m.regular_budget,
-        coalesce(sum(i.minutes * 60) FILTER (WHERE i.track = 'acute'), 0) AS acute_planned_seconds,
-        coalesce(sum(i.used_seconds) FILTER (WHERE i.track = 'acute'), 0) AS acute_used_seconds,
-        coalesce(sum(i.minutes * 60) FILTER (WHERE i.track = 'regular'), 0) AS regular_planned_seconds,
-        coalesce(sum(i.used_seconds) FILTER (WHERE i.track = 'regular'), 0) AS regular_used_seconds,
-        (SELECT coalesce(sum(b.minutes), 0) FROM borrowings b WHERE b.meeting_id = m.id) AS borrowed_minutes
-        FROM meetings m JOIN teams t ON t.id = m.team_id
-        LEFT JOIN items i ON i.meeting_id = m.id AND i.state != 'withdrawn'
-        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND m.kind = 'weekly'
-        AND date(m.starts_at) BETWEEN :start AND :end GROUP BY m.id ORDER BY m.starts_at""", params))
+    where, params = _period(team_ids, start, end)
+    return list(db.query(f"""SELECT f.meeting_id, t.name AS team, f.day, f.minutes, f.acute_budget, f.regular_budget,
+        f.acute_planned_seconds, f.acute_used_seconds, f.regular_planned_seconds, f.regular_used_seconds,
+        f.borrowed_minutes FROM meeting_figures f JOIN teams t ON t.id = f.team_id
+        WHERE {where} ORDER BY f.starts_at""", params))
 
 
 def process(db, team_ids: list[int], start: date, end: date) -> dict:
     """Items by label and track, decisions among discussed items, deferrals, bells, ratings, situation tags."""
-    marks, params = _teams(team_ids)
-    params |= {"start": start.isoformat(), "end": end.isoformat()}
-    meetings = f"""SELECT m.id FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed'
-        AND m.kind = 'weekly' AND date(m.starts_at) BETWEEN :start AND :end"""
-    items = list(db.query(f"""SELECT track, label, count(*) AS items FROM items
-        WHERE meeting_id IN ({meetings}) AND state != 'withdrawn' GROUP BY track, label ORDER BY track, label""", params))
-    row = db.execute(f"""SELECT (SELECT count(*) FROM ({meetings})),
-        count(*) FILTER (WHERE state = 'decided' OR used_seconds > 0),
-        count(*) FILTER (WHERE state = 'decided'),
-        count(*) FILTER (WHERE state = 'deferred'),
-        count(*) FILTER (WHERE state = 'deferred' AND carried_over >= 1),
-        (SELECT count(*) FROM bells WHERE meeting_id IN ({meetings}))
-        FROM items WHERE meeting_id IN ({meetings})""", params).fetchone()
-    ratings = next(db.query(f"""SELECT count(*) AS raters, avg(kept_process) AS kept_process,
-        avg(ended_in_decisions) AS ended_in_decisions, avg(time_well_spent) AS time_well_spent
-        FROM ratings WHERE meeting_id IN ({meetings})""", params))
-    tags = list(db.query(f"""SELECT exemplary_situation AS situation, count(*) AS items FROM decisions
-        WHERE meeting_id IN ({meetings}) AND exemplary_situation IS NOT NULL GROUP BY 1 ORDER BY 2 DESC""", params))
-    return {"items": items, "meetings": row[0], "discussed": row[1], "decided": row[2], "deferred": row[3],
-            "deferred_again": row[4], "bells": row[5], "ratings": ratings, "tags": tags}
+    where, params = _period(team_ids, start, end)
+    sums = [*figures.ITEM_COUNTS, *figures.TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells",
+            "old_raters", "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum"]
+    row = next(db.query(f"""SELECT count(*) AS meetings, {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in sums)}
+        FROM meeting_figures f WHERE {where}""", params))
+    items = [{"track": track, "label": label, "items": row[f"items_{track}_{label}"]}
+             for track in TRACKS for label in LABELS if row[f"items_{track}_{label}"]]
+    tags = sorted(({"situation": name, "items": row[f"tag_{name}"]} for name in EXEMPLARY_SITUATIONS
+                   if row[f"tag_{name}"]), key=lambda tag: -tag["items"])
+    raters = row["old_raters"]
+    ratings = {"raters": raters, **{name: row[f"{name}_sum"] / raters if raters else None
+                                    for name in ("kept_process", "ended_in_decisions", "time_well_spent")}}
+    return {"items": items, "meetings": row["meetings"], "discussed": row["discussed"], "decided": row["decided"],
+            "deferred": row["deferred"], "deferred_again": row["deferred_again"], "bells": row["bells"],
+            "ratings": ratings, "tags": tags}
 
 
 def meetings_by_day(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     """Per closed meeting in the period: its day, discussed and decided items, bells (weeks are the core's)."""
-    marks, params = _teams(team_ids)
-    params |= {"start": start.isoformat(), "end": end.isoformat()}
-    return list(db.query(f"""SELECT date(m.starts_at) AS day,
-        (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND (i.state = 'decided' OR i.used_seconds > 0))
-          AS discussed,
-        (SELECT count(*) FROM items i WHERE i.meeting_id = m.id AND i.state = 'decided') AS decided,
-        (SELECT count(*) FROM bells b WHERE b.meeting_id = m.id) AS bells
-        FROM meetings m WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND m.kind = 'weekly'
-        AND date(m.starts_at) BETWEEN :start AND :end ORDER BY m.starts_at""", params))
+    where, params = _period(team_ids, start, end)
+    return list(db.query(f"""SELECT f.day, f.discussed, f.decided, f.bells FROM meeting_figures f
+        WHERE {where} ORDER BY f.starts_at""", params))

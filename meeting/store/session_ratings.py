@@ -1,9 +1,10 @@
 """The anonymous session rating at the end of a meeting: scores and one thing to change, apart from who rated."""
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from meeting.core import session_rating
 from meeting.core.session_rating import DIMENSIONS
+from meeting.store import figures
 from meeting.store.db import write
 
 _AVERAGES = ", ".join(f"avg({name}) AS {name}" for name in DIMENSIONS)
@@ -24,6 +25,7 @@ def rate(db, meeting_id: int, user_id: int, values: dict) -> bool:
             VALUES (?, ?, {', '.join('?' * len(DIMENSIONS))}, ?)""",
                    [secrets.randbelow(2 ** 62) + 1, meeting_id, *(values[name] for name in DIMENSIONS),
                     values.get("change_next", "")])
+        figures.add_rating(db, meeting_id, values)
     return True
 
 
@@ -45,8 +47,7 @@ def summary(db, meeting_id: int) -> dict:
 def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     """Per week (Monday) of closed meetings in the period: ratings and the average per dimension."""
     marks = ", ".join("?" * len(team_ids))
-    rows = db.query(f"""SELECT m.starts_at AS day, {', '.join(f'r.{name}' for name in DIMENSIONS)}
-        FROM session_ratings r JOIN meetings m ON m.id = r.meeting_id
-        WHERE m.team_id IN ({marks}) AND m.state = 'closed' AND m.starts_at >= ? AND m.starts_at < ?""",
-                    [*team_ids, start.isoformat(), (end + timedelta(days=1)).isoformat()])
+    rows = db.query(f"""SELECT day, raters, {', '.join(f'{name}_sum' for name in DIMENSIONS)} FROM meeting_figures
+        WHERE team_id IN ({marks}) AND kind IN ('weekly', 'complex_case') AND day BETWEEN ? AND ? AND raters > 0""",
+                    [*team_ids, start.isoformat(), end.isoformat()])
     return session_rating.weekly_trend(list(rows))

@@ -1,6 +1,8 @@
 """Managers: the register against the norm and the budget, the period's due clients and how their reviews
 went, overdue clients, meeting time and process, per team or for all the teams they manage. Counts, dates
 and pseudonymous references only; every view is logged."""
+from functools import cached_property
+
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
@@ -53,41 +55,99 @@ def _managed_teams() -> list[dict]:
     return teams or abort(404)
 
 
-def _data(teams: list[dict], limit: int | None = 25) -> dict:
-    """Every figure of the dashboard's tables for these teams and the requested period; logs the access."""
-    db, ids, today = get_db(), [t["id"] for t in teams], team_today(teams[0])
-    start, end, problem = reports.period(request.args.get("from"), request.args.get("to"), today)
-    register = reports.Register.of(report_store.register(db, ids))
-    overdue, milestones = reports.overdue_list(register, today), reports.milestone_list(register, today)
-    handovers = handover_rules.annotated(handover_store.for_dashboard(db, ids, start), today)
-    with write(db):
-        shown = sorted({r["client_id"] for r in overdue[:limit] + milestones[:limit] + handovers})
-        log_access(db, actor(), "dashboard", shown or [None], ids[0] if len(ids) == 1 else None,
-                   detail=f"teams={ids} period={start}..{end}")
-    timelines = reports.timelines(*report_store.timelines(db, ids, register_rules.history_since(start), start, end))
-    return dict(teams=teams, start=start, end=end, problem=problem, today=today, register=register, all_overdue=overdue,
-                audit=register_rules.period_audit(timelines, start, end),
-                overdue=overdue[:limit], overdue_total=len(overdue),
-                milestones=milestones[:limit], milestones_total=len(milestones), handovers=handovers,
-                clinicians=reports.per_clinician(register, report_store.reviews_per_clinician(db, ids, start, end),
-                                                 overdue),
-                meetings=report_store.meeting_time(db, ids, start, end),
-                process=report_store.process(db, ids, start, end),
-                trend=reports.weekly_trend(report_store.meetings_by_day(db, ids, start, end), timelines, start, end))
+class Dashboard:
+    """The figures of the dashboard for these teams and the requested period, each read when first asked for:
+    a page reads them all, a CSV only what its table shows."""
+
+    def __init__(self, teams: list[dict]):
+        self.teams, self.db, self.ids, self.today = teams, get_db(), [t["id"] for t in teams], team_today(teams[0])
+        self.start, self.end, self.problem = reports.period(request.args.get("from"), request.args.get("to"),
+                                                            self.today)
+
+    @cached_property
+    def register(self) -> reports.Register:
+        return reports.Register.of(report_store.register(self.db, self.ids))
+
+    @cached_property
+    def overdue(self) -> list[dict]:
+        return reports.overdue_list(self.register, self.today)
+
+    @cached_property
+    def milestones(self) -> list[dict]:
+        return reports.milestone_list(self.register, self.today)
+
+    @cached_property
+    def handovers(self) -> list[dict]:
+        return handover_rules.annotated(handover_store.for_dashboard(self.db, self.ids, self.start), self.today)
+
+    @cached_property
+    def timelines(self) -> list:
+        return reports.timelines(*report_store.timelines(self.db, self.ids, register_rules.history_since(self.start),
+                                                         self.start, self.end))
+
+    @cached_property
+    def audit(self):
+        return register_rules.period_audit(self.timelines, self.start, self.end)
+
+    @cached_property
+    def clinicians(self) -> list[dict]:
+        held = report_store.reviews_per_clinician(self.db, self.ids, self.start, self.end)
+        return reports.per_clinician(self.register, held, self.overdue)
+
+    @cached_property
+    def meetings(self) -> list[dict]:
+        return report_store.meeting_time(self.db, self.ids, self.start, self.end)
+
+    @cached_property
+    def process(self) -> dict:
+        return report_store.process(self.db, self.ids, self.start, self.end)
+
+    @cached_property
+    def trend(self) -> list[dict]:
+        return reports.weekly_trend(report_store.meetings_by_day(self.db, self.ids, self.start, self.end),
+                                    self.timelines, self.start, self.end)
+
+    def log(self, shown: list[dict]) -> None:
+        """The manager's view of these clients (or of counts only) goes to the access log."""
+        with write(self.db):
+            log_access(self.db, actor(), "dashboard", sorted({r["client_id"] for r in shown}) or [None],
+                       self.ids[0] if len(self.ids) == 1 else None,
+                       detail=f"teams={self.ids} period={self.start}..{self.end}")
+
+    def page(self, limit: int = 25) -> dict:
+        """Everything the page shows; logs the clients on it."""
+        self.log(self.overdue[:limit] + self.milestones[:limit] + self.handovers)
+        return dict(teams=self.teams, start=self.start, end=self.end, problem=self.problem, today=self.today,
+                    register=self.register, all_overdue=self.overdue, audit=self.audit,
+                    overdue=self.overdue[:limit], overdue_total=len(self.overdue),
+                    milestones=self.milestones[:limit], milestones_total=len(self.milestones),
+                    handovers=self.handovers, clinicians=self.clinicians, meetings=self.meetings,
+                    process=self.process, trend=self.trend)
 
 
 def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
-    """Per team the headline and the capacity line (the budget advice only on one team's dashboard)."""
-    forecasts = {t["id"]: report_store.capacity_forecast(get_db(), t, utcnow(), advise=len(teams) == 1)
-                 for t in teams}
+    """Per team the headline; one team's dashboard adds its capacity line with the forecast and the budget advice.
+
+    Over several teams the headline's review slots come from each team's pace alone: a forecast replays a year of
+    meetings per team, which the team's own dashboard (linked) shows.
+    """
+    db, now = get_db(), utcnow()
+    if len(teams) == 1:
+        forecasts = {teams[0]["id"]: report_store.capacity_forecast(db, teams[0], now)}
+        slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
+    else:
+        forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
+    overdue: dict[int, int] = {}
+    for row in data["all_overdue"]:
+        overdue[row["team_id"]] = overdue.get(row["team_id"], 0) + 1
     headlines = [reports.headline(t["name"], data["register"].team(t["id"]), data["today"],
-                                  t["evaluation_interval_months"], forecasts[t["id"]].slots,
-                                  sum(1 for r in data["all_overdue"] if r["team_id"] == t["id"])) for t in teams]
+                                  t["evaluation_interval_months"], slots[t["id"]], overdue.get(t["id"], 0))
+                 for t in teams]
     return {"forecasts": forecasts, "headlines": headlines}
 
 
 def _render(teams: list[dict]):
-    data = _data(teams)
+    data = Dashboard(teams).page()
     data |= _today_against_the_norm(teams, data)
     trend = data["trend"]
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
@@ -98,6 +158,9 @@ def _render(teams: list[dict]):
               "bells": reports.bars([(w["week"], w["bells"] / w["meetings"] if w["meetings"] else 0) for w in trend]),
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
+    data["clinicians_total"] = len(data["clinicians"])
+    if len(teams) > 1:  # a page over many teams shows the clinicians with the most overdue; the CSV has them all
+        data["clinicians"] = _most_overdue(data["clinicians"])
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
                            time=reports.time_totals(data["meetings"]), **_substance(teams, data),
                            csv_base=csv_base, query=request.query_string.decode())
@@ -107,46 +170,57 @@ def _substance(teams: list[dict], data: dict) -> dict:
     """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
     ids, db = [t["id"] for t in teams], get_db()
     weeks = rating_store.weekly_trend(db, ids, data["start"], data["end"])
-    return {"legal": evaluation_store.legal_minimum(db, ids, data["end"]),
+    legal = evaluation_store.legal_minimum(db, ids, data["end"])
+    legal["clinicians_total"] = len(legal["clinicians"])
+    if len(teams) > 1:
+        legal["clinicians"] = _most_overdue(legal["clinicians"])
+    return {"legal": legal,
             "rating_averages": session_rating.period_averages(weeks),
             "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in weeks])
                               for name in session_rating.DIMENSIONS}}
 
 
+def _most_overdue(rows: list[dict], limit: int = 25) -> list[dict]:
+    """The rows with the most overdue first, at most `limit` (ties by name, as the table is ordered)."""
+    return sorted(rows, key=lambda row: -row["overdue"])[:limit]
+
+
 def _csv(teams: list[dict], table: str):
     if table not in TABLES:
         abort(404)
-    header, rows = _table(_data(teams, limit=None), table)
+    dashboard = Dashboard(teams)
+    dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [])
+    header, rows = _table(dashboard, table)
     name = f"belletje-{table}-{request.args.get('from', '')}-{request.args.get('to', '')}.csv".replace("--", "-")
     return Response(reports.csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _table(data: dict, table: str) -> tuple[list[str], list[list]]:
-    """The header and rows of one dashboard table."""
+def _table(data: Dashboard, table: str) -> tuple[list[str], list[list]]:
+    """The header and rows of one dashboard table (computing only what it needs)."""
     if table == "summary":
-        a, p = data["audit"], data["process"]
+        a, p = data.audit, data.process
         return (["from", "to", "clients_due", "clients_due_overdue_at_start", "clients_reviewed_in_time",
                  "clients_reviewed_late", "clients_not_reviewed", "reviews_held", "active_clients_at_end",
                  "within_norm_at_end", "within_12_months_at_end", "meetings", "discussed_items", "decided_items",
                  "deferred_items", "carried_over_again", "bells"],
-                [[data["start"], data["end"], a.due, a.overdue_at_start, a.in_time, a.late, a.not_reviewed,
+                [[data.start, data.end, a.due, a.overdue_at_start, a.in_time, a.late, a.not_reviewed,
                   a.reviews_held, a.active_at_end, a.within_norm_at_end, a.within_legal_at_end, p["meetings"],
                   p["discussed"], p["decided"], p["deferred"], p["deferred_again"], p["bells"]]])
     if table in ("overdue", "milestones"):
         keys = ["team", "reference", "clinician", "due", "days_overdue"] if table == "overdue" else \
             ["team", "reference", "clinician", "years", "milestone"]
-        return keys, [[r[k] for k in keys] for r in data[table]]
+        return keys, [[r[k] for k in keys] for r in getattr(data, table)]
     if table == "clinicians":
         keys = ["clinician", "clients", "held", "overdue"]
         return ["clinician", "active_clients", "reviews_held", "overdue_now"], [[r[k] for k in keys]
-                                                                             for r in data["clinicians"]]
+                                                                             for r in data.clinicians]
     if table == "meetings":
         keys = ["team", "day", "minutes", "acute_budget", "acute_planned_seconds", "acute_used_seconds",
                 "regular_budget", "regular_planned_seconds", "regular_used_seconds", "borrowed_minutes"]
-        return keys, [[r[k] for k in keys] for r in data["meetings"]]
+        return keys, [[r[k] for k in keys] for r in data.meetings]
     if table == "items":
-        return ["track", "label", "items"], [[r["track"], r["label"], r["items"]] for r in data["process"]["items"]]
+        return ["track", "label", "items"], [[r["track"], r["label"], r["items"]] for r in data.process["items"]]
     keys = ["week", "held", "meetings", "bells", "discussed", "decided", "active", "within_norm", "within_legal"]
     return (["week", "reviews_held", "meetings", "bells", "discussed_items", "decided_items", "active_clients_at_week_end",
-             "within_norm_at_week_end", "within_12_months_at_week_end"], [[r[k] for k in keys] for r in data["trend"]])
+             "within_norm_at_week_end", "within_12_months_at_week_end"], [[r[k] for k in keys] for r in data.trend])
