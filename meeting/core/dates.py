@@ -1,5 +1,6 @@
 """Reading dates the one way: from a form, a stored column or a timestamp. Pure."""
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -10,7 +11,14 @@ def parse_date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value or "").strip()
+    if isinstance(value, str):
+        return _parse_text(value)
+    return _parse_text(str(value or ""))
+
+
+@lru_cache(maxsize=16384)  # a register's dates repeat: five years hold fewer than 2,000 days
+def _parse_text(value: str) -> date | None:
+    text = value.strip()
     if len(text) > 10 and text[10] in "T ":
         text = text[:10]
     try:
