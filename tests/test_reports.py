@@ -1,5 +1,5 @@
 """The managers' figures on a small history built by hand; every expected number is worked out below."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -207,3 +207,16 @@ def test_the_weekly_shares_agree_with_the_calendar_for_reviews_month_ends_and_fi
         assert (point.active, point.within_norm, point.within_legal) == (
             len(active), sum(t.within(t.norm_months, point.day) for t in active),
             sum(t.within(12, point.day) for t in active)), point.day
+
+
+def test_charts_over_more_than_a_year_show_months_with_summed_counts_and_the_months_last_shares():
+    weeks = [{"week": (date(2024, 1, 1) + timedelta(weeks=k)).isoformat(), "held": 1, "meetings": 1, "bells": k % 3,
+              "discussed": 4, "decided": 3, "active": 100 + k, "within_norm": 50 + k, "within_legal": 90}
+             for k in range(60)]
+    assert reports.chart_rows(weeks[:53]) == (weeks[:53], False)
+    months, monthly = reports.chart_rows(weeks)
+    assert monthly and [m["week"] for m in months][:3] == ["2024-01", "2024-02", "2024-03"] and len(months) == 14
+    january = months[0]  # Mondays 1, 8, 15, 22 and 29 January
+    assert (january["held"], january["meetings"], january["bells"], january["decided"]) == (5, 5, 0 + 1 + 2 + 0 + 1, 15)
+    assert (january["active"], january["within_norm"]) == (104, 54)  # the week of 29 January
+    assert sum(m["held"] for m in months) == 60

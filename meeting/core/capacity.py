@@ -8,6 +8,7 @@ nobody finishing.
 """
 import heapq
 import math
+from functools import lru_cache
 from operator import attrgetter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -158,8 +159,20 @@ class _Replayed:
 def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, norm_months: int,
              pace: Pace, advise: bool = True) -> Forecast:
     """The capacity line's figures for the register on `today`, weekly meetings from `first_meeting`
-    (without `advise`, no search for the budget that keeps everyone within the norm)."""
-    clients = [c for c in clients if c.status == ACTIVE]
+    (without `advise`, no search for the budget that keeps everyone within the norm).
+
+    Remembered for the same register, day, norm and pace: the planner, the settings and the dashboard ask
+    again and again while nothing changed, and a year's replay (twice more for the advice) is the dearest
+    figure on their pages. Any change to a client, the budget or the day is another question.
+    """
+    return _forecast(tuple(c for c in clients if c.status == ACTIVE), today, first_meeting, norm_months, pace,
+                     advise)
+
+
+@lru_cache(maxsize=256)
+def _forecast(clients: tuple[ClientRecord, ...], today: date, first_meeting: date, norm_months: int,
+              pace: Pace, advise: bool) -> Forecast:
+    clients = list(clients)
     needed = reviews_needed_per_week(len(clients), norm_months)
     checkpoints, clears, breach, peak = [], None, None, 0
     for week in replay(clients, today, first_meeting, norm_months, pace.slots):

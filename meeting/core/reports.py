@@ -212,3 +212,34 @@ def weekly_trend(meetings: list[dict], timelines: list[register_rules.Timeline],
         for key in ("bells", "discussed", "decided"):
             week[key] += meeting[key]
     return [weeks[monday] for monday in sorted(weeks)]
+
+
+MONTHLY_AFTER_WEEKS = 53  # a chart 600 units wide holds about a year of weekly bars
+_SUMMED = ("held", "meetings", "bells", "discussed", "decided")
+_AT_END = ("active", "within_norm", "within_legal")
+
+
+def chart_rows(trend: list[dict]) -> tuple[list[dict], bool]:
+    """The weekly trend's rows for the charts, or per month (its weeks by their Monday) when the period is
+    longer than a year; and whether they are months. Counts add up; the shares are those of the month's last week."""
+    if len(trend) <= MONTHLY_AFTER_WEEKS:
+        return trend, False
+    months: dict[str, dict] = {}
+    for week in trend:
+        month = months.setdefault(week["week"][:7], {"week": week["week"][:7], **dict.fromkeys(_SUMMED, 0)})
+        for key in _SUMMED:
+            month[key] += week[key]
+        month.update({key: week[key] for key in _AT_END})
+    return list(months.values()), True
+
+
+def rating_rows(weeks: list[dict], dimensions: tuple[str, ...], monthly: bool) -> list[dict]:
+    """The session rating's weekly averages, or per month weighted by raters."""
+    if not monthly:
+        return weeks
+    months: dict[str, list[dict]] = {}
+    for week in weeks:
+        months.setdefault(week["week"][:7], []).append(week)
+    return [{"week": month, "raters": sum(w["raters"] for w in rows),
+             **{name: sum(w[name] * w["raters"] for w in rows) / sum(w["raters"] for w in rows) for name in dimensions}}
+            for month, rows in months.items()]

@@ -149,7 +149,7 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
 def _render(teams: list[dict]):
     data = Dashboard(teams).page()
     data |= _today_against_the_norm(teams, data)
-    trend = data["trend"]
+    trend, monthly = reports.chart_rows(data["trend"])
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
               "within_norm": reports.bars([(w["week"], reports.share(w["within_norm"], w["active"]) or 0)
                                            for w in trend], top=100),
@@ -162,21 +162,23 @@ def _render(teams: list[dict]):
     if len(teams) > 1:  # a page over many teams shows the clinicians with the most overdue; the CSV has them all
         data["clinicians"] = _most_overdue(data["clinicians"])
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
-                           time=reports.time_totals(data["meetings"]), **_substance(teams, data),
+                           time=reports.time_totals(data["meetings"]), **_substance(teams, data, monthly),
+                           monthly=monthly,
                            csv_base=csv_base, query=request.query_string.decode())
 
 
-def _substance(teams: list[dict], data: dict) -> dict:
+def _substance(teams: list[dict], data: dict, monthly: bool) -> dict:
     """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
     ids, db = [t["id"] for t in teams], get_db()
     weeks = rating_store.weekly_trend(db, ids, data["start"], data["end"])
+    rows = reports.rating_rows(weeks, session_rating.DIMENSIONS, monthly)
     legal = evaluation_store.legal_minimum(db, ids, data["end"])
     legal["clinicians_total"] = len(legal["clinicians"])
     if len(teams) > 1:
         legal["clinicians"] = _most_overdue(legal["clinicians"])
     return {"legal": legal,
             "rating_averages": session_rating.period_averages(weeks),
-            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in weeks])
+            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in rows])
                               for name in session_rating.DIMENSIONS}}
 
 
