@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_htmx import make_response
 from flask_login import current_user, login_required
 
 from meeting.core import actions as action_rules, budget, clock, closing, evaluations, flow
@@ -54,9 +55,13 @@ def _render_panel(team_id: int, meeting_id: int) -> str:
 
 
 def _after_action(team_id: int, meeting_id: int):
-    """htmx gets the fresh panel (and the chair's messages, outside it); a plain form post goes back to the console."""
+    """htmx gets the chair's messages only: the live channel pushes what changed to every screen, this one too.
+
+    One source for the panel's parts: a response swapped in after a newer push would leave the screen behind what
+    the stream thinks it holds. A plain form post goes back to the console.
+    """
     if htmx:
-        return _render_panel(team_id, meeting_id) + render_template("run/_status.html", oob=True)
+        return make_response(render_template("run/_status.html", oob=True), reswap="none")
     return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
 
 
@@ -211,6 +216,13 @@ def defer(team_id: int, meeting_id: int, item_id: int):
             item_store.defer(db, actor(), team_id, item_id, request.form["reason"].strip()[:300],
                              _next_meeting_id(meeting_store.get_meeting(db, team_id, meeting_id)))
     return _after_action(team_id, meeting_id)
+
+
+@bp.get(RUN + "/items/<int:item_id>/story")
+@team_view("chair")
+def story(team_id: int, meeting_id: int, item_id: int):
+    """The whole preparation of an item for the projector's overlay, fetched when the chair opens it (S)."""
+    return render_template("run/_story.html", item=_item_of(team_id, meeting_id, item_id))
 
 
 def _item_of(team_id: int, meeting_id: int, item_id: int) -> dict:
