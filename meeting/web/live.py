@@ -195,8 +195,9 @@ def render_part(name: str, template: str, context: dict) -> Part:
     if name not in ROWS or not html:
         return Part(name, html)
     row_template, row_name = ROWS[name]
-    return Part(name, html, tuple(Part(row_name.format(p.item.id), compact(render_template(row_template, p=p, **context)))
-                                  for p in context["view"].agenda))
+    rows = tuple(Part(row_name.format(p.item.id), compact(render_template(row_template, p=p, **context)))
+                 for p in context["view"].agenda)
+    return Part(name, html, rows)
 
 
 def changed_events(parts: tuple[Part, ...], held: dict) -> str:
@@ -325,7 +326,7 @@ def panel_context(kind: str, team_id: int, meeting_id: int, rated: bool = False,
 
 
 def on_now(context: dict) -> dict | None:
-    """The item the screens show as on now: only while the meeting is at its items (not in an opening or closing phase)."""
+    """The item the screens show as on now: only while the meeting is at its items, not in its opening or closing."""
     meeting, view = context["meeting"], context["view"]
     if meeting["state"] != "running" or meeting["phase"] in ("look_back", "consent", "look_ahead") or not view.current:
         return None

@@ -32,25 +32,21 @@ def require_login():
 @bp.get(RUN)
 @team_view("chair")
 def console(team_id: int, meeting_id: int):
-    """The console page; its panel is pushed to it, rendered once per change for every screen (SSE)."""
+    """The console page; the parts of its panel are pushed to it, rendered once per change for every screen (SSE)."""
     return render_template("run/console.html", **panel_context("console", team_id, meeting_id))
 
 
 @bp.get(RUN + "/stream")
 @team_view("chair")
 def stream(team_id: int, meeting_id: int):
-    """Server-Sent Events: the console's panel (`panel`) and `changed`, on connect and on every change."""
+    """Server-Sent Events: every part of the console's panel and `changed` on connect, then what each change alters."""
     return event_stream("console", team_id, meeting_id)
 
 
 @bp.get(RUN + "/panel")
 @team_view("chair")
 def panel(team_id: int, meeting_id: int):
-    """The console's live panel alone, for htmx."""
-    return _render_panel(team_id, meeting_id)
-
-
-def _render_panel(team_id: int, meeting_id: int) -> str:
+    """The console's live panel alone, whole (a screen without the stream polls it)."""
     return render_template("run/_panel.html", **panel_context("console", team_id, meeting_id))
 
 
