@@ -6,8 +6,9 @@ login of their own. It starts the server as the README says (`python app.py --no
 --server-args, e.g. "--institution"), connects every screen as a browser does (one keep-alive connection
 for the page and its fetches, plus the event stream), and for the run's duration lets each meeting's
 members ring the bell and its chair acknowledge, pause, resume and advance to the next item, one change
-every ~2 s per meeting. For every change it notes when each screen of that meeting *holds* the new
-fragment (the pushed event read to its end, or the polled panel), from the moment the POST was sent.
+every ~2 s per meeting. For every change it notes when each screen of that meeting *holds* it (the
+change's pushed parts and its `changed` event read to their end, or the polled panel), from the moment
+the POST was sent.
 Meanwhile one user per meeting browses ordinary pages (agenda, meetings, team page) once a second.
 
 Scenarios: (a) 1 meeting x 60 screens; (b) 7 meetings x 60 screens at once. Modes: `sse` (the live
@@ -21,7 +22,8 @@ channel) and `poll` (every screen re-fetches its panel every 2 s, the alternativ
 
 Columns: updates = (change, screen) pairs measured; missed = a screen that did not hold a change within
 10 s; pages p95 = ordinary pages while streaming; log rows = access-log rows written from the screens'
-first views to the end of the run; update B = bytes of one pushed event (or one polled response).
+first views to the end of the run; update B = bytes one change sends one screen (every event it pushes,
+up to its `changed`; or one polled response).
 
 Targets (issue 13): (a) p95 < 150 ms and >= 10x better than polling; (b) p95 < 250 ms; ordinary pages
 p95 < 150 ms while streaming; no errors, no refused stream; server memory growth < 10 %.
@@ -51,7 +53,8 @@ PASSWORD = "rehearsal password 1"
 POLL_SECONDS = 2.0
 CHANGE_SECONDS = 2.0
 GRACE_SECONDS = 10.0  # a screen that has not got a change after this has missed it
-REVISION = re.compile(rb'data-revision="(\d+)"')
+REVISION = re.compile(rb'data-revision="(\d+)"')  # of a polled panel
+CHANGED = re.compile(rb"^data: (\d+)$", re.M)  # of a stream's `changed` event
 TOKEN = re.compile(rb'"X-CSRFToken": "([^"]+)"')
 LOGIN_TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
 ACCEPT = "br, gzip, deflate"
@@ -192,7 +195,11 @@ async def post(connection: Connection, person: Person, path: str, fields: dict |
 
 
 async def listen(port: int, screen: Screen, path: str, ready: asyncio.Event, stop: asyncio.Event):
-    """The screen's event stream: each `panel` event is noted when it has been read to its end."""
+    """The screen's event stream: a change is noted when its `changed` event has been read to its end.
+
+    The stream sends the parts a change altered and then `changed` (with the revision), so the screen holds the
+    whole change then; its bytes are those of every event since the previous `changed`.
+    """
     connection = Connection(port)
     try:
         await connection.send("GET", path, screen.person.cookies, headers={"Accept": "text/event-stream"})
@@ -202,7 +209,7 @@ async def listen(port: int, screen: Screen, path: str, ready: asyncio.Event, sto
             screen.errors += status != 503
             return
         chunked = "chunked" in head.get("transfer-encoding", [""])[0]
-        buffer = b""
+        buffer, change = b"", 0  # bytes of the events read since the last `changed`
         while not stop.is_set():
             if chunked:
                 size = int((await connection.reader.readline()).split(b";")[0], 16)
@@ -216,10 +223,11 @@ async def listen(port: int, screen: Screen, path: str, ready: asyncio.Event, sto
                 buffer += data
             while b"\n\n" in buffer:
                 event, buffer = buffer.split(b"\n\n", 1)
-                if event.startswith(b"event: panel"):
-                    found = REVISION.search(event)
-                    screen.arrivals.append((int(found.group(1)), time.monotonic()))
-                    screen.event_bytes.append(len(event) + 2)
+                change += 0 if event.startswith(b":") else len(event) + 2  # a heartbeat is no part of a change
+                if event.startswith(b"event: changed"):  # the change's parts came before it: the screen holds them
+                    screen.arrivals.append((int(CHANGED.search(event).group(1)), time.monotonic()))
+                    screen.event_bytes.append(change)
+                    change = 0
                     ready.set()
         if not stop.is_set():
             screen.dropped = True

@@ -197,7 +197,14 @@
     }
   });
 
-  // --- Chair keyboard shortcuts on the projector: a key clicks the control marked with it.
+  // --- Chair keyboard shortcuts on the projector: a key clicks the control that names it in aria-keyshortcuts
+  // (which tells screen readers too), or in data-shortcut on a screen that does not name it yet (the session's).
+  function shortcutFor(key) {
+    var name = key === " " ? "Space" : key.toUpperCase();
+    return Array.prototype.find.call(document.querySelectorAll("[aria-keyshortcuts], [data-shortcut]"), function (el) {
+      return el.getAttribute("aria-keyshortcuts") === name || el.getAttribute("data-shortcut") === key;
+    });
+  }
   document.addEventListener("keydown", function (event) {
     if (!document.body.classList.contains("projector") || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.key === "Escape") {
@@ -206,8 +213,7 @@
     }
     if (event.target.closest("input, textarea, select, [contenteditable], #decide-panel")) { return; }
     if (event.key === " " && event.target.closest("button, a")) { return; }  // Space presses the focused control
-    var key = event.key === " " ? " " : event.key.toLowerCase();
-    var control = document.querySelector('[data-shortcut="' + (key === '"' ? "" : key) + '"]');
+    var control = event.key.length === 1 && shortcutFor(event.key.toLowerCase());
     if (!control) { return; }
     event.preventDefault();
     control.click();

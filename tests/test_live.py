@@ -1,5 +1,5 @@
-"""Live updates: a change committed by any connection reaches every open stream of that meeting, as the
-rendered fragment itself (rendered once per change), with each person's view of the clients logged once."""
+"""Live updates: a change committed by any connection reaches every open stream of that meeting, as the parts of
+the rendered fragment that changed (rendered once per change), with each person's view of the clients logged once."""
 import re
 from datetime import date
 import threading
@@ -9,7 +9,7 @@ from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from meeting.store.db import connect
 from meeting.store.meetings import bump_revision
-from meeting.web.live import Broadcaster, Screen, sse_events
+from meeting.web.live import Broadcaster, Part, Screen, changed_events, sse_events
 from tests.conftest import make_item
 from meeting.core.clients import ClientInput
 from meeting.store import clients as client_store
@@ -24,18 +24,29 @@ def meeting_url(world, suffix=""):
 def events_of(response):
     """The stream's events as (name, data) pairs, read as they come."""
     for chunk in response.response:
-        text = chunk.decode()
-        name = re.search(r"^event: (\w+)", text, re.M)
+        yield from parsed(chunk.decode())
+
+
+def parsed(text):
+    """The (name, data) pairs of the events in `text` (the events of one change come in one chunk)."""
+    for block in text.split("\n\n"):
+        name = re.search(r"^event: (\S+)", block, re.M)
         if name:
-            yield name.group(1), "\n".join(re.findall(r"^data: ?(.*)$", text, re.M))
+            yield name.group(1), "\n".join(re.findall(r"^data: ?(.*)$", block, re.M))
 
 
-def next_panel(events):
-    """Read events until the next pushed panel."""
+def next_change(events) -> dict:
+    """Read the events of the next change (or the re-sync): part name -> text, up to and with `changed`."""
+    pushed = {}
     for name, data in events:
-        if name == "panel":
-            return data
-    raise AssertionError("the stream ended without a panel")
+        pushed[name] = data
+        if name == "changed":
+            return pushed
+    raise AssertionError("the stream ended before the change was complete")
+
+
+def text_of(pushed: dict) -> str:
+    return "\n".join(pushed.values())
 
 
 def screen(app, world, kind="phone", user="member_a", locale="en", role="member"):
@@ -77,15 +88,17 @@ def test_streams_are_capped(app, world):
     assert broadcaster.open_stream(world["meeting_a"])
 
 
-def test_the_stream_endpoint_pushes_the_panel_then_changed(as_user, world):
+def test_the_stream_endpoint_pushes_every_part_then_changed(as_user, world):
     member = as_user("member.a@example.org")
     response = member.get(meeting_url(world, "/stream"), buffered=False)
     assert response.mimetype == "text/event-stream"
     chunks = response.response
     assert next(chunks).startswith(b"retry:")
-    panel = next(chunks).decode()
-    assert panel.startswith("event: panel\ndata: ") and 'id="phone-state"' in panel and "<html" not in panel
-    assert next(chunks).startswith(b"event: changed")
+    resync = next(chunks).decode()
+    assert [name for name, _ in parsed(resync)] == ["now", "clock", "story", "agenda", "changed"]
+    assert "The meeting has not started yet" in resync and "<html" not in resync
+    page = member.get(meeting_url(world, "/live")).text
+    assert all(f'sse-swap="{name}"' in page for name in ("now", "clock", "story", "agenda"))
     response.close()
 
 
@@ -97,12 +110,11 @@ def test_one_render_per_change_for_every_screen_of_a_kind(app, world):
         streams.append(sse_events(broadcaster, world["meeting_a"], screen(app, world), max_seconds=5))
     for events in streams:
         next(events)  # retry
-        next(events)  # the re-sync's panel: rendered once, shared (it is fresh)
-        next(events)  # changed
+        next(events)  # the re-sync: every part, rendered once, shared (it is fresh)
     before = broadcaster.renders
     bump_from_elsewhere(app, world)
     pushed = {next(events) for events in streams}
-    assert len(pushed) == 1 and next(iter(pushed)).startswith("event: panel")
+    assert len(pushed) == 1
     assert broadcaster.renders - before == 1
     for events in streams:
         events.close()
@@ -121,14 +133,14 @@ def test_each_kind_language_and_role_gets_its_own_render(app, world):
         events.close()
     assert broadcaster.renders - before == 4
     assert "The meeting has not started yet" in texts[0] and "The meeting has not started yet" not in texts[1]
-    assert 'id="phone-state"' in texts[2] and "run-grid" in texts[3]
+    assert "event: now" in texts[2] and "event: item" in texts[3] and "event: item" not in texts[2]
 
 
 def test_a_pushed_fragment_carries_nobodys_csrf_token(as_user, world):
     chair = as_user("chair.a@example.org")
     chair.post(meeting_url(world, "/run/start"), headers=HX)
     response = chair.get(meeting_url(world, "/run/stream"), buffered=False)
-    panel = next_panel(events_of(response))
+    panel = text_of(next_change(events_of(response)))
     response.close()
     assert 'name="csrf_token" value=""' in panel
     assert not re.search(r'name="csrf_token" value="[^"]+"', panel)
@@ -150,7 +162,7 @@ def test_at_the_end_each_phone_shows_whether_its_reader_rated(as_user, world, ap
     panels = {}
     for name, user in (("mine", rater), ("theirs", chair)):  # one at a time: the test client shares one thread
         response = user.get(meeting_url(world, "/stream"), buffered=False)
-        panels[name] = next_panel(events_of(response))
+        panels[name] = text_of(next_change(events_of(response)))
         response.close()
     assert "Thank you for rating" in panels["mine"] and '<form class="card rating"' not in panels["mine"]
     assert '<form class="card rating"' in panels["theirs"]
@@ -173,8 +185,7 @@ def open_screen(app, world, **kwargs):
     broadcaster = app.extensions["belletje_live"]
     assert broadcaster.open_stream(world["meeting_a"])
     events = sse_events(broadcaster, world["meeting_a"], screen(app, world, **kwargs), max_seconds=30)
-    return ((m.group(1), "\n".join(re.findall(r"^data: ?(.*)$", text, re.M)))
-            for text in events for m in [re.search(r"^event: (\w+)", text, re.M)] if m)
+    return (event for text in events for event in parsed(text))
 
 
 def test_every_client_a_person_could_see_on_a_live_screen_is_logged_for_them(app, as_user, world, db):
@@ -190,7 +201,7 @@ def test_every_client_a_person_could_see_on_a_live_screen_is_logged_for_them(app
         if step:
             (member if step == "/bell" else chair).post(meeting_url(world, step), {"kind": "toggle"}, headers=HX)
         for user, events in ((world["member_a"], phone_events), (world["chair_a"], console_events)):
-            seen[user] |= set(re.findall(r"\bA-\d{3}\b", next_panel(events)))
+            seen[user] |= set(re.findall(r"\bA-\d{3}\b", text_of(next_change(events))))
     references = dict(db.execute("SELECT reference, id FROM clients WHERE team_id = ?", [world["team_a"]]).fetchall())
     for user, shown in seen.items():
         assert shown, "the screens showed client references"
@@ -206,16 +217,16 @@ def test_every_client_a_person_could_see_on_a_live_screen_is_logged_for_them(app
 
 def test_a_new_client_on_the_agenda_is_logged_again_once(app, world, db):
     events = open_screen(app, world)
-    next_panel(events)
+    next_change(events)
     count = "SELECT count(*) FROM access_log WHERE user_id = ? AND action = 'live'"
     assert db.execute(count, [world["member_a"]]).fetchone()[0] == 1
     added = add_client_item(db, world, "A-004")
-    next_panel(events)
+    next_change(events)
     assert added in logged_clients(db, world["member_a"])
     assert db.execute(count, [world["member_a"]]).fetchone()[0] == 2  # only the client not shown before
     for _ in range(3):
         bump_revision(db, world["team_a"], world["meeting_a"])
-        next_panel(events)
+        next_change(events)
     assert db.execute(count, [world["member_a"]]).fetchone()[0] == 2
     events.close()
 
@@ -232,3 +243,52 @@ def test_re_reading_a_live_panel_takes_no_write_lock(as_user, world, db):
     finally:
         blocker.conn.rollback()
         blocker.close()
+
+
+def names(text: str) -> list[str]:
+    return [name for name, _ in parsed(text)]
+
+
+def test_a_screen_gets_a_part_only_when_its_text_changed():
+    held = {}
+    assert names(changed_events((Part("now", "<h1>A</h1>"), Part("clock", "10:00")), held)) == ["now", "clock"]
+    assert names(changed_events((Part("now", "<h1>A</h1>"), Part("clock", "09:58")), held)) == ["clock"]
+    assert changed_events((Part("now", "<h1>A</h1>"), Part("clock", "09:58")), held) == ""
+
+
+def test_a_list_sends_its_changed_rows_alone_and_itself_when_it_holds_other_rows():
+    def agenda(*texts):
+        rows = tuple(Part(f"phone-item-{i}", text) for i, text in enumerate(texts))
+        return (Part("agenda", "<ol>" + "".join(texts) + "</ol>", rows),)
+    held = {}
+    assert names(changed_events(agenda("a", "b"), held)) == ["agenda"]
+    assert names(changed_events(agenda("a", "B"), held)) == ["phone-item-1"]
+    assert names(changed_events(agenda("a", "B", "c"), held)) == ["agenda"]
+    assert changed_events(agenda("a", "B", "c"), held) == ""
+    assert names(changed_events(agenda("A", "B", "c"), held)) == ["phone-item-0"]
+
+
+def test_a_bell_ring_pushes_the_bell_not_the_item_and_a_reconnect_gets_every_part(app, as_user, world):
+    chair, member = as_user("chair.a@example.org"), as_user("member.a@example.org")
+    for step in ("/run/start", "/run/consent", "/run/next"):
+        chair.post(meeting_url(world, step), headers=HX)
+    console = open_screen(app, world, kind="console", user="chair_a", role="chair")
+    resync = next_change(console)
+    assert list(resync) == ["item", "clock", "controls", "bell", "ring", "budgets", "estimate", "coming", "changed"]
+    assert "Continue or step down?" in resync["item"] and 'data-status="running"' in resync["clock"]
+    member.post(meeting_url(world, "/bell"), {"reason": "long_story"}, headers=HX)
+    pushed = next_change(console)
+    assert "ringing" in pushed["bell"] and "Long story" in pushed["bell"]
+    assert not {"item", "controls", "ring", "coming"} & set(pushed)
+    again = open_screen(app, world, kind="console", user="chair_a", role="chair")
+    assert list(next_change(again)) == list(resync)  # a new stream knows nothing of what the screen held
+    console.close()
+    again.close()
+
+
+def test_the_chairs_actions_answer_with_messages_and_leave_the_panel_to_the_stream(as_user, world):
+    chair = as_user("chair.a@example.org")
+    chair.post(meeting_url(world, "/run/start"), headers=HX)
+    response = chair.post(meeting_url(world, "/run/next"), headers=HX)
+    assert response.headers["HX-Reswap"] == "none" and 'id="console-status"' in response.text
+    assert "run-grid" not in response.text and 'hx-swap-oob="true"' in response.text

@@ -78,7 +78,9 @@ def test_the_current_item_shows_its_preparation_on_the_projector_and_the_phones(
     panel = chair.get(urls(world)["run"] + "/panel", headers=HX).text
     assert 'id="projector-whose-input"' in panel and "from psychiatrist, chair a" in panel
     assert "A second opinion" in panel and "Stable for ten months; work is what is stuck." in panel
-    assert 'id="projector-story-full"' in panel and "Referred after a first psychosis." in panel
+    assert 'id="projector-story-full"' in panel and "Referred after a first psychosis." not in panel  # fetched on S
+    whole = chair.get(urls(world)["run"] + f"/items/{world['item_a']}/story", headers=HX).text
+    assert "Referred after a first psychosis." in whole and "Stable for ten months" in whole and "<html" not in whole
     phone = member.get(urls(world)["live"] + "/panel", headers=HX).text
     assert 'id="phone-need"' in phone and "Do we step down to the GP?" in phone
     assert "from psychiatrist, chair a" in phone and "Stable for ten months" in phone

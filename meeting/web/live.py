@@ -4,8 +4,12 @@ One poller thread per process watches `PRAGMA data_version` (it changes only whe
 connection commits), reads the revisions of the meetings someone is watching, and wakes the streams
 of the meetings that changed. The first stream to wake renders each kind of fragment (console or
 phone, per language and role) once; every other screen of that meeting receives the same text in its
-event (`sse-swap`), so a change costs one render per kind, not one per screen. What differs per person
+events (`sse-swap`), so a change costs one render per kind, not one per screen. What differs per person
 (their CSRF token, whether they rated, their access-log row) stays out of the shared text.
+
+A fragment is made of parts that change on their own (the item on now, its clock, the bell, the agenda's
+rows...). Each stream sends a part only when its text differs from what that screen last got: a bell ring
+sends the bell and the clocks, not the item's whole story (issue 13: each live update under 5 KB).
 """
 import threading
 import time
@@ -28,14 +32,34 @@ HEARTBEAT_SECONDS = 15
 MAX_STREAM_SECONDS = 30 * 60
 MAX_STREAMS = 80
 FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
-TEMPLATES = {"console": "run/_panel.html", "phone": "live/_phone_panel.html"}
+# each kind's parts, in the order of its panel (run/_panel.html, live/_phone_panel.html): (event name, template)
+PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"), ("controls", "run/_controls.html"),
+                     ("bell", "run/_bell.html"), ("ring", "run/_ring.html"), ("budgets", "run/_budgets.html"),
+                     ("estimate", "run/_estimate.html"), ("coming", "run/_coming.html")),
+         "phone": (("now", "live/_phone_now.html"), ("clock", "live/_phone_clock.html"),
+                   ("story", "live/_phone_story.html"), ("agenda", "live/_phone_agenda.html"))}
+# a list part whose rows are also pushed alone: (row template, row event name = the row's id)
+ROWS = {"agenda": ("live/_phone_row.html", "phone-item-{}")}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a live panel, pushed as the SSE event `name` that its wrapper swaps in (`sse-swap`)."""
+    name: str
+    html: str
+    rows: tuple = ()  # the parts inside a list (its rows), each pushed alone while the list keeps the same rows
+
+    @property
+    def shape(self):
+        """What must differ for the part itself to be sent again: its text, or for a list the rows it holds."""
+        return tuple(row.name for row in self.rows) if self.rows else self.html
 
 
 @dataclass(frozen=True)
 class Fragment:
-    """One rendered live fragment, tagged with the revision of the snapshot it was read from."""
+    """One rendered live fragment (its parts), tagged with the revision of the snapshot it was read from."""
     revision: int
-    html: str
+    parts: tuple[Part, ...]
     client_ids: frozenset
     closed: bool
     rendered_at: float
@@ -159,10 +183,37 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
         g.role = _role(screen)
         g.csrf_token = ""  # Flask-WTF's per-request cache: the shared text carries no token; belletje.js adds the reader's
         context = panel_context(screen.kind, screen.team_id, screen.meeting_id, rated=rated, log=False)
-        html = compact(render_template(TEMPLATES[screen.kind], **context))
+        parts = tuple(render_part(name, template, context) for name, template in PARTS[screen.kind])
     meeting = context["meeting"]
     clients = frozenset(r["client_id"] for r in context["rows"].values() if r["client_id"])
-    return Fragment(meeting["revision"], html, clients, meeting["state"] == "closed", time.monotonic())
+    return Fragment(meeting["revision"], parts, clients, meeting["state"] == "closed", time.monotonic())
+
+
+def render_part(name: str, template: str, context: dict) -> Part:
+    """One part of a panel; a list part also renders each of its rows alone."""
+    html = compact(render_template(template, **context))
+    if name not in ROWS or not html:
+        return Part(name, html)
+    row_template, row_name = ROWS[name]
+    rows = tuple(Part(row_name.format(p.item.id), compact(render_template(row_template, p=p, **context)))
+                 for p in context["view"].agenda)
+    return Part(name, html, rows)
+
+
+def changed_events(parts: tuple[Part, ...], held: dict) -> str:
+    """The events that bring a screen from `held` (the text it last got of each part) to `parts`; notes them in `held`.
+
+    A list that holds the same rows as before sends only its rows that changed; otherwise it is sent whole.
+    """
+    events = []
+    for part in parts:
+        if part.rows and held.get(part.name) == part.shape:
+            events += [sse_event(row.name, row.html) for row in part.rows if held.get(row.name) != row.html]
+        elif held.get(part.name) != part.shape:
+            events.append(sse_event(part.name, part.html))
+        held[part.name] = part.shape
+        held.update((row.name, row.html) for row in part.rows)
+    return "".join(events)
 
 
 def compact(html: str) -> str:
@@ -181,29 +232,28 @@ def sse_event(name: str, data: str) -> str:
 
 def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None = None,
                max_seconds: float = MAX_STREAM_SECONDS):
-    """The event stream: the screen's fragment (`panel`) and `changed` at once, then on every change.
+    """The event stream: the screen's parts and `changed` at once, then on every change the parts that changed.
 
-    The first events are a full re-sync, so a screen that reconnects (after a restart, a network drop) is
-    current again. Each person's view of the clients in it is logged (each client once a day), before it is sent.
+    The first events are a full re-sync (every part), so a screen that reconnects (after a restart, a network drop)
+    is current again; the events of one change go out together, `changed` last. Each person's view of the clients
+    in the fragment is logged (each client once a day), before any part of it is sent.
     """
     try:
         yield "retry: 2000\n\n"
-        known, sent, logged, ends = None, None, None, time.monotonic() + max_seconds
+        known, held, logged, ends = None, {}, None, time.monotonic() + max_seconds
         while time.monotonic() < ends:
             revision = broadcaster.wait(meeting_id, known, HEARTBEAT_SECONDS)
             if revision == known:
                 yield ": heartbeat\n\n"
                 continue
-            known = revision
+            known, events = revision, ""
             if screen is not None:
                 fragment = _fragment_for(broadcaster, screen, revision)
-                if fragment.revision != sent:
-                    if fragment.client_ids != logged:
-                        _log_view(broadcaster.path, screen, fragment.client_ids)
-                        logged = fragment.client_ids
-                    sent = fragment.revision
-                    yield sse_event("panel", fragment.html)
-            yield f"event: changed\ndata: {revision}\n\n"
+                if fragment.client_ids != logged:
+                    _log_view(broadcaster.path, screen, fragment.client_ids)
+                    logged = fragment.client_ids
+                events = changed_events(fragment.parts, held)
+            yield events + f"event: changed\ndata: {revision}\n\n"
     finally:
         broadcaster.close_stream(meeting_id)
 
@@ -267,11 +317,20 @@ def live_context(team_id: int, meeting_id: int, log: bool = True, action: str = 
 def panel_context(kind: str, team_id: int, meeting_id: int, rated: bool = False, log: bool = True) -> dict:
     """What a live panel shows: the console adds the look back's open actions, the phone whether you rated."""
     context = live_context(team_id, meeting_id, log=log)
+    context["current"] = on_now(context)
     if kind == "console":
         context |= _console_extras(team_id, context)
     else:
         context["rated"] = rated
     return context
+
+
+def on_now(context: dict) -> dict | None:
+    """The item the screens show as on now: only while the meeting is at its items, not in its opening or closing."""
+    meeting, view = context["meeting"], context["view"]
+    if meeting["state"] != "running" or meeting["phase"] in ("look_back", "consent", "look_ahead") or not view.current:
+        return None
+    return context["rows"][view.current.item.id]
 
 
 def _console_extras(team_id: int, context: dict) -> dict:

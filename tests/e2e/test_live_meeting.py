@@ -57,7 +57,7 @@ def _bring_in(member: Page, meeting_id: int, title: str, need: str, label: str =
 
 
 def _open_live(page: Page, url: str, stream_path: str) -> None:
-    """Load a live page and wait until its event stream answers: the stream is live (it pushes the panel at once)."""
+    """Load a live page and wait until its event stream answers: the stream is live (it pushes every part at once)."""
     with page.expect_response(lambda r: r.url.endswith(stream_path) and r.request.method == "GET"):
         page.goto(url)
 
@@ -125,11 +125,14 @@ def test_bell_from_phone_reaches_projector_within_a_second(projector, phone, new
     member = login(phone.new_page(), MEMBER)
     _open_phone(member, meeting_id)
     expect(member.locator("#phone-state .item-title")).to_have_text(title)
+    chair.locator("#current-heading").evaluate("el => { el.dataset.before = 'the ring'; }")
     member.locator("#bell-reason").select_option("long_story")
     started = time.monotonic()
     member.locator("#ring-bell").tap()
     expect(bell).to_have_class(re.compile(r"\bringing\b"), timeout=int(BELL_BUDGET_S * 1000))
     latency = time.monotonic() - started
+    # only the parts the ring changed were pushed: the item on the projector is the same element as before
+    assert chair.locator("#current-heading").get_attribute("data-before") == "the ring"
     print(f"bell latency phone tap -> projector ringing: {latency * 1000:.0f} ms")
     assert latency < BELL_BUDGET_S, f"the bell took {latency:.3f} s to reach the projector"
 

@@ -132,7 +132,7 @@ def test_prepared_review_on_projector_and_phone_then_in_the_minutes(projector, n
     expect(overlay).to_contain_text("Personal recovery ↑")
     _shot(chair, "projector-whole-preparation")
     chair.evaluate("document.activeElement && document.activeElement.blur()")  # Space on a focused button presses it
-    chair.keyboard.press(" ")  # pause: the panel is rendered again under the open overlay
+    chair.keyboard.press(" ")  # pause: the clock and the controls are pushed again under the open overlay
     expect(current.locator(".countdown")).to_have_attribute("data-status", "paused")
     expect(overlay).to_be_visible()
     chair.keyboard.press("Escape")

@@ -31,7 +31,7 @@ def phone(team_id: int, meeting_id: int):
 @bp.get(MEETING + "/live/panel")
 @team_view()
 def phone_panel(team_id: int, meeting_id: int):
-    """The phone's live panel alone, re-fetched on every change."""
+    """The phone's live panel alone, whole (a screen without the stream polls it)."""
     return render_template("live/_phone_panel.html", **_phone_context(team_id, meeting_id))
 
 
@@ -43,7 +43,7 @@ def _phone_context(team_id: int, meeting_id: int) -> dict:
 @bp.get(MEETING + "/stream")
 @team_view()
 def stream(team_id: int, meeting_id: int):
-    """Server-Sent Events: the phone's panel (`panel`) and `changed`, on connect (full re-sync) and on every change."""
+    """Server-Sent Events: every part of the phone's panel and `changed` on connect, then what each change alters."""
     return event_stream("phone", team_id, meeting_id)
 
 

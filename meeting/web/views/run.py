@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_htmx import make_response
 from flask_login import current_user, login_required
 
 from meeting.core import actions as action_rules, budget, clock, closing, evaluations, flow
@@ -31,32 +32,32 @@ def require_login():
 @bp.get(RUN)
 @team_view("chair")
 def console(team_id: int, meeting_id: int):
-    """The console page; its panel is pushed to it, rendered once per change for every screen (SSE)."""
+    """The console page; the parts of its panel are pushed to it, rendered once per change for every screen (SSE)."""
     return render_template("run/console.html", **panel_context("console", team_id, meeting_id))
 
 
 @bp.get(RUN + "/stream")
 @team_view("chair")
 def stream(team_id: int, meeting_id: int):
-    """Server-Sent Events: the console's panel (`panel`) and `changed`, on connect and on every change."""
+    """Server-Sent Events: every part of the console's panel and `changed` on connect, then what each change alters."""
     return event_stream("console", team_id, meeting_id)
 
 
 @bp.get(RUN + "/panel")
 @team_view("chair")
 def panel(team_id: int, meeting_id: int):
-    """The console's live panel alone, for htmx."""
-    return _render_panel(team_id, meeting_id)
-
-
-def _render_panel(team_id: int, meeting_id: int) -> str:
+    """The console's live panel alone, whole (a screen without the stream polls it)."""
     return render_template("run/_panel.html", **panel_context("console", team_id, meeting_id))
 
 
 def _after_action(team_id: int, meeting_id: int):
-    """htmx gets the fresh panel (and the chair's messages, outside it); a plain form post goes back to the console."""
+    """htmx gets the chair's messages only: the live channel pushes what changed to every screen, this one too.
+
+    One source for the panel's parts: a response swapped in after a newer push would leave the screen behind what
+    the stream thinks it holds. A plain form post goes back to the console.
+    """
     if htmx:
-        return _render_panel(team_id, meeting_id) + render_template("run/_status.html", oob=True)
+        return make_response(render_template("run/_status.html", oob=True), reswap="none")
     return redirect(url_for("run.console", team_id=team_id, meeting_id=meeting_id))
 
 
@@ -211,6 +212,13 @@ def defer(team_id: int, meeting_id: int, item_id: int):
             item_store.defer(db, actor(), team_id, item_id, request.form["reason"].strip()[:300],
                              _next_meeting_id(meeting_store.get_meeting(db, team_id, meeting_id)))
     return _after_action(team_id, meeting_id)
+
+
+@bp.get(RUN + "/items/<int:item_id>/story")
+@team_view("chair")
+def story(team_id: int, meeting_id: int, item_id: int):
+    """The whole preparation of an item for the projector's overlay, fetched when the chair opens it (S)."""
+    return render_template("run/_story.html", item=_item_of(team_id, meeting_id, item_id))
 
 
 def _item_of(team_id: int, meeting_id: int, item_id: int) -> dict:
