@@ -5,11 +5,11 @@ with S screens each: the chair's console (the projector) and S-1 phones, every p
 login of their own. It starts the server as the README says (`python app.py --no-scheduler`, plus
 --server-args, e.g. "--institution"), connects every screen as a browser does (one keep-alive connection
 for the page and its fetches, plus the event stream), and for the run's duration lets each meeting's
-members ring the bell and its chair acknowledge, pause, resume and advance to the next item, one change
-every ~2 s per meeting. For every change it notes when each screen of that meeting *holds* it (the
-change's pushed parts and its `changed` event read to their end, or the polled panel), from the moment
-the POST was sent.
-Meanwhile one user per meeting browses ordinary pages (agenda, meetings, team page) once a second.
+members ring the bell and its chair acknowledge, pause, resume and advance to the next item (defer it,
+then open the next: two changes), one change every ~2 s per meeting. For every change it notes when each
+screen of that meeting *holds* it (the change's pushed parts and its `changed` event read to their end,
+or the polled panel), from the moment the POST was sent. Meanwhile one user per meeting browses ordinary
+pages (agenda, meetings, team page) once a second.
 
 Scenarios: (a) 1 meeting x 60 screens; (b) 7 meetings x 60 screens at once. Modes: `sse` (the live
 channel) and `poll` (every screen re-fetches its panel every 2 s, the alternative without SSE).
@@ -293,11 +293,16 @@ async def driver(port: int, room: Room) -> Driver:
 
 
 async def drive(database: str, driving: Driver, stop: asyncio.Event):
-    """One change every ~2 s: rings by members in turn, the chair acknowledging, pausing, resuming, advancing."""
+    """One change every ~2 s: rings by members in turn, the chair acknowledging, pausing, resuming, advancing.
+
+    Advancing is two changes, as at a meeting: the open item deferred, then the next opened. Posted back to back
+    (as before), a stream could wake once for both and send them as one update.
+    """
     room = driving.room
     base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
     turns = itertools.cycle(driving.ringers)
-    steps = itertools.cycle(["ring", "ack", "pause", "resume", "ring", "ack", "extend", "ring", "ack", "advance"])
+    steps = itertools.cycle(["ring", "ack", "pause", "resume", "ring", "ack", "extend", "ring", "ack", "advance",
+                             "advance"])
     await asyncio.sleep(random.uniform(0, CHANGE_SECONDS))
     while not stop.is_set():
         step, before = next(steps), revision_of(database, room.meeting_id)
@@ -310,9 +315,10 @@ async def drive(database: str, driving: Driver, stop: asyncio.Event):
         elif step in ("pause", "resume", "extend"):
             reply = await post(driving.chair, room.chair, base + "/run/clock",
                                {"kind": "extend" if step == "extend" else "toggle"})
+        elif before[1]:  # advance, as a chair does: the open item is deferred, and the next one opened, 2 s later
+            reply = await post(driving.chair, room.chair, f"{base}/run/items/{before[1]}/defer",
+                               {"reason": "Benchmark: next"})
         else:
-            if before[1]:
-                await post(driving.chair, room.chair, f"{base}/run/items/{before[1]}/defer", {"reason": "Benchmark: next"})
             reply = await post(driving.chair, room.chair, base + "/run/next")
         room.failed_posts += reply.status >= 400
         after = revision_of(database, room.meeting_id)[0]

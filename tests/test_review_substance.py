@@ -81,6 +81,7 @@ def test_the_current_item_shows_its_preparation_on_the_projector_and_the_phones(
     assert 'id="projector-story-full"' in panel and "Referred after a first psychosis." not in panel  # fetched on S
     whole = chair.get(urls(world)["run"] + f"/items/{world['item_a']}/story", headers=HX).text
     assert "Referred after a first psychosis." in whole and "Stable for ten months" in whole and "<html" not in whole
+    assert member.get(urls(world)["run"] + f"/items/{world['item_a']}/story").status_code == 403  # the chair's screen
     phone = member.get(urls(world)["live"] + "/panel", headers=HX).text
     assert 'id="phone-need"' in phone and "Do we step down to the GP?" in phone
     assert "from psychiatrist, chair a" in phone and "Stable for ten months" in phone
