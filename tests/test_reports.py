@@ -5,7 +5,8 @@ import pytest
 
 from meeting.core import register, reports
 from meeting.core.clients import ClientInput
-from meeting.store import clients as client_store, history, reports as report_store, teams as team_store
+from meeting.store import calendar, clients as client_store, history, reports as report_store
+from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.audit import Actor
 from meeting.store.history import PastItem, PastMeeting
@@ -50,13 +51,20 @@ def audit_team(db):
     return team_id
 
 
-def audit_timelines(db, team_id, start=START, end=END):
-    rows = report_store.timelines(db, [team_id], register.history_since(start), start, end)
-    return reports.timelines(*rows)
+def audit_timelines(db, team_id):
+    return calendar.timelines(db, team_id)
+
+
+def both_audits(db, team_id, start=START, end=END) -> register.PeriodAudit:
+    """The period audit counted by the store over the stored calendar, checked against the core's own."""
+    calendar.refresh_stale(db)
+    counted = report_store.period_audit(db, [team_id], start, end)
+    assert counted == register.period_audit(audit_timelines(db, team_id), start, end)
+    return counted
 
 
 def test_the_period_audit_counts_clients_due_and_how_their_reviews_went(db, audit_team):
-    audit = register.period_audit(audit_timelines(db, audit_team), START, END)
+    audit = both_audits(db, audit_team)
     # due in the first half of 2026: C1 (registered review 2025-09-01 → 2026-03-01, reviewed 2026-03-01: in
     # time), C2 (→ 2026-03-15, not reviewed), C4 (→ 2025-08-01: already overdue at the start, not reviewed).
     # Not C3 (→ 2026-08-01) nor C5 (finished 2025-12-01). One review held.
@@ -70,36 +78,39 @@ def test_a_review_after_its_due_date_is_late(db, audit_team):
     # C1 was due 2026-03-01 and reviewed that day; seen from a period whose reviews C1 missed by a day it is late
     c1 = db.execute("SELECT id FROM clients WHERE reference = 'C1'").fetchone()[0]
     db.execute("UPDATE evaluations SET held_on = '2026-03-02' WHERE client_id = ?", [c1])
-    audit = register.period_audit(audit_timelines(db, audit_team), START, END)
+    audit = both_audits(db, audit_team)
     assert (audit.due, audit.in_time, audit.late, audit.not_reviewed) == (3, 0, 1, 2)
 
 
 def test_overdue_list_with_days_overdue(db, audit_team):
-    rows = reports.overdue_list(reports.Register.of(report_store.register(db, [audit_team])), TODAY)
+    calendar.refresh_stale(db)
+    rows, total = report_store.overdue(db, [audit_team], TODAY)
     # due dates: C4 2025-08-01 (480 days before 24 Nov 2026), C2 2026-03-15 (254), C3 2026-08-01 (115),
     # C1 2026-09-01 (84)
     assert [(r["reference"], r["clinician"], r["due"], r["days_overdue"]) for r in rows] == [
         ("C4", "Nurse Two", "2025-08-01", 480), ("C2", "Nurse One", "2026-03-15", 254),
         ("C3", "Nurse Two", "2026-08-01", 115), ("C1", "Nurse One", "2026-09-01", 84)]
+    assert total == 4 and report_store.overdue(db, [audit_team], TODAY, limit=2) == (rows[:2], 4)
 
 
 def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit_team):
-    rows = reports.milestone_list(reports.Register.of(report_store.register(db, [audit_team])), TODAY)
+    calendar.refresh_stale(db)
+    rows, total = report_store.milestones(db, [audit_team], TODAY)
     # C1: 2 years 10 months, never decided → two_year. C2: 1 year 8 months → one_year.
     # C4: 3 years, decided 2026-06-01 after its mark 2026-05-01 → not listed. C3: under a year.
     assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"), ("C2", 1, "one_year")]
+    assert total == 2 and report_store.milestones(db, [audit_team], TODAY, limit=1) == (rows[:1], 2)
 
 
 def test_per_clinician(db, audit_team):
-    register = reports.Register.of(report_store.register(db, [audit_team]))
-    rows = reports.per_clinician(register, report_store.reviews_per_clinician(db, [audit_team], START, END),
-                                 reports.overdue_list(register, TODAY))
+    calendar.refresh_stale(db)
+    rows = report_store.per_clinician(db, [audit_team], TODAY, START, END)
     assert [(r["clinician"], r["clients"], r["held"], r["overdue"]) for r in rows] == [
         ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)]
 
 
 def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
-    totals = reports.time_totals(report_store.meeting_time(db, [audit_team], START, END))
+    totals = report_store.time_totals(db, [audit_team], START, END)
     # acute planned 10 + 2 + 5 = 17 min; used 1300 + 60 + 300 s. regular planned 5 + 10 = 15 min; used 600 s.
     # the first meeting used 1300 s of its 1200: overrun; the second 960 s: not.
     assert totals == {"acute_planned_seconds": 1020, "acute_used_seconds": 1660, "regular_planned_seconds": 900,
@@ -121,8 +132,10 @@ def test_process_figures(db, audit_team):
 
 
 def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audit_team):
+    calendar.refresh_stale(db)
     trend = reports.weekly_trend(report_store.meetings_by_day(db, [audit_team], START, END),
-                                 audit_timelines(db, audit_team), START, END)
+                                 report_store.reviews_by_day(db, [audit_team], START, END),
+                                 report_store.register_points(db, [audit_team], register.week_ends(START, END)))
     assert len(trend) == 27 and trend[0]["week"] == "2025-12-29" and trend[-1]["week"] == "2026-06-29"
     by_week = {w["week"]: w for w in trend}
     assert {k: by_week["2026-02-02"][k] for k in ("held", "meetings", "bells", "discussed", "decided")} == {
@@ -138,7 +151,11 @@ def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audi
 
 def test_the_weekly_shares_agree_with_the_calendar_day_by_day(db, audit_team):
     """The trend counts intervals; asked per day through `within`, every week end gives the same counts."""
-    timelines = audit_timelines(db, audit_team, date(2025, 6, 1), date(2026, 11, 30))
+    timelines = audit_timelines(db, audit_team)
+    calendar.refresh_stale(db)
+    days = register.week_ends(date(2025, 6, 1), date(2026, 11, 30))
+    assert report_store.register_points(db, [audit_team], days) == register.share_trend(
+        timelines, date(2025, 6, 1), date(2026, 11, 30))
     for point in register.share_trend(timelines, date(2025, 6, 1), date(2026, 11, 30)):
         active = [t for t in timelines if t.active_on(point.day)]
         assert (point.active, point.within_norm, point.within_legal) == (

@@ -129,16 +129,17 @@ def legal_status(treatment_start: date, last_with_client: date | None, day: date
     return "not_yet_due" if treatment_start > start else "overdue"
 
 
-def legal_minimum_figures(clients: list[Mapping], day: date, key: str, name: str) -> list[dict]:
+def legal_minimum_figures(counts: list[Mapping], key: str, name: str) -> list[dict]:
     """Per `key` (team_id, clinician_id), by `name`: active clients, evaluated with the client, not yet due, overdue.
 
-    `clients` are active clients' rows with treatment_start, last_with_client (ISO dates or None), key and name.
+    `counts` are the store's counts of active clients per group (team and clinician), by `legal_status`:
+    active, evaluated, not_yet_due; the rest is overdue.
     """
     groups: dict = {}
-    for client in clients:
-        status = legal_status(parse_date(client["treatment_start"]), parse_date(client["last_with_client"]), day)
-        group = groups.setdefault(client[key], {name: client[name], "active": 0, "evaluated": 0,
-                                               "not_yet_due": 0, "overdue": 0})
-        group["active"] += 1
-        group[status] += 1
+    for row in counts:
+        group = groups.setdefault(row[key], {name: row[name], "active": 0, "evaluated": 0, "not_yet_due": 0,
+                                             "overdue": 0})
+        for status in ("active", "evaluated", "not_yet_due"):
+            group[status] += row[status]
+        group["overdue"] += row["active"] - row["evaluated"] - row["not_yet_due"]
     return sorted(groups.values(), key=lambda group: str(group[name]))

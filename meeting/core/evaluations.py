@@ -246,6 +246,51 @@ def milestone_reviews(clients: Iterable[ClientRecord], today: date) -> list[Mile
                   key=lambda m: (-m.days_since_mark, m.reference))
 
 
+def milestone_from(treatment_start: date, last_continuation_decision: date | None) -> date:
+    """The first treatment anniversary after the last continuation decision (the first one when there was
+    none): from that day on the client has an open milestone (`milestone`), until the next decision."""
+    years = 1
+    while last_continuation_decision is not None and add_months(treatment_start, 12 * years) <= last_continuation_decision:
+        years += 1
+    return add_months(treatment_start, 12 * years)
+
+
+def anniversary(day: date) -> str:
+    """The month and day (MM-DD) of a treatment's anniversaries: the order of their latest marks in any year,
+    29 February aside (its mark is the 28th outside leap years)."""
+    return day.isoformat()[5:]
+
+
+def last_anniversary_marked(today: date) -> str:
+    """The latest anniversary (MM-DD) whose mark this year falls on or before `today`: today's own, and on
+    28 February outside leap years also 29 February's (marked that day)."""
+    if (today.month, today.day) == (2, 28) and monthrange(today.year, 2)[1] == 28:
+        return "02-29"
+    return anniversary(today)
+
+
+@dataclass(frozen=True)
+class StoredCalendar:
+    """A client's calendar as the store keeps it, so that counts over many teams need no per-client work:
+    every field is a date the client passes, not a figure for one day."""
+
+    due: date  # the next team review is due on this day (overdue after it)
+    base: date  # the last review (or the start), the review order's second key
+    norm_until: date  # within the team's norm up to and including this day
+    legal_until: date  # within 12 months up to and including this day
+    milestone_from: date  # an open milestone from this day on (`milestone_from`)
+    anniversary: str
+
+
+def stored_calendar(client: ClientRecord, interval_months: int) -> StoredCalendar:
+    """The dates of `client`'s calendar, from the same rules as the planner's (`due_on`, `within`, `milestone`)."""
+    base = review_base(client.treatment_start, client.last_evaluation)
+    return StoredCalendar(due_on(client, interval_months), base, add_months(base, interval_months),
+                          add_months(base, LEGAL_MINIMUM_MONTHS),
+                          milestone_from(client.treatment_start, client.last_continuation_decision),
+                          anniversary(client.treatment_start))
+
+
 def reviews_needed_per_week(active_clients: int, interval_months: int) -> int:
     """Reviews a week (rounded up) that review every active client once per interval."""
     if interval_months < 1:

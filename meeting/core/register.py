@@ -2,8 +2,13 @@
 reviewed in time, late or not, and the share within the norm and the legal minimum, week by week.
 Pure: the store hands over each client's reviews; every date comes from the one calendar in
 `evaluations` (`next_evaluation_due`, `within`).
+
+The store keeps what this works out per client (`Timeline.cycles`) and per team (`register_steps`), so a
+dashboard over many teams counts in SQL; `period_audit` and `share_trend` are the definitions those counts
+are tested against.
 """
 import bisect
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +17,19 @@ from datetime import date, timedelta
 from meeting.core.evaluations import LEGAL_MINIMUM_MONTHS, add_months, next_evaluation_due, within
 
 IN_TIME, LATE, NOT_REVIEWED = "in_time", "late", "not_reviewed"
+KINDS = ("active", "norm", "legal")
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """What a period starting on any day from `first_start` to `last_start` finds of one client: the due date
+    in force at its start and the first review held on or after it. The store keeps these, so the period
+    audit over many teams is a count (`cycle_outcome` is the rule it counts by)."""
+
+    first_start: date
+    last_start: date
+    due: date
+    next_review: date | None
 
 
 @dataclass(frozen=True)
@@ -24,7 +42,7 @@ class Review:
 
 @dataclass(frozen=True)
 class Timeline:
-    """One client's treatment and reviews as the store knows them (reviews by date, from `history_since`)."""
+    """One client's treatment and reviews as the store knows them (reviews by date)."""
 
     client_id: int
     reference: str
@@ -72,7 +90,8 @@ class Timeline:
         """The days (first, last, inclusive) the client was in treatment ("active"), and within the norm
         ("norm") and the legal minimum ("legal") by its last review: the same as `within`, per day."""
         active_last = self.finished_on - timedelta(days=1) if self.finished_on else date.max
-        yield "active", self.treatment_start, active_last
+        if self.treatment_start <= active_last:
+            yield "active", self.treatment_start, active_last
         bases = sorted({self.treatment_start, *self._held,
                         *([self.registered_evaluation] if self.registered_evaluation else [])})
         for index, base in enumerate(bases):
@@ -81,6 +100,22 @@ class Timeline:
                 first, last = max(base, self.treatment_start), min(next_base, add_months(base, months), active_last)
                 if first <= last:
                     yield kind, first, last
+
+    def cycles(self) -> Iterator[Cycle]:
+        """The stretches of period starts that share a due date and a next review. Both depend on the start
+        only through the reviews, the registered review and the treatment start before it, so they change
+        only the day after one of those; periods starting once the treatment finished count nothing."""
+        changes = {day + timedelta(days=1) for day in (*self._held, self.treatment_start,
+                                                       *([self.registered_evaluation] if self.registered_evaluation else []))}
+        starts = sorted({date.min, *changes})
+        last_counted = self.finished_on - timedelta(days=1) if self.finished_on else date.max
+        for index, first in enumerate(starts):
+            if first > last_counted:
+                return
+            last = min(starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else date.max, last_counted)
+            following = bisect.bisect_left(self._held, first)
+            yield Cycle(first, last, self.due_on(last),  # any day of the stretch gives the same
+                        self._held[following] if following < len(self._held) else None)
 
 
 @dataclass(frozen=True)
@@ -108,14 +143,6 @@ class SharePoint:
     within_legal: int
 
 
-def history_since(start: date) -> date:
-    """The earliest review that can still matter for a period starting on `start`.
-
-    An older review leaves the client past the legal minimum, and so past any norm, throughout.
-    """
-    return add_months(start, -(LEGAL_MINIMUM_MONTHS + 1))
-
-
 def review_outcome(timeline: Timeline, start: date, end: date) -> tuple[date, str] | None:
     """The client's due date in the period and whether it was met (IN_TIME, LATE, NOT_REVIEWED); None when
     nothing fell due, or the client was not in treatment when it did."""
@@ -126,6 +153,17 @@ def review_outcome(timeline: Timeline, start: date, end: date) -> tuple[date, st
     if reviewed is None:
         return due, NOT_REVIEWED
     return due, IN_TIME if reviewed <= due else LATE
+
+
+def cycle_outcome(cycle: Cycle, treatment_start: date, finished_on: date | None, start: date,
+                  end: date) -> str | None:
+    """`review_outcome` from the client's cycle that holds `start` (as the store counts it in SQL)."""
+    counted_on = max(cycle.due, start)
+    if cycle.due > end or treatment_start > counted_on or (finished_on is not None and finished_on <= counted_on):
+        return None
+    if cycle.next_review is None or cycle.next_review > end:
+        return NOT_REVIEWED
+    return IN_TIME if cycle.next_review <= cycle.due else LATE
 
 
 def period_audit(timelines: Iterable[Timeline], start: date, end: date) -> PeriodAudit:
@@ -151,27 +189,40 @@ def week_ends(start: date, end: date) -> list[date]:
     return days if days and days[-1] == end else days + [end]
 
 
-def share_trend(timelines: Iterable[Timeline], start: date, end: date) -> list[SharePoint]:
-    """At the end of every week of the period: active clients, within the norm, within the legal minimum.
+def register_steps(timelines: Iterable[Timeline]) -> list[tuple[date, int, int, int]]:
+    """The register's counts (active, within the norm, within the legal minimum) from every day they change:
+    on any day they are those of the last step on or before it, and zero before the first.
 
-    Each client's days in treatment and within the norms are intervals; a day's count is the intervals
-    begun on or before it minus those ended before it (so the work grows with the reviews, not the days).
+    Each client's days in treatment and within the norms are intervals (`Timeline.intervals`): a step adds
+    the intervals begun that day and drops those ended the day before, so the work grows with the reviews,
+    not the days, and the future (a norm running out) is in the steps too.
     """
-    firsts = {kind: [] for kind in ("active", "norm", "legal")}
-    lasts = {kind: [] for kind in ("active", "norm", "legal")}
+    deltas: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for timeline in timelines:
         for kind, first, last in timeline.intervals():
-            firsts[kind].append(first)
-            lasts[kind].append(last)
-    for kind in firsts:
-        firsts[kind].sort()
-        lasts[kind].sort()
+            deltas[first][KINDS.index(kind)] += 1
+            if last < date.max:
+                deltas[last + timedelta(days=1)][KINDS.index(kind)] -= 1
+    steps, counts = [], [0, 0, 0]
+    for day in sorted(deltas):
+        counts = [count + delta for count, delta in zip(counts, deltas[day])]
+        steps.append((day, *counts))
+    return steps
 
-    def count(kind: str, day: date) -> int:
-        return bisect.bisect_right(firsts[kind], day) - bisect.bisect_left(lasts[kind], day)
 
-    return [SharePoint(day, count("active", day), count("norm", day), count("legal", day))
-            for day in week_ends(start, end)]
+def points(steps: list[tuple[date, int, int, int]], days: Iterable[date]) -> list[SharePoint]:
+    """The register on each of `days`, from its steps (what the store's lookup does in SQL)."""
+    step_days = [step[0] for step in steps]
+    found = []
+    for day in days:
+        index = bisect.bisect_right(step_days, day)
+        found.append(SharePoint(day, *(steps[index - 1][1:] if index else (0, 0, 0))))
+    return found
+
+
+def share_trend(timelines: Iterable[Timeline], start: date, end: date) -> list[SharePoint]:
+    """At the end of every week of the period: active clients, within the norm, within the legal minimum."""
+    return points(register_steps(timelines), week_ends(start, end))
 
 
 def week_of(day: date) -> date:

@@ -1,9 +1,8 @@
-"""The manager dashboard's pure parts: the period, the lists and figures from the store's rows, shares,
+"""The manager dashboard's pure parts: the period, the figures from the store's counts, shares,
 chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meeting.core.evaluations)."""
 import csv
 import io
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, timedelta
 
 from meeting.core import evaluations, register as register_rules
@@ -77,80 +76,6 @@ def csv_text(header: list[str], rows: list[list]) -> str:
     return out.getvalue()
 
 
-def time_totals(meetings: list[dict]) -> dict:
-    """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun."""
-    totals = {key: sum(m[key] for m in meetings) for key in (
-        "acute_planned_seconds", "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds",
-        "borrowed_minutes")}
-    totals["overrun"] = sum(1 for m in meetings if m["acute_used_seconds"] + m["regular_used_seconds"] > m["minutes"] * 60)
-    totals["meetings"] = len(meetings)
-    return totals
-
-
-@dataclass(frozen=True)
-class Register:
-    """Active clients of one or more teams: the store's rows (names, team, norm) and the calendar's records."""
-    rows: tuple[dict, ...]
-    records: tuple[evaluations.ClientRecord, ...]
-
-    @classmethod
-    def of(cls, rows: list[dict]) -> "Register":
-        """Read every row once."""
-        return cls(tuple(rows), tuple(evaluations.client_record(row) for row in rows))
-
-    def team(self, team_id: int) -> "Register":
-        """The clients of one team."""
-        return self.by_team.get(team_id) or Register((), ())
-
-    @cached_property
-    def by_team(self) -> dict[int, "Register"]:
-        """Every team's clients, split in one pass (in order of first appearance)."""
-        pairs: dict[int, list] = {}
-        for row, record in zip(self.rows, self.records):
-            pairs.setdefault(row["team_id"], []).append((row, record))
-        return {team_id: Register(tuple(row for row, _ in team), tuple(record for _, record in team))
-                for team_id, team in pairs.items()}
-
-    def team_ids(self) -> list[int]:
-        """The teams with active clients, in order of first appearance."""
-        return list(self.by_team)
-
-
-def overdue_list(register: Register, today: date) -> list[dict]:
-    """Active clients past their due date, most overdue first: per team exactly the planner's list."""
-    found = []
-    for team_id in register.team_ids():
-        team = register.team(team_id)
-        by_reference = {row["reference"]: row for row in team.rows}
-        for review in evaluations.overdue_reviews(team.records, today, team.rows[0]["norm_months"]):
-            row = by_reference[review.reference]
-            found.append({"client_id": row["client_id"], "reference": row["reference"], "team_id": team_id,
-                          "team": row["team"], "clinician": row["clinician"], "due": review.due.isoformat(),
-                          "days_overdue": review.days_overdue})
-    return sorted(found, key=lambda r: r["due"])  # stable: each team keeps the planner's order on ties
-
-
-def milestone_list(register: Register, today: date) -> list[dict]:
-    """Active clients past one or two years without a continuation decision since that mark."""
-    found = [(milestone, row) for row, record in zip(register.rows, register.records)
-             if (milestone := evaluations.milestone(record, today))]
-    found.sort(key=lambda pair: (-pair[0].days_since_mark, pair[0].reference))
-    return [{"client_id": row["client_id"], "reference": row["reference"], "team": row["team"],
-             "clinician": row["clinician"], "years": m.years, "milestone": m.milestone} for m, row in found]
-
-
-def per_clinician(register: Register, held: dict[int, int], overdue: list[dict]) -> list[dict]:
-    """Per responsible clinician: active clients, reviews held in the period, overdue now (`overdue_list`)."""
-    late = {row["client_id"] for row in overdue}
-    clinicians: dict[int, dict] = {}
-    for row in register.rows:
-        entry = clinicians.setdefault(row["clinician_id"], {"clinician": row["clinician"], "clients": 0,
-                                                           "held": held.get(row["clinician_id"], 0), "overdue": 0})
-        entry["clients"] += 1
-        entry["overdue"] += row["client_id"] in late
-    return sorted(clinicians.values(), key=lambda entry: entry["clinician"])
-
-
 def timelines(clients: list[dict], reviews: list[dict]) -> list[register_rules.Timeline]:
     """Each client's timeline from the store's rows (reviews ordered by client and day)."""
     held: dict[int, list[register_rules.Review]] = {}
@@ -186,31 +111,27 @@ class Headline:
         return self.slots >= self.needed
 
 
-def headline(team: str, register: Register, today: date, norm_months: int, slots: int, overdue: int) -> Headline:
-    """One team's headline from its active clients today, how many are overdue, and its review slots a week."""
-    active = len(register.records)
-    return Headline(team, active, active - evaluations.past(register.records, norm_months, today), norm_months,
-                    overdue, slots, evaluations.reviews_needed_per_week(active, norm_months))
+def headline(team: str, active: int, within_norm: int, norm_months: int, overdue: int, slots: int) -> Headline:
+    """One team's headline from its active clients today (within the norm, overdue) and its review slots a week."""
+    return Headline(team, active, within_norm, norm_months, overdue, slots,
+                    evaluations.reviews_needed_per_week(active, norm_months))
 
 
-def weekly_trend(meetings: list[dict], timelines: list[register_rules.Timeline], start: date,
-                 end: date) -> list[dict]:
-    """Per week (Monday) of the period: reviews held, meetings, bells, discussed and decided items, and at
-    the week's end the active clients within the norm and within the legal minimum."""
+def weekly_trend(meeting_days: list[dict], reviews_by_day: list[tuple[str, int]],
+                 week_ends: list[register_rules.SharePoint]) -> list[dict]:
+    """Per week (Monday) of the period: reviews held, meetings, bells, discussed and decided items (from the
+    store's counts per day), and at the week's end the active clients within the norm and the legal minimum
+    (`week_ends`: the register on each day of `register.week_ends`)."""
     weeks = {register_rules.week_of(p.day): {"week": register_rules.week_of(p.day).isoformat(), "held": 0,
                                             "meetings": 0, "bells": 0, "discussed": 0, "decided": 0,
                                             "active": p.active, "within_norm": p.within_norm,
-                                            "within_legal": p.within_legal}
-             for p in register_rules.share_trend(timelines, start, end)}
-    for t in timelines:
-        for review in t.reviews:
-            if start <= review.held_on <= end:
-                weeks[register_rules.week_of(review.held_on)]["held"] += 1
-    for meeting in meetings:
-        week = weeks[register_rules.week_of(parse_date(meeting["day"]))]
-        week["meetings"] += 1
-        for key in ("bells", "discussed", "decided"):
-            week[key] += meeting[key]
+                                            "within_legal": p.within_legal} for p in week_ends}
+    for day, held in reviews_by_day:
+        weeks[register_rules.week_of(parse_date(day))]["held"] += held
+    for meeting_day in meeting_days:
+        week = weeks[register_rules.week_of(parse_date(meeting_day["day"]))]
+        for key in ("meetings", "bells", "discussed", "decided"):
+            week[key] += meeting_day[key]
     return [weeks[monday] for monday in sorted(weeks)]
 
 

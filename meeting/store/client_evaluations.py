@@ -41,21 +41,24 @@ def last_with_client(db, client_id: int | None) -> str | None:
     return db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ?", [client_id]).fetchone()[0]
 
 
-def active_clients(db, team_ids: list[int], day: date) -> list[dict]:
-    """Clients active on `day` with team, clinician, treatment start and last evaluation with the client by then."""
-    marks = ", ".join("?" * len(team_ids))
-    return list(db.query(f"""SELECT c.team_id, t.name AS team, c.clinician_id, u.name AS clinician, c.treatment_start,
-        (SELECT max(e.evaluated_on) FROM client_evaluations e WHERE e.client_id = c.id AND e.evaluated_on <= ?)
-          AS last_with_client
-        FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
-        WHERE c.team_id IN ({marks}) AND c.treatment_start <= ? AND (c.finished_on IS NULL OR c.finished_on > ?)""",
-                         [day.isoformat(), *team_ids, day.isoformat(), day.isoformat()]))
-
-
 def legal_minimum(db, team_ids: list[int], day: date) -> dict:
-    """Evaluated with the client within 12 months on `day`: in all, per team and per clinician."""
-    clients = active_clients(db, team_ids, day)
-    teams = client_evaluation.legal_minimum_figures(clients, day, "team_id", "team")
-    return {"day": day, "window_start": client_evaluation.window_start(day),
+    """Evaluated with the client within 12 months on `day`: in all, per team and per clinician.
+
+    Counted in SQL by `client_evaluation.legal_status`'s rule, with the window's first day from the core.
+    """
+    marks = ", ".join("?" * len(team_ids))
+    window = client_evaluation.window_start(day)
+    rows = list(db.query(f"""SELECT c.team_id, t.name AS team, c.clinician_id, u.name AS clinician,
+        count(*) AS active, count(e.client_id) AS evaluated,
+        count(*) FILTER (WHERE e.client_id IS NULL AND c.treatment_start > ?) AS not_yet_due
+        FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
+        LEFT JOIN (SELECT DISTINCT client_id FROM client_evaluations WHERE team_id IN ({marks})
+                   AND evaluated_on BETWEEN ? AND ?) e ON e.client_id = c.id
+        WHERE c.team_id IN ({marks}) AND c.treatment_start <= ? AND (c.finished_on IS NULL OR c.finished_on > ?)
+        GROUP BY c.team_id, c.clinician_id""",
+                         [window.isoformat(), *team_ids, window.isoformat(), day.isoformat(), *team_ids,
+                          day.isoformat(), day.isoformat()]))
+    teams = client_evaluation.legal_minimum_figures(rows, "team_id", "team")
+    return {"day": day, "window_start": window,
             "total": {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")},
-            "teams": teams, "clinicians": client_evaluation.legal_minimum_figures(clients, day, "clinician_id", "clinician")}
+            "teams": teams, "clinicians": client_evaluation.legal_minimum_figures(rows, "clinician_id", "clinician")}

@@ -546,3 +546,67 @@ def meeting_figures(db):
     CREATE INDEX meeting_figures_by_team_kind_day ON meeting_figures(team_id, kind, day);
     """)
     figures.write_all(db)
+
+
+@migrations(name="0013_stored_calendar")
+def stored_calendar(db):
+    """Each team's calendar, stored as dates the core works out (meeting.store.calendar): per client the dates it
+    passes, per client the stretches of period starts with their due date and next review, per team the
+    register's counts from every day they change. Triggers mark a team stale whenever anything its dates depend
+    on is written; every team is worked out here once."""
+    from meeting.store import calendar
+
+    run_statements(db, """
+    ALTER TABLE clients ADD COLUMN due_on TEXT;
+    ALTER TABLE clients ADD COLUMN review_base TEXT;
+    ALTER TABLE clients ADD COLUMN norm_until TEXT;
+    ALTER TABLE clients ADD COLUMN legal_until TEXT;
+    ALTER TABLE clients ADD COLUMN milestone_from TEXT;
+    ALTER TABLE clients ADD COLUMN anniversary TEXT;
+    CREATE INDEX clients_by_team_due ON clients(team_id, status, due_on);
+    CREATE INDEX clients_by_team_milestone ON clients(team_id, status, milestone_from);
+    CREATE TABLE review_cycles (
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        first_start TEXT NOT NULL,
+        last_start TEXT NOT NULL,
+        due TEXT NOT NULL,
+        next_review TEXT,
+        treatment_start TEXT NOT NULL,
+        finished_on TEXT
+    );
+    CREATE INDEX review_cycles_by_team_last_start ON review_cycles(team_id, last_start, first_start);
+    CREATE TABLE register_steps (
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        day TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        within_norm INTEGER NOT NULL,
+        within_legal INTEGER NOT NULL,
+        PRIMARY KEY (team_id, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE calendar_stale (team_id INTEGER PRIMARY KEY);
+    CREATE TRIGGER calendar_client_added AFTER INSERT ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id); END;
+    CREATE TRIGGER calendar_client_removed AFTER DELETE ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id); END;
+    CREATE TRIGGER calendar_client_changed AFTER UPDATE OF team_id, status, treatment_start, finished_on,
+        last_evaluation, next_evaluation_on, last_continuation_decision ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id); END;
+    CREATE TRIGGER calendar_review_added AFTER INSERT ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id); END;
+    CREATE TRIGGER calendar_review_removed AFTER DELETE ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id); END;
+    CREATE TRIGGER calendar_review_changed AFTER UPDATE ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id); END;
+    CREATE TRIGGER calendar_agreed_next_added AFTER INSERT ON decisions WHEN NEW.next_evaluation_on IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = NEW.meeting_id; END;
+    CREATE TRIGGER calendar_agreed_next_changed AFTER UPDATE OF next_evaluation_on, item_id ON decisions BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id IN (OLD.meeting_id, NEW.meeting_id); END;
+    CREATE TRIGGER calendar_agreed_next_removed AFTER DELETE ON decisions WHEN OLD.next_evaluation_on IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = OLD.meeting_id; END;
+    CREATE TRIGGER calendar_norm_changed AFTER UPDATE OF evaluation_interval_months ON teams BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.id); END;
+    """)
+    calendar.refresh_all(db)

@@ -1,9 +1,11 @@
 """The rows behind the managers' figures, over one or more teams and a period. Counts, dates and
 pseudonymous references only: no clinical free text ever leaves these functions. Every due date and
 "within N months" figure is worked out by the core from these rows, never in SQL."""
+import json
 from datetime import date, datetime
 
-from meeting.core import capacity, evaluations
+from meeting.core import capacity, evaluations, register as register_rules
+from meeting.core.dates import parse_date
 from meeting.core.closing import EXEMPLARY_SITUATIONS
 from meeting.core.planning import LABELS, TRACKS
 from meeting.core.teams import upcoming_meeting_starts
@@ -16,39 +18,114 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
     return marks, {f"team{i}": team_id for i, team_id in enumerate(team_ids)}
 
 
-def register(db, team_ids: list[int]) -> list[dict]:
-    """Every active client of these teams with what the calendar needs: dates, team, norm, clinician.
-
-    No date arithmetic here: due dates, overdue lists and milestones come from meeting.core.evaluations.
-    """
+def register_now(db, team_ids: list[int], today: date) -> dict[int, dict]:
+    """Per team: its active clients today, how many are within the norm and how many are overdue."""
     marks, params = _teams(team_ids)
-    return list(db.query(f"""SELECT c.id AS client_id, c.reference, c.team_id, t.name AS team,
-        t.evaluation_interval_months AS norm_months, c.clinician_id, u.name AS clinician, c.status,
-        c.treatment_start, c.last_evaluation, c.next_evaluation_on, c.last_continuation_decision,
-        c.colleague_invited_at
-        FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' ORDER BY c.id""", params))
+    return {row["team_id"]: row for row in db.query(f"""SELECT team_id, count(*) AS active,
+        count(*) FILTER (WHERE norm_until >= :today) AS within_norm, count(*) FILTER (WHERE due_on < :today) AS overdue
+        FROM clients WHERE team_id IN ({marks}) AND status = 'active' GROUP BY team_id""",
+                                                    params | {"today": today.isoformat()})}
 
 
-def timelines(db, team_ids: list[int], since: date, start: date, end: date) -> tuple[list[dict], list[dict]]:
-    """The clients in treatment at some time in [start, end], and their reviews held from `since` to `end`.
+_LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, c.clinician_id, u.name AS clinician,
+    c.treatment_start, c.last_evaluation, c.next_evaluation_on, c.last_continuation_decision, c.colleague_invited_at,
+    c.status, c.due_on, c.review_base FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id"""
 
-    `registered_evaluation` is the last review before Belletje recorded any (from the registry).
-    """
+
+def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
+    """The active clients past their due date on `today` in the planner's order (the `limit` first), and how
+    many there are. SQL finds the due date the `limit`-th reaches; the core orders the clients up to it."""
     marks, params = _teams(team_ids)
-    params |= {"since": since.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
-    clients = list(db.query(f"""SELECT c.id AS client_id, c.reference, c.team_id,
-        t.evaluation_interval_months AS norm_months, c.treatment_start, c.finished_on,
-        coalesce((SELECT e.previous_evaluation FROM evaluations e WHERE e.client_id = c.id
-                  ORDER BY e.held_on LIMIT 1), c.last_evaluation) AS registered_evaluation
-        FROM clients c JOIN teams t ON t.id = c.team_id
-        WHERE c.team_id IN ({marks}) AND c.treatment_start <= :end
-        AND (c.finished_on IS NULL OR c.finished_on >= :start)""", params))
-    reviews = list(db.query(f"""SELECT e.client_id, e.held_on, d.next_evaluation_on AS agreed_next
-        FROM evaluations e LEFT JOIN decisions d ON d.item_id = e.item_id
-        WHERE e.team_id IN ({marks}) AND e.held_on BETWEEN :since AND :end
-        ORDER BY e.client_id, e.held_on""", params))
-    return clients, reviews
+    where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.due_on < :today"
+    params |= {"today": today.isoformat()}
+    total = db.execute(f"SELECT count(*) FROM clients c WHERE {where}", params).fetchone()[0]
+    cut = _nth(db, f"SELECT c.due_on FROM clients c WHERE {where} ORDER BY c.due_on", params, limit)
+    rows = list(db.query(f"SELECT {_LISTED} WHERE {where}" + (" AND c.due_on <= :cut" if cut else ""),
+                         params | {"cut": cut}))
+    rows.sort(key=lambda r: evaluations.queue_key(parse_date(r["due_on"]), parse_date(r["review_base"]), today,
+                                                  r["reference"]))
+    return [r | {"due": r["due_on"], "days_overdue": evaluations.days_overdue(parse_date(r["due_on"]), today)}
+            for r in rows[:limit]], total
+
+
+def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
+    """The active clients with an open milestone on `today`, longest since its mark first (the `limit` first),
+    and how many there are. A mark falls on the start's anniversary, so SQL orders them by it, from the day
+    after today's (marked last year) round to today's; the core works out each listed one."""
+    marks, params = _teams(team_ids)
+    where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.milestone_from <= :today"
+    params |= {"today": today.isoformat(), "md": evaluations.last_anniversary_marked(today)}
+    total = db.execute(f"SELECT count(*) FROM clients c WHERE {where}", params).fetchone()[0]
+    cut = _nth(db, f"""SELECT json_array(c.anniversary <= :md, c.anniversary) FROM clients c WHERE {where}
+        ORDER BY c.anniversary <= :md, c.anniversary""", params, limit)
+    if cut:  # 29 February's mark is the 28th outside leap years, never later than its place: a candidate always
+        group, day = json.loads(cut)
+        where += """ AND ((c.anniversary <= :md) < :group OR ((c.anniversary <= :md) = :group AND c.anniversary <= :day)
+            OR c.anniversary = '02-29')"""
+        params |= {"group": group, "day": day}
+    found = [(milestone, row) for row in db.query(f"SELECT {_LISTED} WHERE {where}", params)
+             if (milestone := evaluations.milestone(evaluations.client_record(row), today))]
+    found.sort(key=lambda pair: (-pair[0].days_since_mark, pair[0].reference))
+    return [row | {"years": m.years, "milestone": m.milestone} for m, row in found[:limit]], total
+
+
+def _nth(db, ordered_sql: str, params: dict, limit: int | None):
+    """The `limit`-th value of an ordered query, or None when there are no more than `limit` rows (or no limit)."""
+    if limit is None:
+        return None
+    row = db.execute(f"{ordered_sql} LIMIT 1 OFFSET :offset", params | {"offset": limit - 1}).fetchone()
+    return row[0] if row else None
+
+
+def per_clinician(db, team_ids: list[int], today: date, start: date, end: date) -> list[dict]:
+    """Per responsible clinician, by name: active clients, team reviews held in the period, overdue today."""
+    marks, params = _teams(team_ids)
+    held = reviews_per_clinician(db, team_ids, start, end)
+    rows = db.query(f"""SELECT c.clinician_id, u.name AS clinician, count(*) AS clients,
+        count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c JOIN users u ON u.id = c.clinician_id
+        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.clinician_id""",
+                    params | {"today": today.isoformat()})
+    return sorted(({"clinician": r["clinician"], "clients": r["clients"], "held": held.get(r["clinician_id"], 0),
+                    "overdue": r["overdue"]} for r in rows), key=lambda r: r["clinician"])
+
+
+def period_audit(db, team_ids: list[int], start: date, end: date) -> register_rules.PeriodAudit:
+    """The period's clients due and how their reviews went (`register.cycle_outcome`, counted over the stored
+    cycles that hold the period's start), the team reviews held, and the register at the period's end."""
+    marks, params = _teams(team_ids)
+    params |= {"start": start.isoformat(), "end": end.isoformat()}
+    counts = next(db.query(f"""SELECT count(*) AS due, count(*) FILTER (WHERE due < :start) AS overdue_at_start,
+        count(*) FILTER (WHERE next_review <= :end AND next_review <= due) AS in_time,
+        count(*) FILTER (WHERE next_review <= :end AND next_review > due) AS late,
+        count(*) FILTER (WHERE next_review IS NULL OR next_review > :end) AS not_reviewed
+        FROM review_cycles WHERE team_id IN ({marks}) AND last_start >= :start AND first_start <= :start
+        AND due <= :end AND treatment_start <= max(due, :start)
+        AND (finished_on IS NULL OR finished_on > max(due, :start))""", params))
+    held = db.execute(f"SELECT count(*) FROM evaluations WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end",
+                      params).fetchone()[0]
+    [at_end] = register_points(db, team_ids, [end])
+    return register_rules.PeriodAudit(**counts, reviews_held=held, active_at_end=at_end.active,
+                                      within_norm_at_end=at_end.within_norm, within_legal_at_end=at_end.within_legal)
+
+
+def register_points(db, team_ids: list[int], days: list[date]) -> list[register_rules.SharePoint]:
+    """The register on each of `days`, summed over the teams: each team's last stored step on or before the day."""
+    rows = db.execute("""SELECT d.value, coalesce(sum(s.active), 0), coalesce(sum(s.within_norm), 0),
+        coalesce(sum(s.within_legal), 0)
+        FROM json_each(:days) d CROSS JOIN json_each(:teams) t
+        LEFT JOIN register_steps s ON s.team_id = t.value AND s.day = (SELECT max(x.day) FROM register_steps x
+            WHERE x.team_id = t.value AND x.day <= d.value)
+        GROUP BY d.value""", {"days": json.dumps([day.isoformat() for day in days]), "teams": json.dumps(team_ids)})
+    found = {day: counts for day, *counts in rows}
+    return [register_rules.SharePoint(day, *found[day.isoformat()]) for day in days]
+
+
+def reviews_by_day(db, team_ids: list[int], start: date, end: date) -> list[tuple[str, int]]:
+    """Team reviews held per day of the period."""
+    marks, params = _teams(team_ids)
+    return db.execute(f"""SELECT held_on, count(*) FROM evaluations WHERE team_id IN ({marks})
+        AND held_on BETWEEN :start AND :end GROUP BY held_on""",
+                      params | {"start": start.isoformat(), "end": end.isoformat()}).fetchall()
 
 
 def reviews_per_clinician(db, team_ids: list[int], start: date, end: date) -> dict[int, int]:
@@ -135,7 +212,19 @@ def process(db, team_ids: list[int], start: date, end: date) -> dict:
 
 
 def meetings_by_day(db, team_ids: list[int], start: date, end: date) -> list[dict]:
-    """Per closed meeting in the period: its day, discussed and decided items, bells (weeks are the core's)."""
+    """Per day of the period with closed meetings: how many, their discussed and decided items, bells (weeks
+    are the core's)."""
     where, params = _period(team_ids, start, end)
-    return list(db.query(f"""SELECT f.day, f.discussed, f.decided, f.bells FROM meeting_figures f
-        WHERE {where} ORDER BY f.starts_at""", params))
+    return list(db.query(f"""SELECT f.day, count(*) AS meetings, sum(f.discussed) AS discussed,
+        sum(f.decided) AS decided, sum(f.bells) AS bells FROM meeting_figures f WHERE {where}
+        GROUP BY f.day ORDER BY f.day""", params))
+
+
+def time_totals(db, team_ids: list[int], start: date, end: date) -> dict:
+    """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun."""
+    where, params = _period(team_ids, start, end)
+    return next(db.query(f"""SELECT {', '.join(f'coalesce(sum({key}), 0) AS {key}' for key in (
+        'acute_planned_seconds', 'acute_used_seconds', 'regular_planned_seconds', 'regular_used_seconds',
+        'borrowed_minutes'))},
+        count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
+        count(*) AS meetings FROM meeting_figures f WHERE {where}""", params))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from meeting.core import clock
 from meeting.core.closing import ring_wait_seconds
-from meeting.store import figures
+from meeting.store import calendar, figures
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.store.meetings import NotTheTeams, bump_revision, next_after
@@ -152,6 +152,7 @@ def end_meeting(db, team_id: int, meeting_id: int, now: datetime, look_ahead: di
                    [iso(now), json.dumps(look_ahead) if look_ahead else None, meeting_id, team_id])
         bump_revision(db, team_id, meeting_id)
         figures.write_meeting(db, meeting_id)
+        calendar.refresh(db, team_id)  # its reviews are in: the dashboard's first view after it need not wait
 
 
 def set_look_ahead_note(db, team_id: int, meeting_id: int, note: str) -> None:

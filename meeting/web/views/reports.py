@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from meeting.core import handover as handover_rules, register as register_rules, reports, session_rating
-from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
+from meeting.store import calendar, client_evaluations as evaluation_store, handovers as handover_store
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access
@@ -57,42 +57,43 @@ def _managed_teams() -> list[dict]:
 
 class Dashboard:
     """The figures of the dashboard for these teams and the requested period, each read when first asked for:
-    a page reads them all, a CSV only what its table shows."""
+    a page reads them all, a CSV only what its table shows. Counts come from SQL over the stored calendar
+    (meeting.store.calendar), worked out again first for any team whose data changed."""
 
-    def __init__(self, teams: list[dict]):
+    def __init__(self, teams: list[dict], limit: int | None = None):
         self.teams, self.db, self.ids, self.today = teams, get_db(), [t["id"] for t in teams], team_today(teams[0])
         self.start, self.end, self.problem = reports.period(request.args.get("from"), request.args.get("to"),
                                                             self.today)
+        self.limit = limit  # how many overdue clients and milestones a page lists (a CSV: all)
+        calendar.refresh_stale(self.db, self.ids)
 
     @cached_property
-    def register(self) -> reports.Register:
-        return reports.Register.of(report_store.register(self.db, self.ids))
+    def _overdue(self) -> tuple[list[dict], int]:
+        return report_store.overdue(self.db, self.ids, self.today, self.limit)
 
-    @cached_property
+    @property
     def overdue(self) -> list[dict]:
-        return reports.overdue_list(self.register, self.today)
+        return self._overdue[0]
 
     @cached_property
+    def _milestones(self) -> tuple[list[dict], int]:
+        return report_store.milestones(self.db, self.ids, self.today, self.limit)
+
+    @property
     def milestones(self) -> list[dict]:
-        return reports.milestone_list(self.register, self.today)
+        return self._milestones[0]
 
     @cached_property
     def handovers(self) -> list[dict]:
         return handover_rules.annotated(handover_store.for_dashboard(self.db, self.ids, self.start), self.today)
 
     @cached_property
-    def timelines(self) -> list:
-        return reports.timelines(*report_store.timelines(self.db, self.ids, register_rules.history_since(self.start),
-                                                         self.start, self.end))
-
-    @cached_property
     def audit(self):
-        return register_rules.period_audit(self.timelines, self.start, self.end)
+        return report_store.period_audit(self.db, self.ids, self.start, self.end)
 
     @cached_property
     def clinicians(self) -> list[dict]:
-        held = report_store.reviews_per_clinician(self.db, self.ids, self.start, self.end)
-        return reports.per_clinician(self.register, held, self.overdue)
+        return report_store.per_clinician(self.db, self.ids, self.today, self.start, self.end)
 
     @cached_property
     def meetings(self) -> list[dict]:
@@ -104,8 +105,9 @@ class Dashboard:
 
     @cached_property
     def trend(self) -> list[dict]:
+        week_ends = report_store.register_points(self.db, self.ids, register_rules.week_ends(self.start, self.end))
         return reports.weekly_trend(report_store.meetings_by_day(self.db, self.ids, self.start, self.end),
-                                    self.timelines, self.start, self.end)
+                                    report_store.reviews_by_day(self.db, self.ids, self.start, self.end), week_ends)
 
     def log(self, shown: list[dict]) -> None:
         """The manager's view of these clients (or of counts only) goes to the access log."""
@@ -114,14 +116,14 @@ class Dashboard:
                        self.ids[0] if len(self.ids) == 1 else None,
                        detail=f"teams={self.ids} period={self.start}..{self.end}")
 
-    def page(self, limit: int = 25) -> dict:
+    def page(self) -> dict:
         """Everything the page shows; logs the clients on it."""
-        self.log(self.overdue[:limit] + self.milestones[:limit] + self.handovers)
+        self.log(self.overdue + self.milestones + self.handovers)
         return dict(teams=self.teams, start=self.start, end=self.end, problem=self.problem, today=self.today,
-                    register=self.register, all_overdue=self.overdue, audit=self.audit,
-                    overdue=self.overdue[:limit], overdue_total=len(self.overdue),
-                    milestones=self.milestones[:limit], milestones_total=len(self.milestones),
-                    handovers=self.handovers, clinicians=self.clinicians, meetings=self.meetings,
+                    audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
+                    milestones=self.milestones, milestones_total=self._milestones[1],
+                    handovers=self.handovers, clinicians=self.clinicians,
+                    time=report_store.time_totals(self.db, self.ids, self.start, self.end),
                     process=self.process, trend=self.trend)
 
 
@@ -137,17 +139,15 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
         slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
     else:
         forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
-    overdue: dict[int, int] = {}
-    for row in data["all_overdue"]:
-        overdue[row["team_id"]] = overdue.get(row["team_id"], 0) + 1
-    headlines = [reports.headline(t["name"], data["register"].team(t["id"]), data["today"],
-                                  t["evaluation_interval_months"], slots[t["id"]], overdue.get(t["id"], 0))
-                 for t in teams]
+    now_per_team = report_store.register_now(db, [t["id"] for t in teams], data["today"])
+    empty = {"active": 0, "within_norm": 0, "overdue": 0}
+    headlines = [reports.headline(t["name"], (r := now_per_team.get(t["id"], empty))["active"], r["within_norm"],
+                                  t["evaluation_interval_months"], r["overdue"], slots[t["id"]]) for t in teams]
     return {"forecasts": forecasts, "headlines": headlines}
 
 
 def _render(teams: list[dict]):
-    data = Dashboard(teams).page()
+    data = Dashboard(teams, limit=25).page()
     data |= _today_against_the_norm(teams, data)
     trend, monthly = reports.chart_rows(data["trend"])
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
@@ -162,8 +162,7 @@ def _render(teams: list[dict]):
     if len(teams) > 1:  # a page over many teams shows the clinicians with the most overdue; the CSV has them all
         data["clinicians"] = _most_overdue(data["clinicians"])
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
-                           time=reports.time_totals(data["meetings"]), **_substance(teams, data, monthly),
-                           monthly=monthly,
+                           **_substance(teams, data, monthly), monthly=monthly,
                            csv_base=csv_base, query=request.query_string.decode())
 
 

@@ -1,0 +1,83 @@
+"""Each team's calendar, stored: per client the dates it passes (due, within the norm until, ...), per client
+the stretches of period starts with their due date and next review, and per team the register's counts from
+every day they change. The core works every date out (meeting.core.evaluations and register); SQL only
+compares and counts them, so a dashboard over 200 teams does no per-client work.
+
+Whatever a date depends on (a client, a review, an agreed next date, the team's norm) marks its team stale by
+a trigger (migration 0013), whichever code path or tool wrote it; a stale team is worked out again before a
+dashboard reads it, and when one of its meetings closes.
+"""
+from meeting.core import evaluations, register, reports
+from meeting.store.db import write
+
+_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary")
+
+
+def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
+    """The teams (of `team_ids`, or all) whose stored calendar waits to be worked out again."""
+    rows = db.execute("SELECT team_id FROM calendar_stale ORDER BY team_id").fetchall()
+    return [row[0] for row in rows if team_ids is None or row[0] in team_ids]
+
+
+def refresh_stale(db, team_ids: list[int] | None = None) -> list[int]:
+    """Work out the stale calendars among `team_ids` (or all); returns the teams refreshed. Reads only while
+    nothing is stale, so a fresh dashboard takes no write lock for it."""
+    if not stale_teams(db, team_ids):
+        return []
+    with write(db):
+        stale = stale_teams(db, team_ids)  # again, under the write lock: another process may have done it
+        for team_id in stale:
+            refresh(db, team_id)
+    return stale
+
+
+def refresh(db, team_id: int) -> None:
+    """Work out one team's stored calendar from its clients and reviews (inside the caller's transaction)."""
+    norm, clients, timelines = _read(db, team_id)
+    _write_client_dates(db, clients, norm)
+    db.execute("DELETE FROM review_cycles WHERE team_id = ?", [team_id])
+    db.conn.executemany("""INSERT INTO review_cycles (client_id, team_id, first_start, last_start, due, next_review,
+        treatment_start, finished_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                        [(t.client_id, team_id, c.first_start.isoformat(), c.last_start.isoformat(), c.due.isoformat(),
+                          c.next_review and c.next_review.isoformat(), t.treatment_start.isoformat(),
+                          t.finished_on and t.finished_on.isoformat())
+                         for t in timelines for c in t.cycles()])
+    db.execute("DELETE FROM register_steps WHERE team_id = ?", [team_id])
+    db.conn.executemany("INSERT INTO register_steps (team_id, day, active, within_norm, within_legal) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [(team_id, day.isoformat(), *counts) for day, *counts in register.register_steps(timelines)])
+    db.execute("DELETE FROM calendar_stale WHERE team_id = ?", [team_id])
+
+
+def timelines(db, team_id: int) -> list[register.Timeline]:
+    """Every client's treatment and reviews in the team, as the core's timelines (what the stored calendar is
+    worked out from)."""
+    return _read(db, team_id)[2]
+
+
+def _read(db, team_id: int) -> tuple[int, list[dict], list[register.Timeline]]:
+    norm = db.execute("SELECT evaluation_interval_months FROM teams WHERE id = ?", [team_id]).fetchone()[0]
+    clients = list(db.query("""SELECT c.*, coalesce((SELECT e.previous_evaluation FROM evaluations e
+        WHERE e.client_id = c.id ORDER BY e.held_on LIMIT 1), c.last_evaluation) AS registered_evaluation
+        FROM clients c WHERE c.team_id = ?""", [team_id]))
+    reviews = list(db.query("""SELECT e.client_id, e.held_on, d.next_evaluation_on AS agreed_next
+        FROM evaluations e LEFT JOIN decisions d ON d.item_id = e.item_id
+        WHERE e.team_id = ? ORDER BY e.client_id, e.held_on""", [team_id]))
+    return norm, clients, reports.timelines(
+        [client | {"client_id": client["id"], "norm_months": norm} for client in clients], reviews)
+
+
+def _write_client_dates(db, clients: list[dict], norm: int) -> None:
+    def dates(client):
+        found = evaluations.stored_calendar(evaluations.client_record(client), norm)
+        return (found.due.isoformat(), found.base.isoformat(), found.norm_until.isoformat(),
+                found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary)
+    db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in _CLIENT_DATES)} WHERE id = ?",
+                        [(*dates(client), client["id"]) for client in clients])
+
+
+def refresh_all(db) -> None:
+    """Every team's calendar (the migration, a bulk-written history), inside the caller's transaction."""
+    db.execute("INSERT OR IGNORE INTO calendar_stale (team_id) SELECT id FROM teams")
+    for team_id in stale_teams(db):
+        refresh(db, team_id)
