@@ -178,6 +178,8 @@ def test_whatever_a_date_depends_on_marks_its_team_stale(db, institution):
         ("UPDATE decisions SET next_evaluation_on = '2026-09-09' WHERE item_id IN "
          "(SELECT item_id FROM evaluations WHERE team_id = ?)", [team]),
         ("UPDATE teams SET evaluation_interval_months = 4 WHERE id = ?", [team]),
+        ("UPDATE client_evaluations SET evaluated_on = '2026-04-04' WHERE team_id = ?", [team]),
+        ("DELETE FROM client_evaluations WHERE team_id = ?", [team]),
         ("DELETE FROM evaluations WHERE client_id = ?", [client_id]),
     ]
     for sql, params in changes:

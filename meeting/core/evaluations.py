@@ -218,6 +218,12 @@ def milestone_kind(treatment_start: date, today: date, one_year_months: int = 12
     return None
 
 
+def latest_mark(treatment_start: date, today: date) -> tuple[int, date]:
+    """The whole years the treatment has run on `today`, and the anniversary that marked the last of them."""
+    years = treatment_months(treatment_start, today) // 12
+    return years, add_months(treatment_start, 12 * years)
+
+
 def milestone(client: ClientRecord, today: date) -> MilestoneReview | None:
     """The client's open milestone on `today`, or None.
 
@@ -225,10 +231,9 @@ def milestone(client: ClientRecord, today: date) -> MilestoneReview | None:
     on, every later anniversary counts as the mark ("an extension after two years"), so a long
     treatment is flagged again each year until a decision is taken after its latest anniversary.
     """
-    years = treatment_months(client.treatment_start, today) // 12
+    years, mark = latest_mark(client.treatment_start, today)
     if client.status != ACTIVE or years < 1:
         return None
-    mark = add_months(client.treatment_start, 12 * years)
     decided = client.last_continuation_decision
     if decided is not None and decided >= mark:
         return None

@@ -1,22 +1,28 @@
-"""Each team's calendar, stored: per client the dates it passes (due, within the norm until, ...), per client
+"""Each team's calendar, stored: per client the dates it passes (due, within the norm until, ..., its last
+evaluation with the client), per client
 the stretches of period starts with their due date and next review, and per team the register's counts from
 every day they change. The core works every date out (meeting.core.evaluations and register); SQL only
 compares and counts them, so a dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, the team's norm) marks its team stale by
-a trigger (migration 0013), whichever code path or tool wrote it; a stale team is worked out again before a
-dashboard reads it, and when one of its meetings closes.
+a trigger (migration 0013), whichever code path or tool wrote it; a stale team is worked out again when one
+of its meetings closes, and before anything reads its stored calendar (`fresh`).
 """
 from meeting.core import evaluations, register, reports
 from meeting.store.db import write
 
-_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary")
+_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary", "last_with_client")
 
 
 def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
     """The teams (of `team_ids`, or all) whose stored calendar waits to be worked out again."""
     rows = db.execute("SELECT team_id FROM calendar_stale ORDER BY team_id").fetchall()
     return [row[0] for row in rows if team_ids is None or row[0] in team_ids]
+
+
+def fresh(db, team_ids: list[int]) -> None:
+    """Before reading the stored calendar of these teams: work out any that is stale."""
+    refresh_stale(db, team_ids)
 
 
 def refresh_stale(db, team_ids: list[int] | None = None) -> list[int]:
@@ -58,7 +64,8 @@ def timelines(db, team_id: int) -> list[register.Timeline]:
 def _read(db, team_id: int) -> tuple[int, list[dict], list[register.Timeline]]:
     norm = db.execute("SELECT evaluation_interval_months FROM teams WHERE id = ?", [team_id]).fetchone()[0]
     clients = list(db.query("""SELECT c.*, coalesce((SELECT e.previous_evaluation FROM evaluations e
-        WHERE e.client_id = c.id ORDER BY e.held_on LIMIT 1), c.last_evaluation) AS registered_evaluation
+        WHERE e.client_id = c.id ORDER BY e.held_on LIMIT 1), c.last_evaluation) AS registered_evaluation,
+        (SELECT max(x.evaluated_on) FROM client_evaluations x WHERE x.client_id = c.id) AS with_client_last
         FROM clients c WHERE c.team_id = ?""", [team_id]))
     reviews = list(db.query("""SELECT e.client_id, e.held_on, d.next_evaluation_on AS agreed_next
         FROM evaluations e LEFT JOIN decisions d ON d.item_id = e.item_id
@@ -71,7 +78,8 @@ def _write_client_dates(db, clients: list[dict], norm: int) -> None:
     def dates(client):
         found = evaluations.stored_calendar(evaluations.client_record(client), norm)
         return (found.due.isoformat(), found.base.isoformat(), found.norm_until.isoformat(),
-                found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary)
+                found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary,
+                client["with_client_last"])
     db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in _CLIENT_DATES)} WHERE id = ?",
                         [(*dates(client), client["id"]) for client in clients])
 

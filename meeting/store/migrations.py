@@ -551,7 +551,7 @@ def meeting_figures(db):
 @migrations(name="0013_stored_calendar")
 def stored_calendar(db):
     """Each team's calendar, stored as dates the core works out (meeting.store.calendar): per client the dates it
-    passes, per client the stretches of period starts with their due date and next review, per team the
+    passes (and its last evaluation with the client), per client the stretches of period starts with their due date and next review, per team the
     register's counts from every day they change. Triggers mark a team stale whenever anything its dates depend
     on is written; every team is worked out here once."""
     from meeting.store import calendar
@@ -563,19 +563,23 @@ def stored_calendar(db):
     ALTER TABLE clients ADD COLUMN legal_until TEXT;
     ALTER TABLE clients ADD COLUMN milestone_from TEXT;
     ALTER TABLE clients ADD COLUMN anniversary TEXT;
-    CREATE INDEX clients_by_team_due ON clients(team_id, status, due_on);
-    CREATE INDEX clients_by_team_milestone ON clients(team_id, status, milestone_from);
+    ALTER TABLE clients ADD COLUMN last_with_client TEXT;
+    CREATE INDEX clients_now ON clients(team_id, status, due_on, norm_until, clinician_id);
+    CREATE INDEX clients_milestones ON clients(team_id, status, milestone_from, anniversary);
+    CREATE INDEX clients_in_treatment ON clients(team_id, clinician_id, treatment_start, finished_on, last_with_client);
+    DROP INDEX evaluations_by_team_day;
+    CREATE INDEX evaluations_by_team_day ON evaluations(team_id, held_on, clinician_id);
     CREATE TABLE review_cycles (
-        client_id INTEGER NOT NULL REFERENCES clients(id),
         team_id INTEGER NOT NULL REFERENCES teams(id),
-        first_start TEXT NOT NULL,
         last_start TEXT NOT NULL,
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        first_start TEXT NOT NULL,
         due TEXT NOT NULL,
         next_review TEXT,
         treatment_start TEXT NOT NULL,
-        finished_on TEXT
-    );
-    CREATE INDEX review_cycles_by_team_last_start ON review_cycles(team_id, last_start, first_start);
+        finished_on TEXT,
+        PRIMARY KEY (team_id, last_start, client_id)
+    ) WITHOUT ROWID;
     CREATE TABLE register_steps (
         team_id INTEGER NOT NULL REFERENCES teams(id),
         day TEXT NOT NULL,
@@ -606,6 +610,12 @@ def stored_calendar(db):
         INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id IN (OLD.meeting_id, NEW.meeting_id); END;
     CREATE TRIGGER calendar_agreed_next_removed AFTER DELETE ON decisions WHEN OLD.next_evaluation_on IS NOT NULL BEGIN
         INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = OLD.meeting_id; END;
+    CREATE TRIGGER calendar_with_client_added AFTER INSERT ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = NEW.client_id; END;
+    CREATE TRIGGER calendar_with_client_removed AFTER DELETE ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = OLD.client_id; END;
+    CREATE TRIGGER calendar_with_client_changed AFTER UPDATE OF client_id, evaluated_on ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id IN (OLD.client_id, NEW.client_id); END;
     CREATE TRIGGER calendar_norm_changed AFTER UPDATE OF evaluation_interval_months ON teams BEGIN
         INSERT OR IGNORE INTO calendar_stale VALUES (NEW.id); END;
     """)

@@ -9,7 +9,7 @@ from meeting.core.dates import parse_date
 from meeting.core.closing import EXEMPLARY_SITUATIONS
 from meeting.core.planning import LABELS, TRACKS
 from meeting.core.teams import upcoming_meeting_starts
-from meeting.store import figures
+from meeting.store import calendar, figures
 from meeting.store.clients import client_records
 from meeting.store.db import iso
 
@@ -20,6 +20,7 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 
 def register_now(db, team_ids: list[int], today: date) -> dict[int, dict]:
     """Per team: its active clients today, how many are within the norm and how many are overdue."""
+    calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     return {row["team_id"]: row for row in db.query(f"""SELECT team_id, count(*) AS active,
         count(*) FILTER (WHERE norm_until >= :today) AS within_norm, count(*) FILTER (WHERE due_on < :today) AS overdue
@@ -35,6 +36,7 @@ _LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, c.clinic
 def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """The active clients past their due date on `today` in the planner's order (the `limit` first), and how
     many there are. SQL finds the due date the `limit`-th reaches; the core orders the clients up to it."""
+    calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.due_on < :today"
     params |= {"today": today.isoformat()}
@@ -50,8 +52,10 @@ def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> t
 
 def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """The active clients with an open milestone on `today`, longest since its mark first (the `limit` first),
-    and how many there are. A mark falls on the start's anniversary, so SQL orders them by it, from the day
-    after today's (marked last year) round to today's; the core works out each listed one."""
+    and how many there are. The stored `milestone_from` says which are open; a mark falls on the start's
+    anniversary, so SQL orders them by it, from the day after today's (marked last year) round to today's,
+    and the core works out the mark of each candidate."""
+    calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.milestone_from <= :today"
     params |= {"today": today.isoformat(), "md": evaluations.last_anniversary_marked(today)}
@@ -63,10 +67,16 @@ def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -
         where += """ AND ((c.anniversary <= :md) < :group OR ((c.anniversary <= :md) = :group AND c.anniversary <= :day)
             OR c.anniversary = '02-29')"""
         params |= {"group": group, "day": day}
-    found = [(milestone, row) for row in db.query(f"SELECT {_LISTED} WHERE {where}", params)
-             if (milestone := evaluations.milestone(evaluations.client_record(row), today))]
-    found.sort(key=lambda pair: (-pair[0].days_since_mark, pair[0].reference))
-    return [row | {"years": m.years, "milestone": m.milestone} for m, row in found[:limit]], total
+    found = []
+    for client_id, reference, team, clinician, start in db.execute(f"""SELECT c.id, c.reference, t.name, u.name,
+            c.treatment_start FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id
+            WHERE {where}""", params):
+        years, mark = evaluations.latest_mark(parse_date(start), today)
+        found.append((mark, reference, {"client_id": client_id, "reference": reference, "team": team,
+                                        "clinician": clinician, "years": years,
+                                        "milestone": evaluations.milestone_kind(parse_date(start), today)}))
+    found.sort(key=lambda entry: entry[:2])
+    return [row for _, _, row in found[:limit]], total
 
 
 def _nth(db, ordered_sql: str, params: dict, limit: int | None):
@@ -79,11 +89,13 @@ def _nth(db, ordered_sql: str, params: dict, limit: int | None):
 
 def per_clinician(db, team_ids: list[int], today: date, start: date, end: date) -> list[dict]:
     """Per responsible clinician, by name: active clients, team reviews held in the period, overdue today."""
+    calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     held = reviews_per_clinician(db, team_ids, start, end)
-    rows = db.query(f"""SELECT c.clinician_id, u.name AS clinician, count(*) AS clients,
-        count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c JOIN users u ON u.id = c.clinician_id
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.clinician_id""",
+    rows = db.query(f"""SELECT g.*, u.name AS clinician FROM (SELECT c.clinician_id, count(*) AS clients,
+        count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
+        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.clinician_id) g
+        JOIN users u ON u.id = g.clinician_id""",
                     params | {"today": today.isoformat()})
     return sorted(({"clinician": r["clinician"], "clients": r["clients"], "held": held.get(r["clinician_id"], 0),
                     "overdue": r["overdue"]} for r in rows), key=lambda r: r["clinician"])
@@ -92,6 +104,7 @@ def per_clinician(db, team_ids: list[int], today: date, start: date, end: date) 
 def period_audit(db, team_ids: list[int], start: date, end: date) -> register_rules.PeriodAudit:
     """The period's clients due and how their reviews went (`register.cycle_outcome`, counted over the stored
     cycles that hold the period's start), the team reviews held, and the register at the period's end."""
+    calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     params |= {"start": start.isoformat(), "end": end.isoformat()}
     counts = next(db.query(f"""SELECT count(*) AS due, count(*) FILTER (WHERE due < :start) AS overdue_at_start,
@@ -110,6 +123,7 @@ def period_audit(db, team_ids: list[int], start: date, end: date) -> register_ru
 
 def register_points(db, team_ids: list[int], days: list[date]) -> list[register_rules.SharePoint]:
     """The register on each of `days`, summed over the teams: each team's last stored step on or before the day."""
+    calendar.fresh(db, team_ids)
     rows = db.execute("""SELECT d.value, coalesce(sum(s.active), 0), coalesce(sum(s.within_norm), 0),
         coalesce(sum(s.within_legal), 0)
         FROM json_each(:days) d CROSS JOIN json_each(:teams) t
@@ -121,10 +135,10 @@ def register_points(db, team_ids: list[int], days: list[date]) -> list[register_
 
 
 def reviews_by_day(db, team_ids: list[int], start: date, end: date) -> list[tuple[str, int]]:
-    """Team reviews held per day of the period."""
+    """Team reviews held per day of the period (counted per team in the index's order, then summed per day)."""
     marks, params = _teams(team_ids)
-    return db.execute(f"""SELECT held_on, count(*) FROM evaluations WHERE team_id IN ({marks})
-        AND held_on BETWEEN :start AND :end GROUP BY held_on""",
+    return db.execute(f"""SELECT held_on, sum(held) FROM (SELECT team_id, held_on, count(*) AS held FROM evaluations
+        WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end GROUP BY team_id, held_on) GROUP BY held_on""",
                       params | {"start": start.isoformat(), "end": end.isoformat()}).fetchall()
 
 

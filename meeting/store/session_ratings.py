@@ -47,7 +47,7 @@ def summary(db, meeting_id: int) -> dict:
 def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     """Per week (Monday) of closed meetings in the period: ratings and the average per dimension."""
     marks = ", ".join("?" * len(team_ids))
-    rows = db.query(f"""SELECT day, raters, {', '.join(f'{name}_sum' for name in DIMENSIONS)} FROM meeting_figures
-        WHERE team_id IN ({marks}) AND kind IN ('weekly', 'complex_case') AND day BETWEEN ? AND ? AND raters > 0""",
-                    [*team_ids, start.isoformat(), end.isoformat()])
+    rows = db.query(f"""SELECT day, sum(raters) AS raters, {', '.join(f'sum({name}_sum) AS {name}_sum' for name in DIMENSIONS)}
+        FROM meeting_figures WHERE team_id IN ({marks}) AND kind IN ('weekly', 'complex_case') AND day BETWEEN ? AND ?
+        AND raters > 0 GROUP BY day""", [*team_ids, start.isoformat(), end.isoformat()])
     return session_rating.weekly_trend(list(rows))

@@ -64,6 +64,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["cell"] = reports.neutralised
     app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d, "medium") if d else "—"
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
+    app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value}%"
     app.jinja_env.filters["chart_value"] = chart_value
     app.jinja_env.filters["chart_bars"] = chart_bars
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from meeting.core import handover as handover_rules, register as register_rules, reports, session_rating
-from meeting.store import calendar, client_evaluations as evaluation_store, handovers as handover_store
+from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access
@@ -58,14 +58,13 @@ def _managed_teams() -> list[dict]:
 class Dashboard:
     """The figures of the dashboard for these teams and the requested period, each read when first asked for:
     a page reads them all, a CSV only what its table shows. Counts come from SQL over the stored calendar
-    (meeting.store.calendar), worked out again first for any team whose data changed."""
+    (meeting.store.calendar)."""
 
     def __init__(self, teams: list[dict], limit: int | None = None):
         self.teams, self.db, self.ids, self.today = teams, get_db(), [t["id"] for t in teams], team_today(teams[0])
         self.start, self.end, self.problem = reports.period(request.args.get("from"), request.args.get("to"),
                                                             self.today)
         self.limit = limit  # how many overdue clients and milestones a page lists (a CSV: all)
-        calendar.refresh_stale(self.db, self.ids)
 
     @cached_property
     def _overdue(self) -> tuple[list[dict], int]:
