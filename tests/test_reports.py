@@ -103,10 +103,19 @@ def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit
 
 
 def test_per_clinician(db, audit_team):
-    calendar.refresh_stale(db)
-    rows = report_store.per_clinician(db, [audit_team], TODAY, START, END)
+    rows, total = report_store.per_clinician(db, [audit_team], TODAY, START, END)
     assert [(r["clinician"], r["clients"], r["held"], r["overdue"]) for r in rows] == [
-        ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)]
+        ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)] and total == 2
+    db.execute("UPDATE clients SET next_evaluation_on = '2099-01-01' WHERE reference = 'C2'")  # Nurse One: 1 overdue
+    top, total = report_store.per_clinician(db, [audit_team], TODAY, START, END, limit=1)
+    assert [(r["clinician"], r["held"], r["overdue"]) for r in top] == [("Nurse Two", 0, 2)] and total == 2
+
+
+def test_the_review_pace_of_many_teams_at_once_is_each_teams_own(db, audit_team):
+    other = team_store.create_team(db, "Team S")
+    teams = [team_store.get_team(db, audit_team), team_store.get_team(db, other)]
+    assert report_store.review_paces(db, teams) == {t["id"]: report_store.review_pace(db, t) for t in teams}
+    assert report_store.review_paces(db, teams)[audit_team].recent_meetings == 2
 
 
 def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):

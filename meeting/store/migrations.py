@@ -564,7 +564,8 @@ def stored_calendar(db):
     ALTER TABLE clients ADD COLUMN milestone_from TEXT;
     ALTER TABLE clients ADD COLUMN anniversary TEXT;
     ALTER TABLE clients ADD COLUMN last_with_client TEXT;
-    CREATE INDEX clients_now ON clients(team_id, status, due_on, norm_until, clinician_id);
+    CREATE INDEX clients_due ON clients(team_id, status, due_on);
+    CREATE INDEX clients_now ON clients(team_id, status, clinician_id, due_on, norm_until);
     CREATE INDEX clients_milestones ON clients(team_id, status, milestone_from, anniversary);
     CREATE INDEX clients_in_treatment ON clients(team_id, clinician_id, treatment_start, finished_on, last_with_client);
     DROP INDEX evaluations_by_team_day;
@@ -583,9 +584,7 @@ def stored_calendar(db):
     CREATE TABLE register_steps (
         team_id INTEGER NOT NULL REFERENCES teams(id),
         day TEXT NOT NULL,
-        active INTEGER NOT NULL,
-        within_norm INTEGER NOT NULL,
-        within_legal INTEGER NOT NULL,
+        counts INTEGER NOT NULL,  -- active, within the norm, within 12 months: meeting.store.calendar.pack
         PRIMARY KEY (team_id, day)
     ) WITHOUT ROWID;
     CREATE TABLE calendar_stale (team_id INTEGER PRIMARY KEY);

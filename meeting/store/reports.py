@@ -87,18 +87,26 @@ def _nth(db, ordered_sql: str, params: dict, limit: int | None):
     return row[0] if row else None
 
 
-def per_clinician(db, team_ids: list[int], today: date, start: date, end: date) -> list[dict]:
-    """Per responsible clinician, by name: active clients, team reviews held in the period, overdue today."""
+def per_clinician(db, team_ids: list[int], today: date, start: date, end: date,
+                  limit: int | None = None) -> tuple[list[dict], int]:
+    """Per responsible clinician: active clients, team reviews held in the period, overdue today; by name, or the
+    `limit` with the most overdue (ties by name). Also how many clinicians there are."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
-    held = reviews_per_clinician(db, team_ids, start, end)
-    rows = db.query(f"""SELECT g.*, u.name AS clinician FROM (SELECT c.clinician_id, count(*) AS clients,
-        count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.clinician_id) g
-        JOIN users u ON u.id = g.clinician_id""",
-                    params | {"today": today.isoformat()})
-    return sorted(({"clinician": r["clinician"], "clients": r["clients"], "held": held.get(r["clinician_id"], 0),
-                    "overdue": r["overdue"]} for r in rows), key=lambda r: r["clinician"])
+    counted: dict[int, dict] = {}
+    for row in db.query(f"""SELECT g.*, u.name AS clinician FROM (SELECT c.team_id, c.clinician_id, count(*) AS clients,
+            count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
+            WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.team_id, c.clinician_id) g
+            JOIN users u ON u.id = g.clinician_id""", params | {"today": today.isoformat()}):
+        entry = counted.setdefault(row["clinician_id"], {"clinician_id": row["clinician_id"], "clinician": row["clinician"],
+                                                        "clients": 0, "held": 0, "overdue": 0})
+        entry["clients"] += row["clients"]
+        entry["overdue"] += row["overdue"]
+    rows = sorted(counted.values(), key=lambda r: r["clinician"])
+    if limit is not None:
+        rows = sorted(rows, key=lambda r: -r["overdue"])[:limit]
+    held = reviews_per_clinician(db, team_ids, start, end, [r["clinician_id"] for r in rows] if limit else None)
+    return [r | {"held": held.get(r["clinician_id"], 0)} for r in rows], len(counted)
 
 
 def period_audit(db, team_ids: list[int], start: date, end: date) -> register_rules.PeriodAudit:
@@ -124,13 +132,11 @@ def period_audit(db, team_ids: list[int], start: date, end: date) -> register_ru
 def register_points(db, team_ids: list[int], days: list[date]) -> list[register_rules.SharePoint]:
     """The register on each of `days`, summed over the teams: each team's last stored step on or before the day."""
     calendar.fresh(db, team_ids)
-    rows = db.execute("""SELECT d.value, coalesce(sum(s.active), 0), coalesce(sum(s.within_norm), 0),
-        coalesce(sum(s.within_legal), 0)
-        FROM json_each(:days) d CROSS JOIN json_each(:teams) t
-        LEFT JOIN register_steps s ON s.team_id = t.value AND s.day = (SELECT max(x.day) FROM register_steps x
-            WHERE x.team_id = t.value AND x.day <= d.value)
-        GROUP BY d.value""", {"days": json.dumps([day.isoformat() for day in days]), "teams": json.dumps(team_ids)})
-    found = {day: counts for day, *counts in rows}
+    rows = db.execute("""SELECT day, coalesce(sum(counts), 0) FROM (SELECT d.value AS day, (SELECT s.counts
+            FROM register_steps s WHERE s.team_id = t.value AND s.day <= d.value ORDER BY s.day DESC LIMIT 1) AS counts
+        FROM json_each(:days) d CROSS JOIN json_each(:teams) t) GROUP BY day""",
+                      {"days": json.dumps([day.isoformat() for day in days]), "teams": json.dumps(team_ids)})
+    found = {day: calendar.unpack(counts) for day, counts in rows}
     return [register_rules.SharePoint(day, *found[day.isoformat()]) for day in days]
 
 
@@ -142,12 +148,17 @@ def reviews_by_day(db, team_ids: list[int], start: date, end: date) -> list[tupl
                       params | {"start": start.isoformat(), "end": end.isoformat()}).fetchall()
 
 
-def reviews_per_clinician(db, team_ids: list[int], start: date, end: date) -> dict[int, int]:
-    """Team reviews held in the period, by the clinician responsible at the time."""
+def reviews_per_clinician(db, team_ids: list[int], start: date, end: date,
+                          clinician_ids: list[int] | None = None) -> dict[int, int]:
+    """Team reviews held in the period, by the clinician responsible at the time (of `clinician_ids`, or all)."""
     marks, params = _teams(team_ids)
     params |= {"start": start.isoformat(), "end": end.isoformat()}
+    only = ""
+    if clinician_ids is not None:
+        only = f"AND clinician_id IN ({', '.join(f':c{i}' for i in range(len(clinician_ids)))})"
+        params |= {f"c{i}": clinician_id for i, clinician_id in enumerate(clinician_ids)}
     return {r[0]: r[1] for r in db.execute(f"""SELECT clinician_id, count(*) FROM evaluations
-        WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end GROUP BY clinician_id""", params)}
+        WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end {only} GROUP BY clinician_id""", params)}
 
 
 def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
@@ -162,6 +173,23 @@ def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
         LEFT JOIN items i ON i.meeting_id = m.id AND i.track = 'regular' AND i.state IN ('decided', 'deferred')
         LEFT JOIN evaluations e ON e.item_id = i.id
         GROUP BY m.id ORDER BY m.starts_at DESC""", [team_id, meetings])]
+
+
+def review_paces(db, teams: list[dict]) -> dict[int, capacity.Pace]:
+    """`review_pace` of each team, read in one query: the recent closed meetings of every team, numbered newest
+    first per team."""
+    marks, params = _teams([team["id"] for team in teams])
+    other: dict[int, list[int]] = {team["id"]: [] for team in teams}
+    for team_id, minutes in db.execute(f"""SELECT m.team_id, coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0)
+        FROM (SELECT id, team_id, starts_at, row_number() OVER (PARTITION BY team_id ORDER BY starts_at DESC) AS n
+              FROM meetings WHERE team_id IN ({marks}) AND state = 'closed') m
+        LEFT JOIN items i ON i.meeting_id = m.id AND i.track = 'regular' AND i.state IN ('decided', 'deferred')
+        LEFT JOIN evaluations e ON e.item_id = i.id
+        WHERE m.n <= :recent GROUP BY m.id ORDER BY m.team_id, m.starts_at DESC""",
+                                       params | {"recent": capacity.RECENT_MEETINGS}):
+        other[team_id].append(minutes)
+    return {team["id"]: capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other[team["id"]]),
+                                      team["minutes_issue"], len(other[team["id"]])) for team in teams}
 
 
 def review_pace(db, team: dict) -> capacity.Pace:

@@ -91,8 +91,14 @@ class Dashboard:
         return report_store.period_audit(self.db, self.ids, self.start, self.end)
 
     @cached_property
+    def _clinicians(self) -> tuple[list[dict], int]:
+        # a page over many teams lists the clinicians with the most overdue; one team's page and the CSV all
+        limit = self.limit if self.limit and len(self.ids) > 1 else None
+        return report_store.per_clinician(self.db, self.ids, self.today, self.start, self.end, limit)
+
+    @property
     def clinicians(self) -> list[dict]:
-        return report_store.per_clinician(self.db, self.ids, self.today, self.start, self.end)
+        return self._clinicians[0]
 
     @cached_property
     def meetings(self) -> list[dict]:
@@ -121,7 +127,7 @@ class Dashboard:
         return dict(teams=self.teams, start=self.start, end=self.end, problem=self.problem, today=self.today,
                     audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
                     milestones=self.milestones, milestones_total=self._milestones[1],
-                    handovers=self.handovers, clinicians=self.clinicians,
+                    handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
                     time=report_store.time_totals(self.db, self.ids, self.start, self.end),
                     process=self.process, trend=self.trend)
 
@@ -137,7 +143,7 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
         forecasts = {teams[0]["id"]: report_store.capacity_forecast(db, teams[0], now)}
         slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
     else:
-        forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
+        forecasts, slots = {}, {team_id: pace.slots for team_id, pace in report_store.review_paces(db, teams).items()}
     now_per_team = report_store.register_now(db, [t["id"] for t in teams], data["today"])
     empty = {"active": 0, "within_norm": 0, "overdue": 0}
     headlines = [reports.headline(t["name"], (r := now_per_team.get(t["id"], empty))["active"], r["within_norm"],
@@ -157,9 +163,6 @@ def _render(teams: list[dict]):
               "bells": reports.bars([(w["week"], w["bells"] / w["meetings"] if w["meetings"] else 0) for w in trend]),
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
-    data["clinicians_total"] = len(data["clinicians"])
-    if len(teams) > 1:  # a page over many teams shows the clinicians with the most overdue; the CSV has them all
-        data["clinicians"] = _most_overdue(data["clinicians"])
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
                            **_substance(teams, data, monthly), monthly=monthly,
                            csv_base=csv_base, query=request.query_string.decode())
