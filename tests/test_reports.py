@@ -111,13 +111,6 @@ def test_per_clinician(db, audit_team):
     assert [(r["clinician"], r["held"], r["overdue"]) for r in top] == [("Nurse Two", 0, 2)] and total == 2
 
 
-def test_the_review_pace_of_many_teams_at_once_is_each_teams_own(db, audit_team):
-    other = team_store.create_team(db, "Team S")
-    teams = [team_store.get_team(db, audit_team), team_store.get_team(db, other)]
-    assert report_store.review_paces(db, teams) == {t["id"]: report_store.review_pace(db, t) for t in teams}
-    assert report_store.review_paces(db, teams)[audit_team].recent_meetings == 2
-
-
 def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
     totals = report_store.time_totals(db, [audit_team], START, END)
     # acute planned 10 + 2 + 5 = 17 min; used 1300 + 60 + 300 s. regular planned 5 + 10 = 15 min; used 600 s.

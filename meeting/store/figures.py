@@ -34,8 +34,16 @@ COLUMNS = (["meeting_id", "team_id", "kind", "starts_at", "minutes", "acute_budg
            + ["raters"] + [f"{name}_sum" for name in DIMENSIONS])
 
 
-def write(db, where: str = "m.id = :meeting_id", params: dict | None = None) -> None:
-    """(Re)write the figures of the closed meetings `where` selects (inside the caller's transaction)."""
+# minutes of the regular items that were not a review that counted (a decided regular item with an evaluation):
+# announcements, items deferred or not reached; the capacity line's pace (migration 0013, not in COLUMNS)
+OTHER_REGULAR_MINUTES = """SELECT coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0) FROM items i
+    LEFT JOIN evaluations e ON e.item_id = i.id WHERE i.meeting_id = meeting_figures.meeting_id
+    AND i.track = 'regular' AND i.state IN ('decided', 'deferred')"""
+
+
+def write(db, where: str = "m.id = :meeting_id", params: dict | None = None, pace: bool = True) -> None:
+    """(Re)write the figures of the closed meetings `where` selects (inside the caller's transaction); `pace`
+    False leaves out the column migration 0013 added (for migration 0012, which runs before it)."""
     selected = f"SELECT m.id FROM meetings m WHERE m.state = 'closed' AND {where}"
     db.execute(f"""INSERT OR REPLACE INTO meeting_figures ({', '.join(COLUMNS)}, day)
         SELECT m.id, m.team_id, m.kind, m.starts_at, m.minutes, m.acute_budget, m.regular_budget,
@@ -59,6 +67,9 @@ def write(db, where: str = "m.id = :meeting_id", params: dict | None = None) -> 
           WHERE meeting_id IN ({selected}) GROUP BY meeting_id) s ON s.meeting_id = m.id
         WHERE m.state = 'closed' AND {where}""", params or {})
     _date_them(db)
+    if pace:
+        db.execute(f"UPDATE meeting_figures SET other_regular_minutes = ({OTHER_REGULAR_MINUTES}) "
+                   f"WHERE meeting_id IN ({selected})", params or {})
 
 
 def _date_them(db) -> None:

@@ -545,7 +545,7 @@ def meeting_figures(db):
     );
     CREATE INDEX meeting_figures_by_team_kind_day ON meeting_figures(team_id, kind, day);
     """)
-    figures.write_all(db)
+    figures.write(db, "1 = 1", pace=False)
 
 
 @migrations(name="0013_stored_calendar")
@@ -553,8 +553,9 @@ def stored_calendar(db):
     """Each team's calendar, stored as dates the core works out (meeting.store.calendar): per client the dates it
     passes (and its last evaluation with the client), per client the stretches of period starts with their due date and next review, per team the
     register's counts from every day they change. Triggers mark a team stale whenever anything its dates depend
-    on is written; every team is worked out here once."""
-    from meeting.store import calendar
+    on is written; every team is worked out here once. Each meeting's figures add the minutes its regular
+    budget spent on anything but a review (the capacity line's pace)."""
+    from meeting.store import calendar, figures
 
     run_statements(db, """
     ALTER TABLE clients ADD COLUMN due_on TEXT;
@@ -617,5 +618,8 @@ def stored_calendar(db):
         INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id IN (OLD.client_id, NEW.client_id); END;
     CREATE TRIGGER calendar_norm_changed AFTER UPDATE OF evaluation_interval_months ON teams BEGIN
         INSERT OR IGNORE INTO calendar_stale VALUES (NEW.id); END;
+    ALTER TABLE meeting_figures ADD COLUMN other_regular_minutes INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX meeting_figures_recent ON meeting_figures(team_id, starts_at, other_regular_minutes);
     """)
+    db.execute(f"UPDATE meeting_figures SET other_regular_minutes = ({figures.OTHER_REGULAR_MINUTES})")
     calendar.refresh_all(db)

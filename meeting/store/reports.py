@@ -165,31 +165,10 @@ def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
     """Per recent closed meeting (newest first): minutes of regular items that were not a review.
 
     Announcements, items deferred or not reached: what the regular budget spent on anything but a
-    review that counted (a decided regular item with an evaluation).
+    review that counted (written with the meeting's figures when it closed).
     """
-    return [r[0] for r in db.execute("""SELECT coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0)
-        FROM (SELECT id, starts_at FROM meetings WHERE team_id = ? AND state = 'closed'
-              ORDER BY starts_at DESC LIMIT ?) m
-        LEFT JOIN items i ON i.meeting_id = m.id AND i.track = 'regular' AND i.state IN ('decided', 'deferred')
-        LEFT JOIN evaluations e ON e.item_id = i.id
-        GROUP BY m.id ORDER BY m.starts_at DESC""", [team_id, meetings])]
-
-
-def review_paces(db, teams: list[dict]) -> dict[int, capacity.Pace]:
-    """`review_pace` of each team, read in one query: the recent closed meetings of every team, numbered newest
-    first per team."""
-    marks, params = _teams([team["id"] for team in teams])
-    other: dict[int, list[int]] = {team["id"]: [] for team in teams}
-    for team_id, minutes in db.execute(f"""SELECT m.team_id, coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0)
-        FROM (SELECT id, team_id, starts_at, row_number() OVER (PARTITION BY team_id ORDER BY starts_at DESC) AS n
-              FROM meetings WHERE team_id IN ({marks}) AND state = 'closed') m
-        LEFT JOIN items i ON i.meeting_id = m.id AND i.track = 'regular' AND i.state IN ('decided', 'deferred')
-        LEFT JOIN evaluations e ON e.item_id = i.id
-        WHERE m.n <= :recent GROUP BY m.id ORDER BY m.team_id, m.starts_at DESC""",
-                                       params | {"recent": capacity.RECENT_MEETINGS}):
-        other[team_id].append(minutes)
-    return {team["id"]: capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other[team["id"]]),
-                                      team["minutes_issue"], len(other[team["id"]])) for team in teams}
+    return [r[0] for r in db.execute("""SELECT other_regular_minutes FROM meeting_figures WHERE team_id = ?
+        ORDER BY starts_at DESC LIMIT ?""", [team_id, meetings])]
 
 
 def review_pace(db, team: dict) -> capacity.Pace:
@@ -234,13 +213,28 @@ def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
         WHERE {where} ORDER BY f.starts_at""", params))
 
 
-def process(db, team_ids: list[int], start: date, end: date) -> dict:
-    """Items by label and track, decisions among discussed items, deferrals, bells, ratings, situation tags."""
+_SUMMED = [*figures.ITEM_COUNTS, *figures.TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells",
+           "old_raters", "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum", "acute_planned_seconds",
+           "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds", "borrowed_minutes"]
+
+
+def weekly_days(db, team_ids: list[int], start: date, end: date) -> list[dict]:
+    """Per local day of the period with closed weekly meetings: how many, how many overran, and the sums of their
+    figures; what `process`, `time_totals` and `meetings_by_day` add up (one read can serve all three)."""
     where, params = _period(team_ids, start, end)
-    sums = [*figures.ITEM_COUNTS, *figures.TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells",
-            "old_raters", "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum"]
-    row = next(db.query(f"""SELECT count(*) AS meetings, {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in sums)}
-        FROM meeting_figures f WHERE {where}""", params))
+    return list(db.query(f"""SELECT f.day, count(*) AS meetings,
+        count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
+        {', '.join(f'sum({c}) AS {c}' for c in _SUMMED)} FROM meeting_figures f WHERE {where}
+        GROUP BY f.day ORDER BY f.day""", params))
+
+
+def _sum(days: list[dict], columns) -> dict:
+    return {column: sum(day[column] or 0 for day in days) for column in columns}
+
+
+def process(db, team_ids: list[int], start: date, end: date, days: list[dict] | None = None) -> dict:
+    """Items by label and track, decisions among discussed items, deferrals, bells, ratings, situation tags."""
+    row = _sum(weekly_days(db, team_ids, start, end) if days is None else days, ["meetings", *_SUMMED])
     items = [{"track": track, "label": label, "items": row[f"items_{track}_{label}"]}
              for track in TRACKS for label in LABELS if row[f"items_{track}_{label}"]]
     tags = sorted(({"situation": name, "items": row[f"tag_{name}"]} for name in EXEMPLARY_SITUATIONS
@@ -253,20 +247,15 @@ def process(db, team_ids: list[int], start: date, end: date) -> dict:
             "ratings": ratings, "tags": tags}
 
 
-def meetings_by_day(db, team_ids: list[int], start: date, end: date) -> list[dict]:
+def meetings_by_day(db, team_ids: list[int], start: date, end: date, days: list[dict] | None = None) -> list[dict]:
     """Per day of the period with closed meetings: how many, their discussed and decided items, bells (weeks
     are the core's)."""
-    where, params = _period(team_ids, start, end)
-    return list(db.query(f"""SELECT f.day, count(*) AS meetings, sum(f.discussed) AS discussed,
-        sum(f.decided) AS decided, sum(f.bells) AS bells FROM meeting_figures f WHERE {where}
-        GROUP BY f.day ORDER BY f.day""", params))
+    return [{key: day[key] for key in ("day", "meetings", "discussed", "decided", "bells")}
+            for day in (weekly_days(db, team_ids, start, end) if days is None else days)]
 
 
-def time_totals(db, team_ids: list[int], start: date, end: date) -> dict:
+def time_totals(db, team_ids: list[int], start: date, end: date, days: list[dict] | None = None) -> dict:
     """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun."""
-    where, params = _period(team_ids, start, end)
-    return next(db.query(f"""SELECT {', '.join(f'coalesce(sum({key}), 0) AS {key}' for key in (
-        'acute_planned_seconds', 'acute_used_seconds', 'regular_planned_seconds', 'regular_used_seconds',
-        'borrowed_minutes'))},
-        count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
-        count(*) AS meetings FROM meeting_figures f WHERE {where}""", params))
+    return _sum(weekly_days(db, team_ids, start, end) if days is None else days, (
+        "acute_planned_seconds", "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds",
+        "borrowed_minutes", "overrun", "meetings"))

@@ -105,13 +105,18 @@ class Dashboard:
         return report_store.meeting_time(self.db, self.ids, self.start, self.end)
 
     @cached_property
+    def _weekly_days(self) -> list[dict]:
+        return report_store.weekly_days(self.db, self.ids, self.start, self.end)
+
+    @cached_property
     def process(self) -> dict:
-        return report_store.process(self.db, self.ids, self.start, self.end)
+        return report_store.process(self.db, self.ids, self.start, self.end, self._weekly_days)
 
     @cached_property
     def trend(self) -> list[dict]:
         week_ends = report_store.register_points(self.db, self.ids, register_rules.week_ends(self.start, self.end))
-        return reports.weekly_trend(report_store.meetings_by_day(self.db, self.ids, self.start, self.end),
+        return reports.weekly_trend(report_store.meetings_by_day(self.db, self.ids, self.start, self.end,
+                                                                 self._weekly_days),
                                     report_store.reviews_by_day(self.db, self.ids, self.start, self.end), week_ends)
 
     def log(self, shown: list[dict]) -> None:
@@ -128,7 +133,7 @@ class Dashboard:
                     audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
-                    time=report_store.time_totals(self.db, self.ids, self.start, self.end),
+                    time=report_store.time_totals(self.db, self.ids, self.start, self.end, self._weekly_days),
                     process=self.process, trend=self.trend)
 
 
@@ -143,7 +148,7 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
         forecasts = {teams[0]["id"]: report_store.capacity_forecast(db, teams[0], now)}
         slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
     else:
-        forecasts, slots = {}, {team_id: pace.slots for team_id, pace in report_store.review_paces(db, teams).items()}
+        forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
     now_per_team = report_store.register_now(db, [t["id"] for t in teams], data["today"])
     empty = {"active": 0, "within_norm": 0, "overdue": 0}
     headlines = [reports.headline(t["name"], (r := now_per_team.get(t["id"], empty))["active"], r["within_norm"],
