@@ -57,6 +57,8 @@ def test_a_milestone_is_open_from_the_stored_day_on(start, decided, today):
     record = evaluations.ClientRecord("R-1", 1, start, last_continuation_decision=decided)
     opens = evaluations.milestone_from(start, decided)
     assert (evaluations.milestone(record, today) is not None) == (opens <= today)
+    years, _ = evaluations.latest_mark(start, today)
+    assert evaluations.milestone_of_years(years) == evaluations.milestone_kind(start, today)
 
 
 @pytest.fixture

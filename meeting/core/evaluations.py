@@ -218,6 +218,11 @@ def milestone_kind(treatment_start: date, today: date, one_year_months: int = 12
     return None
 
 
+def milestone_of_years(years: int) -> str | None:
+    """`milestone_kind` (at its default marks) of a treatment that has run `years` whole years."""
+    return TWO_YEAR if years >= 2 else ONE_YEAR if years >= 1 else None
+
+
 def latest_mark(treatment_start: date, today: date) -> tuple[int, date]:
     """The whole years the treatment has run on `today`, and the anniversary that marked the last of them."""
     years = treatment_months(treatment_start, today) // 12

@@ -199,7 +199,7 @@ def for_dashboard(db, team_ids: list[int], since: date) -> list[dict]:
     """Open handovers and those done since `since`, with reference, team, clinician, points done and the
     no-gap point's status: the core works out age and gaps. Dates and references only, no notes."""
     marks = ", ".join("?" * len(team_ids))
-    return list(db.query(f"""SELECT h.id, h.client_id, h.opened_on, h.done_on, h.last_contact_on,
+    return list(db.query(f"""SELECT h.id, h.client_id, h.team_id, h.opened_on, h.done_on, h.last_contact_on,
         h.new_care_starts_on, c.reference, t.name AS team, u.name AS clinician,
         (SELECT count(*) FROM handover_points p WHERE p.handover_id = h.id AND p.status != 'open') AS points_done,
         (SELECT p.status FROM handover_points p WHERE p.handover_id = h.id AND p.point = 'no_gap') AS no_gap

@@ -87,8 +87,12 @@ class Dashboard:
         return handover_rules.annotated(handover_store.for_dashboard(self.db, self.ids, self.start), self.today)
 
     @cached_property
+    def _reviews_by_day(self) -> list[tuple[str, int]]:
+        return report_store.reviews_by_day(self.db, self.ids, self.start, self.end)
+
+    @cached_property
     def audit(self):
-        return report_store.period_audit(self.db, self.ids, self.start, self.end)
+        return report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
 
     @cached_property
     def _clinicians(self) -> tuple[list[dict], int]:
@@ -117,14 +121,21 @@ class Dashboard:
         week_ends = report_store.register_points(self.db, self.ids, register_rules.week_ends(self.start, self.end))
         return reports.weekly_trend(report_store.meetings_by_day(self.db, self.ids, self.start, self.end,
                                                                  self._weekly_days),
-                                    report_store.reviews_by_day(self.db, self.ids, self.start, self.end), week_ends)
+                                    self._reviews_by_day, week_ends)
 
     def log(self, shown: list[dict]) -> None:
-        """The manager's view of these clients (or of counts only) goes to the access log."""
+        """The manager's view of these clients, each under its team (or of counts only, of these teams), goes
+        to the access log."""
+        per_team: dict[int, set[int]] = {}
+        for row in shown:
+            per_team.setdefault(row["team_id"], set()).add(row["client_id"])
+        period = f"period={self.start}..{self.end}"
         with write(self.db):
-            log_access(self.db, actor(), "dashboard", sorted({r["client_id"] for r in shown}) or [None],
-                       self.ids[0] if len(self.ids) == 1 else None,
-                       detail=f"teams={self.ids} period={self.start}..{self.end}")
+            if not per_team:
+                log_access(self.db, actor(), "dashboard", [None], self.ids[0] if len(self.ids) == 1 else None,
+                           detail=f"teams={self.ids} {period}")
+            for team_id, client_ids in sorted(per_team.items()):
+                log_access(self.db, actor(), "dashboard", sorted(client_ids), team_id, detail=period)
 
     def page(self) -> dict:
         """Everything the page shows; logs the clients on it."""
