@@ -182,3 +182,14 @@ def test_equal_clients_take_turns_at_the_freeze(db, team):
     records = [ClientRecord(f"T-{i:02d}", 1, date(2025, 1, 1), "active", date(2025, 10, 1)) for i in range(20)]
     firsts = [review_queue(records, date(2026, 4, 7) + timedelta(weeks=w), 6)[0].reference for w in range(10)]
     assert len(set(firsts)) > 3 and firsts != sorted(firsts)
+
+
+def test_the_scheduler_works_out_a_calendar_an_import_left_stale(db, team):
+    from meeting.store import calendar, reports as report_store, users as user_store
+    nurse = user_store.create_user(db, "n@example.org", "Nurse")
+    client_store.add_clients(db, Actor(None), team["id"], [ClientInput("K-1", nurse, date(2025, 1, 6), None)])
+    assert calendar.stale_teams(db) == [team["id"]]
+    assert scheduler.work_out_calendars(db, utc(2026, 3, 2, 9)) == 1
+    assert calendar.stale_teams(db) == [] and scheduler.work_out_calendars(db, utc(2026, 3, 2, 9)) == 0
+    rows, total = report_store.overdue(db, [team["id"]], date(2026, 3, 2))
+    assert total == 1 and rows[0]["due"] == "2025-07-06"

@@ -14,7 +14,7 @@ from meeting.core import evaluations, planning
 from meeting.store.db import connect, write
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
-from meeting.store import backups, handovers as handover_store, teams as team_store
+from meeting.store import backups, calendar, handovers as handover_store, teams as team_store
 from meeting.store.audit import Actor
 
 log = logging.getLogger("belletje.scheduler")
@@ -135,6 +135,12 @@ def acquire_lock(path: Path):
     return handle
 
 
+def work_out_calendars(db, now: datetime) -> int:
+    """Work out every team's stale stored calendar (after an import, a registry edit, a changed norm), so that a
+    dashboard seldom has to; returns how many teams."""
+    return len(calendar.refresh_stale(db))
+
+
 def start(database_path: str, backup_dir: Path, background: bool = True):
     """Start APScheduler in this process (if it gets the lock); returns the scheduler or None."""
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -153,6 +159,7 @@ def start(database_path: str, backup_dir: Path, background: bool = True):
     scheduler.add_job(_with_db(database_path, freeze_agendas), "interval", minutes=1, id="freeze_agendas")
     # hourly, so a team in any time zone sees its clients leave early on their last-contact date
     scheduler.add_job(_with_db(database_path, leave_on_last_contact), "cron", minute=5, id="leave_on_last_contact")
+    scheduler.add_job(_with_db(database_path, work_out_calendars), "interval", minutes=5, id="work_out_calendars")
     scheduler.add_job(lambda: backup(database_path, backup_dir, _utcnow()), "cron", hour=BACKUP_HOUR, minute=30,
                       id="backup")
     scheduler._belletje_lock = lock  # held for the scheduler's life

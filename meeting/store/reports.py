@@ -28,9 +28,8 @@ def register_now(db, team_ids: list[int], today: date) -> dict[int, dict]:
                                                     params | {"today": today.isoformat()})}
 
 
-_LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, c.clinician_id, u.name AS clinician,
-    c.treatment_start, c.last_evaluation, c.next_evaluation_on, c.last_continuation_decision, c.colleague_invited_at,
-    c.status, c.due_on, c.review_base FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id"""
+_LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, u.name AS clinician, c.due_on, c.review_base
+    FROM clients c JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.clinician_id"""
 
 
 def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
