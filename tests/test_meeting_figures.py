@@ -51,3 +51,17 @@ def test_a_rating_after_the_close_adds_to_its_meetings_figures(db, world):
     assert session_ratings.rate(db, world["meeting_a"], world["chair_a"], scores | {"heard": 2})
     [week] = session_ratings.weekly_trend(db, [world["team_a"]], start, end)
     assert (week["raters"], week["heard"], week["goals"], week["overall"]) == (2, 3.0, 2.0, 3.0)
+
+
+def test_a_meeting_closes_and_works_out_its_teams_calendar_and_a_broken_date_cannot_stop_it(db, world):
+    from meeting.store import calendar
+    db.execute("UPDATE clients SET last_evaluation = '2025-06-01' WHERE id = ?", [world["client_a"]])
+    assert world["team_a"] in calendar.stale_teams(db)
+    _close(db, world)
+    assert world["team_a"] not in calendar.stale_teams(db)  # worked out when the meeting closed
+
+    running_store.start_meeting(db, world["team_b"], world["meeting_b"], utcnow())
+    db.execute("UPDATE clients SET treatment_start = 'not a date' WHERE id = ?", [world["client_b"]])  # a bad import
+    running_store.end_meeting(db, world["team_b"], world["meeting_b"], utcnow())
+    assert meeting_store.get_meeting(db, world["team_b"], world["meeting_b"])["state"] == "closed"
+    assert world["team_b"] in calendar.stale_teams(db)  # left for the dashboard or the scheduler to try again

@@ -1,5 +1,6 @@
 """The running meeting: phases, the current item, clock events, bells, borrowed minutes, the look ahead."""
 import json
+import logging
 from datetime import datetime
 
 from meeting.core import clock
@@ -8,6 +9,8 @@ from meeting.store import calendar, figures
 from meeting.store.db import iso, write
 from meeting.core.i18n import N_
 from meeting.store.meetings import NotTheTeams, bump_revision, next_after
+
+log = logging.getLogger(__name__)
 
 
 class Refused(Exception):
@@ -152,7 +155,17 @@ def end_meeting(db, team_id: int, meeting_id: int, now: datetime, look_ahead: di
                    [iso(now), json.dumps(look_ahead) if look_ahead else None, meeting_id, team_id])
         bump_revision(db, team_id, meeting_id)
         figures.write_meeting(db, meeting_id)
-        calendar.refresh(db, team_id)  # its reviews are in: the dashboard's first view after it need not wait
+    _work_out_calendar(db, team_id)
+
+
+def _work_out_calendar(db, team_id: int) -> None:
+    """The meeting's reviews are in: work out the team's stored calendar now, so the dashboard's first view after
+    it need not wait. In a transaction (or savepoint) of its own: nothing in the calendar may keep a meeting from
+    closing; a failure leaves the team stale, for the dashboard or the scheduler to try again."""
+    try:
+        calendar.refresh_stale(db, [team_id])
+    except Exception:  # noqa: BLE001 - logged; the close itself has been committed
+        log.exception("the stored calendar of team %s was not worked out after its meeting closed", team_id)
 
 
 def set_look_ahead_note(db, team_id: int, meeting_id: int, note: str) -> None:
