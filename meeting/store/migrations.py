@@ -571,15 +571,15 @@ def stored_calendar(db):
     CREATE INDEX clients_in_treatment ON clients(team_id, clinician_id, treatment_start, finished_on, last_with_client);
     DROP INDEX evaluations_by_team_day;
     CREATE INDEX evaluations_by_team_day ON evaluations(team_id, held_on, clinician_id);
-    CREATE TABLE review_cycles (
+    CREATE TABLE review_cycles (  -- days as the core's day numbers (date.toordinal): compared, never computed
         team_id INTEGER NOT NULL REFERENCES teams(id),
-        last_start TEXT NOT NULL,
+        last_start INTEGER NOT NULL,
         client_id INTEGER NOT NULL REFERENCES clients(id),
-        first_start TEXT NOT NULL,
-        due TEXT NOT NULL,
-        next_review TEXT,
-        treatment_start TEXT NOT NULL,
-        finished_on TEXT,
+        first_start INTEGER NOT NULL,
+        due INTEGER NOT NULL,
+        next_review INTEGER,
+        treatment_start INTEGER NOT NULL,
+        finished_on INTEGER,
         PRIMARY KEY (team_id, last_start, client_id)
     ) WITHOUT ROWID;
     CREATE TABLE register_steps (

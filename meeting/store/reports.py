@@ -18,14 +18,27 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
     return marks, {f"team{i}": team_id for i, team_id in enumerate(team_ids)}
 
 
-def register_now(db, team_ids: list[int], today: date) -> dict[int, dict]:
-    """Per team: its active clients today, how many are within the norm and how many are overdue."""
+def register_today(db, team_ids: list[int], today: date) -> list[dict]:
+    """Per team and responsible clinician: active clients today, how many within the norm, how many overdue (one
+    read serves the teams' headlines and the clinicians' table)."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
-    return {row["team_id"]: row for row in db.query(f"""SELECT team_id, count(*) AS active,
-        count(*) FILTER (WHERE norm_until >= :today) AS within_norm, count(*) FILTER (WHERE due_on < :today) AS overdue
-        FROM clients WHERE team_id IN ({marks}) AND status = 'active' GROUP BY team_id""",
-                                                    params | {"today": today.isoformat()})}
+    return list(db.query(f"""SELECT g.*, u.name AS clinician FROM (SELECT c.team_id, c.clinician_id,
+        count(*) AS active, count(*) FILTER (WHERE c.norm_until >= :today) AS within_norm,
+        count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
+        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.team_id, c.clinician_id) g
+        JOIN users u ON u.id = g.clinician_id""", params | {"today": today.isoformat()}))
+
+
+def register_now(db, team_ids: list[int], today: date, rows: list[dict] | None = None) -> dict[int, dict]:
+    """Per team: its active clients today, how many are within the norm and how many are overdue (from
+    `register_today`'s rows, when already read)."""
+    teams: dict[int, dict] = {}
+    for row in register_today(db, team_ids, today) if rows is None else rows:
+        team = teams.setdefault(row["team_id"], {"team_id": row["team_id"], "active": 0, "within_norm": 0, "overdue": 0})
+        for key in ("active", "within_norm", "overdue"):
+            team[key] += row[key]
+    return teams
 
 
 _LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, u.name AS clinician, c.due_on, c.review_base
@@ -86,26 +99,22 @@ def _nth(db, ordered_sql: str, params: dict, limit: int | None):
     return row[0] if row else None
 
 
-def per_clinician(db, team_ids: list[int], today: date, start: date, end: date,
-                  limit: int | None = None) -> tuple[list[dict], int]:
+def per_clinician(db, team_ids: list[int], today: date, start: date, end: date, limit: int | None = None,
+                  rows: list[dict] | None = None) -> tuple[list[dict], int]:
     """Per responsible clinician: active clients, team reviews held in the period, overdue today; by name, or the
-    `limit` with the most overdue (ties by name). Also how many clinicians there are."""
-    calendar.fresh(db, team_ids)
-    marks, params = _teams(team_ids)
+    `limit` with the most overdue (ties by name). Also how many clinicians there are. `rows`: `register_today`'s,
+    when already read."""
     counted: dict[int, dict] = {}
-    for row in db.query(f"""SELECT g.*, u.name AS clinician FROM (SELECT c.team_id, c.clinician_id, count(*) AS clients,
-            count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
-            WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.team_id, c.clinician_id) g
-            JOIN users u ON u.id = g.clinician_id""", params | {"today": today.isoformat()}):
+    for row in register_today(db, team_ids, today) if rows is None else rows:
         entry = counted.setdefault(row["clinician_id"], {"clinician_id": row["clinician_id"], "clinician": row["clinician"],
                                                         "clients": 0, "held": 0, "overdue": 0})
-        entry["clients"] += row["clients"]
+        entry["clients"] += row["active"]
         entry["overdue"] += row["overdue"]
-    rows = sorted(counted.values(), key=lambda r: r["clinician"])
+    listed = sorted(counted.values(), key=lambda r: r["clinician"])
     if limit is not None:
-        rows = sorted(rows, key=lambda r: -r["overdue"])[:limit]
-    held = reviews_per_clinician(db, team_ids, start, end, [r["clinician_id"] for r in rows] if limit else None)
-    return [r | {"held": held.get(r["clinician_id"], 0)} for r in rows], len(counted)
+        listed = sorted(listed, key=lambda r: -r["overdue"])[:limit]
+    held = reviews_per_clinician(db, team_ids, start, end, [r["clinician_id"] for r in listed] if limit else None)
+    return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], len(counted)
 
 
 def period_audit(db, team_ids: list[int], start: date, end: date,
@@ -115,7 +124,7 @@ def period_audit(db, team_ids: list[int], start: date, end: date,
     at the period's end."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
-    params |= {"start": start.isoformat(), "end": end.isoformat()}
+    params |= {"start": start.toordinal(), "end": end.toordinal()}  # the cycles' days are day numbers
     counts = next(db.query(f"""SELECT count(*) AS due, count(*) FILTER (WHERE due < :start) AS overdue_at_start,
         count(*) FILTER (WHERE next_review <= :end AND next_review <= due) AS in_time,
         count(*) FILTER (WHERE next_review <= :end AND next_review > due) AS late,

@@ -95,10 +95,15 @@ class Dashboard:
         return report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
 
     @cached_property
+    def register_today(self) -> list[dict]:
+        return report_store.register_today(self.db, self.ids, self.today)
+
+    @cached_property
     def _clinicians(self) -> tuple[list[dict], int]:
         # a page over many teams lists the clinicians with the most overdue; one team's page and the CSV all
         limit = self.limit if self.limit and len(self.ids) > 1 else None
-        return report_store.per_clinician(self.db, self.ids, self.today, self.start, self.end, limit)
+        return report_store.per_clinician(self.db, self.ids, self.today, self.start, self.end, limit,
+                                          self.register_today)
 
     @property
     def clinicians(self) -> list[dict]:
@@ -145,7 +150,7 @@ class Dashboard:
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
                     time=report_store.time_totals(self.db, self.ids, self.start, self.end, self._weekly_days),
-                    process=self.process, trend=self.trend)
+                    process=self.process, trend=self.trend, register_today=self.register_today)
 
 
 def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
@@ -160,7 +165,7 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
         slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
     else:
         forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
-    now_per_team = report_store.register_now(db, [t["id"] for t in teams], data["today"])
+    now_per_team = report_store.register_now(db, [t["id"] for t in teams], data["today"], data["register_today"])
     empty = {"active": 0, "within_norm": 0, "overdue": 0}
     headlines = [reports.headline(t["name"], (r := now_per_team.get(t["id"], empty))["active"], r["within_norm"],
                                   t["evaluation_interval_months"], r["overdue"], slots[t["id"]]) for t in teams]
