@@ -1,12 +1,13 @@
-"""Each team's calendar, stored: per client the dates it passes (due, within the norm until, ..., its last
-evaluation with the client), per client
-the stretches of period starts with their due date and next review, and per team the register's counts from
-every day they change. The core works every date out (meeting.core.evaluations and register); SQL only
-compares and counts them, so a dashboard over 200 teams does no per-client work.
+"""Each team's calendar, stored: per client the dates it passes (due, within the norm until, within 12 months
+until, a milestone open from, its last evaluation with the client); per client the stretches of period starts
+with their due date and next review (as day numbers); per team the register's counts from every day they change.
+The core works every date out (meeting.core.evaluations and register); SQL only compares and counts them, so
+a dashboard over 200 teams does no per-client work.
 
-Whatever a date depends on (a client, a review, an agreed next date, the team's norm) marks its team stale by
-a trigger (migration 0013), whichever code path or tool wrote it; a stale team is worked out again when one
-of its meetings closes, and before anything reads its stored calendar (`fresh`).
+Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
+norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it. A stale team is
+worked out again when one of its meetings closes, before anything reads its stored calendar (`fresh`), and by
+the scheduler every five minutes.
 """
 from meeting.core import evaluations, register, reports
 from meeting.store.db import write
