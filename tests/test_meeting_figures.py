@@ -2,6 +2,7 @@
 added to by a session rating that comes after the close."""
 from datetime import timedelta
 
+from meeting.core import reports
 from meeting.core.evaluations import local_day
 from meeting.store import figures, meetings as meeting_store, reports as report_store, running as running_store
 from meeting.store import session_ratings, teams as team_store
@@ -21,14 +22,14 @@ def _close(db, world):
 
 def test_a_meeting_counts_on_the_dashboard_once_it_has_closed(db, world):
     start, end = _period(db, world)
-    assert report_store.process(db, [world["team_a"]], start, end)["meetings"] == 0  # planned: not yet a figure
+    assert reports.process(report_store.weekly_days(db, [world["team_a"]], start, end))["meetings"] == 0  # planned: not yet a figure
     _close(db, world)
-    process = report_store.process(db, [world["team_a"]], start, end)
+    process = reports.process(report_store.weekly_days(db, [world["team_a"]], start, end))
     # the world's meeting: the regular question still planned, the decided question and the decided consultation issue
     assert (process["meetings"], process["decided"], process["discussed"]) == (1, 2, 2)
     assert {(r["track"], r["label"]): r["items"] for r in process["items"]} == {
         ("regular", "question"): 1, ("acute", "question"): 1, ("acute", "issue"): 1}
-    assert report_store.process(db, [world["team_b"]], start, end)["meetings"] == 0  # team B's meeting is open
+    assert reports.process(report_store.weekly_days(db, [world["team_b"]], start, end))["meetings"] == 0  # team B's meeting is open
     [row] = report_store.meeting_time(db, [world["team_a"]], start, end)
     assert row["meeting_id"] == world["meeting_a"] and row["day"] == (start + timedelta(days=1)).isoformat()
 

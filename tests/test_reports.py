@@ -102,17 +102,24 @@ def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit
     assert total == 2 and report_store.milestones(db, [audit_team], TODAY, limit=1) == (rows[:1], 2)
 
 
+def clinicians(db, team_id, limit=None):
+    """The dashboard's clinicians' table: today's counts per clinician, with the period's reviews held."""
+    listed, total = reports.per_clinician(report_store.register_today(db, [team_id], TODAY), limit)
+    held = report_store.reviews_per_clinician(db, [team_id], START, END)
+    return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], total
+
+
 def test_per_clinician(db, audit_team):
-    rows, total = report_store.per_clinician(db, [audit_team], TODAY, START, END)
+    rows, total = clinicians(db, audit_team)
     assert [(r["clinician"], r["clients"], r["held"], r["overdue"]) for r in rows] == [
         ("Nurse One", 2, 1, 2), ("Nurse Two", 2, 0, 2)] and total == 2
     db.execute("UPDATE clients SET next_evaluation_on = '2099-01-01' WHERE reference = 'C2'")  # Nurse One: 1 overdue
-    top, total = report_store.per_clinician(db, [audit_team], TODAY, START, END, limit=1)
+    top, total = clinicians(db, audit_team, limit=1)
     assert [(r["clinician"], r["held"], r["overdue"]) for r in top] == [("Nurse Two", 0, 2)] and total == 2
 
 
 def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
-    totals = report_store.time_totals(db, [audit_team], START, END)
+    totals = reports.time_totals(report_store.weekly_days(db, [audit_team], START, END))
     # acute planned 10 + 2 + 5 = 17 min; used 1300 + 60 + 300 s. regular planned 5 + 10 = 15 min; used 600 s.
     # the first meeting used 1300 s of its 1200: overrun; the second 960 s: not.
     assert totals == {"acute_planned_seconds": 1020, "acute_used_seconds": 1660, "regular_planned_seconds": 900,
@@ -120,7 +127,7 @@ def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
 
 
 def test_process_figures(db, audit_team):
-    process = report_store.process(db, [audit_team], START, END)
+    process = reports.process(report_store.weekly_days(db, [audit_team], START, END))
     # discussed: crisis, evaluation C1, the announcement, the talked-then-deferred question = 4; decided 3.
     assert (process["meetings"], process["discussed"], process["decided"]) == (2, 4, 3)
     assert reports.share(process["decided"], process["discussed"]) == 75
@@ -135,7 +142,7 @@ def test_process_figures(db, audit_team):
 
 def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audit_team):
     calendar.refresh_stale(db)
-    trend = reports.weekly_trend(report_store.meetings_by_day(db, [audit_team], START, END),
+    trend = reports.weekly_trend(report_store.weekly_days(db, [audit_team], START, END),
                                  report_store.reviews_by_day(db, [audit_team], START, END),
                                  report_store.register_points(db, [audit_team], register.week_ends(START, END)))
     assert len(trend) == 27 and trend[0]["week"] == "2025-12-29" and trend[-1]["week"] == "2026-06-29"

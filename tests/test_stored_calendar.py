@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from meeting.core import client_evaluation, evaluations, register
+from meeting.core import client_evaluation, evaluations, register, reports
 from meeting.core.clients import ClientInput
 from meeting.store import calendar, client_evaluations as evaluation_store, clients as client_store, history
 from meeting.store import reports as report_store, teams as team_store, users as user_store
@@ -132,7 +132,7 @@ def test_today_overdue_and_milestones_are_the_planners_on_any_day(db, institutio
     records = {team_id: client_store.client_records(db, team_id) for team_id in institution}
     norms = {team_id: team_store.get_team(db, team_id)["evaluation_interval_months"] for team_id in institution}
     for day in days_to_check(random.Random(3)):
-        now = report_store.register_now(db, institution, day)
+        now = reports.per_team(report_store.register_today(db, institution, day))
         for team_id in institution:
             overdue = evaluations.overdue_reviews(records[team_id], day, norms[team_id])
             assert (now[team_id]["active"], now[team_id]["within_norm"], now[team_id]["overdue"]) == (

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from meeting.core import evaluations, register as register_rules
+from meeting.core.closing import EXEMPLARY_SITUATIONS
+from meeting.core.planning import LABELS, TRACKS
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 
@@ -90,6 +92,62 @@ def timelines(clients: list[dict], reviews: list[dict]) -> list[register_rules.T
         reviews=tuple(held.get(c["client_id"], ()))) for c in clients]
 
 
+ITEM_COUNTS = [f"items_{track}_{label}" for track in TRACKS for label in LABELS]
+TAG_COUNTS = [f"tag_{situation}" for situation in EXEMPLARY_SITUATIONS]
+TIME_SUMS = ["acute_planned_seconds", "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds",
+             "borrowed_minutes"]
+DAY_SUMS = [*ITEM_COUNTS, *TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells", "old_raters",
+            "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum", *TIME_SUMS]  # per day, by the store
+
+
+def _summed(days: list[dict], columns) -> dict:
+    return {column: sum(day[column] or 0 for day in days) for column in columns}
+
+
+def process(days: list[dict]) -> dict:
+    """Items by label and track, decisions among discussed items, deferrals, bells, ratings, situation tags, from
+    the store's figures per day of the period (`DAY_SUMS`, with meetings)."""
+    row = _summed(days, ["meetings", *DAY_SUMS])
+    items = [{"track": track, "label": label, "items": row[f"items_{track}_{label}"]}
+             for track in TRACKS for label in LABELS if row[f"items_{track}_{label}"]]
+    tags = sorted(({"situation": name, "items": row[f"tag_{name}"]} for name in EXEMPLARY_SITUATIONS
+                   if row[f"tag_{name}"]), key=lambda tag: -tag["items"])
+    raters = row["old_raters"]
+    ratings = {"raters": raters, **{name: row[f"{name}_sum"] / raters if raters else None
+                                    for name in ("kept_process", "ended_in_decisions", "time_well_spent")}}
+    return {"items": items, "meetings": row["meetings"], "discussed": row["discussed"], "decided": row["decided"],
+            "deferred": row["deferred"], "deferred_again": row["deferred_again"], "bells": row["bells"],
+            "ratings": ratings, "tags": tags}
+
+
+def time_totals(days: list[dict]) -> dict:
+    """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun."""
+    return _summed(days, [*TIME_SUMS, "overrun", "meetings"])
+
+
+def per_team(register_today: list[dict]) -> dict[int, dict]:
+    """Per team, from the store's counts per team and clinician: active clients today, within the norm, overdue."""
+    teams: dict[int, dict] = {}
+    for row in register_today:
+        team = teams.setdefault(row["team_id"], {"active": 0, "within_norm": 0, "overdue": 0})
+        for key in team:
+            team[key] += row[key]
+    return teams
+
+
+def per_clinician(register_today: list[dict], limit: int | None = None) -> tuple[list[dict], int]:
+    """Per responsible clinician, from the same counts: active clients and overdue today; by name, or the `limit`
+    with the most overdue (ties by name). Also how many clinicians there are."""
+    clinicians: dict[int, dict] = {}
+    for row in register_today:
+        entry = clinicians.setdefault(row["clinician_id"], {"clinician_id": row["clinician_id"],
+                                                            "clinician": row["clinician"], "clients": 0, "overdue": 0})
+        entry["clients"] += row["active"]
+        entry["overdue"] += row["overdue"]
+    listed = sorted(clinicians.values(), key=lambda r: r["clinician"])
+    return (listed if limit is None else sorted(listed, key=lambda r: -r["overdue"])[:limit]), len(clinicians)
+
+
 @dataclass(frozen=True)
 class Headline:
     """The answer a manager comes for, per team: the register now against the norm and the budget."""
@@ -121,7 +179,7 @@ def headline(team: str, active: int, within_norm: int, norm_months: int, overdue
 def weekly_trend(meeting_days: list[dict], reviews_by_day: list[tuple[str, int]],
                  week_ends: list[register_rules.SharePoint]) -> list[dict]:
     """Per week (Monday) of the period: reviews held, meetings, bells, discussed and decided items (from the
-    store's counts per day), and at the week's end the active clients within the norm and the legal minimum
+    store's figures and reviews per day), and at the week's end the active clients within the norm and the legal minimum
     (`week_ends`: the register on each day of `register.week_ends`)."""
     weeks = {register_rules.week_of(p.day): {"week": register_rules.week_of(p.day).isoformat(), "held": 0,
                                             "meetings": 0, "bells": 0, "discussed": 0, "decided": 0,

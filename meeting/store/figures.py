@@ -6,12 +6,11 @@ teams and five years then sums one row per meeting. Only the session rating arri
 adds to its meeting's row in the rating's own transaction. Counts only, no clinical text.
 """
 from meeting.core import evaluations
+from meeting.core.reports import ITEM_COUNTS, TAG_COUNTS
 from meeting.core.closing import EXEMPLARY_SITUATIONS
 from meeting.core.planning import LABELS, TRACKS
 from meeting.core.session_rating import DIMENSIONS
 
-ITEM_COUNTS = [f"items_{track}_{label}" for track in TRACKS for label in LABELS]
-TAG_COUNTS = [f"tag_{situation}" for situation in EXEMPLARY_SITUATIONS]
 
 _ITEMS = ",\n".join(
     [f"count(*) FILTER (WHERE state != 'withdrawn' AND track = '{t}' AND label = '{l}') AS items_{t}_{l}"

@@ -4,12 +4,10 @@ pseudonymous references only: no clinical free text ever leaves these functions.
 import json
 from datetime import date, datetime
 
-from meeting.core import capacity, evaluations, register as register_rules
+from meeting.core import capacity, evaluations, register as register_rules, reports
 from meeting.core.dates import parse_date
-from meeting.core.closing import EXEMPLARY_SITUATIONS
-from meeting.core.planning import LABELS, TRACKS
 from meeting.core.teams import upcoming_meeting_starts
-from meeting.store import calendar, figures
+from meeting.store import calendar
 from meeting.store.clients import client_records
 from meeting.store.db import iso
 
@@ -28,17 +26,6 @@ def register_today(db, team_ids: list[int], today: date) -> list[dict]:
         count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
         WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.team_id, c.clinician_id) g
         JOIN users u ON u.id = g.clinician_id""", params | {"today": today.isoformat()}))
-
-
-def register_now(db, team_ids: list[int], today: date, rows: list[dict] | None = None) -> dict[int, dict]:
-    """Per team: its active clients today, how many are within the norm and how many are overdue (from
-    `register_today`'s rows, when already read)."""
-    teams: dict[int, dict] = {}
-    for row in register_today(db, team_ids, today) if rows is None else rows:
-        team = teams.setdefault(row["team_id"], {"team_id": row["team_id"], "active": 0, "within_norm": 0, "overdue": 0})
-        for key in ("active", "within_norm", "overdue"):
-            team[key] += row[key]
-    return teams
 
 
 _LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, u.name AS clinician, c.due_on, c.review_base
@@ -97,24 +84,6 @@ def _nth(db, ordered_sql: str, params: dict, limit: int | None):
         return None
     row = db.execute(f"{ordered_sql} LIMIT 1 OFFSET :offset", params | {"offset": limit - 1}).fetchone()
     return row[0] if row else None
-
-
-def per_clinician(db, team_ids: list[int], today: date, start: date, end: date, limit: int | None = None,
-                  rows: list[dict] | None = None) -> tuple[list[dict], int]:
-    """Per responsible clinician: active clients, team reviews held in the period, overdue today; by name, or the
-    `limit` with the most overdue (ties by name). Also how many clinicians there are. `rows`: `register_today`'s,
-    when already read."""
-    counted: dict[int, dict] = {}
-    for row in register_today(db, team_ids, today) if rows is None else rows:
-        entry = counted.setdefault(row["clinician_id"], {"clinician_id": row["clinician_id"], "clinician": row["clinician"],
-                                                        "clients": 0, "held": 0, "overdue": 0})
-        entry["clients"] += row["active"]
-        entry["overdue"] += row["overdue"]
-    listed = sorted(counted.values(), key=lambda r: r["clinician"])
-    if limit is not None:
-        listed = sorted(listed, key=lambda r: -r["overdue"])[:limit]
-    held = reviews_per_clinician(db, team_ids, start, end, [r["clinician_id"] for r in listed] if limit else None)
-    return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], len(counted)
 
 
 def period_audit(db, team_ids: list[int], start: date, end: date,
@@ -222,49 +191,11 @@ def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
         WHERE {where} ORDER BY f.starts_at""", params))
 
 
-_SUMMED = [*figures.ITEM_COUNTS, *figures.TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells",
-           "old_raters", "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum", "acute_planned_seconds",
-           "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds", "borrowed_minutes"]
-
-
 def weekly_days(db, team_ids: list[int], start: date, end: date) -> list[dict]:
     """Per local day of the period with closed weekly meetings: how many, how many overran, and the sums of their
-    figures; what `process`, `time_totals` and `meetings_by_day` add up (one read can serve all three)."""
+    figures (what `reports.process`, `reports.time_totals` and `reports.weekly_trend` add up)."""
     where, params = _period(team_ids, start, end)
     return list(db.query(f"""SELECT f.day, count(*) AS meetings,
         count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
-        {', '.join(f'sum({c}) AS {c}' for c in _SUMMED)} FROM meeting_figures f WHERE {where}
+        {', '.join(f'sum({c}) AS {c}' for c in reports.DAY_SUMS)} FROM meeting_figures f WHERE {where}
         GROUP BY f.day ORDER BY f.day""", params))
-
-
-def _sum(days: list[dict], columns) -> dict:
-    return {column: sum(day[column] or 0 for day in days) for column in columns}
-
-
-def process(db, team_ids: list[int], start: date, end: date, days: list[dict] | None = None) -> dict:
-    """Items by label and track, decisions among discussed items, deferrals, bells, ratings, situation tags."""
-    row = _sum(weekly_days(db, team_ids, start, end) if days is None else days, ["meetings", *_SUMMED])
-    items = [{"track": track, "label": label, "items": row[f"items_{track}_{label}"]}
-             for track in TRACKS for label in LABELS if row[f"items_{track}_{label}"]]
-    tags = sorted(({"situation": name, "items": row[f"tag_{name}"]} for name in EXEMPLARY_SITUATIONS
-                   if row[f"tag_{name}"]), key=lambda tag: -tag["items"])
-    raters = row["old_raters"]
-    ratings = {"raters": raters, **{name: row[f"{name}_sum"] / raters if raters else None
-                                    for name in ("kept_process", "ended_in_decisions", "time_well_spent")}}
-    return {"items": items, "meetings": row["meetings"], "discussed": row["discussed"], "decided": row["decided"],
-            "deferred": row["deferred"], "deferred_again": row["deferred_again"], "bells": row["bells"],
-            "ratings": ratings, "tags": tags}
-
-
-def meetings_by_day(db, team_ids: list[int], start: date, end: date, days: list[dict] | None = None) -> list[dict]:
-    """Per day of the period with closed meetings: how many, their discussed and decided items, bells (weeks
-    are the core's)."""
-    return [{key: day[key] for key in ("day", "meetings", "discussed", "decided", "bells")}
-            for day in (weekly_days(db, team_ids, start, end) if days is None else days)]
-
-
-def time_totals(db, team_ids: list[int], start: date, end: date, days: list[dict] | None = None) -> dict:
-    """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun."""
-    return _sum(weekly_days(db, team_ids, start, end) if days is None else days, (
-        "acute_planned_seconds", "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds",
-        "borrowed_minutes", "overrun", "meetings"))

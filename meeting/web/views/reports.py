@@ -102,8 +102,10 @@ class Dashboard:
     def _clinicians(self) -> tuple[list[dict], int]:
         # a page over many teams lists the clinicians with the most overdue; one team's page and the CSV all
         limit = self.limit if self.limit and len(self.ids) > 1 else None
-        return report_store.per_clinician(self.db, self.ids, self.today, self.start, self.end, limit,
-                                          self.register_today)
+        listed, total = reports.per_clinician(self.register_today, limit)
+        held = report_store.reviews_per_clinician(self.db, self.ids, self.start, self.end,
+                                                  [r["clinician_id"] for r in listed] if limit else None)
+        return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], total
 
     @property
     def clinicians(self) -> list[dict]:
@@ -119,14 +121,12 @@ class Dashboard:
 
     @cached_property
     def process(self) -> dict:
-        return report_store.process(self.db, self.ids, self.start, self.end, self._weekly_days)
+        return reports.process(self._weekly_days)
 
     @cached_property
     def trend(self) -> list[dict]:
         week_ends = report_store.register_points(self.db, self.ids, register_rules.week_ends(self.start, self.end))
-        return reports.weekly_trend(report_store.meetings_by_day(self.db, self.ids, self.start, self.end,
-                                                                 self._weekly_days),
-                                    self._reviews_by_day, week_ends)
+        return reports.weekly_trend(self._weekly_days, self._reviews_by_day, week_ends)
 
     def log(self, shown: list[dict]) -> None:
         """The manager's view of these clients, each under its team (or of counts only, of these teams), goes
@@ -149,8 +149,8 @@ class Dashboard:
                     audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
-                    time=report_store.time_totals(self.db, self.ids, self.start, self.end, self._weekly_days),
-                    process=self.process, trend=self.trend, register_today=self.register_today)
+                    time=reports.time_totals(self._weekly_days), process=self.process, trend=self.trend,
+                    today_per_team=reports.per_team(self.register_today))
 
 
 def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
@@ -165,10 +165,10 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
         slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
     else:
         forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
-    now_per_team = report_store.register_now(db, [t["id"] for t in teams], data["today"], data["register_today"])
     empty = {"active": 0, "within_norm": 0, "overdue": 0}
-    headlines = [reports.headline(t["name"], (r := now_per_team.get(t["id"], empty))["active"], r["within_norm"],
-                                  t["evaluation_interval_months"], r["overdue"], slots[t["id"]]) for t in teams]
+    headlines = [reports.headline(t["name"], (r := data["today_per_team"].get(t["id"], empty))["active"],
+                                  r["within_norm"], t["evaluation_interval_months"], r["overdue"], slots[t["id"]])
+                 for t in teams]
     return {"forecasts": forecasts, "headlines": headlines}
 
 
