@@ -191,5 +191,8 @@ def test_the_scheduler_works_out_a_calendar_an_import_left_stale(db, team):
     assert calendar.stale_teams(db) == [team["id"]]
     assert scheduler.work_out_calendars(db, utc(2026, 3, 2, 9)) == 1
     assert calendar.stale_teams(db) == [] and scheduler.work_out_calendars(db, utc(2026, 3, 2, 9)) == 0
+    # and it counted the team's register of its today (Amsterdam's 2 March), for the dashboard to read
+    assert db.execute("SELECT day, clinician_id, active, overdue FROM today_counts").fetchall() == \
+        [("2026-03-02", nurse, 1, 1)]
     rows, total = report_store.overdue(db, [team["id"]], date(2026, 3, 2))
     assert total == 1 and rows[0]["due"] == "2025-07-06"

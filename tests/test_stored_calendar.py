@@ -166,6 +166,71 @@ def test_the_legal_minimum_counts_each_clients_legal_status(db, institution):
             team["active"] += 1
             team[status] += 1
         assert figures["teams"] == sorted(expected.values(), key=lambda team: team["team"]), day
+        # the same counts, stored per team and clinician as that day's register (the dashboard's, ending today)
+        stored = client_evaluation.legal_minimum_report(report_store.register_today(db, institution, day), day)
+        assert stored == figures, day
+
+
+def assert_today_is_counted_live(db, team_id: int, day: date) -> None:
+    """Today's stored counts per clinician are what the planner and the legal minimum give right now."""
+    records = client_store.client_records(db, team_id)
+    overdue = {r.reference for r in evaluations.overdue_reviews(
+        records, day, team_store.get_team(db, team_id)["evaluation_interval_months"])}
+    expected: dict[str, dict] = {}
+    for reference, clinician in db.execute("""SELECT c.reference, u.name FROM clients c JOIN users u
+            ON u.id = c.clinician_id WHERE c.team_id = ? AND c.status = 'active'""", [team_id]):
+        entry = expected.setdefault(clinician, {"clinician": clinician, "clients": 0, "overdue": 0})
+        entry["clients"] += 1
+        entry["overdue"] += reference in overdue
+    counted = report_store.register_today(db, [team_id], day)
+    listed, _ = reports.per_clinician(counted)
+    assert [{k: r[k] for k in ("clinician", "clients", "overdue")} for r in listed] == \
+        sorted(expected.values(), key=lambda r: r["clinician"])
+    assert client_evaluation.legal_minimum_report(counted, day) == evaluation_store.legal_minimum(db, [team_id], day)
+
+
+def test_todays_counts_follow_every_change_and_the_day(db, institution):
+    team, day = institution[0], date(2026, 3, 2)
+    assert_today_is_counted_live(db, team, day)
+    client_id, clinician = db.execute("SELECT id, clinician_id FROM clients WHERE team_id = ? AND status = 'active'"
+                                      " ORDER BY id LIMIT 1", [team]).fetchone()
+    other_clinician = db.execute("SELECT clinician_id FROM clients WHERE team_id = ? AND clinician_id <> ? LIMIT 1",
+                                 [team, clinician]).fetchone()[0]
+    item = db.execute("SELECT item_id, decision_id FROM client_evaluations WHERE team_id = ? LIMIT 1", [team]).fetchone()
+    for sql, params in [
+        ("UPDATE clients SET clinician_id = ? WHERE id = ?", [other_clinician, client_id]),
+        ("UPDATE clients SET next_evaluation_on = '2000-01-01' WHERE id = ?", [client_id]),
+        ("UPDATE client_evaluations SET evaluated_on = '2026-03-01' WHERE item_id = ?", [item[0]]),
+        ("UPDATE clients SET status = 'finished', finished_on = '2026-03-01' WHERE id = ?", [client_id]),
+        ("UPDATE clients SET treatment_start = '2026-02-01', status = 'active', finished_on = NULL WHERE id = ?",
+         [client_id]),
+    ]:
+        db.execute(sql, params)
+        assert_today_is_counted_live(db, team, day)
+    for later in (day + timedelta(days=1), day + timedelta(days=200)):  # a new day is counted anew
+        assert_today_is_counted_live(db, team, later)
+    kept = {row[0] for row in db.execute("SELECT DISTINCT day FROM today_counts WHERE team_id = ?", [team])}
+    assert kept == {(day + timedelta(days=200)).isoformat()}  # days before yesterday are dropped
+
+
+def test_the_reviews_held_per_day_follow_every_write_to_the_reviews(db, institution):
+    rng = random.Random(11)
+    def by_day(team_ids):
+        marks = ", ".join("?" * len(team_ids))
+        return db.execute(f"""SELECT held_on, count(*) FROM evaluations WHERE team_id IN ({marks})
+            GROUP BY held_on ORDER BY held_on""", team_ids).fetchall()
+    ids = [row[0] for row in db.execute("SELECT id FROM evaluations")]
+    for evaluation_id in rng.sample(ids, 40):
+        change = rng.choice(["move", "day", "delete"])
+        if change == "move":
+            db.execute("UPDATE evaluations SET team_id = ? WHERE id = ?", [rng.choice(institution), evaluation_id])
+        elif change == "day":
+            db.execute("UPDATE evaluations SET held_on = ? WHERE id = ?",
+                       [(FIRST_DAY + timedelta(days=rng.randint(0, 2500))).isoformat(), evaluation_id])
+        else:
+            db.execute("DELETE FROM evaluations WHERE id = ?", [evaluation_id])
+        teams = rng.sample(institution, rng.randint(1, 3))
+        assert report_store.reviews_by_day(db, teams, date.min, date.max) == by_day(teams)
 
 
 def test_whatever_a_date_depends_on_marks_its_team_stale(db, institution):
@@ -176,6 +241,7 @@ def test_whatever_a_date_depends_on_marks_its_team_stale(db, institution):
         ("UPDATE clients SET next_evaluation_on = '2026-02-05' WHERE id = ?", [client_id]),
         ("UPDATE clients SET last_continuation_decision = '2026-02-05' WHERE id = ?", [client_id]),
         ("UPDATE clients SET status = 'finished', finished_on = '2026-03-01' WHERE id = ?", [client_id]),
+        ("UPDATE clients SET clinician_id = (SELECT min(id) FROM users) WHERE id = ?", [client_id]),
         ("UPDATE evaluations SET held_on = '2025-06-01' WHERE client_id = ?", [client_id]),
         ("UPDATE decisions SET next_evaluation_on = '2026-09-09' WHERE item_id IN "
          "(SELECT item_id FROM evaluations WHERE team_id = ?)", [team]),
@@ -186,8 +252,10 @@ def test_whatever_a_date_depends_on_marks_its_team_stale(db, institution):
     ]
     for sql, params in changes:
         assert calendar.stale_teams(db) == []
+        calendar.count_today(db, [team], date(2026, 3, 2))
         db.execute(sql, params)
         assert calendar.stale_teams(db) == [team], sql
+        assert db.execute("SELECT count(*) FROM today_counts WHERE team_id = ?", [team]).fetchone()[0] == 0, sql
         assert calendar.refresh_stale(db, [other]) == [] and calendar.stale_teams(db) == [team]
         assert calendar.refresh_stale(db, [team]) == [team]
     db.execute("UPDATE clients SET team_id = ? WHERE id = ?", [other, client_id])  # moved: both teams

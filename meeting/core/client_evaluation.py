@@ -129,17 +129,29 @@ def legal_status(treatment_start: date, last_with_client: date | None, day: date
     return "not_yet_due" if treatment_start > start else "overdue"
 
 
+def legal_minimum_report(counts: list[Mapping], day: date) -> dict:
+    """Evaluated with the client within 12 months on `day`: in all, per team and per clinician, from the store's
+    counts per team and clinician (`legal_minimum_figures`)."""
+    teams = legal_minimum_figures(counts, "team_id", "team")
+    return {"day": day, "window_start": window_start(day),
+            "total": {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")},
+            "teams": teams, "clinicians": legal_minimum_figures(counts, "clinician_id", "clinician")}
+
+
 def legal_minimum_figures(counts: list[Mapping], key: str, name: str) -> list[dict]:
     """Per `key` (team_id, clinician_id), by `name`: active clients, evaluated with the client, not yet due, overdue.
 
-    `counts` are the store's counts of active clients per group (team and clinician), by `legal_status`:
-    active, evaluated, not_yet_due; the rest is overdue.
+    `counts` are the store's counts per group (team and clinician), by `legal_status`: in treatment,
+    evaluated, not_yet_due; the rest is overdue. Groups with no client in treatment are left out.
     """
     groups: dict = {}
     for row in counts:
+        if not row["in_treatment"]:
+            continue
         group = groups.setdefault(row[key], {name: row[name], "active": 0, "evaluated": 0, "not_yet_due": 0,
                                              "overdue": 0})
-        for status in ("active", "evaluated", "not_yet_due"):
-            group[status] += row[status]
-        group["overdue"] += row["active"] - row["evaluated"] - row["not_yet_due"]
+        group["active"] += row["in_treatment"]
+        group["evaluated"] += row["evaluated"]
+        group["not_yet_due"] += row["not_yet_due"]
+        group["overdue"] += row["in_treatment"] - row["evaluated"] - row["not_yet_due"]
     return sorted(groups.values(), key=lambda group: str(group[name]))

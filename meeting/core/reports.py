@@ -137,9 +137,11 @@ def per_team(register_today: list[dict]) -> dict[int, dict]:
 
 def per_clinician(register_today: list[dict], limit: int | None = None) -> tuple[list[dict], int]:
     """Per responsible clinician, from the same counts: active clients and overdue today; by name, or the `limit`
-    with the most overdue (ties by name). Also how many clinicians there are."""
+    with the most overdue (ties by name). Also how many clinicians there are (with active clients)."""
     clinicians: dict[int, dict] = {}
     for row in register_today:
+        if not row["active"]:
+            continue
         entry = clinicians.setdefault(row["clinician_id"], {"clinician_id": row["clinician_id"],
                                                             "clinician": row["clinician"], "clients": 0, "overdue": 0})
         entry["clients"] += row["active"]

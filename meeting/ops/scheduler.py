@@ -136,9 +136,11 @@ def acquire_lock(path: Path):
 
 
 def work_out_calendars(db, now: datetime) -> int:
-    """Work out every team's stale stored calendar (after an import, a registry edit, a changed norm), so that a
-    dashboard seldom has to; returns how many teams."""
-    return len(calendar.refresh_stale(db))
+    """Work out every team's stale stored calendar (after an import, a registry edit, a changed norm) and count
+    each team's register of its today, so that a dashboard seldom has to; returns how many teams were stale."""
+    refreshed = calendar.refresh_stale(db)
+    calendar.count_every_teams_today(db, now)
+    return len(refreshed)
 
 
 def start(database_path: str, backup_dir: Path, background: bool = True):

@@ -1,15 +1,18 @@
 """Each team's calendar, stored: per client the dates it passes (due, within the norm until, within 12 months
 until, a milestone open from, its last evaluation with the client); per client the stretches of period starts
-with their due date and next review (as day numbers); per team the register's counts from every day they change.
-The core works every date out (meeting.core.evaluations and register); SQL only compares and counts them, so
-a dashboard over 200 teams does no per-client work.
+with their due date and next review (as day numbers); per team the register's counts from every day they change;
+and per team and clinician today's register, worked out once a day (`today_counts`). The core works every date
+out (meeting.core.evaluations, register and client_evaluation); SQL only compares and counts them, so a
+dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
 norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it. A stale team is
 worked out again when one of its meetings closes, before anything reads its stored calendar (`fresh`), and by
 the scheduler every five minutes.
 """
-from meeting.core import evaluations, register, reports
+from datetime import date, datetime, timedelta
+
+from meeting.core import client_evaluation, evaluations, register, reports
 from meeting.store.db import write
 
 _CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary", "last_with_client")
@@ -54,6 +57,73 @@ def refresh(db, team_id: int) -> None:
     db.conn.executemany("INSERT INTO register_steps (team_id, day, counts) VALUES (?, ?, ?)",
                         [(team_id, day.isoformat(), pack(*counts)) for day, *counts in register.register_steps(timelines)])
     db.execute("DELETE FROM calendar_stale WHERE team_id = ?", [team_id])
+
+
+def today_counts(db, team_ids: list[int], today: date) -> list[dict]:
+    """Per team and responsible clinician on `today`: the register (active clients, within the norm, overdue,
+    by the stored dates) and the evaluation with the client (in treatment, evaluated within 12 months, not yet
+    due, by `client_evaluation.legal_status`), with the team's and the clinician's names. Stored once per team
+    and day: only the teams not yet counted today are counted, under the write lock."""
+    count_today(db, team_ids, today)
+    marks = ", ".join("?" * len(team_ids))
+    return list(db.query(f"""SELECT n.*, t.name AS team, u.name AS clinician FROM today_counts n
+        JOIN teams t ON t.id = n.team_id JOIN users u ON u.id = n.clinician_id
+        WHERE n.team_id IN ({marks}) AND n.day = ?""", [*team_ids, today.isoformat()]))
+
+
+IN_TREATMENT = "(c.treatment_start <= :day AND (c.finished_on IS NULL OR c.finished_on > :day))"
+# `client_evaluation.legal_status`'s "evaluated" on :day, its window from :window: the stored last evaluation
+# with the client answers, unless :day lies before it
+EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.last_with_client >= :window
+    WHEN c.last_with_client IS NULL THEN 0
+    ELSE EXISTS (SELECT 1 FROM client_evaluations e WHERE e.client_id = c.id
+                 AND e.evaluated_on BETWEEN :window AND :day) END"""
+
+
+def count_today(db, team_ids: list[int], today: date) -> None:
+    """Count today's register of the teams (of `team_ids`) that have no counts of `today` yet or are stale."""
+    fresh(db, team_ids)
+    if _uncounted(db, team_ids, today):
+        with write(db):
+            for team_id in _uncounted(db, team_ids, today):  # again, under the lock
+                if stale_teams(db, [team_id]):
+                    refresh(db, team_id)
+                _count_today(db, team_id, today)
+
+
+def count_every_teams_today(db, now: datetime) -> None:
+    """Count each team's register of its own today (the scheduler's job, so a dashboard seldom has to)."""
+    for team_id, timezone in db.execute("SELECT id, timezone FROM teams").fetchall():
+        count_today(db, [team_id], evaluations.local_day(now, timezone))
+
+
+def _uncounted(db, team_ids: list[int], today: date) -> list[int]:
+    marks = ", ".join("?" * len(team_ids))
+    counted = {row[0] for row in db.execute(f"SELECT team_id FROM today_counted WHERE team_id IN ({marks}) AND day = ?",
+                                            [*team_ids, today.isoformat()])}
+    return [team_id for team_id in team_ids if team_id not in counted]
+
+
+def _count_today(db, team_id: int, today: date) -> None:
+    """Count one team's register on `today` (inside the caller's transaction); drops its counts of days before
+    yesterday (yesterday stays for a manager in a time zone still there)."""
+    keep_from = (today - timedelta(days=1)).isoformat()
+    db.execute("DELETE FROM today_counts WHERE team_id = ? AND day < ?", [team_id, keep_from])
+    db.execute("DELETE FROM today_counted WHERE team_id = ? AND day < ?", [team_id, keep_from])
+    db.execute("INSERT INTO today_counted (team_id, day) VALUES (?, ?)", [team_id, today.isoformat()])
+    db.execute(f"""INSERT INTO today_counts (team_id, day, clinician_id, active, within_norm, overdue, in_treatment,
+            evaluated, not_yet_due)
+        SELECT team_id, :today, clinician_id, count(*) FILTER (WHERE status = 'active'),
+            count(*) FILTER (WHERE status = 'active' AND norm_until >= :today),
+            count(*) FILTER (WHERE status = 'active' AND due_on < :today),
+            count(*) FILTER (WHERE in_treatment), count(*) FILTER (WHERE in_treatment AND evaluated),
+            count(*) FILTER (WHERE in_treatment AND NOT evaluated AND treatment_start > :window)
+        FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, c.treatment_start,
+                  {IN_TREATMENT} AS in_treatment, {EVALUATED_WITH_CLIENT} AS evaluated
+              FROM clients c WHERE c.team_id = :team)
+        GROUP BY clinician_id HAVING count(*) FILTER (WHERE status = 'active' OR in_treatment) > 0""",
+               {"team": team_id, "today": today.isoformat(), "day": today.isoformat(),
+                "window": client_evaluation.window_start(today).isoformat()})
 
 
 def timelines(db, team_id: int) -> list[register.Timeline]:

@@ -45,27 +45,19 @@ def last_with_client(db, client_id: int | None) -> str | None:
 def legal_minimum(db, team_ids: list[int], day: date) -> dict:
     """Evaluated with the client within 12 months on `day`: in all, per team and per clinician.
 
-    Counted in SQL by `client_evaluation.legal_status`'s rule, with the window's first day from the core; the
-    stored last evaluation with the client answers unless the day lies before it.
+    Counted in SQL by `client_evaluation.legal_status`'s rule, with the window's first day from the core (on a
+    team's today the dashboard reads the same counts stored: `calendar.today_counts`).
     """
     calendar.fresh(db, team_ids)
     marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
     window = client_evaluation.window_start(day)
     rows = list(db.query(f"""SELECT g.*, t.name AS team, u.name AS clinician FROM (
-        SELECT team_id, clinician_id, count(*) AS active, sum(evaluated) AS evaluated,
+        SELECT team_id, clinician_id, count(*) AS in_treatment, sum(evaluated) AS evaluated,
             count(*) FILTER (WHERE NOT evaluated AND treatment_start > :window) AS not_yet_due
-        FROM (SELECT c.team_id, c.clinician_id, c.treatment_start, CASE
-                  WHEN c.last_with_client <= :day THEN c.last_with_client >= :window
-                  WHEN c.last_with_client IS NULL THEN 0
-                  ELSE EXISTS (SELECT 1 FROM client_evaluations e WHERE e.client_id = c.id
-                               AND e.evaluated_on BETWEEN :window AND :day) END AS evaluated
-              FROM clients c WHERE c.team_id IN ({marks}) AND c.treatment_start <= :day
-              AND (c.finished_on IS NULL OR c.finished_on > :day))
+        FROM (SELECT c.team_id, c.clinician_id, c.treatment_start, {calendar.EVALUATED_WITH_CLIENT} AS evaluated
+              FROM clients c WHERE c.team_id IN ({marks}) AND {calendar.IN_TREATMENT})
         GROUP BY team_id, clinician_id) g
         JOIN teams t ON t.id = g.team_id JOIN users u ON u.id = g.clinician_id""",
                          {"window": window.isoformat(), "day": day.isoformat()}
                          | {f"t{i}": team_id for i, team_id in enumerate(team_ids)}))
-    teams = client_evaluation.legal_minimum_figures(rows, "team_id", "team")
-    return {"day": day, "window_start": window,
-            "total": {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")},
-            "teams": teams, "clinicians": client_evaluation.legal_minimum_figures(rows, "clinician_id", "clinician")}
+    return client_evaluation.legal_minimum_report(rows, day)

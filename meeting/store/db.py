@@ -1,7 +1,8 @@
-"""SQLite connections: one per request or job, every pragma we rely on, immediate write transactions."""
+"""SQLite connections: one per request (from a pool) or job, every pragma we rely on, immediate write transactions."""
 import contextlib
 import os
 import sqlite3
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +25,36 @@ def connect(path: str | Path) -> Database:
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+class Pool:
+    """Connections kept open between requests, the most recently used handed out first: opening one per request
+    cost about 7 ms, and each started with a cold page cache. At most `size` are kept (the rest are closed when
+    given back); a connection is used by one thread at a time and given back rolled back. A forked process
+    (a gunicorn worker) never uses its parent's."""
+
+    def __init__(self, path: str | Path, size: int = 8):
+        self.path, self.size = str(path), size
+        self._idle: list[Database] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def take(self) -> Database:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return connect(self.path)
+
+    def give_back(self, db: Database) -> None:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        with self._lock:
+            if self._pid == os.getpid() and len(self._idle) < self.size:
+                self._idle.append(db)
+                return
+        db.close()
 
 
 @contextlib.contextmanager

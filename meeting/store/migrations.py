@@ -623,3 +623,59 @@ def stored_calendar(db):
     """)
     db.execute(f"UPDATE meeting_figures SET other_regular_minutes = ({figures.OTHER_REGULAR_MINUTES})")
     calendar.refresh_all(db)
+
+
+@migrations(name="0014_dashboard_rollups")
+def dashboard_rollups(db):
+    """Two rollups, so a dashboard over many teams reads rows per team and day, not per client or review:
+    the team reviews held per team and day (kept by triggers on every write to the reviews), and today's
+    register per team and clinician (worked out once a day, dropped by a trigger whenever the team's calendar
+    turns stale; meeting.store.calendar.today_counts). A client's new clinician marks the team stale too."""
+    run_statements(db, """
+    CREATE TABLE reviews_held (
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        day TEXT NOT NULL,
+        held INTEGER NOT NULL,
+        PRIMARY KEY (team_id, day)
+    ) WITHOUT ROWID;
+    INSERT INTO reviews_held (team_id, day, held)
+        SELECT team_id, held_on, count(*) FROM evaluations GROUP BY team_id, held_on;
+    CREATE TRIGGER reviews_held_added AFTER INSERT ON evaluations BEGIN
+        INSERT INTO reviews_held (team_id, day, held) VALUES (NEW.team_id, NEW.held_on, 1)
+            ON CONFLICT (team_id, day) DO UPDATE SET held = held + 1; END;
+    CREATE TRIGGER reviews_held_removed AFTER DELETE ON evaluations BEGIN
+        UPDATE reviews_held SET held = held - 1 WHERE team_id = OLD.team_id AND day = OLD.held_on; END;
+    CREATE TRIGGER reviews_held_moved AFTER UPDATE OF team_id, held_on ON evaluations BEGIN
+        UPDATE reviews_held SET held = held - 1 WHERE team_id = OLD.team_id AND day = OLD.held_on;
+        INSERT INTO reviews_held (team_id, day, held) VALUES (NEW.team_id, NEW.held_on, 1)
+            ON CONFLICT (team_id, day) DO UPDATE SET held = held + 1; END;
+    CREATE TABLE today_counts (
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        day TEXT NOT NULL,
+        clinician_id INTEGER NOT NULL REFERENCES users(id),
+        active INTEGER NOT NULL,
+        within_norm INTEGER NOT NULL,
+        overdue INTEGER NOT NULL,
+        in_treatment INTEGER NOT NULL,
+        evaluated INTEGER NOT NULL,
+        not_yet_due INTEGER NOT NULL,
+        PRIMARY KEY (team_id, day, clinician_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE today_counted (
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        day TEXT NOT NULL,
+        PRIMARY KEY (team_id, day)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER today_counts_stale AFTER INSERT ON calendar_stale BEGIN
+        DELETE FROM today_counted WHERE team_id = NEW.team_id;
+        DELETE FROM today_counts WHERE team_id = NEW.team_id; END;
+    DROP TRIGGER calendar_client_changed;
+    CREATE TRIGGER calendar_client_changed AFTER UPDATE OF team_id, clinician_id, status, treatment_start,
+        finished_on, last_evaluation, next_evaluation_on, last_continuation_decision ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id); END;
+    DROP INDEX clients_now;
+    DROP INDEX clients_in_treatment;
+    CREATE INDEX clients_today ON clients(team_id, clinician_id, status, due_on, norm_until, treatment_start,
+        finished_on, last_with_client);
+    """)

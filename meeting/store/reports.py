@@ -17,15 +17,10 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 
 
 def register_today(db, team_ids: list[int], today: date) -> list[dict]:
-    """Per team and responsible clinician: active clients today, how many within the norm, how many overdue (one
-    read serves the teams' headlines and the clinicians' table)."""
-    calendar.fresh(db, team_ids)
-    marks, params = _teams(team_ids)
-    return list(db.query(f"""SELECT g.*, u.name AS clinician FROM (SELECT c.team_id, c.clinician_id,
-        count(*) AS active, count(*) FILTER (WHERE c.norm_until >= :today) AS within_norm,
-        count(*) FILTER (WHERE c.due_on < :today) AS overdue FROM clients c
-        WHERE c.team_id IN ({marks}) AND c.status = 'active' GROUP BY c.team_id, c.clinician_id) g
-        JOIN users u ON u.id = g.clinician_id""", params | {"today": today.isoformat()}))
+    """Per team and responsible clinician: active clients today, how many within the norm, how many overdue, and
+    the evaluation with the client by the legal minimum (`calendar.today_counts`, stored once a day). One read
+    serves the teams' headlines, the clinicians' table and, when the period ends today, the legal minimum."""
+    return calendar.today_counts(db, team_ids, today)
 
 
 _LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, u.name AS clinician, c.due_on, c.review_base
@@ -119,10 +114,11 @@ def register_points(db, team_ids: list[int], days: list[date]) -> list[register_
 
 
 def reviews_by_day(db, team_ids: list[int], start: date, end: date) -> list[tuple[str, int]]:
-    """Team reviews held per day of the period (counted per team in the index's order, then summed per day)."""
+    """Team reviews held per day of the period, summed over the teams (from the rollup per team and day that
+    triggers keep with every write to the reviews)."""
     marks, params = _teams(team_ids)
-    return db.execute(f"""SELECT held_on, sum(held) FROM (SELECT team_id, held_on, count(*) AS held FROM evaluations
-        WHERE team_id IN ({marks}) AND held_on BETWEEN :start AND :end GROUP BY team_id, held_on) GROUP BY held_on""",
+    return db.execute(f"""SELECT day, sum(held) FROM reviews_held WHERE team_id IN ({marks})
+        AND day BETWEEN :start AND :end GROUP BY day HAVING sum(held) > 0""",
                       params | {"start": start.isoformat(), "end": end.isoformat()}).fetchall()
 
 

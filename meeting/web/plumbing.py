@@ -117,17 +117,25 @@ def _content_hash(path: str) -> str:
 
 
 def get_db():
-    """This request's own connection (a connection belongs to one thread)."""
+    """This request's own connection, taken from the app's pool (a connection serves one thread at a time)."""
     if "db" not in g:
-        g.db = database.connect(current_app.config["DATABASE"])
+        g.db = _pool().take()
     return g.db
 
 
 def close_db(_exc=None) -> None:
-    """Close the request's connection."""
+    """Give the request's connection back (rolled back if it left a transaction open)."""
     db = g.pop("db", None)
     if db is not None:
-        db.close()
+        _pool().give_back(db)
+
+
+def _pool() -> database.Pool:
+    path = str(current_app.config["DATABASE"])
+    pool = current_app.extensions.get("belletje_pool")
+    if pool is None or pool.path != path:
+        pool = current_app.extensions["belletje_pool"] = database.Pool(path)
+    return pool
 
 
 def select_locale() -> str:

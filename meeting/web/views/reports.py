@@ -6,7 +6,7 @@ from functools import cached_property
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import handover as handover_rules, register as register_rules, reports, session_rating
+from meeting.core import client_evaluation, handover as handover_rules, register as register_rules, reports, session_rating
 from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
@@ -99,6 +99,13 @@ class Dashboard:
         return report_store.register_today(self.db, self.ids, self.today)
 
     @cached_property
+    def legal(self) -> dict:
+        """The evaluation with the client against the legal minimum on the period's last day (today's is stored)."""
+        if self.end == self.today:
+            return client_evaluation.legal_minimum_report(self.register_today, self.end)
+        return evaluation_store.legal_minimum(self.db, self.ids, self.end)
+
+    @cached_property
     def _clinicians(self) -> tuple[list[dict], int]:
         # a page over many teams lists the clinicians with the most overdue; one team's page and the CSV all
         limit = self.limit if self.limit and len(self.ids) > 1 else None
@@ -173,7 +180,8 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
 
 
 def _render(teams: list[dict]):
-    data = Dashboard(teams, limit=25).page()
+    dashboard = Dashboard(teams, limit=25)
+    data = dashboard.page()
     data |= _today_against_the_norm(teams, data)
     trend, monthly = reports.chart_rows(data["trend"])
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
@@ -185,17 +193,16 @@ def _render(teams: list[dict]):
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
-                           **_substance(teams, data, monthly), monthly=monthly,
+                           **_substance(teams, data, monthly, dashboard.legal), monthly=monthly,
                            csv_base=csv_base, query=request.query_string.decode())
 
 
-def _substance(teams: list[dict], data: dict, monthly: bool) -> dict:
+def _substance(teams: list[dict], data: dict, monthly: bool, legal: dict) -> dict:
     """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
     ids, db = [t["id"] for t in teams], get_db()
     weeks = rating_store.weekly_trend(db, ids, data["start"], data["end"])
     rows = reports.rating_rows(weeks, session_rating.DIMENSIONS, monthly)
-    legal = evaluation_store.legal_minimum(db, ids, data["end"])
-    legal["clinicians_total"] = len(legal["clinicians"])
+    legal = legal | {"clinicians_total": len(legal["clinicians"])}
     if len(teams) > 1:
         legal["clinicians"] = _most_overdue(legal["clinicians"])
     return {"legal": legal,
