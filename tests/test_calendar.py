@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from meeting.core import reports
 from meeting.core.clients import ClientInput
 from meeting.core.evaluations import add_months, due_reviews, local_day, next_evaluation_due, overdue_reviews, within
 from meeting.store import calendar, clients as client_store, reports as report_store, teams as team_store, users as user_store
@@ -93,7 +92,7 @@ def month_end_team(db):
 def test_the_planner_and_the_dashboard_list_the_same_clients_overdue_every_day_of_a_year(db, month_end_team):
     records = client_store.client_records(db, month_end_team)  # what the planner reads
     calendar.refresh_stale(db)  # what the dashboard reads: the stored calendar
-    today = reports.per_team(report_store.register_today(db, [month_end_team], D("2026-09-01")))
+    today = report_store.register_per_team(db, [month_end_team], D("2026-09-01"))
     assert len(records) == today[month_end_team]["active"] > 100
     day = D("2026-09-01")
     while day <= D("2027-08-31"):

@@ -104,7 +104,7 @@ def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit
 
 def clinicians(db, team_id, limit=None):
     """The dashboard's clinicians' table: today's counts per clinician, with the period's reviews held."""
-    listed, total = reports.per_clinician(report_store.register_today(db, [team_id], TODAY), limit)
+    listed, total = report_store.clinicians_today(db, [team_id], TODAY, limit)
     held = report_store.reviews_per_clinician(db, [team_id], START, END)
     return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], total
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from meeting.core import client_evaluation, evaluations, register, reports
+from meeting.core import client_evaluation, evaluations, register
 from meeting.core.clients import ClientInput
 from meeting.store import calendar, client_evaluations as evaluation_store, clients as client_store, history
 from meeting.store import reports as report_store, teams as team_store, users as user_store
@@ -132,7 +132,7 @@ def test_today_overdue_and_milestones_are_the_planners_on_any_day(db, institutio
     records = {team_id: client_store.client_records(db, team_id) for team_id in institution}
     norms = {team_id: team_store.get_team(db, team_id)["evaluation_interval_months"] for team_id in institution}
     for day in days_to_check(random.Random(3)):
-        now = reports.per_team(report_store.register_today(db, institution, day))
+        now = report_store.register_per_team(db, institution, day)
         for team_id in institution:
             overdue = evaluations.overdue_reviews(records[team_id], day, norms[team_id])
             assert (now[team_id]["active"], now[team_id]["within_norm"], now[team_id]["overdue"]) == (
@@ -167,8 +167,11 @@ def test_the_legal_minimum_counts_each_clients_legal_status(db, institution):
             team[status] += 1
         assert figures["teams"] == sorted(expected.values(), key=lambda team: team["team"]), day
         # the same counts, stored per team and clinician as that day's register (the dashboard's, ending today)
-        stored = client_evaluation.legal_minimum_report(report_store.register_today(db, institution, day), day)
-        assert stored == figures, day
+        assert evaluation_store.legal_minimum_today(db, institution, day) == figures, day
+        for limit in (1, 2, 5):
+            assert evaluation_store.legal_minimum_today(db, institution, day, limit) == \
+                evaluation_store.legal_minimum(db, institution, day, limit) == \
+                figures | {"clinicians": sorted(figures["clinicians"], key=lambda r: -r["overdue"])[:limit]}, day
 
 
 def assert_today_is_counted_live(db, team_id: int, day: date) -> None:
@@ -182,11 +185,10 @@ def assert_today_is_counted_live(db, team_id: int, day: date) -> None:
         entry = expected.setdefault(clinician, {"clinician": clinician, "clients": 0, "overdue": 0})
         entry["clients"] += 1
         entry["overdue"] += reference in overdue
-    counted = report_store.register_today(db, [team_id], day)
-    listed, _ = reports.per_clinician(counted)
+    listed, total = report_store.clinicians_today(db, [team_id], day)
     assert [{k: r[k] for k in ("clinician", "clients", "overdue")} for r in listed] == \
-        sorted(expected.values(), key=lambda r: r["clinician"])
-    assert client_evaluation.legal_minimum_report(counted, day) == evaluation_store.legal_minimum(db, [team_id], day)
+        sorted(expected.values(), key=lambda r: r["clinician"]) and total == len(expected)
+    assert evaluation_store.legal_minimum_today(db, [team_id], day) == evaluation_store.legal_minimum(db, [team_id], day)
 
 
 def test_todays_counts_follow_every_change_and_the_day(db, institution):

@@ -129,17 +129,30 @@ def legal_status(treatment_start: date, last_with_client: date | None, day: date
     return "not_yet_due" if treatment_start > start else "overdue"
 
 
-def legal_minimum_report(counts: list[Mapping], day: date) -> dict:
-    """Evaluated with the client within 12 months on `day`: in all, per team and per clinician, from the store's
-    counts per team and clinician (`legal_minimum_figures`)."""
+def legal_minimum_report(counts: list[Mapping], day: date, clinician_limit: int | None = None) -> dict:
+    """Evaluated with the client within 12 months on `day`: in all, per team and per clinician (all by name, or
+    the `clinician_limit` with the most overdue, ties by name; with how many there are), from the store's counts
+    per team and clinician (`legal_minimum_figures`)."""
     teams = legal_minimum_figures(counts, "team_id", "team")
-    return {"day": day, "window_start": window_start(day),
-            "total": {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")},
-            "teams": teams, "clinicians": legal_minimum_figures(counts, "clinician_id", "clinician")}
+    clinicians = legal_minimum_figures(counts, "clinician_id", "clinician")
+    return {"day": day, "window_start": window_start(day), "total": legal_minimum_total(teams), "teams": teams,
+            "clinicians": clinicians if clinician_limit is None else most_overdue(clinicians, clinician_limit),
+            "clinicians_total": len(clinicians)}
+
+
+def legal_minimum_total(teams: list[Mapping]) -> dict:
+    """The legal minimum's figures summed over the teams."""
+    return {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")}
+
+
+def most_overdue(rows: list[dict], limit: int) -> list[dict]:
+    """Of rows ordered by name, the `limit` with the most overdue first (ties keep their order)."""
+    return sorted(rows, key=lambda row: -row["overdue"])[:limit]
 
 
 def legal_minimum_figures(counts: list[Mapping], key: str, name: str) -> list[dict]:
-    """Per `key` (team_id, clinician_id), by `name`: active clients, evaluated with the client, not yet due, overdue.
+    """Per `key` (team_id, clinician_id), by `name` (ties by `key`): active clients, evaluated with the client, not
+    yet due, overdue.
 
     `counts` are the store's counts per group (team and clinician), by `legal_status`: in treatment,
     evaluated, not_yet_due; the rest is overdue. Groups with no client in treatment are left out.
@@ -154,4 +167,4 @@ def legal_minimum_figures(counts: list[Mapping], key: str, name: str) -> list[di
         group["evaluated"] += row["evaluated"]
         group["not_yet_due"] += row["not_yet_due"]
         group["overdue"] += row["in_treatment"] - row["evaluated"] - row["not_yet_due"]
-    return sorted(groups.values(), key=lambda group: str(group[name]))
+    return [groups[group_key] for group_key in sorted(groups, key=lambda k: (str(groups[k][name]), k))]

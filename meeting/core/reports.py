@@ -125,31 +125,6 @@ def time_totals(days: list[dict]) -> dict:
     return _summed(days, [*TIME_SUMS, "overrun", "meetings"])
 
 
-def per_team(register_today: list[dict]) -> dict[int, dict]:
-    """Per team, from the store's counts per team and clinician: active clients today, within the norm, overdue."""
-    teams: dict[int, dict] = {}
-    for row in register_today:
-        team = teams.setdefault(row["team_id"], {"active": 0, "within_norm": 0, "overdue": 0})
-        for key in team:
-            team[key] += row[key]
-    return teams
-
-
-def per_clinician(register_today: list[dict], limit: int | None = None) -> tuple[list[dict], int]:
-    """Per responsible clinician, from the same counts: active clients and overdue today; by name, or the `limit`
-    with the most overdue (ties by name). Also how many clinicians there are (with active clients)."""
-    clinicians: dict[int, dict] = {}
-    for row in register_today:
-        if not row["active"]:
-            continue
-        entry = clinicians.setdefault(row["clinician_id"], {"clinician_id": row["clinician_id"],
-                                                            "clinician": row["clinician"], "clients": 0, "overdue": 0})
-        entry["clients"] += row["active"]
-        entry["overdue"] += row["overdue"]
-    listed = sorted(clinicians.values(), key=lambda r: r["clinician"])
-    return (listed if limit is None else sorted(listed, key=lambda r: -r["overdue"])[:limit]), len(clinicians)
-
-
 @dataclass(frozen=True)
 class Headline:
     """The answer a manager comes for, per team: the register now against the norm and the budget."""

@@ -6,7 +6,7 @@ from functools import cached_property
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import client_evaluation, handover as handover_rules, register as register_rules, reports, session_rating
+from meeting.core import handover as handover_rules, register as register_rules, reports, session_rating
 from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
@@ -94,24 +94,23 @@ class Dashboard:
     def audit(self):
         return report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
 
-    @cached_property
-    def register_today(self) -> list[dict]:
-        return report_store.register_today(self.db, self.ids, self.today)
+    @property
+    def _listed(self) -> int | None:
+        """How many clinicians a page lists: over many teams those with the most overdue; one team's and a CSV all."""
+        return self.limit if self.limit and len(self.ids) > 1 else None
 
     @cached_property
     def legal(self) -> dict:
         """The evaluation with the client against the legal minimum on the period's last day (today's is stored)."""
         if self.end == self.today:
-            return client_evaluation.legal_minimum_report(self.register_today, self.end)
-        return evaluation_store.legal_minimum(self.db, self.ids, self.end)
+            return evaluation_store.legal_minimum_today(self.db, self.ids, self.end, self._listed)
+        return evaluation_store.legal_minimum(self.db, self.ids, self.end, self._listed)
 
     @cached_property
     def _clinicians(self) -> tuple[list[dict], int]:
-        # a page over many teams lists the clinicians with the most overdue; one team's page and the CSV all
-        limit = self.limit if self.limit and len(self.ids) > 1 else None
-        listed, total = reports.per_clinician(self.register_today, limit)
+        listed, total = report_store.clinicians_today(self.db, self.ids, self.today, self._listed)
         held = report_store.reviews_per_clinician(self.db, self.ids, self.start, self.end,
-                                                  [r["clinician_id"] for r in listed] if limit else None)
+                                                  [r["clinician_id"] for r in listed] if self._listed else None)
         return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], total
 
     @property
@@ -157,7 +156,7 @@ class Dashboard:
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
                     time=reports.time_totals(self._weekly_days), process=self.process, trend=self.trend,
-                    today_per_team=reports.per_team(self.register_today))
+                    today_per_team=report_store.register_per_team(self.db, self.ids, self.today))
 
 
 def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
@@ -202,18 +201,10 @@ def _substance(teams: list[dict], data: dict, monthly: bool, legal: dict) -> dic
     ids, db = [t["id"] for t in teams], get_db()
     weeks = rating_store.weekly_trend(db, ids, data["start"], data["end"])
     rows = reports.rating_rows(weeks, session_rating.DIMENSIONS, monthly)
-    legal = legal | {"clinicians_total": len(legal["clinicians"])}
-    if len(teams) > 1:
-        legal["clinicians"] = _most_overdue(legal["clinicians"])
     return {"legal": legal,
             "rating_averages": session_rating.period_averages(weeks),
             "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in rows])
                               for name in session_rating.DIMENSIONS}}
-
-
-def _most_overdue(rows: list[dict], limit: int = 25) -> list[dict]:
-    """The rows with the most overdue first, at most `limit` (ties by name, as the table is ordered)."""
-    return sorted(rows, key=lambda row: -row["overdue"])[:limit]
 
 
 def _csv(teams: list[dict], table: str):
