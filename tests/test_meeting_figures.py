@@ -22,14 +22,14 @@ def _close(db, world):
 
 def test_a_meeting_counts_on_the_dashboard_once_it_has_closed(db, world):
     start, end = _period(db, world)
-    assert reports.process(report_store.weekly_days(db, [world["team_a"]], start, end))["meetings"] == 0  # planned: not yet a figure
+    assert reports.process(report_store.period_figures(db, [world["team_a"]], start, end))["meetings"] == 0  # planned: not yet a figure
     _close(db, world)
-    process = reports.process(report_store.weekly_days(db, [world["team_a"]], start, end))
+    process = reports.process(report_store.period_figures(db, [world["team_a"]], start, end))
     # the world's meeting: the regular question still planned, the decided question and the decided consultation issue
     assert (process["meetings"], process["decided"], process["discussed"]) == (1, 2, 2)
     assert {(r["track"], r["label"]): r["items"] for r in process["items"]} == {
         ("regular", "question"): 1, ("acute", "question"): 1, ("acute", "issue"): 1}
-    assert reports.process(report_store.weekly_days(db, [world["team_b"]], start, end))["meetings"] == 0  # team B's meeting is open
+    assert reports.process(report_store.period_figures(db, [world["team_b"]], start, end))["meetings"] == 0  # team B's meeting is open
     [row] = report_store.meeting_time(db, [world["team_a"]], start, end)
     assert row["meeting_id"] == world["meeting_a"] and row["day"] == (start + timedelta(days=1)).isoformat()
 

@@ -119,7 +119,7 @@ def test_per_clinician(db, audit_team):
 
 
 def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
-    totals = reports.time_totals(report_store.weekly_days(db, [audit_team], START, END))
+    totals = reports.time_totals(report_store.period_figures(db, [audit_team], START, END))
     # acute planned 10 + 2 + 5 = 17 min; used 1300 + 60 + 300 s. regular planned 5 + 10 = 15 min; used 600 s.
     # the first meeting used 1300 s of its 1200: overrun; the second 960 s: not.
     assert totals == {"acute_planned_seconds": 1020, "acute_used_seconds": 1660, "regular_planned_seconds": 900,
@@ -127,7 +127,7 @@ def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
 
 
 def test_process_figures(db, audit_team):
-    process = reports.process(report_store.weekly_days(db, [audit_team], START, END))
+    process = reports.process(report_store.period_figures(db, [audit_team], START, END))
     # discussed: crisis, evaluation C1, the announcement, the talked-then-deferred question = 4; decided 3.
     assert (process["meetings"], process["discussed"], process["decided"]) == (2, 4, 3)
     assert reports.share(process["decided"], process["discussed"]) == 75

@@ -96,18 +96,13 @@ ITEM_COUNTS = [f"items_{track}_{label}" for track in TRACKS for label in LABELS]
 TAG_COUNTS = [f"tag_{situation}" for situation in EXEMPLARY_SITUATIONS]
 TIME_SUMS = ["acute_planned_seconds", "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds",
              "borrowed_minutes"]
-DAY_SUMS = [*ITEM_COUNTS, *TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells", "old_raters",
-            "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum", *TIME_SUMS]  # per day, by the store
+PERIOD_SUMS = [*ITEM_COUNTS, *TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells", "old_raters",
+            "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum", *TIME_SUMS]  # over a period, by the store
 
 
-def _summed(days: list[dict], columns) -> dict:
-    return {column: sum(day[column] or 0 for day in days) for column in columns}
-
-
-def process(days: list[dict]) -> dict:
+def process(row: dict) -> dict:
     """Items by label and track, decisions among discussed items, deferrals, bells, ratings, situation tags, from
-    the store's figures per day of the period (`DAY_SUMS`, with meetings)."""
-    row = _summed(days, ["meetings", *DAY_SUMS])
+    the store's sums of the period's meeting figures (`PERIOD_SUMS`, with meetings)."""
     items = [{"track": track, "label": label, "items": row[f"items_{track}_{label}"]}
              for track in TRACKS for label in LABELS if row[f"items_{track}_{label}"]]
     tags = sorted(({"situation": name, "items": row[f"tag_{name}"]} for name in EXEMPLARY_SITUATIONS
@@ -120,9 +115,10 @@ def process(days: list[dict]) -> dict:
             "ratings": ratings, "tags": tags}
 
 
-def time_totals(days: list[dict]) -> dict:
-    """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun."""
-    return _summed(days, [*TIME_SUMS, "overrun", "meetings"])
+def time_totals(row: dict) -> dict:
+    """Meeting time summed over the period: planned vs used per track, borrowed minutes, meetings overrun (from the
+    store's sums of the period's meeting figures)."""
+    return {key: row[key] for key in (*TIME_SUMS, "overrun", "meetings")}
 
 
 @dataclass(frozen=True)

@@ -205,11 +205,19 @@ def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
         WHERE {where} ORDER BY f.starts_at""", params))
 
 
-def weekly_days(db, team_ids: list[int], start: date, end: date) -> list[dict]:
-    """Per local day of the period with closed weekly meetings: how many, how many overran, and the sums of their
-    figures (what `reports.process`, `reports.time_totals` and `reports.weekly_trend` add up)."""
+def period_figures(db, team_ids: list[int], start: date, end: date) -> dict:
+    """The sums of the figures of the teams' weekly meetings closed in the period (`reports.PERIOD_SUMS`), how many
+    meetings and how many overran (what `reports.process` and `reports.time_totals` report)."""
     where, params = _period(team_ids, start, end)
-    return list(db.query(f"""SELECT f.day, count(*) AS meetings,
+    return next(db.query(f"""SELECT count(*) AS meetings,
         count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
-        {', '.join(f'sum({c}) AS {c}' for c in reports.DAY_SUMS)} FROM meeting_figures f WHERE {where}
-        GROUP BY f.day ORDER BY f.day""", params))
+        {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in reports.PERIOD_SUMS)} FROM meeting_figures f WHERE {where}""",
+                         params))
+
+
+def weekly_days(db, team_ids: list[int], start: date, end: date) -> list[dict]:
+    """Per local day of the period with closed weekly meetings: how many, their bells, discussed and decided items
+    (what `reports.weekly_trend` adds up per week; few sums, as grouping carries every summed column along)."""
+    where, params = _period(team_ids, start, end)
+    return list(db.query(f"""SELECT f.day, count(*) AS meetings, sum(bells) AS bells, sum(discussed) AS discussed,
+        sum(decided) AS decided FROM meeting_figures f WHERE {where} GROUP BY f.day ORDER BY f.day""", params))

@@ -122,17 +122,18 @@ class Dashboard:
         return report_store.meeting_time(self.db, self.ids, self.start, self.end)
 
     @cached_property
-    def _weekly_days(self) -> list[dict]:
-        return report_store.weekly_days(self.db, self.ids, self.start, self.end)
+    def _period_figures(self) -> dict:
+        return report_store.period_figures(self.db, self.ids, self.start, self.end)
 
     @cached_property
     def process(self) -> dict:
-        return reports.process(self._weekly_days)
+        return reports.process(self._period_figures)
 
     @cached_property
     def trend(self) -> list[dict]:
         week_ends = report_store.register_points(self.db, self.ids, register_rules.week_ends(self.start, self.end))
-        return reports.weekly_trend(self._weekly_days, self._reviews_by_day, week_ends)
+        return reports.weekly_trend(report_store.weekly_days(self.db, self.ids, self.start, self.end),
+                                    self._reviews_by_day, week_ends)
 
     def log(self, shown: list[dict]) -> None:
         """The manager's view of these clients, each under its team (or of counts only, of these teams), goes
@@ -155,7 +156,7 @@ class Dashboard:
                     audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
-                    time=reports.time_totals(self._weekly_days), process=self.process, trend=self.trend,
+                    time=reports.time_totals(self._period_figures), process=self.process, trend=self.trend,
                     today_per_team=report_store.register_per_team(self.db, self.ids, self.today))
 
 
