@@ -201,7 +201,7 @@ def test_the_dashboard_shows_open_handovers_their_age_and_gaps(as_user, world, d
 def test_the_team_lists_its_open_handovers_oldest_first(as_user, world, db):
     decided(as_user, world)
     db.execute("UPDATE handovers SET opened_on = ? WHERE client_id = ?",
-               [(date.today() - timedelta(days=12)).isoformat(), world["client_a"]])
+               [(team_today() - timedelta(days=12)).isoformat(), world["client_a"]])
     page = as_user("member.a@example.org").get(f"/teams/{world['team_a']}/handovers").text
     assert "A-001" in page and "open for 12 days" in page
 
