@@ -1,7 +1,7 @@
 """Each team's calendar, stored: per client the dates it passes (due, within the norm until, within 12 months
 until, a milestone open from, its last evaluation with the client); per client the stretches of period starts
 with their due date and next review (as day numbers); per team the register's counts from every day they change;
-and per team and clinician today's register, worked out once a day (`today_counts`). The core works every date
+and per team and clinician today's register, counted once a day (`count_today`). The core works every date
 out (meeting.core.evaluations, register and client_evaluation); SQL only compares and counts them, so a
 dashboard over 200 teams does no per-client work.
 
@@ -59,18 +59,6 @@ def refresh(db, team_id: int) -> None:
     db.execute("DELETE FROM calendar_stale WHERE team_id = ?", [team_id])
 
 
-def today_counts(db, team_ids: list[int], today: date) -> list[dict]:
-    """Per team and responsible clinician on `today`: the register (active clients, within the norm, overdue,
-    by the stored dates) and the evaluation with the client (in treatment, evaluated within 12 months, not yet
-    due, by `client_evaluation.legal_status`), with the team's and the clinician's names. Stored once per team
-    and day: only the teams not yet counted today are counted, under the write lock."""
-    count_today(db, team_ids, today)
-    marks = ", ".join("?" * len(team_ids))
-    return list(db.query(f"""SELECT n.*, t.name AS team, u.name AS clinician FROM today_counts n
-        JOIN teams t ON t.id = n.team_id JOIN users u ON u.id = n.clinician_id
-        WHERE n.team_id IN ({marks}) AND n.day = ?""", [*team_ids, today.isoformat()]))
-
-
 IN_TREATMENT = "(c.treatment_start <= :day AND (c.finished_on IS NULL OR c.finished_on > :day))"
 # `client_evaluation.legal_status`'s "evaluated" on :day, its window from :window: the stored last evaluation
 # with the client answers, unless :day lies before it
@@ -81,7 +69,10 @@ EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.last_with
 
 
 def count_today(db, team_ids: list[int], today: date) -> None:
-    """Count today's register of the teams (of `team_ids`) that have no counts of `today` yet or are stale."""
+    """Count today's register, per team and responsible clinician (table `today_counts`), of the teams (of
+    `team_ids`) not yet counted on `today` or stale, under the write lock: the register (active clients, within
+    the norm, overdue, by the stored dates) and the evaluation with the client (in treatment, evaluated within
+    12 months, not yet due, by `client_evaluation.legal_status`)."""
     fresh(db, team_ids)
     if _uncounted(db, team_ids, today):
         with write(db):

@@ -66,7 +66,7 @@ def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | Non
 
 def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: int | None = None) -> dict:
     """`legal_minimum` on the teams' today, summed in SQL over the stored counts per team and clinician
-    (`calendar.today_counts`): the list of clinicians grows with what is shown, not with the institution."""
+    (`calendar.count_today`): the list of clinicians grows with what is shown, not with the institution."""
     calendar.count_today(db, team_ids, today)
     marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
     params = {"today": today.isoformat(), "limit": -1 if clinician_limit is None else clinician_limit} | {

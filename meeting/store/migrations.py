@@ -630,7 +630,7 @@ def dashboard_rollups(db):
     """Two rollups, so a dashboard over many teams reads rows per team and day, not per client or review:
     the team reviews held per team and day (kept by triggers on every write to the reviews), and today's
     register per team and clinician (worked out once a day, dropped by a trigger whenever the team's calendar
-    turns stale; meeting.store.calendar.today_counts). A client's new clinician marks the team stale too."""
+    turns stale; meeting.store.calendar.count_today). A client's new clinician marks the team stale too."""
     run_statements(db, """
     CREATE TABLE reviews_held (
         team_id INTEGER NOT NULL REFERENCES teams(id),

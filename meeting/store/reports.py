@@ -18,7 +18,7 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 
 def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
     """Per team today: active clients, how many within the norm, how many overdue (summed over the stored counts
-    per clinician, `calendar.today_counts`)."""
+    per clinician, `calendar.count_today`)."""
     calendar.count_today(db, team_ids, today)
     marks, params = _teams(team_ids)
     return {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
