@@ -95,7 +95,7 @@ def main() -> None:
         start = today - timedelta(weeks=26)
         for label, teams in (("1 team", [1]), ("10 teams", list(range(1, 11)))):
             for name, call in (("legal minimum", lambda: client_evaluations.legal_minimum(db, teams, today)),
-                               ("rating trend", lambda: session_ratings.weekly_trend(db, teams, start, today))):
+                               ("rating trend", lambda: session_ratings.trend(db, teams, start, today))):
                 median, p95 = timed(call, args.requests)
                 print(f"{name:14} {label:9}: median {median:6.1f} ms, p95 {p95:6.1f} ms")
 

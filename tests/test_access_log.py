@@ -35,6 +35,29 @@ def test_the_log_refuses_updates_and_deletes(world, db, statement):
     assert db.execute("SELECT count(*) FROM access_log").fetchone()[0] == before
 
 
+@pytest.mark.parametrize("statement", ["UPDATE access_log_clients SET client_id = 0", "DELETE FROM access_log_clients"])
+def test_the_clients_of_a_view_of_many_refuse_updates_and_deletes(world, db, statement):
+    from meeting.store.audit import Actor, log_access_set
+    log_access_set(db, Actor(world["manager_a"]), "dashboard", [world["client_a"]], world["team_a"])
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute(statement)
+    assert db.execute("SELECT client_id FROM access_log_clients").fetchall() == [(world["client_a"],)]
+
+
+def test_a_dashboards_view_of_many_clients_is_one_row_found_under_each_clients_reference(as_user, world, db):
+    from meeting.store.audit import search_access_log
+    csv = as_user("manager.a@example.org").get(f"/teams/{world['team_a']}/dashboard/overdue.csv",
+                                               environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert "A-001" in csv.text
+    [row] = search_access_log(db, user_id=world["manager_a"], client_reference="a-001")
+    assert (row["action"], row["client_reference"], row["ip"], row["team_id"]) == (
+        "dashboard", "A-001", "10.9.8.7", world["team_a"])
+    assert row["detail"].startswith("overdue.csv ") and row["detail"].endswith(" clients=1")
+    assert search_access_log(db, user_id=world["manager_a"], client_reference="B-001") == []
+    page = as_user("admin@example.org").get("/admin/access-log?client=A-001").text.split('id="access-log"')[1]
+    assert "manager.a@example.org" in page and "overdue.csv" in page
+
+
 def test_admin_filters_the_log_by_user_and_client(as_user, world):
     as_user("member.a@example.org").get(f"/teams/{world['team_a']}/clients/{world['client_a']}")
     admin = as_user("admin@example.org")

@@ -142,9 +142,9 @@ def test_process_figures(db, audit_team):
 
 def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audit_team):
     calendar.refresh_stale(db)
-    trend = reports.weekly_trend(report_store.weekly_days(db, [audit_team], START, END),
-                                 report_store.reviews_by_day(db, [audit_team], START, END),
-                                 report_store.register_points(db, [audit_team], register.week_ends(START, END)))
+    trend = reports.trend(report_store.register_points(db, [audit_team], reports.trend_days(START, END, False)),
+                          report_store.trend_meetings(db, [audit_team], START, END),
+                          report_store.reviews_by_day(db, [audit_team], START, END), False)
     assert len(trend) == 27 and trend[0]["week"] == "2025-12-29" and trend[-1]["week"] == "2026-06-29"
     by_week = {w["week"]: w for w in trend}
     assert {k: by_week["2026-02-02"][k] for k in ("held", "meetings", "bells", "discussed", "decided")} == {
@@ -199,11 +199,17 @@ def test_manager_dashboard_shows_the_figures_and_logs_the_view(as_user, world, d
     assert 'id="decision-share">75%<' in page.text
     assert "held / due" not in page.text  # reviews are never divided by clients
     assert "C4" in page.text and "<svg" in page.text
-    logged = db.execute("SELECT count(*) FROM access_log WHERE user_id = ? AND action = 'dashboard'",
-                        [user_id]).fetchone()[0]
-    assert logged == 4  # one row per client reference shown (C1-C4 overdue; C1, C2 milestones)
+    [(log_id, team_id, detail)] = db.execute("""SELECT id, team_id, detail FROM access_log WHERE user_id = ?
+        AND action = 'dashboard'""", [user_id]).fetchall()
+    assert team_id == audit_team and detail == f"page team={audit_team} period=2026-01-01..2026-06-30 clients=4"
+    shown = db.execute("""SELECT c.reference FROM access_log_clients s JOIN clients c ON c.id = s.client_id
+        WHERE s.log_id = ? ORDER BY c.reference""", [log_id]).fetchall()
+    assert [r[0] for r in shown] == ["C1", "C2", "C3", "C4"]  # every reference shown (overdue, milestones) once
     csv = manager.get(f"/teams/{audit_team}/dashboard/overdue.csv")
     assert csv.mimetype == "text/csv" and csv.text.splitlines()[1].startswith("Team R,C4,Nurse Two,2025-08-01,")
+    exported = db.execute("""SELECT count(*) FROM access_log l JOIN access_log_clients s ON s.log_id = l.id
+        WHERE l.user_id = ? AND l.detail LIKE 'overdue.csv %'""", [user_id]).fetchone()[0]
+    assert exported == len(csv.text.splitlines()) - 1  # each client in the file
 
 
 def test_dashboard_is_for_managers_only_and_shows_no_clinical_text(as_user, world, db):
@@ -236,13 +242,34 @@ def test_the_weekly_shares_agree_with_the_calendar_for_reviews_month_ends_and_fi
 
 
 def test_charts_over_more_than_a_year_show_months_with_summed_counts_and_the_months_last_shares():
-    weeks = [{"week": (date(2024, 1, 1) + timedelta(weeks=k)).isoformat(), "held": 1, "meetings": 1, "bells": k % 3,
-              "discussed": 4, "decided": 3, "active": 100 + k, "within_norm": 50 + k, "within_legal": 90}
-             for k in range(60)]
-    assert reports.chart_rows(weeks[:53]) == (weeks[:53], False)
-    months, monthly = reports.chart_rows(weeks)
-    assert monthly and [m["week"] for m in months][:3] == ["2024-01", "2024-02", "2024-03"] and len(months) == 14
-    january = months[0]  # Mondays 1, 8, 15, 22 and 29 January
-    assert (january["held"], january["meetings"], january["bells"], january["decided"]) == (5, 5, 0 + 1 + 2 + 0 + 1, 15)
-    assert (january["active"], january["within_norm"]) == (104, 54)  # the week of 29 January
-    assert sum(m["held"] for m in months) == 60
+    start, end = date(2024, 1, 1), date(2025, 2, 23)  # Monday 1 January 2024 to a Sunday: 60 weeks
+    assert not reports.monthly(start, date(2024, 12, 31)) and reports.monthly(start, end)
+    weekly = reports.trend_days(start, end, monthly=False)
+    monthly = reports.trend_days(start, end, monthly=True)
+    assert len(weekly) == 60 and len(monthly) == 14
+    assert monthly[:2] == [date(2024, 2, 4), date(2024, 3, 3)]  # the weeks of Monday 29 January, of 26 February
+    points = [register.SharePoint(day, 100 + k, 50 + k, 90) for k, day in enumerate(monthly)]
+    # Thursday 1 February 2024 is in the week of Monday 29 January: January's; Sunday 3 March in February's last week
+    meeting_days = [("2024-01-02", 1, 2, 4, 3), ("2024-01-30", 1, 0, 4, 3), ("2024-02-01", 1, 1, 4, 3),
+                    ("2024-03-03", 1, 1, 1, 1), ("2025-02-20", 2, 0, 8, 8)]
+    months = reports.trend(points, meeting_days, [("2024-02-01", 2), ("2024-01-08", 3), ("2025-02-23", 1)], True)
+    assert [m["week"] for m in months][:3] == ["2024-01", "2024-02", "2024-03"] and months[-1]["week"] == "2025-02"
+    assert months[0] == {"week": "2024-01", "held": 5, "meetings": 3, "bells": 3, "discussed": 12, "decided": 9,
+                         "active": 100, "within_norm": 50, "within_legal": 90}
+    assert (months[1]["meetings"], months[1]["bells"], months[2]["meetings"]) == (1, 1, 0)
+    assert (months[-1]["meetings"], months[-1]["held"], months[-1]["active"]) == (2, 1, 113)
+    weeks = reports.trend([register.SharePoint(day, 1, 1, 1) for day in weekly], meeting_days, [], False)
+    assert [(w["week"], w["meetings"]) for w in weeks if w["meetings"]] == [
+        ("2024-01-01", 1), ("2024-01-29", 2), ("2024-02-26", 1), ("2025-02-17", 2)]
+
+
+def test_the_rating_trend_averages_over_the_raters_of_each_week_or_month():
+    days = [("2024-01-30", 2, 8, 6, 10, 8), ("2024-02-01", 1, 1, 1, 1, 1), ("2024-02-06", 1, 5, 5, 5, 5)]
+    assert reports.rating_trend(days, monthly=False) == [
+        {"week": "2024-01-29", "raters": 3, "heard": 3.0, "goals": 7 / 3, "approach": 11 / 3, "overall": 3.0},
+        {"week": "2024-02-05", "raters": 1, "heard": 5.0, "goals": 5.0, "approach": 5.0, "overall": 5.0}]
+    assert reports.rating_trend(days, monthly=True) == [  # 1 February counts in January's last week
+        {"week": "2024-01", "raters": 3, "heard": 3.0, "goals": 7 / 3, "approach": 11 / 3, "overall": 3.0},
+        {"week": "2024-02", "raters": 1, "heard": 5.0, "goals": 5.0, "approach": 5.0, "overall": 5.0}]
+
+

@@ -62,7 +62,7 @@ def test_the_weekly_trend_per_dimension_from_a_hand_built_history(db):
     history_meeting(db, team_id, datetime(2026, 3, 5, 12, tzinfo=timezone.utc), [(users[2], 3, 4, 4, 3, "")])
     history_meeting(db, team_id, datetime(2026, 3, 10, 12, tzinfo=timezone.utc), [(users[0], 5, 5, 5, 5, "")])
     history_meeting(db, team_id, datetime(2026, 4, 14, 12, tzinfo=timezone.utc), [(users[1], 1, 1, 1, 1, "")])
-    trend = session_ratings.weekly_trend(db, [team_id], date(2026, 3, 1), date(2026, 3, 31))
+    trend = session_ratings.trend(db, [team_id], date(2026, 3, 1), date(2026, 3, 31))
     # week 1: heard (4+2+3)/3 = 3, goals (5+3+4)/3 = 4, approach (3+5+4)/3 = 4, overall (4+2+3)/3 = 3
     assert trend == [{"week": "2026-03-02", "raters": 3, "heard": 3.0, "goals": 4.0, "approach": 4.0, "overall": 3.0},
                      {"week": "2026-03-09", "raters": 1, "heard": 5.0, "goals": 5.0, "approach": 5.0, "overall": 5.0}]

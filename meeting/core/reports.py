@@ -3,11 +3,14 @@ chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meet
 import csv
 import io
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
 from datetime import date, timedelta
 
 from meeting.core import evaluations, register as register_rules
 from meeting.core.closing import EXEMPLARY_SITUATIONS
 from meeting.core.planning import LABELS, TRACKS
+from meeting.core.session_rating import DIMENSIONS
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 
@@ -149,50 +152,63 @@ def headline(team: str, active: int, within_norm: int, norm_months: int, overdue
                     evaluations.reviews_needed_per_week(active, norm_months))
 
 
-def weekly_trend(meeting_days: list[dict], reviews_by_day: list[tuple[str, int]],
-                 week_ends: list[register_rules.SharePoint]) -> list[dict]:
-    """Per week (Monday) of the period: reviews held, meetings, bells, discussed and decided items (from the
-    store's figures and reviews per day), and at the week's end the active clients within the norm and the legal minimum
-    (`week_ends`: the register on each day of `register.week_ends`)."""
-    weeks = {register_rules.week_of(p.day): {"week": register_rules.week_of(p.day).isoformat(), "held": 0,
-                                            "meetings": 0, "bells": 0, "discussed": 0, "decided": 0,
-                                            "active": p.active, "within_norm": p.within_norm,
-                                            "within_legal": p.within_legal} for p in week_ends}
-    for day, held in reviews_by_day:
-        weeks[register_rules.week_of(parse_date(day))]["held"] += held
-    for meeting_day in meeting_days:
-        week = weeks[register_rules.week_of(parse_date(meeting_day["day"]))]
-        for key in ("meetings", "bells", "discussed", "decided"):
-            week[key] += meeting_day[key]
-    return [weeks[monday] for monday in sorted(weeks)]
-
-
 MONTHLY_AFTER_WEEKS = 53  # a chart 600 units wide holds about a year of weekly bars
-_SUMMED = ("held", "meetings", "bells", "discussed", "decided")
-_AT_END = ("active", "within_norm", "within_legal")
+TREND_SUMS = ("meetings", "bells", "discussed", "decided")
 
 
-def chart_rows(trend: list[dict]) -> tuple[list[dict], bool]:
-    """The weekly trend's rows for the charts, or per month (its weeks by their Monday) when the period is
-    longer than a year; and whether they are months. Counts add up; the shares are those of the month's last week."""
-    if len(trend) <= MONTHLY_AFTER_WEEKS:
-        return trend, False
-    months: dict[str, dict] = {}
-    for week in trend:
-        month = months.setdefault(week["week"][:7], {"week": week["week"][:7], **dict.fromkeys(_SUMMED, 0)})
-        for key in _SUMMED:
-            month[key] += week[key]
-        month.update({key: week[key] for key in _AT_END})
-    return list(months.values()), True
+def monthly(start: date, end: date) -> bool:
+    """Whether the period's trend is shown per month: it holds more weeks than a chart has room for."""
+    return len(register_rules.week_ends(start, end)) > MONTHLY_AFTER_WEEKS
 
 
-def rating_rows(weeks: list[dict], dimensions: tuple[str, ...], monthly: bool) -> list[dict]:
-    """The session rating's weekly averages, or per month weighted by raters."""
+def trend_key(day: date, monthly: bool) -> str:
+    """The trend row `day` counts in: its week's Monday (ISO), or that Monday's month ("2026-03")."""
+    monday = register_rules.week_of(day).isoformat()
+    return monday[:7] if monthly else monday
+
+
+@lru_cache(maxsize=16384)  # five years hold fewer than 2,000 days
+def _key_of(day: str, monthly: bool) -> str:
+    return trend_key(parse_date(day), monthly)
+
+
+def trend_days(start: date, end: date, monthly: bool) -> list[date]:
+    """The days a trend row's register is read on: each week's end (`register.week_ends`), or each month's last."""
+    days = register_rules.week_ends(start, end)
     if not monthly:
-        return weeks
-    months: dict[str, list[dict]] = {}
-    for week in weeks:
-        months.setdefault(week["week"][:7], []).append(week)
-    return [{"week": month, "raters": sum(w["raters"] for w in rows),
-             **{name: sum(w[name] * w["raters"] for w in rows) / sum(w["raters"] for w in rows) for name in dimensions}}
-            for month, rows in months.items()]
+        return days
+    return list({trend_key(day, True): day for day in days}.values())
+
+
+def trend(register_at: list[register_rules.SharePoint], meeting_days: Iterable[Sequence],
+          reviews_by_day: Iterable[tuple[str, int]], monthly: bool) -> list[dict]:
+    """Per week (its Monday) or month of the period (`trend_key`), in order: the team reviews held, the closed
+    meetings' `TREND_SUMS`, and the active clients within the norm and the legal minimum at the row's end.
+
+    `register_at`: the register on each of `trend_days`; `meeting_days`: per day (ISO) its `TREND_SUMS`;
+    `reviews_by_day`: per day the reviews held. Counts add up; the shares are the end's.
+    """
+    rows = {}
+    for point in register_at:
+        key = trend_key(point.day, monthly)
+        rows[key] = {"week": key, "held": 0, **dict.fromkeys(TREND_SUMS, 0), "active": point.active,
+                     "within_norm": point.within_norm, "within_legal": point.within_legal}
+    for day, held in reviews_by_day:
+        rows[_key_of(day, monthly)]["held"] += held
+    for day, *sums in meeting_days:
+        row = rows[_key_of(day, monthly)]
+        for name, value in zip(TREND_SUMS, sums):
+            row[name] += value
+    return list(rows.values())
+
+
+def rating_trend(rated_days: Iterable[Sequence], monthly: bool) -> list[dict]:
+    """Per week (its Monday) or month (`trend_key`) with rated meetings, in order: how many rated and the average
+    per dimension over them. `rated_days`: per day (ISO) the raters and their sum per `session_rating.DIMENSIONS`."""
+    sums: dict[str, list[int]] = {}
+    for day, *values in sorted(rated_days):
+        row = sums.setdefault(_key_of(day, monthly), [0] * len(values))
+        for i, value in enumerate(values):
+            row[i] += value
+    return [{"week": key, "raters": raters, **{name: total / raters for name, total in zip(DIMENSIONS, totals)}}
+            for key, (raters, *totals) in sums.items() if raters]

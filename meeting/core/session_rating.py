@@ -2,7 +2,6 @@
 (seed 001, chapter 3): heard and understood, worked on what we wanted, the way we worked suited us, overall.
 The item texts are our own. Anonymous: one tap per dimension and one thing to change next time. Pure.
 """
-from datetime import date, timedelta
 from typing import Mapping
 
 from meeting.core.i18n import N_
@@ -56,20 +55,3 @@ def period_averages(weeks: list[Mapping]) -> dict:
                 for name in DIMENSIONS}
     return averages | {"raters": raters}
 
-
-def weekly_trend(meetings: list[Mapping]) -> list[dict]:
-    """Per week (its Monday, ISO text) of the rated meetings: how many rated and the average per dimension.
-
-    `meetings` are rows with the meeting's `day` (ISO date), its `raters` and their sum per dimension (`heard_sum` …).
-    """
-    weeks: dict[date, list[Mapping]] = {}
-    for meeting in meetings:
-        if meeting["raters"]:
-            day = date.fromisoformat(meeting["day"][:10])
-            weeks.setdefault(day - timedelta(days=day.weekday()), []).append(meeting)
-    trend = []
-    for monday, rows in sorted(weeks.items()):
-        raters = sum(r["raters"] for r in rows)
-        trend.append({"week": monday.isoformat(), "raters": raters,
-                      **{name: sum(r[f"{name}_sum"] for r in rows) / raters for name in DIMENSIONS}})
-    return trend

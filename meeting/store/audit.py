@@ -23,6 +23,19 @@ def log_access(db, actor: Actor, action: str, client_ids, team_id: int | None,
     )
 
 
+def log_access_set(db, actor: Actor, action: str, client_ids, team_id: int | None, detail: str = "",
+                   now: datetime | None = None) -> None:
+    """Write one access-log row for a view of many clients at once, with its clients in `access_log_clients`
+    (its detail counts them); call inside the transaction of the view it records."""
+    shown = sorted(set(client_ids) - {None})
+    log_id = db.execute("INSERT INTO access_log (at, user_id, team_id, client_id, action, detail, ip)"
+                        " VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                        [iso(now or utcnow()), actor.user_id, team_id, action, f"{detail} clients={len(shown)}".strip(),
+                         actor.ip]).lastrowid
+    db.conn.executemany("INSERT INTO access_log_clients (log_id, client_id) VALUES (?, ?)",
+                        [(log_id, client_id) for client_id in shown])
+
+
 def log_view(db, actor: Actor, action: str, client_ids, team_id: int, meeting_id: int,
              now: datetime | None = None) -> bool:
     """Log a person's view of a meeting's clients: each client once per person, meeting, access point and day.
@@ -59,18 +72,30 @@ def _seen_today(db, actor: Actor, meeting_id: int, day: str) -> set[int]:
 
 
 def search_access_log(db, user_id=None, client_reference=None, day_from=None, day_to=None, limit=500) -> list[dict]:
-    """Access-log rows, newest first, filtered by user, client reference and date range."""
+    """Access-log rows, newest first, filtered by user, client reference and date range. A client's rows include the
+    views of many clients that held it (`log_access_set`), shown under its reference."""
     where, params = ["1 = 1"], []
+    matched: dict[int, str] = {}
     if user_id:
         where.append("l.user_id = ?"); params.append(user_id)
     if client_reference:
-        where.append("c.reference = ? COLLATE NOCASE"); params.append(client_reference)
+        matched = dict(db.execute("SELECT id, reference FROM clients WHERE reference = ? COLLATE NOCASE",
+                                  [client_reference]).fetchall())
+        marks = ", ".join("?" * len(matched))
+        where.append(f"""(l.client_id IN ({marks}) OR l.id IN (SELECT log_id FROM access_log_clients
+            WHERE client_id IN ({marks})))"""); params += [*matched, *matched]
     if day_from:
         where.append("l.at >= ?"); params.append(day_from.isoformat())
     if day_to:
         where.append("l.at < ?"); params.append((day_to + timedelta(days=1)).isoformat())  # up to the end of that day
-    return list(db.query(f"""
-        SELECT l.*, u.email AS user_email, c.reference AS client_reference, t.name AS team_name
+    in_set = f"""(SELECT min(s.client_id) FROM access_log_clients s WHERE s.log_id = l.id
+        AND s.client_id IN ({', '.join('?' * len(matched))}))""" if matched else "NULL"
+    rows = list(db.query(f"""
+        SELECT l.*, u.email AS user_email, c.reference AS client_reference, t.name AS team_name, {in_set} AS in_set
         FROM access_log l LEFT JOIN users u ON u.id = l.user_id
         LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN teams t ON t.id = l.team_id
-        WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT ?""", [*params, limit]))
+        WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT ?""", [*matched, *params, limit]))
+    for row in rows:
+        in_set = row.pop("in_set")
+        row["client_reference"] = row["client_reference"] or matched.get(in_set)
+    return rows

@@ -1,4 +1,6 @@
 """The client registry of a team. Every read or change is written to the access log in the same transaction."""
+import dataclasses
+
 from meeting.core.clients import ClientInput
 from meeting.core import evaluations
 from meeting.core.evaluations import ClientRecord
@@ -112,10 +114,13 @@ def client_record(row: dict) -> ClientRecord:
     return evaluations.client_record(row)
 
 
+_RECORD = ", ".join(field.name for field in dataclasses.fields(evaluations.ClientRecord))  # its columns only
+
+
 def client_records(db, team_id: int) -> list[ClientRecord]:
     """Every active client of the team as planner records (pseudonymous references only)."""
-    return [client_record(row) for row in db.query(
-        "SELECT * FROM clients WHERE team_id = ? AND status = 'active'", [team_id])]
+    return [client_record(row) for row in db.query(f"SELECT {_RECORD} FROM clients WHERE team_id = ? AND status = 'active'",
+                                                   [team_id])]
 
 
 def record_continuation_decisions(db, decisions: list[tuple[int, str]]) -> None:

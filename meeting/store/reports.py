@@ -99,11 +99,9 @@ def _nth(db, ordered_sql: str, params: dict, limit: int | None):
     return row[0] if row else None
 
 
-def period_audit(db, team_ids: list[int], start: date, end: date,
-                 by_day: list[tuple[str, int]] | None = None) -> register_rules.PeriodAudit:
+def period_audit(db, team_ids: list[int], start: date, end: date) -> register_rules.PeriodAudit:
     """The period's clients due and how their reviews went (`register.cycle_outcome`, counted over the stored
-    cycles that hold the period's start), the team reviews held (`by_day`, when already read), and the register
-    at the period's end."""
+    cycles that hold the period's start), the team reviews held, and the register at the period's end."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     params |= {"start": start.toordinal(), "end": end.toordinal()}  # the cycles' days are day numbers
@@ -114,7 +112,7 @@ def period_audit(db, team_ids: list[int], start: date, end: date,
         FROM review_cycles WHERE team_id IN ({marks}) AND last_start >= :start AND first_start <= :start
         AND due <= :end AND treatment_start <= max(due, :start)
         AND (finished_on IS NULL OR finished_on > max(due, :start))""", params))
-    held = sum(count for _, count in (reviews_by_day(db, team_ids, start, end) if by_day is None else by_day))
+    held = sum(count for _, count in reviews_by_day(db, team_ids, start, end))
     [at_end] = register_points(db, team_ids, [end])
     return register_rules.PeriodAudit(**counts, reviews_held=held, active_at_end=at_end.active,
                                       within_norm_at_end=at_end.within_norm, within_legal_at_end=at_end.within_legal)
@@ -215,9 +213,9 @@ def period_figures(db, team_ids: list[int], start: date, end: date) -> dict:
                          params))
 
 
-def weekly_days(db, team_ids: list[int], start: date, end: date) -> list[dict]:
-    """Per local day of the period with closed weekly meetings: how many, their bells, discussed and decided items
-    (what `reports.weekly_trend` adds up per week; few sums, as grouping carries every summed column along)."""
+def trend_meetings(db, team_ids: list[int], start: date, end: date) -> list[tuple[str, int, int, int, int]]:
+    """Per local day of the period with closed weekly meetings: the day, how many, their bells, discussed and
+    decided items (`reports.TREND_SUMS`, which `reports.trend` adds up per week or month)."""
     where, params = _period(team_ids, start, end)
-    return list(db.query(f"""SELECT f.day, count(*) AS meetings, sum(bells) AS bells, sum(discussed) AS discussed,
-        sum(decided) AS decided FROM meeting_figures f WHERE {where} GROUP BY f.day ORDER BY f.day""", params))
+    return db.execute(f"""SELECT f.day, count(*), sum(bells), sum(discussed), sum(decided) FROM meeting_figures f
+        WHERE {where} GROUP BY f.day""", params).fetchall()

@@ -2,7 +2,7 @@
 import secrets
 from datetime import date
 
-from meeting.core import session_rating
+from meeting.core import reports
 from meeting.core.session_rating import DIMENSIONS
 from meeting.store import figures
 from meeting.store.db import write
@@ -44,10 +44,11 @@ def summary(db, meeting_id: int) -> dict:
     return row
 
 
-def weekly_trend(db, team_ids: list[int], start: date, end: date) -> list[dict]:
-    """Per week (Monday) of closed meetings in the period: ratings and the average per dimension."""
+def trend(db, team_ids: list[int], start: date, end: date, monthly: bool = False) -> list[dict]:
+    """Per week (its Monday) or month (`reports.trend_key`) of closed meetings in the period with ratings: how many
+    rated and the average per dimension over them."""
     marks = ", ".join("?" * len(team_ids))
-    rows = db.query(f"""SELECT day, sum(raters) AS raters, {', '.join(f'sum({name}_sum) AS {name}_sum' for name in DIMENSIONS)}
+    rows = db.execute(f"""SELECT day, sum(raters), {', '.join(f'sum({name}_sum)' for name in DIMENSIONS)}
         FROM meeting_figures WHERE team_id IN ({marks}) AND kind IN ('weekly', 'complex_case') AND day BETWEEN ? AND ?
         AND raters > 0 GROUP BY day""", [*team_ids, start.isoformat(), end.isoformat()])
-    return session_rating.weekly_trend(list(rows))
+    return reports.rating_trend(rows, monthly)

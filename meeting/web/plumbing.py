@@ -9,7 +9,8 @@ from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 from babel import numbers
 from markupsafe import Markup, escape
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, \
+    lazy_gettext
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import current_user
@@ -39,6 +40,10 @@ def init_app(app) -> None:
     app.after_request(static_in_memory)  # runs before the compressor (after_request runs in reverse order)
     app.url_defaults(versioned_static)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogue().ugettext(s), ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.teardown_appcontext(close_db)
     app.jinja_env.globals.update(tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
@@ -67,6 +72,18 @@ def init_app(app) -> None:
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value}%"
     app.jinja_env.filters["chart_value"] = chart_value
     app.jinja_env.filters["chart_bars"] = chart_bars
+    app.jinja_env.filters["chart_top"] = lambda bars: chart_value(max(b.value for b in bars))
+
+
+def catalogue():
+    """This request's translations, looked up once: Flask-Babel looks them up anew on every `_()` in a template,
+    a quarter of a dashboard's render. Nothing switches the locale within a request (a live fragment renders in an
+    app context of its own)."""
+    try:
+        return g.catalogue
+    except AttributeError:
+        g.catalogue = get_translations()
+        return g.catalogue
 
 
 @lru_cache(maxsize=16)

@@ -10,7 +10,7 @@ from meeting.core import handover as handover_rules, register as register_rules,
 from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
-from meeting.store.audit import log_access
+from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
 from meeting.web.plumbing import actor, get_db, team_today, team_view
 
@@ -87,12 +87,8 @@ class Dashboard:
         return handover_rules.annotated(handover_store.for_dashboard(self.db, self.ids, self.start), self.today)
 
     @cached_property
-    def _reviews_by_day(self) -> list[tuple[str, int]]:
-        return report_store.reviews_by_day(self.db, self.ids, self.start, self.end)
-
-    @cached_property
     def audit(self):
-        return report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
+        return report_store.period_audit(self.db, self.ids, self.start, self.end)
 
     @property
     def _listed(self) -> int | None:
@@ -130,33 +126,49 @@ class Dashboard:
         return reports.process(self._period_figures)
 
     @cached_property
-    def trend(self) -> list[dict]:
-        week_ends = report_store.register_points(self.db, self.ids, register_rules.week_ends(self.start, self.end))
-        return reports.weekly_trend(report_store.weekly_days(self.db, self.ids, self.start, self.end),
-                                    self._reviews_by_day, week_ends)
+    def monthly(self) -> bool:
+        return reports.monthly(self.start, self.end)
 
-    def log(self, shown: list[dict]) -> None:
-        """The manager's view of these clients, each under its team (or of counts only, of these teams), goes
-        to the access log."""
-        per_team: dict[int, set[int]] = {}
-        for row in shown:
-            per_team.setdefault(row["team_id"], set()).add(row["client_id"])
-        period = f"period={self.start}..{self.end}"
+    def _trend(self, monthly: bool) -> list[dict]:
+        points = report_store.register_points(self.db, self.ids, reports.trend_days(self.start, self.end, monthly))
+        return reports.trend(points, self._trend_meetings, self._reviews_by_day, monthly)
+
+    @cached_property
+    def _trend_meetings(self) -> list[tuple]:
+        return report_store.trend_meetings(self.db, self.ids, self.start, self.end)
+
+    @cached_property
+    def _reviews_by_day(self) -> list[tuple[str, int]]:
+        return report_store.reviews_by_day(self.db, self.ids, self.start, self.end)
+
+    @cached_property
+    def trend(self) -> list[dict]:
+        """Per week (the CSV's rows)."""
+        return self._trend(False)
+
+    @cached_property
+    def chart_trend(self) -> list[dict]:
+        """Per week, or per month over more than a year (the charts' bars)."""
+        return self._trend(True) if self.monthly else self.trend
+
+    def log(self, shown: list[dict], view: str) -> None:
+        """The manager's view of these clients (or of counts only) goes to the access log: one row with its clients,
+        under the team when it is one."""
+        teams = f"team={self.ids[0]}" if len(self.ids) == 1 else f"teams={self.ids}"
         with write(self.db):
-            if not per_team:
-                log_access(self.db, actor(), "dashboard", [None], self.ids[0] if len(self.ids) == 1 else None,
-                           detail=f"teams={self.ids} {period}")
-            for team_id, client_ids in sorted(per_team.items()):
-                log_access(self.db, actor(), "dashboard", sorted(client_ids), team_id, detail=period)
+            log_access_set(self.db, actor(), "dashboard", [r["client_id"] for r in shown],
+                           self.ids[0] if len(self.ids) == 1 else None,
+                           detail=f"{view} {teams} period={self.start}..{self.end}")
 
     def page(self) -> dict:
         """Everything the page shows; logs the clients on it."""
-        self.log(self.overdue + self.milestones + self.handovers)
+        self.log(self.overdue + self.milestones + self.handovers, "page")
         return dict(teams=self.teams, start=self.start, end=self.end, problem=self.problem, today=self.today,
                     audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
-                    time=reports.time_totals(self._period_figures), process=self.process, trend=self.trend,
+                    time=reports.time_totals(self._period_figures), process=self.process, trend=self.chart_trend,
+                    monthly=self.monthly,
                     today_per_team=report_store.register_per_team(self.db, self.ids, self.today))
 
 
@@ -183,7 +195,7 @@ def _render(teams: list[dict]):
     dashboard = Dashboard(teams, limit=25)
     data = dashboard.page()
     data |= _today_against_the_norm(teams, data)
-    trend, monthly = reports.chart_rows(data["trend"])
+    trend = data["trend"]
     charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
               "within_norm": reports.bars([(w["week"], reports.share(w["within_norm"], w["active"]) or 0)
                                            for w in trend], top=100),
@@ -193,17 +205,15 @@ def _render(teams: list[dict]):
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
-                           **_substance(teams, data, monthly, dashboard.legal), monthly=monthly,
+                           **_substance(teams, data, dashboard.legal),
                            csv_base=csv_base, query=request.query_string.decode())
 
 
-def _substance(teams: list[dict], data: dict, monthly: bool, legal: dict) -> dict:
+def _substance(teams: list[dict], data: dict, legal: dict) -> dict:
     """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
-    ids, db = [t["id"] for t in teams], get_db()
-    weeks = rating_store.weekly_trend(db, ids, data["start"], data["end"])
-    rows = reports.rating_rows(weeks, session_rating.DIMENSIONS, monthly)
+    rows = rating_store.trend(get_db(), [t["id"] for t in teams], data["start"], data["end"], data["monthly"])
     return {"legal": legal,
-            "rating_averages": session_rating.period_averages(weeks),
+            "rating_averages": session_rating.period_averages(rows),
             "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in rows])
                               for name in session_rating.DIMENSIONS}}
 
@@ -212,7 +222,7 @@ def _csv(teams: list[dict], table: str):
     if table not in TABLES:
         abort(404)
     dashboard = Dashboard(teams)
-    dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [])
+    dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
     header, rows = _table(dashboard, table)
     name = f"belletje-{table}-{request.args.get('from', '')}-{request.args.get('to', '')}.csv".replace("--", "-")
     return Response(reports.csv_text(header, rows), mimetype="text/csv",
