@@ -72,13 +72,17 @@ def neutralised(value):
     return value
 
 
-def csv_text(header: list[str], rows: list[list]) -> str:
-    """A CSV document with a header line; no text cell can start a formula."""
+_FORMULA_FIRSTS = frozenset(FORMULA_STARTS)
+
+
+def csv_text(header: list[str], rows: Iterable[Sequence]) -> str:
+    """A CSV document with a header line; no text cell can start a formula (`neutralised`, inline: an export of
+    every open milestone of 200 teams has 80,000 cells)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([("'" + cell if cell.startswith(FORMULA_STARTS) else cell) if type(cell) is str else cell
-                      for cell in row] for row in rows)  # `neutralised`, inline: an export has 100,000 cells
+    writer.writerows([("'" + cell if cell[:1] in _FORMULA_FIRSTS else cell) if type(cell) is str else cell
+                      for cell in row] for row in rows)
     return out.getvalue()
 
 

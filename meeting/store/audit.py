@@ -1,4 +1,5 @@
 """The NEN 7513 access log: who did what to which client's data, when, from where. Append-only."""
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,8 +33,8 @@ def log_access_set(db, actor: Actor, action: str, client_ids, team_id: int | Non
                         " VALUES (?, ?, ?, NULL, ?, ?, ?)",
                         [iso(now or utcnow()), actor.user_id, team_id, action, f"{detail} clients={len(shown)}".strip(),
                          actor.ip]).lastrowid
-    db.conn.executemany("INSERT INTO access_log_clients (log_id, client_id) VALUES (?, ?)",
-                        [(log_id, client_id) for client_id in shown])
+    db.execute("INSERT INTO access_log_clients (log_id, client_id) SELECT ?, value FROM json_each(?)",
+               [log_id, json.dumps(shown)])
 
 
 def log_view(db, actor: Actor, action: str, client_ids, team_id: int, meeting_id: int,

@@ -3,6 +3,7 @@ pseudonymous references only: no clinical free text ever leaves these functions.
 "within N months" figure is worked out by the core from these rows, never in SQL."""
 import json
 from datetime import date, datetime
+from operator import itemgetter
 
 from meeting.core import capacity, evaluations, register as register_rules, reports
 from meeting.core.dates import parse_date
@@ -79,15 +80,15 @@ def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -
         where += """ AND ((c.anniversary <= :md) < :group OR ((c.anniversary <= :md) = :group AND c.anniversary <= :day)
             OR c.anniversary = '02-29')"""
         params |= {"group": group, "day": day}
-    found = []
+    found, latest_mark, kind = [], evaluations.latest_mark, evaluations.milestone_of_years
     for client_id, reference, team_id, team, clinician, start in db.execute(f"""SELECT c.id, c.reference, c.team_id,
             t.name, u.name, c.treatment_start FROM clients c JOIN teams t ON t.id = c.team_id
             JOIN users u ON u.id = c.clinician_id WHERE {where}""", params):
-        years, mark = evaluations.latest_mark(parse_date(start), today)
+        years, mark = latest_mark(parse_date(start), today)
         found.append((mark, reference, {"client_id": client_id, "reference": reference, "team_id": team_id,
                                         "team": team, "clinician": clinician, "years": years,
-                                        "milestone": evaluations.milestone_of_years(years)}))
-    found.sort(key=lambda entry: entry[:2])
+                                        "milestone": kind(years)}))
+    found.sort(key=itemgetter(0, 1))
     return [row for _, _, row in found[:limit]], total
 
 
@@ -99,9 +100,11 @@ def _nth(db, ordered_sql: str, params: dict, limit: int | None):
     return row[0] if row else None
 
 
-def period_audit(db, team_ids: list[int], start: date, end: date) -> register_rules.PeriodAudit:
+def period_audit(db, team_ids: list[int], start: date, end: date,
+                 by_day: list[tuple[str, int]] | None = None) -> register_rules.PeriodAudit:
     """The period's clients due and how their reviews went (`register.cycle_outcome`, counted over the stored
-    cycles that hold the period's start), the team reviews held, and the register at the period's end."""
+    cycles that hold the period's start), the team reviews held (from `by_day`, when already read), and the
+    register at the period's end."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     params |= {"start": start.toordinal(), "end": end.toordinal()}  # the cycles' days are day numbers
@@ -112,7 +115,7 @@ def period_audit(db, team_ids: list[int], start: date, end: date) -> register_ru
         FROM review_cycles WHERE team_id IN ({marks}) AND last_start >= :start AND first_start <= :start
         AND due <= :end AND treatment_start <= max(due, :start)
         AND (finished_on IS NULL OR finished_on > max(due, :start))""", params))
-    held = sum(count for _, count in reviews_by_day(db, team_ids, start, end))
+    held = sum(count for _, count in (reviews_by_day(db, team_ids, start, end) if by_day is None else by_day))
     [at_end] = register_points(db, team_ids, [end])
     return register_rules.PeriodAudit(**counts, reviews_held=held, active_at_end=at_end.active,
                                       within_norm_at_end=at_end.within_norm, within_legal_at_end=at_end.within_legal)

@@ -2,6 +2,8 @@
 went, overdue clients, meeting time and process, per team or for all the teams they manage. Counts, dates
 and pseudonymous references only; every view is logged."""
 from functools import cached_property
+from operator import itemgetter
+from typing import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
@@ -88,7 +90,7 @@ class Dashboard:
 
     @cached_property
     def audit(self):
-        return report_store.period_audit(self.db, self.ids, self.start, self.end)
+        return report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
 
     @property
     def _listed(self) -> int | None:
@@ -229,7 +231,7 @@ def _csv(teams: list[dict], table: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _table(data: Dashboard, table: str) -> tuple[list[str], list[list]]:
+def _table(data: Dashboard, table: str) -> tuple[list[str], Iterable[Sequence]]:
     """The header and rows of one dashboard table (computing only what it needs)."""
     if table == "summary":
         a, p = data.audit, data.process
@@ -243,7 +245,7 @@ def _table(data: Dashboard, table: str) -> tuple[list[str], list[list]]:
     if table in ("overdue", "milestones"):
         keys = ["team", "reference", "clinician", "due", "days_overdue"] if table == "overdue" else \
             ["team", "reference", "clinician", "years", "milestone"]
-        return keys, [[r[k] for k in keys] for r in getattr(data, table)]
+        return keys, map(itemgetter(*keys), getattr(data, table))
     if table == "clinicians":
         keys = ["clinician", "clients", "held", "overdue"]
         return ["clinician", "active_clients", "reviews_held", "overdue_now"], [[r[k] for k in keys]
@@ -251,7 +253,7 @@ def _table(data: Dashboard, table: str) -> tuple[list[str], list[list]]:
     if table == "meetings":
         keys = ["team", "day", "minutes", "acute_budget", "acute_planned_seconds", "acute_used_seconds",
                 "regular_budget", "regular_planned_seconds", "regular_used_seconds", "borrowed_minutes"]
-        return keys, [[r[k] for k in keys] for r in data.meetings]
+        return keys, map(itemgetter(*keys), data.meetings)
     if table == "items":
         return ["track", "label", "items"], [[r["track"], r["label"], r["items"]] for r in data.process["items"]]
     keys = ["week", "held", "meetings", "bells", "discussed", "decided", "active", "within_norm", "within_legal"]
