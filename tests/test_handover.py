@@ -1,6 +1,6 @@
 """The step-down handover through the web and the scheduler: opened by the decision, on the next agendas
 until done, and the client leaving the active count on the last-contact date, not before."""
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -1,5 +1,5 @@
 """The managers' figures on a small history built by hand; every expected number is worked out below."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 

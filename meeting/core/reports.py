@@ -3,9 +3,9 @@ chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meet
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Iterable, Sequence
-from datetime import date, timedelta
 
 from meeting.core import evaluations, register as register_rules
 from meeting.core.closing import EXEMPLARY_SITUATIONS

@@ -119,8 +119,8 @@ _RECORD = ", ".join(field.name for field in dataclasses.fields(evaluations.Clien
 
 def client_records(db, team_id: int) -> list[ClientRecord]:
     """Every active client of the team as planner records (pseudonymous references only)."""
-    return [client_record(row) for row in db.query(f"SELECT {_RECORD} FROM clients WHERE team_id = ? AND status = 'active'",
-                                                   [team_id])]
+    rows = db.query(f"SELECT {_RECORD} FROM clients WHERE team_id = ? AND status = 'active'", [team_id])
+    return [client_record(row) for row in rows]
 
 
 def record_continuation_decisions(db, decisions: list[tuple[int, str]]) -> None:

@@ -33,7 +33,8 @@ MAX_STREAM_SECONDS = 30 * 60
 MAX_STREAMS = 80
 FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
 # each kind's parts, in the order of its panel (run/_panel.html, live/_phone_panel.html): (event name, template)
-PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"), ("controls", "run/_controls.html"),
+PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
+                     ("clock-controls", "run/_clock_controls.html"), ("controls", "run/_controls.html"),
                      ("bell", "run/_bell.html"), ("ring", "run/_ring.html"), ("budgets", "run/_budgets.html"),
                      ("estimate", "run/_estimate.html"), ("coming", "run/_coming.html")),
          "phone": (("now", "live/_phone_now.html"), ("clock", "live/_phone_clock.html"),

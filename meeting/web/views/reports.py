@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from meeting.core import handover as handover_rules, register as register_rules, reports, session_rating
+from meeting.core import handover as handover_rules, reports, session_rating
 from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
 from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
