@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import Response, abort, current_app, g, render_template, request, stream_with_context
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from meeting.core import flow, items as item_rules
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
@@ -191,14 +192,14 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
 
 
 def render_part(name: str, template: str, context: dict) -> Part:
-    """One part of a panel; a list part also renders each of its rows alone."""
-    html = compact(render_template(template, **context))
-    if name not in ROWS or not html:
-        return Part(name, html)
+    """One part of a panel; a list part renders each of its rows alone, and then itself around those rows."""
+    if name not in ROWS:
+        return Part(name, compact(render_template(template, **context)))
     row_template, row_name = ROWS[name]
     rows = tuple(Part(row_name.format(p.item.id), compact(render_template(row_template, p=p, **context)))
                  for p in context["view"].agenda)
-    return Part(name, html, rows)
+    html = compact(render_template(template, rendered_rows=[Markup(row.html) for row in rows], **context))
+    return Part(name, html, rows) if html else Part(name, html)
 
 
 def changed_events(parts: tuple[Part, ...], held: dict) -> str:

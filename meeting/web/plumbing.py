@@ -9,7 +9,7 @@ from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 from babel import numbers
 from markupsafe import Markup, escape
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, \
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, \
     lazy_gettext
 from flask_compress import Compress
 from flask_htmx import HTMX
@@ -171,8 +171,11 @@ def select_timezone() -> str:
 
 
 def translate(message: str | None, **params) -> str:
-    """Translate a message the pure core marked with N_ (and fill its placeholders)."""
-    return gettext(message, **params) if message else ""
+    """Translate a message the pure core marked with N_ (and fill its placeholders), from this request's catalogue."""
+    if not message:
+        return ""
+    text = catalogue().ugettext(message)
+    return text % params if params else text
 
 
 def capacity_forecast(team: dict):
