@@ -48,11 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         database.prepare(app.config["DATABASE"])
 
-    from meeting.web import plumbing, security, substance
+    from meeting.web import enrolment, plumbing, security, sso, substance
     from meeting.ops import cli
     plumbing.init_app(app)
     substance.init_app(app)
     security.init_app(app)
+    sso.init_app(app)
+    enrolment.init_app(app)
     cli.init_app(app)
     from meeting.web.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"], app.config["MAX_STREAMS"], app)

@@ -131,7 +131,7 @@ def test_capacity_line_for_the_demo_team_matches_a_hand_computation(app, db):
     slots = math.floor((60 - other) / 10)
     from tests.conftest import Browser
     chair = Browser(app.test_client())
-    chair.login("voorzitter@fact-noord.example", "belletje-demo")
+    chair.login("voorzitter@fact-noord.example", "open-tafel-demo")
     page = chair.get(f"/teams/{team_id}/settings").text
     line = re.search(r'id="capacity-line">([^<]+)<', page).group(1)
     assert line == f"{slots} of the 10 reviews a week that the norm needs fit in the budget: not achievable."

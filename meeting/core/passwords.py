@@ -17,6 +17,7 @@ RUNS = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm"
 _REPETITION = re.compile(r"(.+?)\1+", re.DOTALL)
 _ADDED_BEFORE_OR_AFTER = string.digits + string.punctuation + string.whitespace
 
+APP_NAME = "Belletje"
 FREE_FAILURES = 5
 FREE_FAILURES_UNDER_ATTACK = 1
 ACCOUNT_UNDER_ATTACK = 20
@@ -24,15 +25,18 @@ MAX_WAIT_MINUTES = 60
 FORGET_FAILURES_AFTER = timedelta(hours=24)
 
 
-def password_error(password: str, repeated: str, email: str = "", name: str = "") -> str | None:
-    """Why a new password is refused, or None; `email` and `name` are its owner's."""
+def password_error(password: str, repeated: str, email: str = "", name: str = "",
+                   context: tuple[str, ...] | list[str] = ()) -> str | None:
+    """Why a new password is refused, or None; `email` and `name` are its owner's, `context` the names around them
+    (the institution's, their teams'), refused like their own, as is the app's name (NIST SP 800-63B 5.1.1.2)."""
     if len(password) < MIN_LENGTH:
         return N_("Use at least 12 characters.")
     if len(password) > MAX_LENGTH:
         return N_("Use at most 128 characters.")
     if password != repeated:
         return N_("The two passwords differ.")
-    return _guessable(password.lower()) or _personal(password.lower(), email, name)
+    return (_guessable(password.lower()) or _personal(password.lower(), email, name)
+            or _in_context(password.lower(), [APP_NAME, *context]))
 
 
 def _guessable(password: str) -> str | None:
@@ -54,6 +58,22 @@ def _personal(password: str, email: str, name: str) -> str | None:
     if any(len(part) >= 4 and part in password for part in re.findall(r"[^\W\d_]+", name.lower())):
         return N_("The password must not contain your name.")
     return None
+
+
+def _in_context(password: str, names: list[str]) -> str | None:
+    # "fact-noord12" holds the team "FACT Noord": names and password compared on their letters and digits alone;
+    # a name's single words count from five letters ("team", "fact" alone would refuse too much).
+    compact = _letters_and_digits(password)
+    for name in names:
+        whole = _letters_and_digits(name.lower())
+        words = [w for w in re.findall(r"[^\W\d_]+", name.lower()) if len(w) >= 5]
+        if (len(whole) >= 4 and whole in compact) or any(word in password for word in words):
+            return N_("The password must not contain the name of this app, of the institution or of your team.")
+    return None
+
+
+def _letters_and_digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _cycled(run: str, length: int) -> str:

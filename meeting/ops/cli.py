@@ -57,11 +57,12 @@ def demo_logins() -> str:
 def create_admin(email, name, password):
     """Create a global admin account for a real install."""
     email, name = email.strip().lower(), name.strip()
-    problem = email_error(email) or person_name_error(name) or password_error(password, password, email, name)
-    if problem:
-        raise click.ClickException(problem)
     db = database.connect(current_app.config["DATABASE"])
     try:
+        problem = email_error(email) or person_name_error(name) or password_error(
+            password, password, email, name, user_store.context_words(db, None))
+        if problem:
+            raise click.ClickException(problem)
         if user_store.get_user_by_email(db, email):
             raise click.ClickException("This e-mail address has an account already.")
         user_store.create_user(db, email, name, password, is_admin=True)

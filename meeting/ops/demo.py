@@ -13,7 +13,7 @@ from meeting.store.audit import Actor
 from meeting.store.history import PastItem, PastMeeting
 from meeting.core.teams import upcoming_meeting_starts
 
-DEMO_PASSWORD = "belletje-demo"
+DEMO_PASSWORD = "open-tafel-demo"
 TEAM_NAME = "FACT Noord"
 STAFF = [  # (e-mail local part, fictional name with the discipline in Dutch, role)
     ("voorzitter", "Sanne Bakker (verpleegkundig specialist GGZ)", "chair"),

@@ -709,3 +709,37 @@ def milestones_covered(db):
     CREATE INDEX clients_milestones ON clients(team_id, status, milestone_from, anniversary, treatment_start,
         clinician_id, reference);
     """)
+
+
+@migrations(name="0019_sign_in_an_institution_accepts")
+def sign_in_an_institution_accepts(db):
+    """Single sign-on, a second factor and the institution's sign-in policy (issue 26).
+
+    A user's TOTP secret counts only once confirmed by a first code; the last accepted time step is kept so a code
+    is used once. Recovery codes are stored as SHA-256 hashes (they are random, 50 bits: no slow hash needed) and
+    spent by setting `used_at`. The institution is one row: its name (refused in passwords), whether every local
+    account needs a second factor, whether single sign-on may create accounts, and whether local passwords work
+    for anyone but the break-glass admins.
+    """
+    run_statements(db, """
+    ALTER TABLE users ADD COLUMN totp_secret TEXT;
+    ALTER TABLE users ADD COLUMN totp_confirmed_at TEXT;
+    ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+    ALTER TABLE users ADD COLUMN second_factor_failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN second_factor_failed_at TEXT;
+    ALTER TABLE users ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE recovery_codes (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL,
+        used_at TEXT,
+        PRIMARY KEY (user_id, code_hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE institution (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL DEFAULT '',
+        second_factor_required INTEGER NOT NULL DEFAULT 0,
+        sso_creates_accounts INTEGER NOT NULL DEFAULT 0,
+        local_passwords INTEGER NOT NULL DEFAULT 1
+    );
+    INSERT INTO institution (id) VALUES (1);
+    """)

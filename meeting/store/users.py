@@ -52,14 +52,22 @@ class LoginResult:
     retry_at: datetime | None = None
 
 
-def check_login(db, email: str, password: str, now: datetime, address: str = "") -> LoginResult:
-    """Check a login; an address that guessed wrong too often for this account must wait, unchecked."""
-    account, where = _account_key(email), passwords.address_key(address)
+def check_login(db, email: str, password: str, now: datetime, address: str = "", device: str | None = None
+                ) -> LoginResult:
+    """Check a login; an address that guessed wrong too often for this account must wait, unchecked.
+
+    A browser that signed in to this account before (`device`: its device cookie's nonce, OWASP's device cookies)
+    is counted apart from its address, so a stranger guessing from the same shared address does not slow it.
+    Every refusal takes one password hash check, whether the account exists or not: the time tells nothing.
+    """
+    account = _account_key(email)
+    where = f"device:{device}"[:64] if device else passwords.address_key(address)
     retry_at = _retry_at(db, account, where, now)
     if retry_at and retry_at > now:
         return LoginResult(None, "throttled", retry_at)
     user = get_user_by_email(db, email)
-    if not user or not user["active"] or not _verify(user["password_hash"], password):
+    right = _verify(user["password_hash"] if user else None, password)
+    if not user or not user["active"] or not right:
         _record_failure(db, account, where, now)
         return LoginResult(None, "invalid")
     # hashed before the write lock is taken: 64 MiB of argon2 inside it would queue every other write behind it
@@ -78,12 +86,22 @@ def _account_key(email: str) -> str:
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Check a password; without a hash (no such account, or no password yet) a dummy one is checked, as slowly."""
     try:
-        return hasher.verify(password_hash, password)
+        return hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the current hasher's costs (made once per cost setting)."""
+    costs = f"{hasher.time_cost}:{hasher.memory_cost}:{hasher.parallelism}"
+    if costs not in _dummy_hashes:
+        _dummy_hashes[costs] = hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[costs]
 
 
 def _retry_at(db, account: str, where: str, now: datetime) -> datetime | None:
@@ -156,3 +174,16 @@ def set_active(db, user_id: int, active: bool) -> None:
 def set_locale(db, user_id: int, locale: str | None) -> None:
     """Store the user's language (None: follow the browser)."""
     db.execute("UPDATE users SET locale = ? WHERE id = ?", [locale, user_id])
+
+
+def set_break_glass(db, user_id: int, on: bool) -> None:
+    """Let an admin sign in with a local password while local passwords are turned off (or not any more)."""
+    db.execute("UPDATE users SET break_glass = ? WHERE id = ? AND is_admin = 1", [int(on), user_id])
+
+
+def context_words(db, user_id: int | None) -> list[str]:
+    """The names a password must not contain besides the user's own: the institution's and the user's teams'."""
+    institution = db.execute("SELECT name FROM institution WHERE id = 1").fetchone()
+    teams = [r[0] for r in db.execute("SELECT t.name FROM memberships m JOIN teams t ON t.id = m.team_id"
+                                      " WHERE m.user_id = ?", [user_id])] if user_id else []
+    return [name for name in [institution[0] if institution else "", *teams] if name]

@@ -1,5 +1,9 @@
-"""Logins, CSRF, rate limits and response headers."""
-from flask import request
+"""Logins, CSRF, rate limits, device cookies, the client's address behind a proxy, and response headers."""
+import os
+import secrets
+
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin
@@ -10,6 +14,9 @@ from meeting.store import users as user_store
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+DEVICE_COOKIE = "belletje_device"
+DEVICE_COOKIE_DAYS = 180
+DEVICE_ACCOUNTS = 5  # a shared computer remembers this many accounts signed in from it
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -38,6 +45,43 @@ def init_app(app) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(set_security_headers)
+    app.config.setdefault("TRUSTED_PROXIES", int(os.environ.get("BELLETJE_TRUSTED_PROXIES", "0")))
+    trust_proxies(app, int(app.config["TRUSTED_PROXIES"]))
+
+
+def trust_proxies(app, count: int) -> None:
+    """Read the client's address from the last `count` X-Forwarded-For entries (reverse proxies this app sits behind).
+
+    Zero (the default) trusts none: a client could write any address into the header and escape its login waits.
+    """
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
+
+
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="belletje-device")
+
+
+def device_nonce(account: str) -> str | None:
+    """The nonce of this browser's device cookie for `account` (typed e-mail, lower case), if it signed in before."""
+    try:
+        return _devices().loads(request.cookies.get(DEVICE_COOKIE, "")).get(account)
+    except (BadSignature, AttributeError, ValueError):
+        return None
+
+
+def remember_device(response, account: str):
+    """Give this browser (or renew) its device cookie for `account` after a right password (OWASP device cookies)."""
+    try:
+        known = dict(_devices().loads(request.cookies.get(DEVICE_COOKIE, "")))
+    except (BadSignature, ValueError, TypeError):
+        known = {}
+    known.pop(account, None)
+    known = dict(list(known.items())[-(DEVICE_ACCOUNTS - 1):]) | {account: secrets.token_urlsafe(16)}
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(known), max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"], path="/login")
+    return response
 
 
 @login_manager.unauthorized_handler

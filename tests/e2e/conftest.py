@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-quic", "--no-first-run",
 ]
-DEMO_PASSWORD = "belletje-demo"
+DEMO_PASSWORD = "open-tafel-demo"
 MEMBER = "vp1@fact-noord.example"
 CHAIR = "voorzitter@fact-noord.example"
 MANAGER = "manager@fact-noord.example"

@@ -62,7 +62,7 @@ def pages(browser, base_url) -> dict:
 def _log_in(page: Page, email: str) -> None:
     page.goto("/login")
     page.locator("#email").fill(email)
-    page.locator("#password").fill("belletje-demo")
+    page.locator("#password").fill("open-tafel-demo")
     page.locator("form").filter(has=page.locator("#password")).get_by_role("button").click()
     expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
 

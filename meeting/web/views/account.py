@@ -30,7 +30,8 @@ def change_password():
     if not user_store.verify_password(get_db(), current_user.id, request.form.get("current", "")):
         errors["current"] = _("Your current password is not right.")
     elif problem := passwords.password_error(request.form.get("password", ""), request.form.get("repeat", ""),
-                                             current_user.email, current_user.name):
+                                             current_user.email, current_user.name,
+                                             user_store.context_words(get_db(), current_user.id)):
         errors["password"] = translate(problem)
     if errors:
         return render_template("account/index.html", errors=errors), 400

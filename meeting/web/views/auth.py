@@ -1,39 +1,83 @@
-"""Logging in and out, and setting a password from a one-time link."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+"""Signing in and out: a local password (with its second factor) or the institution's single sign-on; setting a
+password from a one-time link.
+
+A right password with a second factor to give (or to set up first) does not sign in yet: the session holds a
+pending sign-in for ten minutes, and no page behind the login can be reached until the code is right.
+"""
+from datetime import datetime, timedelta
+
+from authlib.integrations.base_client import OAuthError
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
+from joserfc.errors import JoseError
+from requests import RequestException
 
 from meeting.core import passwords
-from meeting.store.db import utcnow
-from meeting.web.security import User, limiter
-from meeting.store import users as user_store
+from meeting.store.db import iso, utcnow
+from meeting.web import sso
+from meeting.web.enrolment import enrolment, wait_message as _wait_message
+from meeting.web.security import User, device_nonce, limiter, remember_device
+from meeting.store import institution as institution_store, second_factor, users as user_store
 from meeting.web.plumbing import LOCALES, get_db
 
 bp = Blueprint("auth", __name__)
+PENDING = "pending_sign_in"
+PENDING_MINUTES = 10
 
 
 def _login_limit():
-    from flask import current_app
     return current_app.config["LOGIN_LIMIT"]
 
 
+def _known_device() -> bool:
+    """A browser with a device cookie for the typed account is not held to its address's overall login limit."""
+    return bool(device_nonce(_account()))
+
+
+def _account() -> str:
+    return request.form.get("email", "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: request.remote_addr or "")
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: request.remote_addr or "", exempt_when=_known_device)
 def login():
-    """The login form; success leads to the user's team."""
+    """The login form; success leads to the second factor, or to the user's team."""
     if request.method == "GET":
-        return render_template("auth/login.html")
-    now = utcnow()
-    result = user_store.check_login(get_db(), request.form.get("email", ""), request.form.get("password", ""),
-                                    now, request.remote_addr or "")
+        return _login_page()
+    now, db = utcnow(), get_db()
+    result = user_store.check_login(db, request.form.get("email", ""), request.form.get("password", ""),
+                                    now, request.remote_addr or "", device_nonce(_account()))
     if result.refused == "throttled":
         return _refused(_throttled_message(passwords.minutes_to_wait(result.retry_at, now)), 429)
     if not result.user:
         return _refused(_("E-mail address or password is not right."), 401)
+    user, policy = result.user, institution_store.get(db)
+    if not policy["local_passwords"] and not user["break_glass"]:
+        return _refused(_("Sign-in with a password is turned off here. Sign in with your institution's account."),
+                        403)
+    if second_factor.is_enrolled(user) or policy["second_factor_required"]:
+        session.clear()
+        session[PENDING] = {"id": user["id"], "token": user["session_token"],
+                            "until": iso(now + timedelta(minutes=PENDING_MINUTES))}
+        step = "auth.code" if second_factor.is_enrolled(user) else "auth.enrol"
+        return remember_device(redirect(url_for(step)), _account())
+    return remember_device(_signed_in(user), _account())
+
+
+def _signed_in(user: dict, to: str | None = None):
+    """Start the user's session (a new one: nothing of the anonymous one is kept) and go to their team."""
     session.clear()
-    login_user(User(result.user))
-    return redirect(url_for("team.home"))
+    login_user(User(user))
+    return redirect(to or url_for("team.home"))
+
+
+def _login_page(status: int = 200, **context):
+    app = current_app
+    provider = sso.provider_name(app) if sso.configured(app) else None
+    return render_template("auth/login.html", provider=provider, end_session=session.pop("end_session_url", None),
+                           local=bool(institution_store.get(get_db())["local_passwords"]), **context), status
 
 
 def _throttled_message(minutes: int) -> str:
@@ -43,25 +87,132 @@ def _throttled_message(minutes: int) -> str:
 
 
 def _refused(message: str, status: int):
-    return render_template("auth/login.html", error=message, email=request.form.get("email", "")), status
+    return _login_page(status, error=message, email=request.form.get("email", ""))
 
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many_attempts(_error):
     """Too many login attempts from this address: say so and how long to wait."""
-    message = _("Too many login attempts from this network. Wait a minute and try again.")
-    return render_template("auth/login.html", error=message), 429
+    return _login_page(429, error=_("Too many login attempts from this network. Wait a minute and try again."))
 
+
+# --- the second factor ------------------------------------------------------------------------------------
+
+def _pending_user() -> dict | None:
+    """The user whose password was right and who owes a code, while the pending sign-in lasts."""
+    pending = session.get(PENDING)
+    if not pending or datetime.fromisoformat(pending["until"]) < utcnow():
+        return None
+    user = user_store.get_user(get_db(), pending["id"])
+    return user if user and user["active"] and user["session_token"] == pending["token"] else None
+
+
+def _start_again():
+    session.pop(PENDING, None)
+    flash(_("Sign in again: the sign-in took too long or was not started."))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code():
+    """The second factor: a code from the authenticator app, or a recovery code."""
+    user = _pending_user()
+    if not user or not second_factor.is_enrolled(user):
+        return _start_again()
+    if request.method == "GET":
+        return render_template("auth/code.html")
+    now, db = utcnow(), get_db()
+    if (wait := second_factor.retry_at(db, user["id"])) and wait > now:
+        return render_template("auth/code.html", error=_wait_message(wait, now)), 429
+    if not second_factor.check_code(db, user["id"], request.form.get("code", ""), now):
+        return render_template("auth/code.html", error=_("This code is not right, or it was used already.")), 400
+    return _signed_in(user)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """Set up the second factor before the first sign-in that requires it; the first right code signs in."""
+    user = _pending_user()
+    if not user or second_factor.is_enrolled(user):
+        return _start_again()
+    return enrolment(user, url_for("auth.enrol"), on_confirmed=lambda: _confirmed(user))
+
+
+def _confirmed(user: dict) -> None:
+    session.pop(PENDING, None)
+    login_user(User(user))
+
+
+# --- single sign-on ---------------------------------------------------------------------------------------
+
+@bp.post("/login/sso")
+def sso_start():
+    """Off to the institution's provider (a POST, so another site cannot start a sign-in in this browser)."""
+    if not sso.configured(current_app):
+        return _login_page(404)
+    session.pop(PENDING, None)
+    return sso.provider().authorize_redirect(url_for("auth.sso_callback", _external=True))
+
+
+@bp.get("/login/sso/callback")
+def sso_callback():
+    """Back from the provider: the ID token checked, its e-mail mapped to a Belletje account, or a clear refusal."""
+    if not sso.configured(current_app):
+        return _login_page(404)
+    try:
+        token = sso.provider().authorize_access_token()
+    except (OAuthError, JoseError, RequestException, ValueError, KeyError) as error:
+        current_app.logger.warning("single sign-on refused: %r", error)
+        return _sso_refused(_("The sign-in with your institution could not be completed. Start it again."))
+    claims = token.get("userinfo") or {}
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") is False:
+        return _sso_refused(_("Your institution's account did not give a confirmed e-mail address."))
+    db, policy = get_db(), institution_store.get(get_db())
+    user = user_store.get_user_by_email(db, email)
+    if not user and policy["sso_creates_accounts"]:
+        user_store.create_user(db, email, str(claims.get("name") or email.partition("@")[0])[:100])
+        user = user_store.get_user_by_email(db, email)
+    if not user:
+        return _sso_refused(_("There is no Belletje account for %(email)s. Ask your Belletje admin for one.",
+                              email=email))
+    if not user["active"]:
+        return _sso_refused(_("The Belletje account for %(email)s is deactivated. Ask your Belletje admin.",
+                              email=email))
+    response = _signed_in(user)
+    session["sso_id_token"] = token.get("id_token")
+    return response
+
+
+def _sso_refused(message: str):
+    session.clear()
+    return _login_page(403, error=message)
+
+
+# --- out, and in again ------------------------------------------------------------------------------------
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """End this session and every other one of this user (the token rotates)."""
+    """End this session and every other one of this user (the token rotates); offer the provider's sign-out."""
+    id_token = session.get("sso_id_token")
     user_store.rotate_session_token(get_db(), current_user.id)
     logout_user()
     session.clear()
+    end_session = _end_session_url(id_token) if id_token else None
+    if end_session:
+        session["end_session_url"] = end_session
     flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
+
+
+def _end_session_url(id_token: str) -> str | None:
+    """The provider's end-session URL for this sign-in, when the provider has one."""
+    try:
+        return sso.provider().create_logout_url(
+            post_logout_redirect_uri=url_for("auth.login", _external=True), id_token_hint=id_token).get("url")
+    except (OAuthError, RequestException, RuntimeError, KeyError):
+        return None
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
@@ -73,7 +224,7 @@ def set_password(token: str):
     error = None
     if request.method == "POST":
         error = passwords.password_error(request.form.get("password", ""), request.form.get("repeat", ""),
-                                         user["email"], user["name"])
+                                         user["email"], user["name"], user_store.context_words(get_db(), user["id"]))
         if not error:
             user_store.set_password(get_db(), user["id"], request.form["password"])
             flash(_("Your password is set. Log in with it."))
