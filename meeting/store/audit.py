@@ -37,6 +37,14 @@ def log_access_set(db, actor: Actor, action: str, client_ids, team_id: int | Non
                [log_id, json.dumps(shown)])
 
 
+def log_page_of_many(db, actor: Actor, action: str, client_ids, team_id: int | None, detail: str = "") -> None:
+    """Log one view of a page that shows many clients (a planner, a list): one row per view, in its own transaction."""
+    if actor.user_id is None or not set(client_ids) - {None}:
+        return
+    with write(db):
+        log_access_set(db, actor, action, client_ids, team_id, detail)
+
+
 def log_view(db, actor: Actor, action: str, client_ids, team_id: int, meeting_id: int,
              now: datetime | None = None) -> bool:
     """Log a person's view of a meeting's clients: each client once per person, meeting, access point and day.

@@ -171,7 +171,7 @@ def end(db, team_id: int, session_id: int, now: datetime, user_id: int) -> None:
 
 def of_team(db, team_id: int, now: datetime, past_limit: int = 10) -> dict[str, list[dict]]:
     """The team's coming and running sessions, and its last ended ones, with client and presenter."""
-    query = """SELECT m.id, m.starts_at, m.state, m.minutes, c.reference AS client_reference, s.presenter_id,
+    query = """SELECT m.id, m.starts_at, m.state, m.minutes, s.client_id, c.reference AS client_reference, s.presenter_id,
         p.name AS presenter_name, s.prepared_at FROM meetings m JOIN case_sessions s ON s.meeting_id = m.id
         JOIN clients c ON c.id = s.client_id JOIN users p ON p.id = s.presenter_id
         WHERE m.team_id = ? AND m.kind = 'complex_case' AND {where}"""

@@ -32,6 +32,8 @@ POLL_SECONDS = 0.02
 HEARTBEAT_SECONDS = 15
 MAX_STREAM_SECONDS = 30 * 60
 MAX_STREAMS = 80
+STREAMS_PER_USER = 4  # one person's screens of one meeting: a phone, a laptop, the projector and one spare
+TEAM_SHARE = 0.75  # of the process's streams one team may hold: a quarter stays free for the other teams
 FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
 # each kind's parts, in the order of its panel (run/_panel.html, live/_phone_panel.html): (event name, template)
 PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
@@ -88,26 +90,43 @@ class Broadcaster:
         self._conditions: dict[int, threading.Condition] = {}
         self._revisions: dict[int, int] = {}
         self._watchers: dict[int, int] = {}
+        self._holders: dict[tuple, int] = {}  # (team, meeting, user) -> open streams, for the caps per user and team
         self._fragments: dict[tuple, Fragment] = {}
         self._render_locks: dict[tuple, threading.Lock] = {}
         self._thread: threading.Thread | None = None
         self.renders = 0  # fragments rendered by this process (the benchmark and the tests read it)
 
-    def open_stream(self, meeting_id: int) -> bool:
-        """Register a stream for the meeting; False when the cap is reached."""
+    def open_stream(self, meeting_id: int, user_id: int | None = None, team_id: int | None = None) -> bool:
+        """Register a stream for the meeting; False when the process's cap, the user's for this meeting
+        (STREAMS_PER_USER) or the team's share of the process (TEAM_SHARE) is reached."""
         with self._lock:
-            if sum(self._watchers.values()) >= self.max_streams:
+            if sum(self._watchers.values()) >= self.max_streams or not self._within_share(meeting_id, user_id, team_id):
                 return False
             self._watchers[meeting_id] = self._watchers.get(meeting_id, 0) + 1
+            if user_id is not None or team_id is not None:
+                holder = (team_id, meeting_id, user_id)
+                self._holders[holder] = self._holders.get(holder, 0) + 1
             self._conditions.setdefault(meeting_id, threading.Condition(self._lock))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._poll, name="belletje-live", daemon=True)
                 self._thread.start()
         return True
 
-    def close_stream(self, meeting_id: int) -> None:
+    def _within_share(self, meeting_id: int, user_id: int | None, team_id: int | None) -> bool:
+        """Whether one more stream keeps the user within their streams of this meeting and the team within its share."""
+        if user_id is not None and self._holders.get((team_id, meeting_id, user_id), 0) >= STREAMS_PER_USER:
+            return False
+        team_streams = sum(n for (team, _m, _u), n in self._holders.items() if team == team_id)
+        return team_id is None or team_streams < max(STREAMS_PER_USER, int(self.max_streams * TEAM_SHARE))
+
+    def close_stream(self, meeting_id: int, user_id: int | None = None, team_id: int | None = None) -> None:
         """Unregister a stream (always, in the stream's `finally:`); the last one takes the meeting's cache along."""
         with self._lock:
+            holder = (team_id, meeting_id, user_id)
+            if holder in self._holders:
+                self._holders[holder] -= 1
+                if not self._holders[holder]:
+                    del self._holders[holder]
             self._watchers[meeting_id] -= 1
             if not self._watchers[meeting_id]:
                 del self._watchers[meeting_id]
@@ -233,12 +252,13 @@ def sse_event(name: str, data: str) -> str:
 
 
 def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None = None,
-               max_seconds: float = MAX_STREAM_SECONDS):
+               max_seconds: float = MAX_STREAM_SECONDS, holder: tuple[int | None, int | None] = (None, None)):
     """The event stream: the screen's parts and `changed` at once, then on every change the parts that changed.
 
     The first events are a full re-sync (every part), so a screen that reconnects (after a restart, a network drop)
     is current again; the events of one change go out together, `changed` last. Each person's view of the clients
-    in the fragment is logged (each client once a day), before any part of it is sent.
+    in the fragment is logged (each client once a day), before any part of it is sent. `holder` (user, team) is who
+    opened a stream without a screen, for the caps.
     """
     try:
         yield "retry: 2000\n\n"
@@ -257,7 +277,7 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None 
                 events = changed_events(fragment.parts, held)
             yield events + f"event: changed\ndata: {revision}\n\n"
     finally:
-        broadcaster.close_stream(meeting_id)
+        broadcaster.close_stream(meeting_id, *((screen.viewer.user_id, screen.team_id) if screen else holder))
 
 
 def event_stream(kind: str, team_id: int, meeting_id: int) -> Response:
@@ -269,7 +289,7 @@ def event_stream(kind: str, team_id: int, meeting_id: int) -> Response:
     screen = Screen(kind, team_id, meeting_id, str(get_locale()), g.role, actor(), request.url_root)
     close_db()
     broadcaster = current_app.extensions["belletje_live"]
-    if not broadcaster.open_stream(meeting_id):
+    if not broadcaster.open_stream(meeting_id, screen.viewer.user_id, team_id):
         return Response("too many live screens", status=503, headers={"Retry-After": "10"})
     return Response(stream_with_context(sse_events(broadcaster, meeting_id, screen)), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,14 +1,17 @@
-"""The global admin: teams, users, roles, and the access log."""
+"""The global admin: teams, users, roles, the institution's sign-in, and the access log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
-from meeting.store import audit, teams as team_store, users as user_store
+from meeting.store import audit, institution as institution_store, second_factor, teams as team_store
+from meeting.store import users as user_store
+from meeting.core.i18n import N_
 from meeting.core.teams import ROLES, team_name_error
-from meeting.core.text import email_error, person_name_error
+from meeting.core.text import email_error, has_control_characters, person_name_error
+from meeting.web import sso
 from meeting.web.plumbing import get_db, translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -77,7 +80,9 @@ def _show_user(user_id: int, link: str | None = None):
     row = user_store.get_user(db, user_id) or abort(404)
     roles = {t["id"]: t["role"] for t in team_store.teams_of(db, user_id)}
     return render_template("admin/user.html", user=row, roles=roles, link=link,
-                           teams=team_store.list_teams(db), ROLES=ROLES)
+                           teams=team_store.list_teams(db), ROLES=ROLES,
+                           recovery_codes_left=second_factor.unused_recovery_codes(db, user_id),
+                           passwords_off=not institution_store.get(db)["local_passwords"])
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -112,6 +117,65 @@ def set_active(user_id: int):
         user_store.set_active(get_db(), user_id, request.form.get("active") == "1")
         flash(_("Account updated."))
     return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/second-factor")
+def remove_second_factor(user_id: int):
+    """Take a user's second factor away (a lost phone): they set it up again at their next sign-in or on their account."""
+    user_store.get_user(get_db(), user_id) or abort(404)
+    second_factor.remove(get_db(), user_id)
+    flash(_("The second factor is removed. The user sets it up again."))
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/break-glass")
+def set_break_glass(user_id: int):
+    """Let an admin keep signing in with a password while local passwords are off, or not any more."""
+    row = user_store.get_user(get_db(), user_id) or abort(404)
+    if not row["is_admin"]:
+        abort(404)
+    user_store.set_break_glass(get_db(), user_id, request.form.get("break_glass") == "1")
+    flash(_("Account updated."))
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.get("/sign-in")
+def sign_in():
+    """The institution's sign-in: its provider (from the environment), the second factor, local passwords."""
+    return _sign_in_page(institution_store.get(get_db()), {})
+
+
+def _sign_in_page(settings: dict, errors: dict):
+    app = current_app
+    provider = {"issuer": app.config["OIDC_ISSUER"], "client_id": app.config["OIDC_CLIENT_ID"],
+                "name": sso.provider_name(app)} if sso.configured(app) else None
+    break_glass = [u for u in user_store.list_users(get_db()) if u["break_glass"] and u["active"]]
+    return render_template("admin/sign_in.html", settings=settings, errors=errors, provider=provider,
+                           break_glass=break_glass,
+                           callback=url_for("auth.sso_callback", _external=True)), 400 if errors else 200
+
+
+@bp.post("/sign-in")
+def save_sign_in():
+    """Save the institution's sign-in settings; passwords go off only with a provider and a break-glass admin."""
+    form, db = request.form, get_db()
+    values = {"name": form.get("name", "").strip(), "second_factor_required": int(form.get("second_factor") == "1"),
+              "sso_creates_accounts": int(form.get("creates_accounts") == "1"),
+              "local_passwords": int(form.get("local_passwords") == "1")}
+    errors = {}
+    if has_control_characters(values["name"]) or len(values["name"]) > 100:
+        errors["name"] = N_("An institution name has at most 100 characters, without control characters.")
+    if not values["local_passwords"] and not sso.configured(current_app):
+        errors["local_passwords"] = N_("Connect an identity provider first: without one, nobody could sign in.")
+    elif not values["local_passwords"] and not any(u["break_glass"] and u["active"]
+                                                   for u in user_store.list_users(db)):
+        errors["local_passwords"] = N_("Mark at least one admin as break-glass first (on the admin's user page): "
+                                       "when the provider is down, only they can still sign in.")
+    if errors:
+        return _sign_in_page(values, errors)
+    institution_store.update(db, **values)
+    flash(_("Sign-in settings saved."))
+    return redirect(url_for("admin.sign_in"))
 
 
 @bp.get("/access-log")

@@ -9,7 +9,7 @@ from flask_login import login_required
 from meeting.core import closing, evaluations, items as item_rules, planning, teams as team_rules
 from meeting.core.dates import parse_date
 from meeting.store.db import utcnow
-from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
+from meeting.store import audit, clients as client_store, items as item_store, meetings as meeting_store
 from meeting.web.plumbing import htmx, actor, capacity_forecast, get_db, team_today, team_view, translate
 
 bp = Blueprint("planner", __name__)
@@ -29,13 +29,13 @@ def plan(team_id: int, meeting_id: int):
     return render_template("planner/plan.html", **_planner_context(team_id, meeting_id))
 
 
-def _planner_context(team_id: int, meeting_id: int) -> dict:
-    """Everything the planner shows, computed by the pure core from stored rows."""
+def _planner_context(team_id: int, meeting_id: int, log: bool = True) -> dict:
+    """Everything the planner shows, computed by the pure core from stored rows; with `log`, a view of its clients."""
     db, today = get_db(), team_today(g.team)
     meeting = meeting_store.get_meeting(db, team_id, meeting_id) or abort(404)
     if meeting["kind"] != "weekly":  # a complex-case session is planned on its own page (views/session.py)
         abort(404)
-    rows = item_store.agenda_items(db, actor(), team_id, meeting_id)
+    rows = item_store.agenda_items(db, None, team_id, meeting_id)  # logged below, with the due clients, as one view
     interval = g.team["evaluation_interval_months"]
     items = [item_rules.agenda_item(r, today, interval) for r in rows]
     the_plan = planning.plan(items, _settings(meeting))
@@ -44,12 +44,16 @@ def _planner_context(team_id: int, meeting_id: int) -> dict:
     on_agenda = {r["client_reference"] for r in rows if r["client_reference"]}
     due = [d for d in evaluations.due_reviews(records, meeting_day, interval) if d.reference not in on_agenda]
     milestones = [m for m in evaluations.milestone_reviews(records, today) if m.reference not in on_agenda]
+    clients_by_ref = client_store.active_reference_ids(db, team_id)
+    shown = [r["client_id"] for r in rows] + [clients_by_ref.get(c.reference.upper()) for c in due[:30] + milestones[:30]]
+    if log:
+        audit.log_page_of_many(db, actor(), "planner", shown, team_id, detail=f"meeting={meeting_id}")
     return dict(meeting=meeting, rows={r["id"]: r for r in rows}, plan=the_plan, due=due[:30], due_total=len(due),
                 milestones=milestones[:30], milestones_total=len(milestones),
                 proposed={d.item.id: d.reason for d in the_plan.deferrals},
                 capacity=capacity_forecast(g.team), own_settings=_own_settings(meeting),
                 other_meetings=[m for m in meeting_store.upcoming(db, team_id, utcnow()) if m["id"] != meeting_id],
-                clients_by_ref=client_store.active_reference_ids(db, team_id),
+                clients_by_ref=clients_by_ref,
                 state=item_rules.effective_state(meeting, utcnow()))
 
 
@@ -153,7 +157,7 @@ def defer(team_id: int, meeting_id: int, item_id: int):
 @team_view("chair")
 def defer_proposed(team_id: int, meeting_id: int):
     """Apply the planner's proposal: defer every item that does not fit its budget."""
-    proposed = _planner_context(team_id, meeting_id)["proposed"]
+    proposed = _planner_context(team_id, meeting_id, log=False)["proposed"]
     item_store.defer_all(get_db(), actor(), team_id, {item_id: translate(reason) for item_id, reason in proposed.items()},
                          _next_meeting(team_id, meeting_id))
     return _planner_fragment(team_id, meeting_id)

@@ -20,6 +20,7 @@ from meeting.core.i18n import N_
 from meeting.store import clients as client_store, decisions as decision_store, handovers as handover_store
 from meeting.store import meetings as meeting_store, minutes as minutes_store, running as running_store
 from meeting.store import sessions as session_store, teams as team_store
+from meeting.store.audit import log_page_of_many
 from meeting.store.db import utcnow
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.web.live import sse_events
@@ -57,8 +58,11 @@ def refused(refusal: running_store.Refused):
 @bp.get(SESSIONS)
 @team_view()
 def index(team_id: int):
-    """The team's coming and past complex-case sessions."""
-    return render_template("session/index.html", **session_store.of_team(get_db(), team_id, utcnow()))
+    """The team's coming and past complex-case sessions; the clients shown are logged as one view (NEN 7513)."""
+    sessions = session_store.of_team(get_db(), team_id, utcnow())
+    log_page_of_many(get_db(), actor(), "sessions", [s["client_id"] for s in sessions["coming"] + sessions["ended"]],
+                   team_id)
+    return render_template("session/index.html", **sessions)
 
 
 # --- planning --------------------------------------------------------------------------------------------
@@ -89,6 +93,7 @@ def edit(team_id: int, session_id: int):
         flash(_("Only a session that has not started can be changed."))
         return redirect(url_for("session.index", team_id=team_id))
     if request.method == "GET":
+        session_store.log_view(get_db(), actor(), session, "session-plan-read")
         return _plan_page(_plan_form(session), {}, session)
     values, errors = _posted_plan(session)
     if errors:
@@ -276,9 +281,9 @@ def stream(team_id: int, session_id: int):
     """The weekly meeting's live channel (Broadcaster, sse_events) for the session: `changed` on connect and on
     every change; the session's screens then fetch their own panels."""
     broadcaster = current_app.extensions["belletje_live"]
-    if not broadcaster.open_stream(session_id):
+    if not broadcaster.open_stream(session_id, current_user.id, team_id):
         return Response("too many live screens", status=503, headers={"Retry-After": "10"})
-    return Response(stream_with_context(sse_events(broadcaster, session_id)), mimetype="text/event-stream",
+    return Response(stream_with_context(sse_events(broadcaster, session_id, holder=(current_user.id, team_id))), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
