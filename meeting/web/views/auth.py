@@ -145,9 +145,10 @@ def _confirmed(user: dict) -> None:
 
 # --- single sign-on ---------------------------------------------------------------------------------------
 
-@bp.post("/login/sso")
+@bp.get("/login/sso")
 def sso_start():
-    """Off to the institution's provider (a POST, so another site cannot start a sign-in in this browser)."""
+    """Off to the institution's provider. A link, not a form: the CSP's form-action would stop a form's redirect
+    to another origin; a sign-in started elsewhere can only sign this browser's own user in, by their provider."""
     if not sso.configured(current_app):
         return _login_page(404)
     session.pop(PENDING, None)
