@@ -301,3 +301,24 @@ def test_second_factor_required_enrols_a_local_user_before_any_team_page(browser
 def _user_id(server, email: str) -> int:
     with sqlite3.connect(server.db_path) as db:
         return db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()[0]
+
+
+def test_with_accounts_made_at_first_sign_in_a_newcomer_gets_an_account_without_a_team(context, sso):
+    server, _provider = sso
+    with sqlite3.connect(server.db_path) as db:
+        db.execute("UPDATE institution SET sso_creates_accounts = 1")
+    try:
+        page = context().new_page()
+        start_sign_in(page)
+        sign_in_at_provider(page, "new.colleague@fact-noord.example")
+        expect(page.get_by_role("heading", name="Your teams")).to_be_visible()
+        expect(page.get_by_text("You are not in a team yet. Ask your admin to add you.")).to_be_visible()
+        page.goto("/teams/1/")
+        expect(page.get_by_role("heading", level=1)).not_to_contain_text("FACT Noord")  # no role, no team page
+        with sqlite3.connect(server.db_path) as db:
+            created = db.execute("SELECT u.name, u.password_hash, count(m.team_id) FROM users u LEFT JOIN memberships m"
+                                 " ON m.user_id = u.id WHERE u.email = 'new.colleague@fact-noord.example'").fetchone()
+        assert created == ("new.colleague", None, 0)
+    finally:
+        with sqlite3.connect(server.db_path) as db:
+            db.execute("UPDATE institution SET sso_creates_accounts = 0")
