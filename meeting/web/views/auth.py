@@ -15,6 +15,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from meeting.core import passwords
+from meeting.core.text import email_error, person_name_error
 from meeting.store.db import iso, utcnow
 from meeting.web import sso
 from meeting.web.enrolment import enrolment, wait_message as _wait_message
@@ -66,11 +67,11 @@ def login():
     return remember_device(_signed_in(user), _account())
 
 
-def _signed_in(user: dict, to: str | None = None):
+def _signed_in(user: dict):
     """Start the user's session (a new one: nothing of the anonymous one is kept) and go to their team."""
     session.clear()
     login_user(User(user))
-    return redirect(to or url_for("team.home"))
+    return redirect(url_for("team.home"))
 
 
 def _login_page(status: int = 200, **context):
@@ -167,12 +168,13 @@ def sso_callback():
         return _sso_refused(_("The sign-in with your institution could not be completed. Start it again."))
     claims = token.get("userinfo") or {}
     email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is False:
+    if email_error(email) or claims.get("email_verified") is False:
         return _sso_refused(_("Your institution's account did not give a confirmed e-mail address."))
     db, policy = get_db(), institution_store.get(get_db())
     user = user_store.get_user_by_email(db, email)
     if not user and policy["sso_creates_accounts"]:
-        user_store.create_user(db, email, str(claims.get("name") or email.partition("@")[0])[:100])
+        name = str(claims.get("name") or "").strip()
+        user_store.create_user(db, email, email.partition("@")[0] if person_name_error(name) else name)
         user = user_store.get_user_by_email(db, email)
     if not user:
         return _sso_refused(_("There is no Belletje account for %(email)s. Ask your Belletje admin for one.",
