@@ -322,3 +322,35 @@ def test_with_accounts_made_at_first_sign_in_a_newcomer_gets_an_account_without_
     finally:
         with sqlite3.connect(server.db_path) as db:
             db.execute("UPDATE institution SET sso_creates_accounts = 0")
+
+
+def test_with_passwords_off_only_a_break_glass_admin_signs_in_with_one(browser, sso):
+    server, _provider = sso
+    with sqlite3.connect(server.db_path) as db:
+        db.execute("UPDATE institution SET local_passwords = 0")
+        db.execute("UPDATE users SET break_glass = 1 WHERE email = ?", [ADMIN])
+    context = browser.new_context(base_url=server.url, bypass_csp=True, **DEVICES["phone"])
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        expect(page.locator("#email")).to_be_hidden()  # folded away: the provider's button is the way in
+        found = shoot(page, "login-passwords-off")
+        page.get_by_text("Admin sign-in with a password").click()
+        page.locator("#email").fill(MEMBER)
+        page.locator("#password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("alert")).to_have_text(
+            "Sign-in with a password is turned off here. Sign in with your institution's account.")
+        assert_signed_out(page)
+        page.goto("/login")
+        page.get_by_text("Admin sign-in with a password").click()
+        page.locator("#email").fill(ADMIN)
+        page.locator("#password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+        assert not found, "\n".join(found)
+    finally:
+        context.close()
+        with sqlite3.connect(server.db_path) as db:
+            db.execute("UPDATE institution SET local_passwords = 1")
+            db.execute("UPDATE users SET break_glass = 0 WHERE email = ?", [ADMIN])
