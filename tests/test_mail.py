@@ -242,7 +242,7 @@ def test_minutes_when_the_meeting_ends_and_the_rating_reminder_to_who_did_not_ra
     inbox.take()
     assert sorted(m["To"] for m in minutes) == ["chair@ggz.example", "en@ggz.example", "nl@ggz.example", "off@ggz.example"]
     assert {m["Subject"] for m in minutes} == {"The minutes of Thursday 1 April, 13:30 are ready",
-                                               "De notulen van donderdag 1 april, 13:30 staan klaar"}
+                                               "De notulen van het MDO van donderdag 1 april, 13:30 staan klaar"}
     run(db, settings, local(2027, 4, 2, 8, 59))
     assert inbox.messages == []
     run(db, settings, local(2027, 4, 2, 9, 0))
@@ -333,7 +333,7 @@ def test_the_set_password_link_goes_by_mail_and_is_not_kept_once_sent(app, db, s
     mail.deliver(db, mail.settings_from_env(), datetime.now(ZoneInfo("UTC")))
     [message] = inbox.take()
     link = re.search(r"https?://\S+/set-password/\S+", plain(message)).group(0)
-    assert message["To"] == "new@ggz.example" and message["Subject"] == "Set your password for Belletje"
+    assert message["To"] == "new@ggz.example" and message["Subject"] == "Stel je wachtwoord voor Belletje in"  # no language chosen yet: the install's (Dutch)
     assert db.execute("SELECT text_body || html_body FROM outbox").fetchone()[0] == ""
     browser = app.test_client()
     assert browser.get(link.replace("http://localhost", "")).status_code == 200
