@@ -386,3 +386,18 @@ def test_no_mail_ever_names_a_demo_client_or_item(db, smtp):
     kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM outbox")}
     assert {"deadline", "evaluations"} <= kinds
     assert_no_clinical_text(inbox.messages, references + titles + texts)
+
+
+def test_the_admin_sends_a_failed_mail_again(db, smtp, team, as_user):
+    inbox, settings = smtp
+    inbox.refuse.add("nl@ggz.example")
+    start = local(2027, 3, 30, 9, 0)
+    for minutes in (0, 1, 6, 36, 156):
+        run(db, settings, start + timedelta(minutes=minutes))
+    [failed] = [f for f in outbox.failed(db) if f["kind"] == "deadline"]
+    inbox.refuse.clear()
+    admin = as_user("admin@example.org")
+    assert admin.post("/admin/mail/retry", {"mail_id": str(failed["id"])}).status_code == 302
+    assert admin.post("/admin/mail/retry", {"mail_id": "nonsense"}).status_code == 302
+    run(db, settings, start + timedelta(minutes=157))
+    assert len(inbox.to("nl@ggz.example", "deadline")) == 1 and outbox.failed(db) == []

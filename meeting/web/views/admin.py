@@ -133,10 +133,11 @@ def set_active(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/mail/<int:mail_id>/retry")
-def retry_mail(mail_id: int):
+@bp.post("/mail/retry")
+def retry_mail():
     """Try a mail that could not be delivered again (the scheduler sends it within a minute)."""
-    if outbox.retry(get_db(), mail_id, utcnow()):
+    mail_id = request.form.get("mail_id", "")
+    if mail_id.isdigit() and len(mail_id) < 12 and outbox.retry(get_db(), int(mail_id), utcnow()):
         flash(_("The mail will be sent again."))
     return redirect(url_for("admin.index") + "#failed-mail")
 
