@@ -401,3 +401,16 @@ def test_the_admin_sends_a_failed_mail_again(db, smtp, team, as_user):
     assert admin.post("/admin/mail/retry", {"mail_id": "nonsense"}).status_code == 302
     run(db, settings, start + timedelta(minutes=157))
     assert len(inbox.to("nl@ggz.example", "deadline")) == 1 and outbox.failed(db) == []
+
+
+def test_a_send_cut_off_by_a_crash_is_never_sent_again_by_itself(db, smtp, team):
+    inbox, settings = smtp
+    reminders.queue_reminders(db, settings, local(2027, 3, 30, 9, 0))
+    claimed = outbox.claim_due(db, local(2027, 3, 30, 9, 0))  # claimed, and then the process died
+    assert claimed
+    run(db, settings, local(2027, 3, 30, 9, 5))
+    assert inbox.messages == []  # still claimed
+    run(db, settings, local(2027, 3, 30, 9, 11))
+    assert inbox.messages == []
+    assert {f["id"] for f in outbox.failed(db)} == {row["id"] for row in claimed}
+    assert all("may have gone" in f["last_error"] for f in outbox.failed(db))

@@ -1,13 +1,15 @@
 """The outbox: every mail is a row written in the transaction that caused it, sent after commit by the scheduler.
 
-A row is sent once: claimed (attempts + 1) in a short write, sent outside any transaction, then marked sent; a
-failed attempt waits longer each time and after the last one is marked failed, for the admin to see.
+A row is sent at most once: claimed (attempts + 1) in a short write, sent outside any transaction, then marked
+sent; a failed attempt waits longer each time and after the last one is marked failed, for the admin to see. A
+claim that was neither marked sent nor failed (the process died while sending) is marked failed, not sent again.
 """
 from datetime import datetime, timedelta
 
 from meeting.store.db import iso, write
 
-CLAIM_MINUTES = 10  # a claimed row that was neither sent nor failed (the process died) is tried again after this
+CLAIM_MINUTES = 10  # a claimed row neither sent nor failed by then was interrupted while sending
+INTERRUPTED = "interrupted while sending: it may have gone; send it again if it did not arrive"
 
 
 def enqueue(db, dedupe_key: str, kind: str, user_id: int | None, to_address: str, mail, now: datetime,
@@ -27,9 +29,11 @@ def claim_due(db, now: datetime, limit: int = 50) -> list[dict]:
         db.execute("""UPDATE outbox SET failed_at = ?, last_error = 'expired before it could be sent'
             WHERE sent_at IS NULL AND failed_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?""",
                    [iso(now), iso(now)])
+        # claimed, then neither sent nor failed: the process died while sending; perhaps it went, so not again
+        db.execute("""UPDATE outbox SET failed_at = ?, claimed_until = NULL, last_error = ?
+            WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_until <= ?""", [iso(now), INTERRUPTED, iso(now)])
         rows = list(db.query("""SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND send_after <= ?
-            AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY send_after, id LIMIT ?""",
-                             [iso(now), iso(now), limit]))
+            AND claimed_until IS NULL ORDER BY send_after, id LIMIT ?""", [iso(now), limit]))
         until = iso(now + timedelta(minutes=CLAIM_MINUTES))
         for row in rows:
             db.execute("UPDATE outbox SET attempts = attempts + 1, claimed_until = ? WHERE id = ?", [until, row["id"]])
