@@ -32,7 +32,9 @@ def main() -> None:
         _build_demo()
         from meeting.ops.mail import demo_mail
         os.environ.setdefault("BELLETJE_BASE_URL", f"http://{args.host}:{args.port}")
-        print(demo_mail(os.environ, args.demo_mail))
+        db = database.connect(database.database_path())
+        print(demo_mail(os.environ, args.demo_mail, db))
+        db.close()
     if args.institution:
         from meeting.ops.serve import serve_gunicorn
         print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database {database.database_path()})")

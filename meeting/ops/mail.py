@@ -200,8 +200,16 @@ def start_demo_server(port: int = 8025):
     return controller
 
 
-def demo_mail(environ, local_server: bool) -> str:
-    """Point the demo's mail somewhere a newcomer sees it (a real relay in the environment wins); says where."""
+def demo_mail(environ, local_server: bool, db=None) -> str:
+    """Point the demo's mail somewhere a newcomer sees it (a real relay in the environment wins); says where.
+
+    The demo team's members take mail at any hour, so the reminders due at start-up show at once, evening or not."""
+    if db is not None:
+        from meeting.ops.demo import TEAM_NAME
+        from meeting.store import reminders as reminder_store, teams as team_store
+        team = team_store.get_team_by_name(db, TEAM_NAME)
+        if team:
+            reminder_store.allow_any_time(db, [member["id"] for member in team_store.members(db, team["id"])])
     if environ.get("BELLETJE_SMTP_HOST"):
         return f"Mail goes to {environ['BELLETJE_SMTP_HOST']} (BELLETJE_SMTP_HOST)."
     if local_server:

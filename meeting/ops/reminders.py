@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from meeting.core import reminders as rules
 from meeting.core.dates import parse_date
 from meeting.ops.mail import MailSettings, queue
-from meeting.store import jobs, reminders as store, teams as team_store
+from meeting.store import calendar, jobs, reminders as store, teams as team_store
 from meeting.store.db import write
 
 LOOK_AHEAD_DAYS = 4  # reminders are at most two days before what they remind of; a margin for quiet hours
@@ -18,6 +18,7 @@ def queue_reminders(db, settings: MailSettings | None, now: datetime) -> int:
     """Queue every reminder whose moment has come; returns how many mails were queued."""
     if settings is None:
         return 0
+    calendar.refresh_stale(db)  # who has a client due is read from the stored calendar: up to date first
     queued = 0
     for team in team_store.list_teams(db):
         for job in (deadline, actions, evaluations, minutes_and_rating, sessions):
