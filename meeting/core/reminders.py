@@ -13,7 +13,8 @@ from meeting.core.i18n import N_
 
 KINDS = ("deadline", "actions", "evaluations", "minutes", "rating", "session")
 KIND_LABELS = {
-    "deadline": N_("The submission deadline of a meeting (a day before)"),
+    "deadline": N_("The submission deadline of a meeting, a day before (it concerns me when I have a client due for"
+                   " review or an item still to prepare)"),
     "actions": N_("My actions due before the next meeting (two days before it)"),
     "evaluations": N_("My clients' evaluations with the client due within four weeks (weekly, on Monday)"),
     "minutes": N_("The minutes of a meeting are ready"),
@@ -24,7 +25,7 @@ CHOICES = {kind: ("on", "off") for kind in KINDS} | {"deadline": ("relevant", "a
 CHOICE_LABELS = {
     "on": N_("Send"),
     "off": N_("Do not send"),
-    "relevant": N_("Only when I have a client due for review or an item still to prepare"),
+    "relevant": N_("When it concerns me"),
     "always": N_("Always"),
 }
 BUILT_IN = {kind: "on" for kind in KINDS} | {"deadline": "relevant"}
