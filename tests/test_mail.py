@@ -93,7 +93,7 @@ def html(message) -> str:
     return message.get_body(("html",)).get_content()
 
 
-CLINICAL = ("FN-7731", "FN-7732", "Suicidal thoughts after discharge", "Stable for months", "Relapse in alcohol use")
+CLINICAL = ("FN-7731", "FN-7732", "FN-7734", "Suicidal thoughts after discharge", "Stable for months", "Relapse in alcohol use")
 
 
 @pytest.fixture
@@ -195,7 +195,8 @@ def test_my_actions_due_before_the_next_meeting_two_days_before_it(db, smtp, tea
     db.execute("INSERT INTO decisions (item_id, meeting_id, decided_at) SELECT id, meeting_id, '2027-03-20' FROM items"
                " WHERE meeting_id = ?", [team["meeting"]])
     decision = db.execute("SELECT max(id) FROM decisions").fetchone()[0]
-    for owner, due in ((team["en"], "2027-03-31"), (team["en"], "2027-04-01"), (team["nl"], "2027-04-20")):
+    for owner, due in ((team["en"], "2027-03-31"), (team["en"], "2027-04-01"), (team["nl"], "2027-04-20"),
+                       (team["chair"], "2027-03-25")):
         db.execute("INSERT INTO actions (decision_id, team_id, description, owner_id, due_on) VALUES (?, ?, ?, ?, ?)",
                    [decision, team["team"], "Relapse in alcohol use: call FN-7731's GP", owner, due])
     reminder_store.set_own_choices(db, team["off"], {"deadline": "off"}, False)
@@ -204,8 +205,13 @@ def test_my_actions_due_before_the_next_meeting_two_days_before_it(db, smtp, tea
     run(db, settings, local(2027, 3, 30, 9, 0))
     run(db, settings, local(2027, 3, 30, 12, 0))
     actions = inbox.kind("actions")
-    assert [m["To"] for m in actions] == ["en@ggz.example"]  # nl's action is due after the meeting
-    assert "Actions of yours due before the meeting of Thursday 1 April, 13:30: 2." in plain(actions[0])
+    received = {m["To"]: m for m in actions}
+    assert sorted(received) == ["chair@ggz.example", "en@ggz.example"]  # nl's action is due after the meeting
+    assert len(actions) == 2
+    assert "Actions of yours due before the meeting of Thursday 1 April, 13:30: 2." in plain(received["en@ggz.example"])
+    assert received["chair@ggz.example"]["Subject"] == "Jouw acties vóór het MDO van donderdag 1 april, 13:30"
+    assert "Jouw acties met een uiterste datum vóór het MDO van donderdag 1 april, 13:30: 1." in plain(
+        received["chair@ggz.example"])
     assert_no_clinical_text(inbox.messages)
 
 
@@ -213,6 +219,7 @@ def test_the_weekly_digest_of_evaluations_with_the_client_falling_due(db, smtp, 
     inbox, settings = smtp
     reminder_store.set_own_choices(db, team["en"], {"deadline": "off"}, False)
     reminder_store.set_own_choices(db, team["nl"], {"deadline": "off"}, False)
+    client_store.add_clients(db, Actor(None), team["team"], [ClientInput("FN-7734", team["chair"], date(2026, 4, 10), None)])
     run(db, settings, local(2027, 3, 29, 8, 59))  # Monday, before the reminder time
     assert inbox.kind("evaluations") == []
     run(db, settings, local(2027, 3, 29, 9, 0))
@@ -221,9 +228,12 @@ def test_the_weekly_digest_of_evaluations_with_the_client_falling_due(db, smtp, 
     # FN-7731 started 20 April 2026: its evaluation with the client is due by 20 April 2027, within four weeks
     assert len(digest) == 1 and "within four weeks or overdue: 1." in plain(digest[0])
     assert not inbox.to("nl@ggz.example", "evaluations")  # FN-7732 started a month ago
+    [dutch] = inbox.to("chair@ggz.example", "evaluations")
+    assert dutch["Subject"] == "Evaluaties met de cliënt binnen vier weken"
+    assert "binnen vier weken moet plaatsvinden of al te laat is: 1." in plain(dutch)
     inbox.take()
     run(db, settings, local(2027, 4, 5, 9, 0))  # the next Monday
-    assert [m["To"] for m in inbox.kind("evaluations")] == ["en@ggz.example"]
+    assert sorted(m["To"] for m in inbox.kind("evaluations")) == ["chair@ggz.example", "en@ggz.example"]
     assert_no_clinical_text(inbox.messages)
 
 
@@ -250,6 +260,8 @@ def test_minutes_when_the_meeting_ends_and_the_rating_reminder_to_who_did_not_ra
     inbox.take()
     assert sorted(m["To"] for m in ratings) == ["chair@ggz.example", "nl@ggz.example", "off@ggz.example"]
     assert all("/live" in plain(m) for m in ratings)
+    assert {m["Subject"] for m in ratings} == {"How did the meeting of Thursday 1 April, 13:30 go?",
+                                               "Hoe ging het MDO van donderdag 1 april, 13:30?"}
     assert_no_clinical_text(minutes + ratings)
 
 
@@ -273,6 +285,8 @@ def test_a_session_with_its_preparation_open_reminds_its_presenter_and_the_invit
     assert f"/sessions/{open_one}/prepare" in plain(received["en@ggz.example"])
     assert "/sessions/" not in plain(received["colleague@ggz.example"])  # not a member: the link leads home
     assert "Complex-case session on Thursday 8 April, 10:00" == received["en@ggz.example"]["Subject"]
+    # the colleague chose no language: the install's (Dutch)
+    assert received["colleague@ggz.example"]["Subject"] == "Werkvorm complexe casuïstiek op donderdag 8 april, 10:00"
     assert_no_clinical_text(inbox.messages)
 
 
