@@ -161,3 +161,15 @@ def test_every_event_has_what_outlook_google_and_apple_need():
     assert all_day.decoded("DTEND") - all_day.decoded("DTSTART") == timedelta(days=1)
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))
     assert feeds.PAST_DAYS >= 7
+
+
+def test_a_logged_request_line_keeps_only_the_start_of_a_feed_token(app):
+    import logging
+
+    from meeting.web.views.calendar import FeedTokensRedacted
+    token = "Q" * 43
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - [%s] "%s" %s %s',
+                               ("127.0.0.1", "now", f"GET /calendar/{token}.ics HTTP/1.1", "200", "-"), None)
+    FeedTokensRedacted().filter(record)
+    assert token not in record.getMessage() and "/calendar/QQQQ….ics" in record.getMessage()
+    assert any(isinstance(f, FeedTokensRedacted) for f in logging.getLogger("werkzeug").filters)

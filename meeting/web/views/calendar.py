@@ -1,4 +1,6 @@
 """Calendars: the personal feed behind a secret URL (fetched without cookies), and a meeting's one-off .ics."""
+import logging
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +15,26 @@ from meeting.web.plumbing import LOCALES, get_db, team_view
 
 bp = Blueprint("calendar", __name__)
 ICS = "text/calendar; charset=utf-8"
+FEED_TOKEN = re.compile(r"(/calendar/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]*")
+
+
+class FeedTokensRedacted(logging.Filter):
+    """A request line that names a feed keeps only the token's first four characters (the token is the key)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(FEED_TOKEN.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = FEED_TOKEN.sub(r"\1…", record.msg)
+        return True
+
+
+@bp.record_once
+def _redact_request_lines(state) -> None:
+    """The development server (`flask run`) logs every request line; waitress and gunicorn here log none."""
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, FeedTokensRedacted) for f in werkzeug.filters):
+        werkzeug.addFilter(FeedTokensRedacted())
 
 
 @bp.get("/calendar/<token>.ics")
