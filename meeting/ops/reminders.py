@@ -93,7 +93,8 @@ def actions(db, settings, team: dict, now: datetime) -> int:
 def evaluations(db, settings, team: dict, now: datetime) -> int:
     """Each Monday: to every clinician with clients whose evaluation with the client falls due within four weeks."""
     period, at = rules.digest_week(now, team["reminder_time"], team["timezone"])
-    if not rules.is_due(at, now, at + timedelta(days=5)):
+    if not rules.is_due(at, now, at + timedelta(days=5)) or jobs.has_run(db, "remind-evaluations",
+                                                                          f"{team['id']}:{period}"):
         return 0
     today = _local_day(now, team)
     counts = {clinician: rules.evaluations_falling_due(
