@@ -15,6 +15,8 @@ def main() -> None:
     """Parse the flags, prepare the database, optionally build the demo and serve."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demo", action="store_true", help="create the demo team FACT Noord if absent")
+    parser.add_argument("--demo-mail", action="store_true",
+                        help="with --demo: send the demo's mail to a local SMTP server that prints it (default: the console)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--no-scheduler", action="store_true",
@@ -28,6 +30,11 @@ def main() -> None:
     screens = args.screens or (500 if args.institution else SCREENS)
     if args.demo:
         _build_demo()
+        from meeting.ops.mail import demo_mail
+        os.environ.setdefault("BELLETJE_BASE_URL", f"http://{args.host}:{args.port}")
+        db = database.connect(database.database_path())
+        print(demo_mail(os.environ, args.demo_mail, db))
+        db.close()
     if args.institution:
         from meeting.ops.serve import serve_gunicorn
         print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database {database.database_path()})")

@@ -63,8 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp,
                       session.bp, handover.bp):
         app.register_blueprint(blueprint)
-    from meeting.web.views import consultations, stories
-    for blueprint in (stories.bp, consultations.bp):
+    from meeting.web.views import calendar, consultations, reminders, stories
+    for blueprint in (stories.bp, consultations.bp, calendar.bp, reminders.bp):
         app.register_blueprint(blueprint)
     return app
 

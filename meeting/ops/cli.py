@@ -16,7 +16,8 @@ from meeting.core.text import email_error, person_name_error
 
 def init_app(app) -> None:
     """Register the commands on `flask`."""
-    for command in (migrate, demo, create_admin, run_scheduler, backup_now, restore_backup, replicate, restore_replica):
+    for command in (migrate, demo, create_admin, run_scheduler, backup_now, restore_backup, replicate, restore_replica,
+                    mail_test):
         app.cli.add_command(command)
 
 
@@ -131,3 +132,29 @@ def restore_replica(replica, target, timestamp):
     from meeting.ops import replication
     replication.restore(replica, target, timestamp)
     click.echo(f"Restored {replica} into {target}")
+
+
+@click.command("mail-test")
+@click.argument("address")
+@with_appcontext
+def mail_test(address):
+    """Send a test message to ADDRESS now, through the configured SMTP relay, and say what happened."""
+    from meeting.core.text import email_error
+    from meeting.ops import mail
+    if problem := email_error(address.strip().lower()):
+        raise click.ClickException(problem)
+    try:
+        settings = mail.settings_from_env()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if settings is None:
+        raise click.ClickException("No mail is configured: set BELLETJE_SMTP_HOST (see the README).")
+    composed = mail.compose("test", {}, settings.default_locale, "Europe/Amsterdam", settings.base_url, None, None)
+    row = {"id": 0, "subject": composed.subject, "to_address": address.strip(), "text_body": composed.text,
+           "html_body": composed.html}
+    try:
+        mail.send(settings, mail.message(settings, row))
+    except Exception as error:  # every failure, said plainly: this command exists to find them
+        raise click.ClickException(f"Not sent via {settings.host}:{settings.port} ({settings.security}): "
+                                   f"{type(error).__name__}: {error}") from error
+    click.echo(f"Test message sent to {address} via {settings.host or 'the console'}:{settings.port} ({settings.security}).")

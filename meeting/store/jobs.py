@@ -15,6 +15,11 @@ def claim(db, job: str, period: str, now: datetime) -> bool:
         return False
 
 
+def has_run(db, job: str, period: str) -> bool:
+    """Whether `job` ran for `period` already (a read, to skip work whose claim would fail anyway)."""
+    return db.execute("SELECT 1 FROM job_runs WHERE job = ? AND period = ?", [job, period]).fetchone() is not None
+
+
 def record_result(db, job: str, period: str, result: str) -> None:
     """Note what a job run did."""
     db.execute("UPDATE job_runs SET result = ? WHERE job = ? AND period = ?", [result, job, period])

@@ -743,3 +743,59 @@ def sign_in_an_institution_accepts(db):
     );
     INSERT INTO institution (id) VALUES (1);
     """)
+
+
+@migrations(name="0020_mail_reminders_calendar_feeds")
+def mail_reminders_calendar_feeds(db):
+    """Mail between the meetings and everyone's calendar: the outbox (written in the transaction that caused a
+    mail, sent by the scheduler after commit), each person's reminder choices and the team's defaults, whether a
+    person takes mail in the evening and at the weekend, the team's reminder time, each person's secret calendar
+    feed (only its hash is kept), and a calendar sequence per meeting that rises when its time, length or state
+    changes (a subscribed calendar then replaces the event it has)."""
+    run_statements(db, """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        to_address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text_body TEXT NOT NULL,
+        html_body TEXT NOT NULL,
+        quiet_timezone TEXT,
+        created_at TEXT NOT NULL,
+        send_after TEXT NOT NULL,
+        expires_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        claimed_until TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT,
+        failed_at TEXT
+    );
+    CREATE INDEX outbox_waiting ON outbox(send_after) WHERE sent_at IS NULL AND failed_at IS NULL;
+    CREATE INDEX outbox_failed ON outbox(failed_at) WHERE failed_at IS NOT NULL;
+    CREATE TABLE reminder_choices (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind)
+    ) WITHOUT ROWID;
+    CREATE TABLE team_reminder_defaults (
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        kind TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        PRIMARY KEY (team_id, kind)
+    ) WITHOUT ROWID;
+    ALTER TABLE users ADD COLUMN mail_any_time INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE teams ADD COLUMN reminder_time TEXT NOT NULL DEFAULT '09:00';
+    CREATE TABLE calendar_feeds (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE meetings ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER meetings_calendar_sequence AFTER UPDATE OF starts_at, minutes, state ON meetings
+        WHEN OLD.starts_at != NEW.starts_at OR OLD.minutes != NEW.minutes
+          OR (NEW.state = 'cancelled') != (OLD.state = 'cancelled') BEGIN
+        UPDATE meetings SET calendar_sequence = calendar_sequence + 1 WHERE id = NEW.id; END;
+    """)

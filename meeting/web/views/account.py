@@ -3,11 +3,12 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from meeting.core import passwords
+from meeting.core import passwords, reminders as reminder_rules
 from meeting.store import second_factor
 from meeting.web.enrolment import enrolment
 from meeting.web.security import User
-from meeting.store import users as user_store
+from meeting.store import feeds, reminders as reminder_store, teams as team_store, users as user_store
+from meeting.store.db import utcnow
 from meeting.web.plumbing import LOCALES, get_db, translate
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -79,3 +80,45 @@ def change_language():
         current_user.locale = locale
         flash(_("Language saved."))
     return redirect(url_for("account.index"))
+
+
+@bp.context_processor
+def mail_and_calendar() -> dict:
+    """The reminder choices and the calendar feed, for their sections of the account page."""
+    db = get_db()
+    defaults = {}
+    for team in team_store.teams_of(db, current_user.id):
+        for kind, choice in reminder_store.team_defaults(db, team["id"]).items():
+            defaults.setdefault(kind, choice)
+    own = reminder_store.own_choices(db, [current_user.id]).get(current_user.id, {})
+    choices = {kind: reminder_rules.choice(kind, own.get(kind), defaults.get(kind)) for kind in reminder_rules.KINDS}
+    return {"reminder_choices": choices, "mail_any_time": bool(user_store.get_user(db, current_user.id)["mail_any_time"]),
+            "calendar_feed": feeds.of_user(db, current_user.id), "REMINDER_KINDS": reminder_rules.KIND_LABELS,
+            "REMINDER_CHOICES": reminder_rules.CHOICES, "CHOICE_LABELS": reminder_rules.CHOICE_LABELS}
+
+
+@bp.post("/reminders")
+def save_reminders():
+    """Store which reminders this person gets, and whether mail may come in the evening and at the weekend."""
+    choices = {kind: request.form.get(f"reminder-{kind}", "") for kind in reminder_rules.KINDS}
+    if any(choice not in reminder_rules.CHOICES[kind] for kind, choice in choices.items()):
+        return render_template("account/index.html", errors={"reminders": _("Choose one of the options for each reminder.")}), 400
+    reminder_store.set_own_choices(get_db(), current_user.id, choices, request.form.get("any_time") == "1")
+    flash(_("Reminder settings saved."))
+    return redirect(url_for("account.index") + "#reminders")
+
+
+@bp.post("/calendar")
+def renew_calendar():
+    """A new secret feed address (the old one stops working), shown once."""
+    token = feeds.issue(get_db(), current_user.id, utcnow())
+    return render_template("account/index.html", errors={},
+                           feed_url=url_for("calendar.feed", token=token, _external=True))
+
+
+@bp.post("/calendar/stop")
+def stop_calendar():
+    """No feed any more: the address answers 404."""
+    feeds.stop(get_db(), current_user.id)
+    flash(_("Your calendar address no longer works."))
+    return redirect(url_for("account.index") + "#calendar")

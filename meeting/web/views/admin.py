@@ -9,6 +9,8 @@ from meeting.store.db import utcnow, write
 from meeting.store import audit, institution as institution_store, second_factor, teams as team_store
 from meeting.store import users as user_store
 from meeting.core.i18n import N_
+from meeting.ops import mail
+from meeting.store import outbox
 from meeting.core.teams import ROLES, team_name_error
 from meeting.core.text import email_error, has_control_characters, person_name_error
 from meeting.web import sso
@@ -34,7 +36,9 @@ def index():
 def _index(errors: dict):
     """The admin page, with a form's errors (then as a 400)."""
     return render_template("admin/index.html", teams=team_store.list_teams(get_db()),
-                           users=user_store.list_users(get_db()), errors=errors), 400 if errors else 200
+                           users=user_store.list_users(get_db()), errors=errors,
+                           failed_mail=outbox.failed(get_db()), mail_configured=mail.settings_from_env() is not None,
+                           ), 400 if errors else 200
 
 
 @bp.post("/teams")
@@ -66,7 +70,19 @@ def create_user():
     with write(db):
         user_id = user_store.create_user(db, email, name, is_admin=bool(request.form.get("is_admin")))
         token = user_store.issue_set_password_link(db, user_id, utcnow())
-    return _show_user(user_id, link=url_for("auth.set_password", token=token, _external=True))
+        link = url_for("auth.set_password", token=token, _external=True)
+        mailed = _mail_link(db, user_id, link)
+    return _show_user(user_id, link=None if mailed else link, mailed=mailed)
+
+
+def _mail_link(db, user_id: int, link: str) -> bool:
+    """Queue the set-password link for the user (in the caller's transaction); False when no mail is configured."""
+    settings = mail.settings_from_env()
+    if settings is None:
+        return False
+    user = user_store.get_user(db, user_id)
+    return mail.queue(db, settings, "set_password", f"set_password:{user_id}:{utcnow().isoformat()}",
+                      user, {}, link, utcnow())
 
 
 @bp.get("/users/<int:user_id>")
@@ -75,11 +91,11 @@ def user(user_id: int):
     return _show_user(user_id)
 
 
-def _show_user(user_id: int, link: str | None = None):
+def _show_user(user_id: int, link: str | None = None, mailed: bool = False):
     db = get_db()
     row = user_store.get_user(db, user_id) or abort(404)
     roles = {t["id"]: t["role"] for t in team_store.teams_of(db, user_id)}
-    return render_template("admin/user.html", user=row, roles=roles, link=link,
+    return render_template("admin/user.html", user=row, roles=roles, link=link, mailed=mailed,
                            teams=team_store.list_teams(db), ROLES=ROLES,
                            recovery_codes_left=second_factor.unused_recovery_codes(db, user_id),
                            passwords_off=not institution_store.get(db)["local_passwords"])
@@ -102,9 +118,13 @@ def set_roles(user_id: int):
 @bp.post("/users/<int:user_id>/link")
 def new_link(user_id: int):
     """A fresh one-time set-password link (the old one stops working)."""
-    user_store.get_user(get_db(), user_id) or abort(404)
-    token = user_store.issue_set_password_link(get_db(), user_id, utcnow())
-    return _show_user(user_id, link=url_for("auth.set_password", token=token, _external=True))
+    db = get_db()
+    user_store.get_user(db, user_id) or abort(404)
+    with write(db):
+        token = user_store.issue_set_password_link(db, user_id, utcnow())
+        link = url_for("auth.set_password", token=token, _external=True)
+        mailed = _mail_link(db, user_id, link)
+    return _show_user(user_id, link=None if mailed else link, mailed=mailed)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -176,6 +196,15 @@ def save_sign_in():
     institution_store.update(db, **values)
     flash(_("Sign-in settings saved."))
     return redirect(url_for("admin.sign_in"))
+
+
+@bp.post("/mail/retry")
+def retry_mail():
+    """Try a mail that could not be delivered again (the scheduler sends it within a minute)."""
+    mail_id = request.form.get("mail_id", "")
+    if mail_id.isdigit() and len(mail_id) < 12 and outbox.retry(get_db(), int(mail_id), utcnow()):
+        flash(_("The mail will be sent again."))
+    return redirect(url_for("admin.index") + "#failed-mail")
 
 
 @bp.get("/access-log")

@@ -69,10 +69,13 @@ def clients(team_id: int):
 
 def _registry_filters() -> dict:
     args = request.args
-    clinician = args.get("clinician", type=int)  # an id SQLite cannot hold matches nobody (not a 500)
     return {"text": args.get("q", "").strip()[:20], "status": args.get("status", "active"),
-            "clinician_id": clinician if clinician is None or abs(clinician) < 2 ** 63 else 0,
-            "page": max(args.get("page", 1, type=int), 1)}
+            "clinician_id": _row_id(args.get("clinician", type=int)), "page": max(args.get("page", 1, type=int), 1)}
+
+
+def _row_id(value: int | None) -> int | None:
+    """A posted id as SQLite can hold it (a larger number names no row)."""
+    return value if value is None or 0 <= value < 2 ** 63 else None
 
 
 def _with_derived(rows: list[dict]) -> list[dict]:
