@@ -134,3 +134,32 @@ def test_script_in_stored_text_is_shown_as_text(as_user, world, db):
         text = chair.get(page).text
         assert "<script>alert(1)" not in text and "<img src=x" not in text, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text or page.endswith(("/live", "/run", "/minutes")), page
+
+
+
+HUGE = "99999999999999999999"  # 20 digits: larger than any SQLite integer
+
+
+def test_a_huge_id_in_any_url_is_a_404(users, world_with_sessions):
+    """Every id in a path is bounded: one past SQLite's integers is "not found" in every route, never a 500."""
+    world, answers = world_with_sessions, {}
+    for rule in rules():
+        for huge in [a for a in rule.arguments if a.endswith("_id")]:
+            url = path_with(rule, world, huge)
+            agent = agent_for(rule, users)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = agent.get(url) if method == "GET" else agent.post(url, {}, headers=HX)
+                answers[f"{method} {url} ({rule.rule})"] = response.status_code
+    assert len(answers) > 100
+    assert {request: status for request, status in answers.items() if status != 404} == {}
+
+
+def path_with(rule, world, huge: str) -> str:
+    """The rule's path for team A's things, with the argument `huge` set to HUGE (built as text: the URL map itself
+    would refuse to build it)."""
+    special = {"user_id": world["member_a"], "token": "not-a-token", "table": "overdue"}
+    path = rule.rule
+    for name in rule.arguments:
+        value = HUGE if name == huge else special[name] if name in special else world[name.removesuffix("_id") + "_a"]
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), path)
+    return path

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 from meeting.core import clock
 from meeting.core.evaluations import TWO_YEAR, milestone_kind
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, whole_number
 
 STEPS = ("case_presentation", "systemic_analysis", "reflective_round", "options", "closing")
 STEP_NAMES = {
@@ -123,7 +123,7 @@ def parse_minutes(form: Mapping) -> tuple[dict[str, int], dict[str, str]]:
     minutes, errors = {}, {}
     for step in STEPS:
         raw = str(form.get(f"minutes_{step}") or "").strip()
-        value = int(raw) if raw.isdigit() else None if raw else DEFAULT_MINUTES[step]
+        value = whole_number(raw) if raw else DEFAULT_MINUTES[step]
         if value is None or not 1 <= value <= MAX_STEP_MINUTES:
             errors[f"minutes_{step}"] = N_("Give the minutes as a whole number from 1 to 60.")
         else:
@@ -203,10 +203,7 @@ def validate_card(step: str, form: Mapping) -> tuple[dict | None, dict[str, str]
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return whole_number(value)
 
 
 def board(cards: Iterable[Mapping]) -> dict[str, dict]:

@@ -5,7 +5,7 @@ The item texts are our own. Anonymous: one tap per dimension and one thing to ch
 from typing import Mapping
 
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, whole_number
 
 DIMENSIONS = ("heard", "goals", "approach", "overall")
 NAMES = {  # short names, for the minutes and the dashboard
@@ -35,10 +35,10 @@ def validate(form: Mapping) -> tuple[dict, dict[str, str]]:
     errors, values = {}, {}
     for name in DIMENSIONS:
         raw = str(form.get(name) or "").strip()
-        if not raw.isdigit() or int(raw) not in SCALE:
+        if whole_number(raw) not in SCALE:
             errors[name] = N_("Tap a score from 1 to 5.")
         else:
-            values[name] = int(raw)
+            values[name] = whole_number(raw)
     change = str(form.get("change_next") or "").strip()
     if len(change) > CHANGE_LIMIT:
         errors["change_next"] = N_("This is too long; keep it short.")

@@ -1,5 +1,5 @@
 """Logins, CSRF, rate limits and response headers."""
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin
@@ -11,6 +11,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+HSTS = "max-age=31536000; includeSubDomains"  # a year: browsers then never try plain HTTP for this host
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -64,8 +65,10 @@ def load_user(session_id: str) -> User | None:
 
 
 def set_security_headers(response):
-    """A strict CSP, no sniffing, no framing; no caching of anything behind a login."""
+    """A strict CSP, no sniffing, no framing; no caching of anything behind a login; HSTS when served over HTTPS."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    if current_app.config.get("HTTPS"):
+        response.headers["Strict-Transport-Security"] = HSTS
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"

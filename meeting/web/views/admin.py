@@ -1,17 +1,18 @@
 """The global admin: teams, users, roles, and the access log."""
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.store import audit, teams as team_store, users as user_store
 from meeting.core.teams import ROLES, team_name_error
 from meeting.core.text import email_error, person_name_error
-from meeting.web.plumbing import get_db, translate
+from meeting.web.plumbing import get_db, query_date, query_number, translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+ACCESS_LOG_START = date(2000, 1, 1)  # before any log row; a search's dates lie between this and a year ahead
 
 
 @bp.before_request
@@ -117,8 +118,9 @@ def set_active(user_id: int):
 @bp.get("/access-log")
 def access_log():
     """The NEN 7513 access log, filtered by user, client reference and dates."""
-    args = request.args
+    args, today = request.args, utcnow().date()
+    window = (ACCESS_LOG_START, today + timedelta(days=366))
     rows = audit.search_access_log(
-        get_db(), user_id=args.get("user_id", type=int), client_reference=args.get("client", "").strip() or None,
-        day_from=parse_date(args.get("from", "")), day_to=parse_date(args.get("to", "")))
+        get_db(), user_id=query_number("user_id"), client_reference=args.get("client", "").strip() or None,
+        day_from=query_date("from", *window), day_to=query_date("to", *window))
     return render_template("admin/access_log.html", rows=rows, users=user_store.list_users(get_db()), args=args)

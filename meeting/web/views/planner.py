@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from meeting.core import closing, evaluations, items as item_rules, planning, teams as team_rules
 from meeting.core.dates import parse_date
+from meeting.core.text import parse_whole_number
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
 from meeting.web.plumbing import htmx, actor, capacity_forecast, get_db, team_today, team_view, translate
@@ -114,7 +115,7 @@ def move(team_id: int, meeting_id: int, item_id: int):
 def minutes(team_id: int, meeting_id: int, item_id: int):
     """Change the minutes planned for an item."""
     _planned_item(team_id, meeting_id, item_id)
-    value = request.form.get("minutes", type=int)
+    value = request.form.get("minutes", type=parse_whole_number)
     if value is None or not 1 <= value <= item_rules.MAX_ITEM_MINUTES:
         flash(_("Give the minutes needed as a whole number from 1 to 60."))
     else:
@@ -127,7 +128,7 @@ def minutes(team_id: int, meeting_id: int, item_id: int):
 def to_meeting(team_id: int, meeting_id: int, item_id: int):
     """Move an item to another open meeting of the team."""
     _planned_item(team_id, meeting_id, item_id)
-    target = meeting_store.get_meeting(get_db(), team_id, request.form.get("target", type=int) or 0)
+    target = meeting_store.get_meeting(get_db(), team_id, request.form.get("target", type=parse_whole_number) or 0)
     if not target or target["state"] in ("closed", "cancelled"):
         flash(_("Choose a meeting that is still to come."))
     else:

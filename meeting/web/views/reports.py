@@ -6,6 +6,7 @@ from operator import itemgetter
 from typing import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, g, render_template, request
+from flask_babel import gettext as _, lazy_gettext
 from flask_login import current_user, login_required
 
 from meeting.core import handover as handover_rules, reports, session_rating
@@ -14,10 +15,13 @@ from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
-from meeting.web.plumbing import actor, get_db, team_today, team_view
+from meeting.web.plumbing import actor, attachment, get_db, team_today, team_view
 
 bp = Blueprint("reports", __name__)
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
+CSV_NAMES = {"summary": lazy_gettext("summary"), "overdue": lazy_gettext("overdue"),
+             "milestones": lazy_gettext("milestones"), "clinicians": lazy_gettext("clinicians"),
+             "meetings": lazy_gettext("meetings"), "items": lazy_gettext("items"), "trend": lazy_gettext("trend")}
 
 
 @bp.before_request
@@ -226,9 +230,9 @@ def _csv(teams: list[dict], table: str):
     dashboard = Dashboard(teams)
     dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
     header, rows = _table(dashboard, table)
-    name = f"belletje-{table}-{request.args.get('from', '')}-{request.args.get('to', '')}.csv".replace("--", "-")
+    # The name holds the period as parsed (never the query's text) and the table's name in the reader's language.
     return Response(reports.csv_text(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment("belletje", _(CSV_NAMES[table]), dashboard.start, dashboard.end, suffix="csv"))
 
 
 def _table(data: Dashboard, table: str) -> tuple[list[str], Iterable[Sequence]]:

@@ -10,10 +10,11 @@ from meeting.core import clients as client_rules, evaluations, teams as team_rul
 from meeting.store.db import utcnow, write
 from meeting.store import clients as client_store, decisions as decision_store, jobs, meetings as meeting_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import actor, capacity_forecast, get_db, team_today, team_view, translate
+from meeting.web.plumbing import actor, capacity_forecast, get_db, query_number, team_today, team_view, translate
 
 bp = Blueprint("team", __name__)
 SETTINGS_EDITORS = ("chair", "manager", "admin")
+MAX_PAGE = 1_000_000  # a registry page number beyond any registry; its offset must still fit SQLite
 
 
 @bp.before_request
@@ -70,7 +71,7 @@ def clients(team_id: int):
 def _registry_filters() -> dict:
     args = request.args
     return {"text": args.get("q", "").strip()[:20], "status": args.get("status", "active"),
-            "clinician_id": args.get("clinician", type=int), "page": max(args.get("page", 1, type=int), 1)}
+            "clinician_id": query_number("clinician"), "page": max(query_number("page", MAX_PAGE) or 1, 1)}
 
 
 def _with_derived(rows: list[dict]) -> list[dict]:
