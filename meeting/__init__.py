@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_LIMIT=os.environ.get("BELLETJE_LOGIN_LIMIT", "20 per minute"),
         RATELIMIT_STORAGE_URI="memory://",
         PREPARE_DATABASE=True,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,  # any request; an import's own limit is smaller (core.clients)
         BUSY_TIMEOUT_MS=database.BUSY_TIMEOUT_MS,  # how long a write waits for another's lock before a 503
         MAX_STREAMS=int(os.environ.get("BELLETJE_MAX_STREAMS", 80)),  # live screens per process (each holds a thread)
     )

@@ -38,6 +38,10 @@ def payload(kind: str, world: dict) -> dict:
         return {f: "x" * 100_000 for f in FIELDS}
     if kind == "long_text":  # 100 k in the free-text fields, under the size limit: each field's own check
         return {f: "x" * 100_000 for f in ("title", "need", "reason", "decision")}
+    if kind == "long_each":  # 2,000 in every field, under the size limit: refused or kept whole, never cut
+        return {f: "x" * 2000 for f in FIELDS}
+    if kind == "huge_numbers":  # past SQLite's integers, and past the 4,300 digits Python reads
+        return {f: "9" * (30 if n % 2 else 5000) for n, f in enumerate(FIELDS)}
     if kind == "control":
         return {f: "Crisis\x00plan\x1b[2J\x07\x85" for f in FIELDS}
     if kind == "html":
@@ -50,7 +54,7 @@ def payload(kind: str, world: dict) -> dict:
     return {}  # missing: every field left out
 
 
-KINDS = ["missing", "wrong_types", "control", "long", "long_text", "html", "other_team"]
+KINDS = ["missing", "wrong_types", "huge_numbers", "control", "long", "long_text", "long_each", "html", "other_team"]
 
 
 def rules():
@@ -119,6 +123,10 @@ def test_hostile_input_on_every_form_is_refused_without_a_500(users, world_with_
     hostile = [(t, c, v[:40]) for t, c, v in stored_text(db)
                if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", v) or len(v) > 20_000]
     assert hostile == [], "hostile text was stored"
+    # A stored run of x's shorter than any sent was cut (a failed login's counter keys only its first 320 characters).
+    cut = [(t, c, len(v)) for t, c, v in stored_text(db)
+           if re.fullmatch("x{20,}", v) and len(v) not in (2000, 100_000) and t != "login_failures"]
+    assert cut == [], "text was cut silently"
 
 
 def test_script_in_stored_text_is_shown_as_text(as_user, world, db):

@@ -13,6 +13,7 @@ from meeting.core.planning import LABELS, TRACKS
 from meeting.core.session_rating import DIMENSIONS
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
+from meeting.core.text import shown_safely
 
 DEFAULT_WEEKS = 26
 MAX_DAYS = 5 * 366
@@ -70,6 +71,18 @@ def neutralised(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def markdown_cell(value):
+    """A stored text as one Markdown line that starts no formula: line breaks and runs of white space become one
+    space and the text is trimmed before it is `neutralised` (a text that began with a line break and "=" would
+    otherwise start a line with a formula); any other control character becomes a visible mark. A leading tab or
+    carriage return is kept after the quote, as in the CSVs."""
+    if not isinstance(value, str):
+        return value
+    head = value[0] if value.startswith(("\t", "\r")) else ""
+    text = neutralised(shown_safely(" ".join(value[len(head):].split())))
+    return "'" + head + text if head else text
 
 
 _FORMULA_FIRSTS = frozenset(FORMULA_STARTS)

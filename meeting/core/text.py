@@ -45,9 +45,12 @@ def text_error(text: str, field: TextField) -> str | None:
         return CONTROL_CHARACTERS
     if not field.multiline and any(char in MULTILINE_WHITESPACE for char in text):
         return ONE_LINE
-    if len(text) > field.max_length:
-        return Message(TOO_LONG, max=field.max_length, length=len(text))
-    return None
+    return too_long(text, field.max_length)
+
+
+def too_long(text: str, max_length: int) -> str | None:
+    """The message stating the field's maximum when `text` is longer, or None."""
+    return Message(TOO_LONG, max=max_length, length=len(text)) if len(text) > max_length else None
 
 
 def text_errors(form: Mapping, fields: Mapping[str, TextField]) -> dict[str, str]:

@@ -80,7 +80,7 @@ def init_app(app) -> None:
                                  ACTION_REVIEW_TEXTS=actions.REVIEW_TEXTS,
                                  MEETING_SETTING_NAMES={column: SETTING_NAMES[team_column]
                                                         for column, team_column in MEETING_SETTINGS.items()})
-    for code in (400, 403, 404, 405):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, render_error)
     app.register_error_handler(database.OperationalError, render_busy)
     app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(
@@ -90,7 +90,7 @@ def init_app(app) -> None:
         for key, value in params.items()}
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         parse_date(start), team_today(g.team)) if start and g.get("team") else None
-    app.jinja_env.filters["cell"] = reports.neutralised
+    app.jinja_env.filters["cell"] = reports.markdown_cell  # the Markdown downloads; a CSV neutralises its own
     app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d, "medium") if d else "—"
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value}%"
@@ -287,6 +287,7 @@ ERROR_TEXTS = {
     403: (lazy_gettext("Not allowed"), lazy_gettext("Your role in this team does not allow this.")),
     404: (lazy_gettext("Not found"), lazy_gettext("This page does not exist, or it is not yours to see.")),
     405: (lazy_gettext("Not allowed"), lazy_gettext("This address does not take that kind of request.")),
+    413: (lazy_gettext("Too large"), lazy_gettext("This request is larger than Belletje takes. Nothing was changed.")),
 }
 
 

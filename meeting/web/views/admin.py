@@ -1,5 +1,5 @@
 """The global admin: teams, users, roles, and the access log."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from meeting.core.text import email_error, person_name_error
 from meeting.web.plumbing import get_db, query_date, query_number, translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ACCESS_LOG_START = date(2000, 1, 1)  # before any log row; a search's dates lie between this and a year ahead
+ACCESS_LOG_START, ACCESS_LOG_END = date(2000, 1, 1), date(2999, 12, 31)  # a search's dates: any real log's, and room
 
 
 @bp.before_request
@@ -118,8 +118,7 @@ def set_active(user_id: int):
 @bp.get("/access-log")
 def access_log():
     """The NEN 7513 access log, filtered by user, client reference and dates."""
-    args, today = request.args, utcnow().date()
-    window = (ACCESS_LOG_START, today + timedelta(days=366))
+    args, window = request.args, (ACCESS_LOG_START, ACCESS_LOG_END)
     rows = audit.search_access_log(
         get_db(), user_id=query_number("user_id"), client_reference=args.get("client", "").strip() or None,
         day_from=query_date("from", *window), day_to=query_date("to", *window))

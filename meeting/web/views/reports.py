@@ -218,9 +218,10 @@ def _render(teams: list[dict]):
 def _substance(teams: list[dict], data: dict, legal: dict) -> dict:
     """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
     rows = rating_store.trend(get_db(), [t["id"] for t in teams], data["start"], data["end"], data["monthly"])
+    shown = session_rating.shown_weeks(rows)  # a week of fewer than three raters would show their own scores
     return {"legal": legal,
             "rating_averages": session_rating.period_averages(rows),
-            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in rows])
+            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in shown])
                               for name in session_rating.DIMENSIONS}}
 
 

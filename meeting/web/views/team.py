@@ -14,6 +14,8 @@ from meeting.web.plumbing import actor, capacity_forecast, get_db, query_number,
 
 bp = Blueprint("team", __name__)
 SETTINGS_EDITORS = ("chair", "manager", "admin")
+IMPORT_LIMITS = {"max_rows": client_rules.IMPORT_MAX_ROWS,
+                 "max_megabytes": client_rules.IMPORT_MAX_BYTES // (1024 * 1024)}
 MAX_PAGE = 1_000_000  # a registry page number beyond any registry; its offset must still fit SQLite
 
 
@@ -138,14 +140,17 @@ def set_client_status(team_id: int, client_id: int):
 def import_clients(team_id: int):
     """Import a CSV of clients: all rows or, if any row is wrong, none."""
     if request.method == "GET":
-        return render_template("team/import.html", errors=[])
+        return render_template("team/import.html", errors=[], **IMPORT_LIMITS)
     upload = request.files.get("file")
-    text = upload.read().decode("utf-8", errors="replace") if upload else ""
+    data = upload.read(client_rules.IMPORT_MAX_BYTES + 1) if upload else b""
+    if too_large := client_rules.import_too_large(len(data)):
+        return render_template("team/import.html", errors=[too_large], **IMPORT_LIMITS), 400
+    text = data.decode("utf-8", errors="replace")
     clinicians = {m["email"]: m["id"] for m in team_store.members(get_db(), team_id) if m["active"]}
     rows, errors = client_rules.parse_client_csv(
         text, clinicians, client_store.existing_references(get_db(), team_id), team_today(g.team))
     if errors:
-        return render_template("team/import.html", errors=errors), 400
+        return render_template("team/import.html", errors=errors, **IMPORT_LIMITS), 400
     client_store.add_clients(get_db(), actor(), team_id, rows)
     flash(_("%(count)s clients imported.", count=len(rows)))
     return redirect(url_for("team.clients", team_id=team_id))
