@@ -1,6 +1,6 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
 from flask import Blueprint, Response, g, render_template
-from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import login_required
 
 from meeting.core import evaluations
@@ -40,4 +40,4 @@ def minutes_markdown(team_id: int, meeting_id: int):
     text = render_template("minutes/minutes.md", **context)
     day = evaluations.local_day(context["meeting"]["starts_at"], g.team["timezone"])
     return Response(text, mimetype="text/markdown",
-                    headers=attachment(_("minutes"), day, suffix="md"))
+                    headers=attachment(pgettext("file name", "minutes"), day, suffix="md"))

@@ -6,7 +6,7 @@ from operator import itemgetter
 from typing import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, g, render_template, request
-from flask_babel import gettext as _, lazy_gettext
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from meeting.core import handover as handover_rules, reports, session_rating
@@ -19,9 +19,6 @@ from meeting.web.plumbing import actor, attachment, get_db, team_today, team_vie
 
 bp = Blueprint("reports", __name__)
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
-CSV_NAMES = {"summary": lazy_gettext("summary"), "overdue": lazy_gettext("overdue"),
-             "milestones": lazy_gettext("milestones"), "clinicians": lazy_gettext("clinicians"),
-             "meetings": lazy_gettext("meetings"), "items": lazy_gettext("items"), "trend": lazy_gettext("trend")}
 
 
 @bp.before_request
@@ -233,7 +230,15 @@ def _csv(teams: list[dict], table: str):
     header, rows = _table(dashboard, table)
     # The name holds the period as parsed (never the query's text) and the table's name in the reader's language.
     return Response(reports.csv_text(header, rows), mimetype="text/csv",
-                    headers=attachment("belletje", _(CSV_NAMES[table]), dashboard.start, dashboard.end, suffix="csv"))
+                    headers=attachment("belletje", _csv_name(table), dashboard.start, dashboard.end, suffix="csv"))
+
+
+def _csv_name(table: str) -> str:
+    """A table's name in its download's file name, in the reader's language."""
+    return {"summary": pgettext("file name", "summary"), "overdue": pgettext("file name", "overdue"),
+            "milestones": pgettext("file name", "milestones"), "clinicians": pgettext("file name", "clinicians"),
+            "meetings": pgettext("file name", "meetings"), "items": pgettext("file name", "items"),
+            "trend": pgettext("file name", "trend")}[table]
 
 
 def _table(data: Dashboard, table: str) -> tuple[list[str], Iterable[Sequence]]:
