@@ -261,3 +261,126 @@ def test_https_sends_strict_transport_security(tmp_path, monkeypatch, https, exp
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "h.sqlite3"), "SECRET_KEY": "x"})
     response = app.test_client().get("/login", base_url="https://localhost")
     assert ("max-age=31536000" in response.headers.get("Strict-Transport-Security", "")) is expected
+
+
+# --- a bulk import has limits -----------------------------------------------------------------------------------------
+
+def import_file(chair, world, data: bytes):
+    """Post `data` as the import's file; the body is encoded here, in memory (the test client would spool a body
+    over 500 KB to a temporary file that it never closes)."""
+    from io import BytesIO
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+    chair.post("/account/language", {"locale": "en"})  # sets chair.token, the CSRF token the form needs
+    boundary, body = encode_multipart({"csrf_token": chair.token,
+                                       "file": FileStorage(BytesIO(data), "clients.csv", content_type="text/csv")})
+    return chair.client.post(team_url(world, "/clients/import"), data=body,
+                             content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def client_lines(rows: int, padding: str = "") -> bytes:
+    lines = ["reference,clinician_email,treatment_start,last_evaluation"]
+    lines += [f"BULK-{i:06d},member.a@example.org,2023-01-15,{padding}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_the_import_page_says_its_limits(as_user, world):
+    page = as_user("chair.a@example.org").get(team_url(world, "/clients/import")).text
+    assert "At most 2,000 clients and 1 MB per file" in page
+
+
+def test_an_import_of_too_many_rows_is_refused_with_the_limit_named(as_user, world, db):
+    response = import_file(as_user("chair.a@example.org"), world, client_lines(2001))
+    assert response.status_code == 400
+    assert "The file holds 2001 clients. Import at most 2000 per file." in response.text
+    assert count(db, "SELECT count(*) FROM clients WHERE reference LIKE 'BULK-%'") == 0
+
+
+def test_an_import_over_the_size_limit_is_refused_with_the_limit_named(as_user, world, db):
+    response = import_file(as_user("chair.a@example.org"), world, client_lines(1000, padding=" " * 1100))
+    assert response.status_code == 400
+    assert "The file is larger than 1 MB. Import at most 2000 clients per file." in response.text
+    assert count(db, "SELECT count(*) FROM clients WHERE reference LIKE 'BULK-%'") == 0
+
+
+def test_an_import_at_the_limit_goes_in_whole(as_user, world, db):
+    assert import_file(as_user("chair.a@example.org"), world, client_lines(2000)).status_code == 302
+    assert count(db, "SELECT count(*) FROM clients WHERE reference LIKE 'BULK-%'") == 2000
+
+
+def test_a_request_over_the_app_s_size_limit_is_a_413_that_says_so(as_user, world):
+    chair = as_user("chair.a@example.org")
+    response = chair.client.post(team_url(world, "/clients/import"), data=b"x" * (9 * 1024 * 1024),
+                                 content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and "larger than Belletje takes" in response.text
+
+
+# --- ratings from three raters on -----------------------------------------------------------------------------------
+
+def rated(db, world, raters: int) -> None:
+    from meeting.store import session_ratings
+    db.execute("UPDATE meetings SET state = 'closed' WHERE id = ?", [world["meeting_a"]])
+    for user in ("member_a", "chair_a", "manager_a")[:raters]:
+        session_ratings.rate(db, world["meeting_a"], world[user],
+                             {"heard": 2, "goals": 4, "approach": 1, "overall": 5, "change_next": ""})
+
+
+@pytest.mark.parametrize("raters", [1, 2])
+def test_the_minutes_of_a_meeting_rated_by_fewer_than_three_show_no_scores(as_user, world, db, raters):
+    rated(db, world, raters)
+    member = as_user("member.a@example.org")
+    for page in ("/minutes", "/minutes.md"):
+        text = member.get(team_url(world, f"/meetings/{world['meeting_a']}{page}")).text
+        assert "Fewer than 3 ratings" in text, page
+        assert not re.search(r"Heard and understood: \d", text), page
+
+
+def test_the_minutes_show_the_averages_from_three_raters_on(as_user, world, db):
+    rated(db, world, 3)
+    member = as_user("member.a@example.org")
+    for page in ("/minutes", "/minutes.md"):
+        text = member.get(team_url(world, f"/meetings/{world['meeting_a']}{page}")).text
+        assert "Heard and understood: 2.0" in text and "Fewer than 3 ratings" not in text, page
+
+
+@pytest.mark.parametrize("raters", [1, 2, 3])
+def test_the_dashboard_shows_a_week_s_ratings_only_from_three_raters_on(as_user, world, db, raters):
+    from datetime import datetime, timezone
+    from meeting.store import history
+    from meeting.store.history import PastMeeting
+    scores = [(world[user], 2, 4, 1, 5, "") for user in ("member_a", "chair_a", "manager_a")[:raters]]
+    history.insert_meetings(db, team_store.get_team(db, world["team_a"]),
+                            [PastMeeting(datetime.now(timezone.utc) - timedelta(days=8), [], session_ratings=scores)])
+    page = as_user("manager.a@example.org").get(team_url(world, "/dashboard")).text
+    rating = page.split('id="rating-trend"')[1].split("</section>")[0]
+    assert ("Fewer than 3 ratings" in rating) is (raters < 3)
+    assert ('id="rating-heard">2.0<' in rating and "<rect" in rating) is (raters >= 3)
+
+
+# --- Markdown downloads ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start", ["\r\n", "\n", "\r\n  ", " \t\n"], ids=repr)
+def test_no_markdown_line_starts_a_formula_after_a_leading_line_break(as_user, world, db, start):
+    hostile = f"{start}=HYPERLINK(\"http://x\")"
+    db.execute("UPDATE items SET title = ?, need = ?, current_state = ? WHERE id = ?",
+               [hostile, hostile, f"Stable.\n=cmd|' /C calc'!A0", world["item_a"]])
+    text = as_user("chair.a@example.org").get(team_url(world, f"/meetings/{world['meeting_a']}/minutes.md")).text
+    assert "'=HYPERLINK" in text
+    lines = [line.removeprefix("### ").removeprefix("- ").split(": ", 1)[-1] for line in re.split(r"\r\n|\n|\r", text)]
+    assert [line for line in lines if line.lstrip().startswith(("=", "+", "@"))] == []
+
+
+def test_the_markdown_minutes_carry_no_control_character(as_user, world, db):
+    db.execute("UPDATE items SET title = ?, need = ? WHERE id = ?", ["Crisis\x00plan\x1b[2J\x07", "Bell\x7f\x85",
+                                                                     world["item_a"]])
+    text = as_user("chair.a@example.org").get(team_url(world, f"/meetings/{world['meeting_a']}/minutes.md")).text
+    assert "Crisis" in text and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text)
+
+
+def test_the_session_summary_in_markdown_starts_no_formula_after_a_leading_line_break(as_user, world, db):
+    session = finishing_treatment(db, "a", team_store.get_team(db, world["team_a"]), world)["session_a"]
+    db.execute("UPDATE session_cards SET text = ? WHERE meeting_id = ?", ["\r\n=HYPERLINK(\"x\")", session])
+    db.execute("UPDATE meetings SET state = 'closed' WHERE id = ?", [session])
+    text = as_user("chair.a@example.org").get(team_url(world, f"/sessions/{session}/summary.md")).text
+    assert "'=HYPERLINK" in text
+    assert not [line for line in re.split(r"\r\n|\n|\r", text) if line.lstrip().startswith("=")]
