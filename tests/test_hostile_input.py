@@ -127,6 +127,9 @@ def test_hostile_input_on_every_form_is_refused_without_a_500(users, world_with_
     cut = [(t, c, len(v)) for t, c, v in stored_text(db)
            if re.fullmatch("x{20,}", v) and len(v) not in (2000, 100_000) and t != "login_failures"]
     assert cut == [], "text was cut silently"
+    minutes = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/minutes"
+    for page in (minutes, minutes + ".md"):
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", users["chair"].get(page).text), page
 
 
 def test_script_in_stored_text_is_shown_as_text(as_user, world, db):
