@@ -102,6 +102,17 @@ def test_a_rating_score_beyond_python_s_digit_limit_is_refused(as_user, world, d
     assert count(db, "SELECT count(*) FROM session_ratings") == 0
 
 
+@pytest.mark.parametrize("query", ["from=0001-01-01&to=0001-01-02", "from=0001-01-01&to=0001-12-31",
+                                   "from=9999-12-30&to=9999-12-31", "from=2026-01-01&to=9999-12-31"])
+def test_a_dashboard_period_out_of_any_register_is_refused_with_a_message(as_user, world, query):
+    manager = as_user("manager.a@example.org")
+    for url in (team_url(world, f"/dashboard?{query}"), f"/dashboard?{query}"):
+        page = manager.get(url)
+        assert page.status_code == 200 and "Choose a period from 1950 up to a year from today." in page.text, url
+    for url in (team_url(world, f"/dashboard/trend.csv?{query}"), f"/dashboard/summary.csv?{query}"):
+        assert manager.get(url).status_code == 200, url  # the default period, named as such in the file name
+
+
 # --- dates within a sensible window ---------------------------------------------------------------------------------
 
 def new_regular_item(**evaluation) -> dict:

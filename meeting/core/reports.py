@@ -17,6 +17,8 @@ from meeting.core.text import shown_safely
 
 DEFAULT_WEEKS = 26
 MAX_DAYS = 5 * 366
+EARLIEST_DAY = date(1950, 1, 1)  # no register holds anything earlier (a treatment start is from 1950 on)
+LATEST_AHEAD = timedelta(days=366)  # a period may reach a year past today, no further
 
 
 def period(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date, str | None]:
@@ -28,6 +30,8 @@ def period(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date,
         start, end = date.fromisoformat(raw_from or ""), date.fromisoformat(raw_to or "")
     except ValueError:
         return *default, N_("Give the period as two dates (YYYY-MM-DD).")
+    if start < EARLIEST_DAY or end > today + LATEST_AHEAD:
+        return *default, N_("Choose a period from 1950 up to a year from today.")
     if start > end:
         return *default, N_("The period's start lies after its end.")
     if (end - start).days > MAX_DAYS:
