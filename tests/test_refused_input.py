@@ -162,6 +162,20 @@ def test_a_session_planned_or_moved_far_ahead_is_refused(as_user, world, db):
     assert count(db, "SELECT starts_at FROM meetings WHERE id = ?", [session]) == before
 
 
+@pytest.mark.parametrize("due", ["9999-12-31", (date.today() + timedelta(days=3 * 366)).isoformat()])
+def test_an_action_moved_far_ahead_in_the_look_back_is_refused(as_user, world, db, due):
+    from meeting.core.actions import validate_review
+    assert validate_review("moved", due, date.today()) == {"due": "Plan it at most two years ahead."}
+    chair = as_user("chair.a@example.org")
+    for step in ("start", "consent"):
+        chair.post(team_url(world, f"/meetings/{world['meeting_a']}/run/{step}"), headers=HX)
+    before = db.execute("SELECT due_on, status FROM actions WHERE id = ?", [world["action_a"]]).fetchone()
+    url = team_url(world, f"/meetings/{world['meeting_a']}/run/actions/{world['action_a']}")
+    response = chair.post(url, {"status": "moved", "due": due}, follow_redirects=True)
+    assert response.status_code == 200 and "Plan it at most two years ahead." in response.text
+    assert db.execute("SELECT due_on, status FROM actions WHERE id = ?", [world["action_a"]]).fetchone() == before
+
+
 # --- text outside the decision form ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("reason, said", [("No\x00time\x1b[2J\x07", "invisible control characters"),
