@@ -19,10 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from meeting.core.clients import ClientInput, IMPORT_MAX_ROWS  # noqa: E402
-from meeting.store import clients as client_store, db as database, teams as team_store  # noqa: E402
-from meeting.store import users as user_store  # noqa: E402
-from meeting.store.audit import Actor  # noqa: E402
+from meeting.core.clients import IMPORT_MAX_ROWS, ClientInput
+from meeting.store import clients as client_store
+from meeting.store import db as database
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
+from meeting.store.audit import Actor
 
 
 def other_writer(path: str, stop: threading.Event, waits: list[float]) -> None:

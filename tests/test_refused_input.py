@@ -3,14 +3,19 @@ text that breaks its field's rule, hostile download names, a busy database. Each
 a 500, and changes nothing."""
 import re
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from meeting import create_app
+from meeting.core.actions import validate_review
 from meeting.core.text import TextField, text_errors, whole_number
-from meeting.store import teams as team_store
+from meeting.store import history, session_ratings, teams as team_store
 from meeting.store.db import connect
+from meeting.store.history import PastMeeting
 from tests.conftest import finishing_treatment
 
 HUGE = "9" * 30
@@ -164,7 +169,6 @@ def test_a_session_planned_or_moved_far_ahead_is_refused(as_user, world, db):
 
 @pytest.mark.parametrize("due", ["9999-12-31", (date.today() + timedelta(days=3 * 366)).isoformat()])
 def test_an_action_moved_far_ahead_in_the_look_back_is_refused(as_user, world, db, due):
-    from meeting.core.actions import validate_review
     assert validate_review("moved", due, date.today()) == {"due": "Plan it at most two years ahead."}
     chair = as_user("chair.a@example.org")
     for step in ("start", "consent"):
@@ -293,9 +297,6 @@ def test_https_sends_strict_transport_security(tmp_path, monkeypatch, https, exp
 def import_file(chair, world, data: bytes):
     """Post `data` as the import's file; the body is encoded here, in memory (the test client would spool a body
     over 500 KB to a temporary file that it never closes)."""
-    from io import BytesIO
-    from werkzeug.datastructures import FileStorage
-    from werkzeug.test import encode_multipart
     chair.post("/account/language", {"locale": "en"})  # sets chair.token, the CSRF token the form needs
     boundary, body = encode_multipart({"csrf_token": chair.token,
                                        "file": FileStorage(BytesIO(data), "clients.csv", content_type="text/csv")})
@@ -343,7 +344,6 @@ def test_a_request_over_the_app_s_size_limit_is_a_413_that_says_so(as_user, worl
 # --- ratings from three raters on -----------------------------------------------------------------------------------
 
 def rated(db, world, raters: int) -> None:
-    from meeting.store import session_ratings
     db.execute("UPDATE meetings SET state = 'closed' WHERE id = ?", [world["meeting_a"]])
     for user in ("member_a", "chair_a", "manager_a")[:raters]:
         session_ratings.rate(db, world["meeting_a"], world[user],
@@ -370,12 +370,9 @@ def test_the_minutes_show_the_averages_from_three_raters_on(as_user, world, db):
 
 @pytest.mark.parametrize("raters", [1, 2, 3])
 def test_the_dashboard_shows_a_week_s_ratings_only_from_three_raters_on(as_user, world, db, raters):
-    from datetime import datetime, timezone
-    from meeting.store import history
-    from meeting.store.history import PastMeeting
     scores = [(world[user], 2, 4, 1, 5, "") for user in ("member_a", "chair_a", "manager_a")[:raters]]
     history.insert_meetings(db, team_store.get_team(db, world["team_a"]),
-                            [PastMeeting(datetime.now(timezone.utc) - timedelta(days=8), [], session_ratings=scores)])
+                            [PastMeeting(datetime.now(UTC) - timedelta(days=8), [], session_ratings=scores)])
     page = as_user("manager.a@example.org").get(team_url(world, "/dashboard")).text
     rating = page.split('id="rating-trend"')[1].split("</section>")[0]
     assert ("Fewer than 3 ratings" in rating) is (raters < 3)
@@ -388,7 +385,7 @@ def test_the_dashboard_shows_a_week_s_ratings_only_from_three_raters_on(as_user,
 def test_no_markdown_line_starts_a_formula_after_a_leading_line_break(as_user, world, db, start):
     hostile = f"{start}=HYPERLINK(\"http://x\")"
     db.execute("UPDATE items SET title = ?, need = ?, current_state = ? WHERE id = ?",
-               [hostile, hostile, f"Stable.\n=cmd|' /C calc'!A0", world["item_a"]])
+               [hostile, hostile, "Stable.\n=cmd|' /C calc'!A0", world["item_a"]])
     text = as_user("chair.a@example.org").get(team_url(world, f"/meetings/{world['meeting_a']}/minutes.md")).text
     assert "'=HYPERLINK" in text
     lines = [line.removeprefix("### ").removeprefix("- ").split(": ", 1)[-1] for line in re.split(r"\r\n|\n|\r", text)]
