@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("BELLETJE_SECRET_KEY") or _stable_secret_key(),
         DATABASE=str(database.database_path()),
+        HTTPS=os.environ.get("BELLETJE_HTTPS") == "1",  # served over HTTPS only: secure cookies and HSTS
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("BELLETJE_HTTPS") == "1",
@@ -41,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_LIMIT=os.environ.get("BELLETJE_LOGIN_LIMIT", "20 per minute"),
         RATELIMIT_STORAGE_URI="memory://",
         PREPARE_DATABASE=True,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,  # any request; an import's own limit is smaller (core.clients)
+        BUSY_TIMEOUT_MS=database.BUSY_TIMEOUT_MS,  # how long a write waits for another's lock before a 503
         MAX_STREAMS=int(os.environ.get("BELLETJE_MAX_STREAMS", 80)),  # live screens per process (each holds a thread)
     )
     if test_config:

@@ -38,6 +38,10 @@ def payload(kind: str, world: dict) -> dict:
         return {f: "x" * 100_000 for f in FIELDS}
     if kind == "long_text":  # 100 k in the free-text fields, under the size limit: each field's own check
         return {f: "x" * 100_000 for f in ("title", "need", "reason", "decision")}
+    if kind == "long_each":  # 2,000 in every field, under the size limit: refused or kept whole, never cut
+        return {f: "x" * 2000 for f in FIELDS}
+    if kind == "huge_numbers":  # past SQLite's integers, and past the 4,300 digits Python reads
+        return {f: "9" * (30 if n % 2 else 5000) for n, f in enumerate(FIELDS)}
     if kind == "control":
         return {f: "Crisis\x00plan\x1b[2J\x07\x85" for f in FIELDS}
     if kind == "html":
@@ -50,7 +54,7 @@ def payload(kind: str, world: dict) -> dict:
     return {}  # missing: every field left out
 
 
-KINDS = ["missing", "wrong_types", "control", "long", "long_text", "html", "other_team"]
+KINDS = ["missing", "wrong_types", "huge_numbers", "control", "long", "long_text", "long_each", "html", "other_team"]
 
 
 def rules():
@@ -119,6 +123,13 @@ def test_hostile_input_on_every_form_is_refused_without_a_500(users, world_with_
     hostile = [(t, c, v[:40]) for t, c, v in stored_text(db)
                if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", v) or len(v) > 20_000]
     assert hostile == [], "hostile text was stored"
+    # A stored run of x's shorter than any sent was cut (a failed login's counter keys only its first 320 characters).
+    cut = [(t, c, len(v)) for t, c, v in stored_text(db)
+           if re.fullmatch("x{20,}", v) and len(v) not in (2000, 100_000) and t != "login_failures"]
+    assert cut == [], "text was cut silently"
+    minutes = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/minutes"
+    for page in (minutes, minutes + ".md"):
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", users["chair"].get(page).text), page
 
 
 def test_script_in_stored_text_is_shown_as_text(as_user, world, db):
@@ -134,3 +145,32 @@ def test_script_in_stored_text_is_shown_as_text(as_user, world, db):
         text = chair.get(page).text
         assert "<script>alert(1)" not in text and "<img src=x" not in text, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text or page.endswith(("/live", "/run", "/minutes")), page
+
+
+
+HUGE = "99999999999999999999"  # 20 digits: larger than any SQLite integer
+
+
+def test_a_huge_id_in_any_url_is_a_404(users, world_with_sessions):
+    """Every id in a path is bounded: one past SQLite's integers is "not found" in every route, never a 500."""
+    world, answers = world_with_sessions, {}
+    for rule in rules():
+        for huge in [a for a in rule.arguments if a.endswith("_id")]:
+            url = path_with(rule, world, huge)
+            agent = agent_for(rule, users)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = agent.get(url) if method == "GET" else agent.post(url, {}, headers=HX)
+                answers[f"{method} {url} ({rule.rule})"] = response.status_code
+    assert len(answers) > 100
+    assert {request: status for request, status in answers.items() if status != 404} == {}
+
+
+def path_with(rule, world, huge: str) -> str:
+    """The rule's path for team A's things, with the argument `huge` set to HUGE (built as text: the URL map itself
+    would refuse to build it)."""
+    special = {"user_id": world["member_a"], "token": "not-a-token", "table": "overdue"}
+    path = rule.rule
+    for name in rule.arguments:
+        value = HUGE if name == huge else special[name] if name in special else world[name.removesuffix("_id") + "_a"]
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), path)
+    return path

@@ -184,8 +184,12 @@ def test_participants_rate_the_meeting_and_the_minutes_show_the_average(as_user,
     refused = as_user("manager.a@example.org").post(base + "/rating", {"heard": "9"}, headers=HX)
     assert 'id="rating-form"' in refused.text and "Tap a score from 1 to 5." in refused.text
     assert db.execute("SELECT count(*) FROM session_ratings").fetchone()[0] == 2
+    two = chair.get(base + "/minutes").text  # two raters: no averages, or each could read the other's scores
+    assert "Fewer than 3 ratings" in two and "Heard and understood:" not in two and "2 participants rated" in two
+    as_user("manager.a@example.org").post(base + "/rating", {"heard": "3", "goals": "5", "approach": "3",
+                                                              "overall": "4"}, headers=HX)
     minutes = chair.get(base + "/minutes").text
-    assert "Heard and understood: 3.0" in minutes and "2 participants rated" in minutes
+    assert "Heard and understood: 3.0" in minutes and "3 participants rated" in minutes
     assert "Start on time" in minutes
     markdown = chair.get(base + "/minutes.md")
     assert markdown.headers["Content-Disposition"].startswith("attachment") and "# Minutes" in markdown.text

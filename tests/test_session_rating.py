@@ -74,7 +74,9 @@ def test_the_weekly_trend_per_dimension_from_a_hand_built_history(db):
 
 
 def test_the_dashboard_trends_each_dimension(as_user, world, db):
-    history_meeting(db, world["team_a"], datetime.now(timezone.utc), [(world["member_a"], 4, 5, 3, 4, "Text")])
+    # three raters (averages show from three on), all giving the same scores
+    history_meeting(db, world["team_a"], datetime.now(timezone.utc),
+                    [(world[user], 4, 5, 3, 4, "Text") for user in ("member_a", "chair_a", "manager_a")])
     page = as_user("manager.a@example.org").get(f"/teams/{world['team_a']}/dashboard").text
     for name, value in (("heard", "4.0"), ("goals", "5.0"), ("approach", "3.0"), ("overall", "4.0")):
         assert f'id="rating-{name}">{value}<' in page and f'id="chart-rating-{name}"' in page

@@ -5,7 +5,7 @@ no Flask, no SQL.
 """
 from datetime import date
 
-from meeting.core.dates import parse_date
+from meeting.core.dates import BEYOND_HORIZON, PLANNING_HORIZON, parse_date
 from meeting.core.i18n import N_
 
 REVIEWS = {"done": N_("Done"), "not_done": N_("Not done"), "moved": N_("Moved")}
@@ -24,7 +24,8 @@ def status_after(review: str) -> str:
 
 
 def validate_review(review: str | None, new_due: str | None, today: date) -> dict[str, str]:
-    """A review is one of REVIEWS; a move needs a new due date after today. Field -> message."""
+    """A review is one of REVIEWS; a move needs a new due date after today, at most about two years ahead.
+    Field -> message."""
     if review not in REVIEWS:
         return {"status": N_("Choose done, not done or moved.")}
     if review != "moved":
@@ -36,4 +37,6 @@ def validate_review(review: str | None, new_due: str | None, today: date) -> dic
         return {"due": N_("Enter a date as YYYY-MM-DD.")}
     if due <= today:
         return {"due": N_("The new due date must be after today.")}
+    if due > today + PLANNING_HORIZON:
+        return {"due": BEYOND_HORIZON}
     return {}

@@ -11,7 +11,7 @@ from typing import Mapping
 from meeting.core.dates import parse_date
 from meeting.core.evaluations import add_months
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long
 
 LEGAL_MINIMUM_MONTHS = 12
 YES_NO = {"yes": N_("Yes"), "no": N_("No")}
@@ -27,6 +27,7 @@ FIELDS = (*DATES, *CHOICES, *TEXT_LIMITS)
 COLUMNS = {"evaluated_with_client_on": "evaluated_on"}  # form field -> column, where they differ
 
 _FUTURE = N_("This date lies in the future.")
+EARLIEST = date(1950, 1, 1)  # the registry's earliest treatment start: before it no date is a real one
 
 
 def _text(form: Mapping, name: str) -> str:
@@ -43,7 +44,7 @@ def _date_errors(form: Mapping, name: str, today: date | None, not_before: date 
         return {name: N_("Enter a date as YYYY-MM-DD.")}
     if today is not None and day > today:
         return {name: _FUTURE}
-    if name == "evaluated_with_client_on" and not_before and day < not_before:
+    if day < (not_before or EARLIEST):  # the treatment's start when known, else the registry's earliest
         return {name: N_("This date lies before the start of the treatment.")}
     return {}
 
@@ -60,7 +61,8 @@ def _consistency_errors(form: Mapping) -> dict[str, str]:
 
 
 def validate(form: Mapping, today: date | None, treatment_start: date | None = None) -> tuple[dict, dict[str, str]]:
-    """Check the evaluation fields (none is required; no date after `today`); return field -> value and errors."""
+    """Check the evaluation fields (none is required; each date between the treatment's start and `today`);
+    return field -> value and errors."""
     errors = {}
     for name in DATES:
         errors |= _date_errors(form, name, today, treatment_start)
@@ -69,7 +71,7 @@ def validate(form: Mapping, today: date | None, treatment_start: date | None = N
             errors[name] = N_("Choose one of the options.")
     for name, limit in TEXT_LIMITS.items():
         if len(_text(form, name)) > limit:
-            errors[name] = N_("This is too long; keep it short.")
+            errors[name] = too_long(_text(form, name), limit)
         elif has_control_characters(_text(form, name), multiline=True):
             errors[name] = CONTROL_CHARACTERS
     errors |= _consistency_errors(form)

@@ -7,11 +7,17 @@ from datetime import date
 
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, shown_safely
+from meeting.core.text import CONTROL_CHARACTERS, Message, has_control_characters, shown_safely
 
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{1,19}")
 EARLIEST_TREATMENT_START = date(1950, 1, 1)
 CSV_COLUMNS = ("reference", "clinician_email", "treatment_start", "last_evaluation")
+# One import is one transaction (all or nothing) holding the write lock: at 2,000 rows about 0.1 s, so nobody
+# else's write waits long; a larger registry comes in several files.
+IMPORT_MAX_ROWS = 2000
+IMPORT_MAX_BYTES = 1024 * 1024
+IMPORT_TOO_LARGE = N_("The file is larger than %(max)s MB. Import at most %(rows)s clients per file.")
+IMPORT_TOO_MANY = N_("The file holds %(count)s clients. Import at most %(max)s per file.")
 STATUSES = ("active", "finished")
 
 
@@ -79,6 +85,13 @@ class RowError:
     value: str = ""
 
 
+def import_too_large(size: int) -> RowError | None:
+    """The refusal of an uploaded file of `size` bytes when it is over the import's limit, or None."""
+    if size <= IMPORT_MAX_BYTES:
+        return None
+    return RowError(1, Message(IMPORT_TOO_LARGE, max=IMPORT_MAX_BYTES // (1024 * 1024), rows=IMPORT_MAX_ROWS))
+
+
 def parse_client_csv(text: str, clinician_ids_by_email: dict[str, int],
                      existing_references: set[str], today: date) -> tuple[list[ClientInput], list[RowError]]:
     """Read `reference,clinician_email,treatment_start,last_evaluation`; all rows or, on any error, none."""
@@ -86,7 +99,10 @@ def parse_client_csv(text: str, clinician_ids_by_email: dict[str, int],
     if tuple(name.strip() for name in reader.fieldnames or ()) != CSV_COLUMNS:
         return [], [RowError(1, N_("The first line must be: reference,clinician_email,treatment_start,last_evaluation"))]
     rows, errors, seen = [], [], {r.upper() for r in existing_references}
-    for line, raw in enumerate(reader, start=2):
+    records = list(reader)
+    if len(records) > IMPORT_MAX_ROWS:
+        return [], [RowError(1, Message(IMPORT_TOO_MANY, count=len(records), max=IMPORT_MAX_ROWS))]
+    for line, raw in enumerate(records, start=2):
         if unseen := _control_characters_in_row(line, raw):
             errors.append(unseen)
             continue

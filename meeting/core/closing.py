@@ -12,6 +12,7 @@ from meeting.core.evaluations import (
     DEFAULT_INTERVAL_MONTHS, LEGAL_MINIMUM_MONTHS, add_months, milestone_kind, next_evaluation_due,
 )
 from meeting.core.i18n import N_
+from meeting.core.text import TextField
 
 OUTCOMES = {
     "continue_adjusted": N_("Continue with adjusted goals"),
@@ -223,6 +224,9 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
     if _text(form, "colleague_invited") == "yes":
         changes["colleague_invited_at"] = today
     return changes
+
+
+DEFERRAL_REASON = TextField(300)  # one line, shown in the agenda and the minutes
 
 
 def validate_deferral(reason) -> dict[str, str]:

@@ -1,7 +1,17 @@
 """Reading dates the one way: from a form, a stored column or a timestamp. Pure."""
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from meeting.core.i18n import N_
+
+PLANNING_HORIZON = timedelta(days=2 * 366)  # meetings and sessions are planned at most about two years ahead
+BEYOND_HORIZON = N_("Plan it at most two years ahead.")
+
+
+def beyond_horizon(moment: datetime, now: datetime) -> bool:
+    """Whether a meeting or session planned at `moment` lies further ahead than anyone plans one."""
+    return moment > now + PLANNING_HORIZON
 
 
 def parse_date(value) -> date | None:

@@ -13,7 +13,7 @@ from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
 from meeting.core.planning import plain_text
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import TextField, text_errors
 
 OPENING_OUTCOMES = ("step_down", "finish")
 KINDS = {"step_down": N_("Step down"), "finish": N_("Finish")}  # the short names of the opening outcomes
@@ -42,6 +42,7 @@ RECEIVING_CARE = {"basic_mental_health": N_("Basic mental-health care"),
                   "gp_nurse": N_("GP with mental-health nurse"), "other": N_("Other")}
 NOTE_LIMIT = 500
 ATTENDEES_LIMIT = 300
+NOTE, ATTENDEES = TextField(NOTE_LIMIT, multiline=True), TextField(ATTENDEES_LIMIT)  # who attended: one line
 DATE_RANGE = timedelta(days=366)  # dates lie within a year of today
 ANNOUNCEMENT_TITLE = N_("Handover %(reference)s: %(done)s of %(total)s points done")
 ANNOUNCEMENT_NEED = N_("The team follows the handover until every point is done or does not apply.")
@@ -96,12 +97,12 @@ def validate(form: Mapping, today: date) -> tuple[dict | None, dict[str, str]]:
     notes = {p: str(form.get(f"note_{p}") or "").strip() for p in POINTS}
     errors = {f"status_{p}": N_("Choose done, not applicable or open.") for p, s in statuses.items() if s not in STATUSES}
     for point, note in notes.items():
-        errors |= _text_errors(f"note_{point}", note, NOTE_LIMIT)
+        errors |= text_errors({f"note_{point}": note}, {f"note_{point}": NOTE})
         if statuses[point] == "not_applicable" and not note:
             errors[f"note_{point}"] = N_("Say in the note why this does not apply.")
     dates, date_errors = _dates(form, today)
     attendees = str(form.get("warm_attendees") or "").strip()
-    errors |= date_errors | _text_errors("warm_attendees", attendees, ATTENDEES_LIMIT)
+    errors |= date_errors | text_errors({"warm_attendees": attendees}, {"warm_attendees": ATTENDEES})
     care = str(form.get("receiving_care") or "") or None
     if care is not None and care not in RECEIVING_CARE:
         errors["receiving_care"] = N_("Choose the receiving care.")
@@ -109,12 +110,6 @@ def validate(form: Mapping, today: date) -> tuple[dict | None, dict[str, str]]:
     if errors:
         return None, errors
     return {"statuses": statuses, "notes": notes, "receiving_care": care, "warm_attendees": attendees, **dates}, {}
-
-
-def _text_errors(field: str, text: str, limit: int) -> dict[str, str]:
-    if has_control_characters(text, multiline=True):
-        return {field: CONTROL_CHARACTERS}
-    return {field: N_("This is too long; keep it short.")} if len(text) > limit else {}
 
 
 def _dates(form: Mapping, today: date) -> tuple[dict[str, date | None], dict[str, str]]:

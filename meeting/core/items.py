@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 from meeting.core.i18n import N_
 from meeting.core.preparation import validate_preparation
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long
 
 TRACK_NAMES = {"acute": N_("Acute issue"), "regular": N_("Regular review")}
 LABEL_NAMES = {"announcement": N_("Announcement"), "question": N_("Question"), "issue": N_("Issue")}
@@ -81,7 +81,7 @@ def validate_item(form: dict, client_ids_by_reference: dict[str, int], default_m
         errors["need"] = N_("Say what you need from the team.")
     for field, limit in TEXT_LIMITS.items():
         if len(texts[field]) > limit:
-            errors[field] = N_("This is too long; keep it short.")
+            errors[field] = too_long(texts[field], limit)
     client_id, errors_client = _client(form, track, label, client_ids_by_reference)
     errors |= errors_client | _control_character_errors(form)
     minutes = _minutes(form.get("minutes"), default_minutes.get(label, 5))

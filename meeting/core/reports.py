@@ -13,9 +13,12 @@ from meeting.core.planning import LABELS, TRACKS
 from meeting.core.session_rating import DIMENSIONS
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
+from meeting.core.text import shown_safely
 
 DEFAULT_WEEKS = 26
 MAX_DAYS = 5 * 366
+EARLIEST_DAY = date(1950, 1, 1)  # no register holds anything earlier (a treatment start is from 1950 on)
+LATEST_AHEAD = timedelta(days=366)  # a period may reach a year past today, no further
 
 
 def period(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date, str | None]:
@@ -27,6 +30,8 @@ def period(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date,
         start, end = date.fromisoformat(raw_from or ""), date.fromisoformat(raw_to or "")
     except ValueError:
         return *default, N_("Give the period as two dates (YYYY-MM-DD).")
+    if start < EARLIEST_DAY or end > today + LATEST_AHEAD:
+        return *default, N_("Choose a period from 1950 up to a year from today.")
     if start > end:
         return *default, N_("The period's start lies after its end.")
     if (end - start).days > MAX_DAYS:
@@ -70,6 +75,18 @@ def neutralised(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def markdown_cell(value):
+    """A stored text as one Markdown line that starts no formula: line breaks and runs of white space become one
+    space and the text is trimmed before it is `neutralised` (a text that began with a line break and "=" would
+    otherwise start a line with a formula); any other control character becomes a visible mark. A leading tab or
+    carriage return is kept after the quote, as in the CSVs."""
+    if not isinstance(value, str):
+        return value
+    head = value[0] if value.startswith(("\t", "\r")) else ""
+    text = neutralised(shown_safely(" ".join(value[len(head):].split())))
+    return "'" + head + text if head else text
 
 
 _FORMULA_FIRSTS = frozenset(FORMULA_STARTS)

@@ -10,9 +10,10 @@ from datetime import date, datetime
 from typing import Iterable, Mapping
 
 from meeting.core import clock
+from meeting.core.dates import BEYOND_HORIZON, beyond_horizon
 from meeting.core.evaluations import TWO_YEAR, milestone_kind
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long, whole_number
 
 STEPS = ("case_presentation", "systemic_analysis", "reflective_round", "options", "closing")
 STEP_NAMES = {
@@ -123,7 +124,7 @@ def parse_minutes(form: Mapping) -> tuple[dict[str, int], dict[str, str]]:
     minutes, errors = {}, {}
     for step in STEPS:
         raw = str(form.get(f"minutes_{step}") or "").strip()
-        value = int(raw) if raw.isdigit() else None if raw else DEFAULT_MINUTES[step]
+        value = whole_number(raw) if raw else DEFAULT_MINUTES[step]
         if value is None or not 1 <= value <= MAX_STEP_MINUTES:
             errors[f"minutes_{step}"] = N_("Give the minutes as a whole number from 1 to 60.")
         else:
@@ -140,6 +141,8 @@ def validate_plan(form: Mapping, starts_at: datetime | None, now: datetime, clie
         errors["day"] = N_("Give a date and a time.")
     elif starts_at < now:
         errors["day"] = N_("A session is planned from now on, not in the past.")
+    elif beyond_horizon(starts_at, now):
+        errors["day"] = BEYOND_HORIZON
     if client is None:
         errors["client_reference"] = N_("No active client with this reference in your team.")
     if _int(form.get("presenter_id")) not in presenter_ids:
@@ -167,7 +170,7 @@ def _colleague_errors(form: Mapping, colleague_ids: set[int]) -> dict[str, str]:
     if has_control_characters(external):
         return {"external_colleague": CONTROL_CHARACTERS}
     if len(external) > MAX_EXTERNAL_NAME:
-        return {"external_colleague": N_("This is too long; keep it short.")}
+        return {"external_colleague": too_long(external, MAX_EXTERNAL_NAME)}
     return {}
 
 
@@ -179,7 +182,7 @@ def validate_preparation(form: Mapping) -> tuple[dict[str, str], dict[str, str]]
         if has_control_characters(text, multiline=True):
             errors[field] = CONTROL_CHARACTERS
         elif len(text) > PREPARATION_LIMIT:
-            errors[field] = N_("This is too long; keep it short.")
+            errors[field] = too_long(text, PREPARATION_LIMIT)
     return values, errors
 
 
@@ -198,15 +201,12 @@ def validate_card(step: str, form: Mapping) -> tuple[dict | None, dict[str, str]
     elif has_control_characters(text, multiline=kind == "insight"):
         errors["text"] = CONTROL_CHARACTERS
     elif len(text) > CARD_LIMITS[kind]:
-        errors["text"] = N_("This is too long; keep it short.")
+        errors["text"] = too_long(text, CARD_LIMITS[kind])
     return (None, errors) if errors else ({"step": step, "level": level, "text": text}, {})
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return whole_number(value)
 
 
 def board(cards: Iterable[Mapping]) -> dict[str, dict]:

@@ -5,7 +5,7 @@ The item texts are our own. Anonymous: one tap per dimension and one thing to ch
 from typing import Mapping
 
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long, whole_number
 
 DIMENSIONS = ("heard", "goals", "approach", "overall")
 NAMES = {  # short names, for the minutes and the dashboard
@@ -28,6 +28,8 @@ ANCHORS = {  # what 1 and 5 mean
 }
 SCALE = (1, 2, 3, 4, 5)
 CHANGE_LIMIT = 300
+MIN_RATERS = 3  # averages show from this many raters on
+FEWER_THAN_MIN = N_("Fewer than 3 ratings: the averages show from 3 on, so nobody's own scores can be read.")
 
 
 def validate(form: Mapping) -> tuple[dict, dict[str, str]]:
@@ -35,17 +37,27 @@ def validate(form: Mapping) -> tuple[dict, dict[str, str]]:
     errors, values = {}, {}
     for name in DIMENSIONS:
         raw = str(form.get(name) or "").strip()
-        if not raw.isdigit() or int(raw) not in SCALE:
+        if whole_number(raw) not in SCALE:
             errors[name] = N_("Tap a score from 1 to 5.")
         else:
-            values[name] = int(raw)
+            values[name] = whole_number(raw)
     change = str(form.get("change_next") or "").strip()
     if len(change) > CHANGE_LIMIT:
-        errors["change_next"] = N_("This is too long; keep it short.")
+        errors["change_next"] = too_long(change, CHANGE_LIMIT)
     elif has_control_characters(change, multiline=True):
         errors["change_next"] = CONTROL_CHARACTERS
     values["change_next"] = change
     return ({} if errors else values), errors
+
+
+def averages_shown(raters: int) -> bool:
+    """Whether averages over `raters` may be shown: from three on, as surveys do, so nobody's own scores show."""
+    return raters >= MIN_RATERS
+
+
+def shown_weeks(weeks: list[Mapping]) -> list[Mapping]:
+    """The weeks (or months) whose averages may be shown: a week of one meeting would show its few raters' scores."""
+    return [week for week in weeks if averages_shown(week["raters"])]
 
 
 def period_averages(weeks: list[Mapping]) -> dict:

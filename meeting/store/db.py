@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "db" / "belletje.sqlite3"
 BUSY_TIMEOUT_MS = 5000
+OperationalError = sqlite3.OperationalError  # the web layer answers a busy database with a 503 (see is_busy)
 
 
 def database_path() -> Path:
@@ -17,11 +18,13 @@ def database_path() -> Path:
     return Path(os.environ.get("BELLETJE_DB", DEFAULT_PATH))
 
 
-def connect(path: str | Path) -> Database:
-    """Open a connection with foreign keys, busy timeout and NORMAL sync (WAL is set per file)."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    """Open a connection with foreign keys, busy timeout and NORMAL sync (WAL is set per file).
+
+    A write waits up to the busy timeout for another's write lock, then raises OperationalError (see is_busy)."""
+    conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
     db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
@@ -33,8 +36,8 @@ class Pool:
     given back); a connection is used by one thread at a time and given back rolled back. A forked process
     (a gunicorn worker) never uses its parent's."""
 
-    def __init__(self, path: str | Path, size: int = 8):
-        self.path, self.size = str(path), size
+    def __init__(self, path: str | Path, size: int = 8, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        self.path, self.size, self.busy_timeout_ms = str(path), size, busy_timeout_ms
         self._idle: list[Database] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
@@ -45,7 +48,7 @@ class Pool:
                 self._idle, self._pid = [], os.getpid()
             if self._idle:
                 return self._idle.pop()
-        return connect(self.path)
+        return connect(self.path, self.busy_timeout_ms)
 
     def give_back(self, db: Database) -> None:
         if db.conn.in_transaction:
@@ -55,6 +58,12 @@ class Pool:
                 self._idle.append(db)
                 return
         db.close()
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` is SQLite giving up on a lock another connection held for the whole busy timeout."""
+    return isinstance(error, sqlite3.OperationalError) and any(
+        words in str(error) for words in ("database is locked", "database is busy", "database table is locked"))
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 
 from meeting.core import closing, decision_extras
+from meeting.core.text import whole_number
 
 
 def posted_decision(form) -> dict:
@@ -17,4 +18,4 @@ def decision_errors(item: dict, form: dict, today, member_ids: set[int]) -> dict
     """Field -> message: the core's closing rules, the evaluation with the client and consultation, the owners."""
     errors = closing.validate_decision(item, form, today) | decision_extras.validate_decision_extras(item, form, today)
     return errors | {f"actions.{i}.owner": _("Choose a team member as owner.") for i, action in enumerate(form["actions"])
-                     if action["owner"] and (not action["owner"].isdigit() or int(action["owner"]) not in member_ids)}
+                     if action["owner"] and whole_number(action["owner"]) not in member_ids}

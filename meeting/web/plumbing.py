@@ -1,12 +1,16 @@
 """Per-request plumbing shared by every blueprint: the database, the actor, the team, the locale."""
 import hashlib
+import re
+import unicodedata
 from datetime import date, datetime
+from urllib.parse import quote
 from functools import lru_cache, wraps
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, render_template, request, session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 from babel import numbers
 from markupsafe import Markup, escape
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, \
@@ -19,6 +23,7 @@ from meeting.core import actions, budget, closing, evaluations, reports
 from meeting.store import db as database
 from meeting.core.clock import mmss, overrun_text
 from meeting.core.dates import parse_date
+from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
 from meeting.store import reports as report_store, scope as scope_store, teams as team_store
 from meeting.store.audit import Actor
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
@@ -32,8 +37,26 @@ COMPRESSED = ["text/html", "text/css", "text/javascript", "application/javascrip
               "text/csv", "text/markdown", "application/json"]
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route: an id larger than SQLite's integers is a 404, never an OverflowError."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_WHOLE_NUMBER,
+                 signed: bool = False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+class Refused(BadRequest):
+    """A 400 whose page says what was wrong with the request (a number or a date in the query)."""
+
+    def __init__(self, message: str):
+        super().__init__(description=message)
+        self.message = message
+
+
 def init_app(app) -> None:
     """Attach the database teardown, htmx and Babel, and template helpers."""
+    # Before any blueprint adds its rules: a rule looks its converters up when it is added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     htmx.init_app(app)
     app.config.update(COMPRESS_MIMETYPES=COMPRESSED, COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_STREAMS=False)
     Compress(app)
@@ -57,8 +80,9 @@ def init_app(app) -> None:
                                  ACTION_REVIEW_TEXTS=actions.REVIEW_TEXTS,
                                  MEETING_SETTING_NAMES={column: SETTING_NAMES[team_column]
                                                         for column, team_column in MEETING_SETTINGS.items()})
-    for code in (400, 403, 404, 405):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(database.OperationalError, render_busy)
     app.jinja_env.filters["moment"] = lambda value, pattern="EEE d MMM HH:mm": format_datetime(
         datetime.fromisoformat(value) if isinstance(value, str) else value, pattern)
     app.jinja_env.filters["combine_moment"] = lambda params: {
@@ -66,7 +90,7 @@ def init_app(app) -> None:
         for key, value in params.items()}
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         parse_date(start), team_today(g.team)) if start and g.get("team") else None
-    app.jinja_env.filters["cell"] = reports.neutralised
+    app.jinja_env.filters["cell"] = reports.markdown_cell  # the Markdown downloads; a CSV neutralises its own
     app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d, "medium") if d else "—"
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value}%"
@@ -151,7 +175,8 @@ def _pool() -> database.Pool:
     path = str(current_app.config["DATABASE"])
     pool = current_app.extensions.get("belletje_pool")
     if pool is None or pool.path != path:
-        pool = current_app.extensions["belletje_pool"] = database.Pool(path)
+        pool = current_app.extensions["belletje_pool"] = database.Pool(
+            path, busy_timeout_ms=current_app.config.get("BUSY_TIMEOUT_MS", database.BUSY_TIMEOUT_MS))
     return pool
 
 
@@ -174,8 +199,42 @@ def translate(message: str | None, **params) -> str:
     """Translate a message the pure core marked with N_ (and fill its placeholders), from this request's catalogue."""
     if not message:
         return ""
+    params = getattr(message, "params", {}) | params  # a core Message carries its own (e.g. a field's maximum)
     text = catalogue().ugettext(message)
     return text % params if params else text
+
+
+def attachment(*parts, suffix: str) -> dict:
+    """The header that downloads a file named from `parts` (words and dates the app made, joined by "-"):
+    an ASCII name for every browser and the reader's-language name (RFC 6266); only letters, digits, "-" and
+    "_" of a part reach it, so no part can end the name or add a parameter."""
+    stem = "-".join(filter(None, (re.sub(r"[^\w-]+", "_", str(part)).strip("_-") for part in parts)))
+    name = f"{stem}.{suffix}"
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"}
+
+
+def query_number(name: str, highest: int = MAX_WHOLE_NUMBER) -> int | None:
+    """A whole number up to `highest` from the query string; None when absent or blank, a 400 saying so otherwise."""
+    raw = request.args.get(name, "")
+    if not raw.strip():
+        return None
+    number = whole_number(raw)
+    if number is None or number > highest:
+        raise Refused(lazy_gettext("“%(name)s” in the address must be a whole number.", name=name))
+    return number
+
+
+def query_date(name: str, earliest: date, latest: date) -> date | None:
+    """A date from the query string within [earliest, latest]; None when absent, a 400 saying so otherwise."""
+    raw = request.args.get(name, "")
+    if not raw.strip():
+        return None
+    day = parse_date(raw)
+    if day is None or not earliest <= day <= latest:
+        raise Refused(lazy_gettext("“%(name)s” in the address must be a date from %(earliest)s to %(latest)s.",
+                                   name=name, earliest=earliest.isoformat(), latest=latest.isoformat()))
+    return day
 
 
 def capacity_forecast(team: dict):
@@ -228,12 +287,29 @@ ERROR_TEXTS = {
     403: (lazy_gettext("Not allowed"), lazy_gettext("Your role in this team does not allow this.")),
     404: (lazy_gettext("Not found"), lazy_gettext("This page does not exist, or it is not yours to see.")),
     405: (lazy_gettext("Not allowed"), lazy_gettext("This address does not take that kind of request.")),
+    413: (lazy_gettext("Too large"), lazy_gettext("This request is larger than Belletje takes. Nothing was changed.")),
 }
+
+
+BUSY_SECONDS = 5  # how long a busy answer asks the browser to wait before it tries again
+
+
+def render_busy(error):
+    """A write that waited its whole busy timeout for another's lock: 503 "busy, try again", nothing changed.
+    Any other database error is a real fault and stays a 500."""
+    if not database.is_busy(error):
+        raise error
+    current_app.logger.warning("database busy: %s %s", request.method, request.path)
+    return render_template("errors/error.html", code=503, title=lazy_gettext("Busy"), message=lazy_gettext(
+        "Belletje is busy with other work. Wait a few seconds and try again. Nothing was changed.")), 503, \
+        {"Retry-After": str(BUSY_SECONDS)}
 
 
 def render_error(error: HTTPException):
     """A plain, translated error page; never a hint whether another team's thing exists."""
     title, message = ERROR_TEXTS[error.code]
-    if error.code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+    if error.code == 400 and str(getattr(error, "description", "")).startswith("The CSRF"):
         message = lazy_gettext("The form had expired. Reload the page and try again. Nothing was changed.")
+    elif isinstance(error, Refused):
+        message = error.message
     return render_template("errors/error.html", code=error.code, title=title, message=message), error.code

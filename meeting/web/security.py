@@ -18,6 +18,7 @@ DEVICE_COOKIE = "belletje_device"
 DEVICE_COOKIE_DAYS = 180
 DEVICE_ACCOUNTS = 5  # a shared computer remembers this many accounts signed in from it
 
+HSTS = "max-age=31536000; includeSubDomains"  # a year: browsers then never try plain HTTP for this host
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -108,8 +109,10 @@ def load_user(session_id: str) -> User | None:
 
 
 def set_security_headers(response):
-    """A strict CSP, no sniffing, no framing; no caching of anything behind a login."""
+    """A strict CSP, no sniffing, no framing; no caching of anything behind a login; HSTS when served over HTTPS."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    if current_app.config.get("HTTPS"):
+        response.headers["Strict-Transport-Security"] = HSTS
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"

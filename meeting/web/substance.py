@@ -20,7 +20,8 @@ def init_app(app) -> None:
         EVALUATION_LIMITS=client_evaluation.TEXT_LIMITS, CONSULTATION_LIMITS=consultation.LIMITS,
         RATING_DIMENSIONS=session_rating.DIMENSIONS, RATING_NAMES=session_rating.NAMES,
         RATING_QUESTIONS=session_rating.QUESTIONS, RATING_ANCHORS=session_rating.ANCHORS,
-        RATING_SCALE=session_rating.SCALE, RATING_CHANGE_LIMIT=session_rating.CHANGE_LIMIT)
+        RATING_SCALE=session_rating.SCALE, RATING_CHANGE_LIMIT=session_rating.CHANGE_LIMIT,
+        rating_averages_shown=session_rating.averages_shown, RATING_FEWER_THAN_MIN=session_rating.FEWER_THAN_MIN)
 
 
 def _members() -> list[dict]:

@@ -209,7 +209,15 @@ def test_four_dimension_rating_from_a_phone_reaches_minutes_and_dashboard(projec
     form.locator("#send-rating").tap()
     expect(member.locator("#rating-form")).to_have_text("Thank you for rating the meeting.")
 
-    chair.reload()
+    chair.reload()  # one rater: no averages, or they would be that person's own scores
+    expect(chair.locator("#minutes-ratings")).to_have_text(re.compile("^Fewer than 3 ratings"))
+    for rater in (login(phone.new_page(), MEMBER2), chair):  # two more rate the same, and the averages show
+        rater.goto(f"/teams/1/meetings/{meeting_id}/live")
+        for name, score in (("heard", 4), ("goals", 5), ("approach", 3), ("overall", 4)):
+            rater.locator(f"#rating-form #rate-{name}").get_by_text(str(score), exact=True).click()
+        rater.locator("#send-rating").click()
+        expect(rater.locator("#rating-form")).to_have_text("Thank you for rating the meeting.")
+    chair.goto(f"/teams/1/meetings/{meeting_id}/minutes")
     ratings = chair.locator("#minutes-ratings")
     expect(ratings).to_contain_text("Heard and understood: 4.0")
     expect(ratings).to_contain_text("Worked on what we wanted: 5.0")

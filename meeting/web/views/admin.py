@@ -1,10 +1,10 @@
 """The global admin: teams, users, roles, the institution's sign-in, and the access log."""
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.core.dates import parse_date
 from meeting.store.db import utcnow, write
 from meeting.store import audit, institution as institution_store, second_factor, teams as team_store
 from meeting.store import users as user_store
@@ -14,9 +14,10 @@ from meeting.store import outbox
 from meeting.core.teams import ROLES, team_name_error
 from meeting.core.text import email_error, has_control_characters, person_name_error
 from meeting.web import sso
-from meeting.web.plumbing import get_db, translate
+from meeting.web.plumbing import get_db, query_date, query_number, translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+ACCESS_LOG_START, ACCESS_LOG_END = date(2000, 1, 1), date(2999, 12, 31)  # a search's dates: any real log's, and room
 
 
 @bp.before_request
@@ -210,8 +211,8 @@ def retry_mail():
 @bp.get("/access-log")
 def access_log():
     """The NEN 7513 access log, filtered by user, client reference and dates."""
-    args = request.args
+    args, window = request.args, (ACCESS_LOG_START, ACCESS_LOG_END)
     rows = audit.search_access_log(
-        get_db(), user_id=args.get("user_id", type=int), client_reference=args.get("client", "").strip() or None,
-        day_from=parse_date(args.get("from", "")), day_to=parse_date(args.get("to", "")))
+        get_db(), user_id=query_number("user_id"), client_reference=args.get("client", "").strip() or None,
+        day_from=query_date("from", *window), day_to=query_date("to", *window))
     return render_template("admin/access_log.html", rows=rows, users=user_store.list_users(get_db()), args=args)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meeting.core import items as item_rules, planning
+from meeting.core.text import parse_whole_number
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
 from meeting.store import teams as team_store
@@ -57,11 +58,11 @@ def new_item(team_id: int):
     meeting_store.ensure_upcoming(get_db(), g.team, utcnow())
     choices = _meeting_choices(team_id)
     if request.method == "GET":
-        wanted = request.args.get("meeting_id", type=int)
+        wanted = request.args.get("meeting_id", type=parse_whole_number)
         form = {"meeting_id": wanted or (choices and choices[0]["id"]), "track": request.args.get("track", ""),
                 "client_reference": request.args.get("client", "")}
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None)
-    meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=int)), None)
+    meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=parse_whole_number)), None)
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
     if meeting is None:
@@ -109,7 +110,7 @@ def edit_item(team_id: int, item_id: int):
                                                 **_preparation_context(team_id))
     if not errors:
         try:
-            item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version", type=int), values)
+            item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version", type=parse_whole_number), values)
             flash(_("Your item is saved."))
             return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
         except item_store.Conflict:

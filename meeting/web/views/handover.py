@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from meeting.core import handover as rules
+from meeting.core.text import parse_whole_number
 from meeting.store import handovers as handover_store
 from meeting.store.db import iso, utcnow
 from meeting.web.plumbing import actor, get_db, team_today, team_view, translate
@@ -48,7 +49,7 @@ def handover(team_id: int, handover_id: int):
         values, errors = rules.validate(request.form, today)
         if not errors:
             try:
-                done = handover_store.save(db, actor(), g.team, handover_id, request.form.get("version", type=int),
+                done = handover_store.save(db, actor(), g.team, handover_id, request.form.get("version", type=parse_whole_number),
                                            values, today, translate)
                 handover_store.put_on_agendas(db, actor(), g.team, iso(utcnow()), translate)  # open again: back on
                 flash(_("The handover is done.") if done else _("The handover is saved."))

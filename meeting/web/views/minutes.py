@@ -1,10 +1,12 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, g, render_template
+from flask_babel import pgettext
 from flask_login import login_required
 
+from meeting.core import evaluations
 from meeting.store import minutes as minutes_store, substance as substance_store
 from meeting.web.live import live_context
-from meeting.web.plumbing import get_db, team_view
+from meeting.web.plumbing import attachment, get_db, team_view
 
 bp = Blueprint("minutes", __name__)
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
@@ -34,6 +36,8 @@ def minutes(team_id: int, meeting_id: int):
 @team_view("member", "chair")
 def minutes_markdown(team_id: int, meeting_id: int):
     """The minutes as a Markdown download."""
-    text = render_template("minutes/minutes.md", **_context(team_id, meeting_id))
+    context = _context(team_id, meeting_id)
+    text = render_template("minutes/minutes.md", **context)
+    day = evaluations.local_day(context["meeting"]["starts_at"], g.team["timezone"])
     return Response(text, mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="minutes-{meeting_id}.md"'})
+                    headers=attachment(pgettext("file name", "minutes"), day, suffix="md"))

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from meeting.core import closing, evaluations, items as item_rules, planning, teams as team_rules
-from meeting.core.dates import parse_date
+from meeting.core.dates import BEYOND_HORIZON, beyond_horizon, parse_date
+from meeting.core.text import parse_whole_number, text_errors
 from meeting.store.db import utcnow
 from meeting.store import audit, clients as client_store, items as item_store, meetings as meeting_store
 from meeting.web.plumbing import htmx, actor, capacity_forecast, get_db, team_today, team_view, translate
@@ -118,7 +119,7 @@ def move(team_id: int, meeting_id: int, item_id: int):
 def minutes(team_id: int, meeting_id: int, item_id: int):
     """Change the minutes planned for an item."""
     _planned_item(team_id, meeting_id, item_id)
-    value = request.form.get("minutes", type=int)
+    value = request.form.get("minutes", type=parse_whole_number)
     if value is None or not 1 <= value <= item_rules.MAX_ITEM_MINUTES:
         flash(_("Give the minutes needed as a whole number from 1 to 60."))
     else:
@@ -131,7 +132,7 @@ def minutes(team_id: int, meeting_id: int, item_id: int):
 def to_meeting(team_id: int, meeting_id: int, item_id: int):
     """Move an item to another open meeting of the team."""
     _planned_item(team_id, meeting_id, item_id)
-    target = meeting_store.get_meeting(get_db(), team_id, request.form.get("target", type=int) or 0)
+    target = meeting_store.get_meeting(get_db(), team_id, request.form.get("target", type=parse_whole_number) or 0)
     if not target or target["state"] in ("closed", "cancelled"):
         flash(_("Choose a meeting that is still to come."))
     else:
@@ -144,11 +145,12 @@ def to_meeting(team_id: int, meeting_id: int, item_id: int):
 def defer(team_id: int, meeting_id: int, item_id: int):
     """Defer an item, with a reason, to the next meeting (it is carried over, never lost)."""
     _planned_item(team_id, meeting_id, item_id)
-    errors = closing.validate_deferral(request.form.get("reason"))
+    errors = closing.validate_deferral(request.form.get("reason")) or \
+        text_errors(request.form, {"reason": closing.DEFERRAL_REASON})
     if errors:
         flash(translate(errors["reason"]))
         return _planner_fragment(team_id, meeting_id)
-    item_store.defer(get_db(), actor(), team_id, item_id, request.form["reason"].strip()[:300],
+    item_store.defer(get_db(), actor(), team_id, item_id, request.form["reason"].strip(),
                      _next_meeting(team_id, meeting_id))
     return _planner_fragment(team_id, meeting_id)
 
@@ -192,6 +194,8 @@ def move_meeting(team_id: int, meeting_id: int):
         return redirect(url_for("planner.plan", team_id=team_id, meeting_id=meeting_id))
     if meeting["state"] not in ("planned", "frozen") or starts_at < utcnow():
         flash(_("Only a meeting still to come can be moved, and not into the past."))
+    elif beyond_horizon(starts_at, utcnow()):
+        flash(translate(BEYOND_HORIZON))
     else:
         meeting_store.move(get_db(), g.team, meeting_id, starts_at)
         flash(_("The meeting is moved."))
@@ -219,8 +223,9 @@ def extra_meeting(team_id: int):
     if starts_at is None:
         flash(_("Give a date and a time."))
         return redirect(url_for("agenda.meetings", team_id=team_id))
-    if starts_at < utcnow():
-        flash(_("Only a meeting still to come can be moved, and not into the past."))
+    if starts_at < utcnow() or beyond_horizon(starts_at, utcnow()):
+        flash(_("Only a meeting still to come can be moved, and not into the past.") if starts_at < utcnow()
+              else translate(BEYOND_HORIZON))
         return redirect(url_for("agenda.meetings", team_id=team_id))
     meeting_id = meeting_store.add_extra(get_db(), g.team, starts_at)
     flash(_("Extra meeting added."))

@@ -6,6 +6,7 @@ from operator import itemgetter
 from typing import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, g, render_template, request
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from meeting.core import handover as handover_rules, reports, session_rating
@@ -14,7 +15,7 @@ from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
-from meeting.web.plumbing import actor, get_db, team_today, team_view
+from meeting.web.plumbing import actor, attachment, get_db, team_today, team_view
 
 bp = Blueprint("reports", __name__)
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
@@ -214,9 +215,10 @@ def _render(teams: list[dict]):
 def _substance(teams: list[dict], data: dict, legal: dict) -> dict:
     """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
     rows = rating_store.trend(get_db(), [t["id"] for t in teams], data["start"], data["end"], data["monthly"])
+    shown = session_rating.shown_weeks(rows)  # a week of fewer than three raters would show their own scores
     return {"legal": legal,
             "rating_averages": session_rating.period_averages(rows),
-            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in rows])
+            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in shown])
                               for name in session_rating.DIMENSIONS}}
 
 
@@ -226,9 +228,17 @@ def _csv(teams: list[dict], table: str):
     dashboard = Dashboard(teams)
     dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
     header, rows = _table(dashboard, table)
-    name = f"belletje-{table}-{request.args.get('from', '')}-{request.args.get('to', '')}.csv".replace("--", "-")
+    # The name holds the period as parsed (never the query's text) and the table's name in the reader's language.
     return Response(reports.csv_text(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment("belletje", _csv_name(table), dashboard.start, dashboard.end, suffix="csv"))
+
+
+def _csv_name(table: str) -> str:
+    """A table's name in its download's file name, in the reader's language."""
+    return {"summary": pgettext("file name", "summary"), "overdue": pgettext("file name", "overdue"),
+            "milestones": pgettext("file name", "milestones"), "clinicians": pgettext("file name", "clinicians"),
+            "meetings": pgettext("file name", "meetings"), "items": pgettext("file name", "items"),
+            "trend": pgettext("file name", "trend")}[table]
 
 
 def _table(data: Dashboard, table: str) -> tuple[list[str], Iterable[Sequence]]:

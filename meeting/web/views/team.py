@@ -10,10 +10,13 @@ from meeting.core import clients as client_rules, evaluations, teams as team_rul
 from meeting.store.db import utcnow, write
 from meeting.store import clients as client_store, decisions as decision_store, jobs, meetings as meeting_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import actor, capacity_forecast, get_db, team_today, team_view, translate
+from meeting.web.plumbing import actor, capacity_forecast, get_db, query_number, team_today, team_view, translate
 
 bp = Blueprint("team", __name__)
 SETTINGS_EDITORS = ("chair", "manager", "admin")
+IMPORT_LIMITS = {"max_rows": client_rules.IMPORT_MAX_ROWS,
+                 "max_megabytes": client_rules.IMPORT_MAX_BYTES // (1024 * 1024)}
+MAX_PAGE = 1_000_000  # a registry page number beyond any registry; its offset must still fit SQLite
 
 
 @bp.before_request
@@ -70,12 +73,7 @@ def clients(team_id: int):
 def _registry_filters() -> dict:
     args = request.args
     return {"text": args.get("q", "").strip()[:20], "status": args.get("status", "active"),
-            "clinician_id": _row_id(args.get("clinician", type=int)), "page": max(args.get("page", 1, type=int), 1)}
-
-
-def _row_id(value: int | None) -> int | None:
-    """A posted id as SQLite can hold it (a larger number names no row)."""
-    return value if value is None or 0 <= value < 2 ** 63 else None
+            "clinician_id": query_number("clinician"), "page": max(query_number("page", MAX_PAGE) or 1, 1)}
 
 
 def _with_derived(rows: list[dict]) -> list[dict]:
@@ -142,14 +140,17 @@ def set_client_status(team_id: int, client_id: int):
 def import_clients(team_id: int):
     """Import a CSV of clients: all rows or, if any row is wrong, none."""
     if request.method == "GET":
-        return render_template("team/import.html", errors=[])
+        return render_template("team/import.html", errors=[], **IMPORT_LIMITS)
     upload = request.files.get("file")
-    text = upload.read().decode("utf-8", errors="replace") if upload else ""
+    data = upload.read(client_rules.IMPORT_MAX_BYTES + 1) if upload else b""
+    if too_large := client_rules.import_too_large(len(data)):
+        return render_template("team/import.html", errors=[too_large], **IMPORT_LIMITS), 400
+    text = data.decode("utf-8", errors="replace")
     clinicians = {m["email"]: m["id"] for m in team_store.members(get_db(), team_id) if m["active"]}
     rows, errors = client_rules.parse_client_csv(
         text, clinicians, client_store.existing_references(get_db(), team_id), team_today(g.team))
     if errors:
-        return render_template("team/import.html", errors=errors), 400
+        return render_template("team/import.html", errors=errors, **IMPORT_LIMITS), 400
     client_store.add_clients(get_db(), actor(), team_id, rows)
     flash(_("%(count)s clients imported.", count=len(rows)))
     return redirect(url_for("team.clients", team_id=team_id))
