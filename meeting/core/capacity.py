@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from meeting.core.evaluations import (
-    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, next_evaluation_due, review_base,
-    reference_hash, reviews_needed_per_week, rotation_of, week_seed,
+    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, legal_at_stake, next_evaluation_due,
+    review_base, reference_hash, reviews_needed_per_week, rotation_of, week_seed,
 )
 
 RECENT_MEETINGS = 8  # the other regular items are averaged over this many closed meetings
@@ -126,30 +126,42 @@ def replay(clients: Iterable[ClientRecord], today: date, first_meeting: date, no
 
 
 def _taken(register: list["_Replayed"], slots: int, meeting: date) -> list["_Replayed"]:
-    """The first `slots` clients in `queue_key` order; the weekly rotation is worked out only for the
-    clients tied on (due, last review) at the cut."""
-    first = heapq.nsmallest(slots, register, key=attrgetter("order"))
+    """The first `slots` clients in `review_queue` order (the legal minimum at stake first, then `queue_key`); the
+    weekly rotation is worked out only for the clients tied at the cut."""
+    def order(replayed):
+        return (not replayed.at_stake(meeting), *replayed.order)
+    first = heapq.nsmallest(slots, register, key=order)
     if not first:
         return []
-    cut, seed = first[-1].order, week_seed(meeting)
-    before = [r for r in first if r.order < cut]
-    tied = [r for r in register if r.order == cut]
-    return sorted(before + tied, key=lambda r: (r.order, rotation_of(r.turn, seed)))[:slots]
+    cut, seed = order(first[-1]), week_seed(meeting)
+    before = [r for r in first if order(r) < cut]
+    tied = [r for r in register if order(r) == cut]
+    return sorted(before + tied, key=lambda r: (order(r), rotation_of(r.turn, seed)))[:slots]
 
 
 class _Replayed:
-    """One client in a replay, with the dates that decide its place and its norms precomputed."""
+    """One client in a replay, with the dates that decide its place and its norms precomputed, and the days the
+    replay reviewed it."""
 
-    __slots__ = ("reference", "turn", "base", "due", "order", "norm_end", "legal_end")
+    __slots__ = ("reference", "turn", "base", "due", "order", "norm_end", "legal_end", "with_client_due",
+                 "with_client_from", "reviewed")
 
     def __init__(self, client: ClientRecord, norm_months: int):
         self.reference, self.turn = client.reference, reference_hash(client.reference)
+        self.with_client_due = client.with_client_due
+        self.with_client_from = client.last_with_client or client.treatment_start
+        self.reviewed: list[date] = []
         self._set(review_base(client.treatment_start, client.last_evaluation), due_on(client, norm_months),
                   norm_months)
 
     def review(self, day: date, norm_months: int) -> None:
         """A review on `day`: the next one falls due one norm interval later."""
+        self.reviewed.append(day)
         self._set(day, next_evaluation_due(day, day, norm_months), norm_months)
+
+    def at_stake(self, meeting: date) -> bool:
+        """`legal_at_stake` as the freeze sees it: a review in the replay ends it, recorded with the client or not."""
+        return legal_at_stake(self.with_client_due, self.with_client_from, self.base, meeting)
 
     def _set(self, base: date, due: date, norm_months: int) -> None:
         self.base, self.due, self.order = base, due, (due, base)
