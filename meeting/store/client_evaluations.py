@@ -88,6 +88,14 @@ def last_with_client(db, client_id: int | None) -> str | None:
     return db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ?", [client_id]).fetchone()[0]
 
 
+def with_client_due(db, team_id: int, client_id: int) -> date | None:
+    """The stored last day the client's evaluation with the client keeps it within 12 months (the team's calendar
+    fresh), or None."""
+    calendar.fresh(db, [team_id])
+    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?", [client_id, team_id]).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
 def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | None = None) -> dict:
     """Evaluated with the client within 12 months on `day`: in all, per team and per clinician
     (`client_evaluation.legal_minimum_report`).
