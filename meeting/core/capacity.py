@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from meeting.core.client_evaluation import WORKLIST_WEEKS
 from meeting.core.evaluations import (
     ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, legal_at_stake, next_evaluation_due,
     review_base, reference_hash, reviews_needed_per_week, rotation_of, week_seed,
@@ -314,11 +315,11 @@ def keeps_within_norm(clients: list[ClientRecord], today: date, first_meeting: d
 
 
 def _missed_at_stake(replayed: "_Replayed", first_meeting: date, horizon: date) -> bool:
-    """A client whose evaluation with the client falls due in the year, not reviewed by then though the review order
-    would put it first (the team has not reviewed it since the last one: a review is the chance to prepare it);
-    a client reviewed since without it is the regiebehandelaar's, on the worklist."""
+    """A client whose evaluation with the client falls due in the year but more than the worklist's 8 weeks ahead,
+    and whom the replay does not review by then (a review records it when every review does); one due sooner is on
+    its regiebehandelaar's worklist now."""
     due = replayed.with_client_due
-    return (due is not None and first_meeting <= due < horizon and replayed.with_client_from >= replayed.first_base
+    return (due is not None and first_meeting + timedelta(weeks=WORKLIST_WEEKS) <= due < horizon
             and not any(day <= due for day in replayed.reviewed))
 
 

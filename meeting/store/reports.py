@@ -180,15 +180,16 @@ def review_pace(db, team: dict, now: datetime | None = None) -> capacity.Pace:
 
 
 def recent_with_client(db, team: dict, meetings: int) -> tuple[int, int]:
-    """Team reviews held and evaluations with the client recorded (in a review or from the worklist) since the
-    start of the team's `meetings`-th last closed meeting."""
+    """Team reviews held, and evaluations with the client recorded with a decision, in the meetings since the start
+    of the team's `meetings`-th last closed meeting (those recorded from the worklist are no review's pace)."""
     since = db.execute("""SELECT min(starts_at) FROM (SELECT starts_at FROM meeting_figures WHERE team_id = ?
         ORDER BY starts_at DESC LIMIT ?)""", [team["id"], meetings]).fetchone()[0]
     if since is None:
         return 0, 0
     reviews = db.execute("SELECT count(*) FROM evaluations WHERE team_id = ? AND held_on >= ?",
                          [team["id"], evaluations.local_day(since, team["timezone"]).isoformat()]).fetchone()[0]
-    with_client = db.execute("SELECT count(*) FROM client_evaluations WHERE team_id = ? AND recorded_at >= ?",
+    with_client = db.execute("""SELECT count(*) FROM client_evaluations e JOIN decisions d ON d.id = e.decision_id
+        JOIN meetings m ON m.id = d.meeting_id WHERE e.team_id = ? AND m.starts_at >= ?""",
                              [team["id"], since]).fetchone()[0]
     return reviews, with_client
 
