@@ -68,7 +68,7 @@ class WithClient:
 
     share: float
     past: tuple[int, ...]  # active clients past 12 months without an evaluation with the client, per checkpoint
-    breach: date | None  # the first day on which more likely than not a client within it today is past it
+    breach: date | None  # the first day from which more likely than not a client within it today has passed it
     breach_weeks: int | None  # whole weeks from today to `breach`
     at_risk: int  # clients within it today expected past it within a year
 
@@ -203,7 +203,7 @@ def with_client_outlook(register: list["_Replayed"], today: date, share: float) 
     for replayed in within_today:
         chance = chance_past(replayed, replayed.with_client_due + timedelta(days=1), replayed.with_client_due)
         at_risk, nobody = at_risk + chance, nobody * (1 - chance)
-        if breach is None and nobody <= 0.5:
+        if breach is None and nobody < 0.5:
             breach = replayed.with_client_due + timedelta(days=1)
     return WithClient(share, past, breach, breach and (breach - today).days // 7, _rounded(at_risk))
 
