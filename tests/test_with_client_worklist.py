@@ -77,7 +77,7 @@ def test_a_member_sees_their_clients_due_and_records_one_from_the_team_page(as_u
 def test_a_chair_sees_the_list_per_clinician_and_another_team_cannot_record(as_user, world):
     chair = as_user("chair.a@example.org")
     page = chair.get(f"/teams/{world['team_a']}/").text
-    assert "member a" in page.split('id="with-client-due"')[1] and "A-001" in page
+    assert "member a: 1 client" in page.split('id="with-client-due"')[1] and "A-001" in page
     other = as_user("member.b@example.org")
     url = f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client"
     assert other.get(url).status_code == 404

@@ -44,7 +44,7 @@ def team_home(team_id: int):
     return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
                            members=team_store.members(get_db(), team_id),
                            my_actions=decision_store.actions_of_owner(get_db(), team_id, current_user.id),
-                           with_client_due=_with_client_worklist(team_id), WORKLIST_WEEKS=client_evaluation.WORKLIST_WEEKS)
+                           with_client_due=_with_client_worklist(team_id), WORKLIST_WEEKS=client_evaluation.WORKLIST_WEEKS, WORKLIST_FIRST=5)
 
 
 def _with_client_worklist(team_id: int) -> list:
