@@ -216,6 +216,8 @@ class LegalSeason:
     dashboard_overdue: list[int]
     first_breach: date | None  # the first day a client within the legal minimum on week 0 passed it
     start: date
+    path: str = ""  # the season's database, kept for the dashboard over HTTP
+    team_id: int = 0
 
 
 def with_client_overdue_raw(db, team_id: int, day: date) -> int:
@@ -308,6 +310,7 @@ def play_legal(tmp_path, regular_budget, share: float, clients: int = 245, forec
                                   [team_id, reference, due.isoformat()]).fetchone()
                 and due + timedelta(days=1) <= season.start + timedelta(weeks=LEGAL_WEEKS)]
     season.first_breach = min(breaches, default=None)
+    season.path, season.team_id = str(path), team_id
     db.close()
     return season
 
@@ -410,3 +413,50 @@ def test_at_the_advised_budget_nobody_passes_12_months_without_an_evaluation_wit
 def test_the_worklist_and_the_dashboard_agree_with_the_database_every_week(legal_seasons, name):
     season = legal_seasons[name]
     assert season.worklist_overdue == season.past_with_client == season.dashboard_overdue
+
+
+def test_the_dashboard_over_http_agrees_with_the_store(legal_seasons):
+    """The manager's dashboard (the app on the season's database, today as the clock says) shows the overdue count of
+    the evaluation with the client that the store and the raw rows give."""
+    import re
+    from meeting import create_app
+    from meeting.ops.demo import DEMO_PASSWORD
+    from meeting.store import client_evaluations as evaluation_store
+    from tests.conftest import Browser
+    season = legal_seasons["half"]
+    app = create_app({"TESTING": True, "DATABASE": season.path, "SECRET_KEY": "test", "LOGIN_LIMIT": "1000 per minute"})
+    manager = Browser(app.test_client())
+    assert manager.login("manager@fact-noord.example", DEMO_PASSWORD).status_code == 302
+    page = manager.get(f"/teams/{season.team_id}/dashboard").text
+    shown = int(re.search(r'id="with-client-overdue">(\d+)<', page).group(1))
+    db = connect(season.path)
+    today = evaluations.local_day(datetime.now(AMSTERDAM), "Europe/Amsterdam")
+    stored = evaluation_store.legal_minimum_today(db, [season.team_id], today)["total"]["overdue"]
+    raw = with_client_overdue_raw(db, season.team_id, today + timedelta(days=1))
+    db.close()
+    assert shown == stored == raw and shown > 0
+
+
+def test_the_pull_forward_is_fair(legal_seasons):
+    """At the advised budget the freeze reviews more clients a week than fall due: it takes those due soonest, so
+    once the backlog is gone every client waits about as long as every other between two reviews."""
+    season = legal_seasons["advised"]
+    db = connect(season.path)
+    reviews = db.execute("""SELECT client_id, held_on FROM evaluations WHERE team_id = ? AND held_on >= ?
+        ORDER BY client_id, held_on""", [season.team_id, (season.start + timedelta(weeks=13)).isoformat()]).fetchall()
+    per_meeting = db.execute("""SELECT count(*) FROM evaluations WHERE team_id = ? AND held_on >= ?
+        GROUP BY held_on""", [season.team_id, season.start.isoformat()]).fetchall()
+    db.close()
+    slots = max(count for count, in per_meeting)
+    waits = [(date.fromisoformat(later) - date.fromisoformat(earlier)).days / 7
+             for (client, earlier), (same, later) in zip(reviews, reviews[1:]) if client == same]
+    cycle = client_store_active(season) / slots
+    print(f"\\npull-forward: {slots} reviews a week, a cycle of {cycle:.1f} weeks; waits {min(waits)}-{max(waits)} weeks")
+    assert waits and all(cycle - 2 <= wait <= cycle + 2 for wait in waits)
+
+
+def client_store_active(season: LegalSeason) -> int:
+    db = connect(season.path)
+    active = client_store.count_active(db, season.team_id)
+    db.close()
+    return active

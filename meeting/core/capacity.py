@@ -1,10 +1,11 @@
-"""The capacity line: the review slots a week the regular budget really leaves, and a forecast of the
-register at that pace. Pure: no Flask, no SQL.
+"""The capacity line: the review slots a week the regular budget really leaves, a forecast of the register at that
+pace, and the legal minimum's outlook apart from it. Pure: no Flask, no SQL.
 
-The forecast replays the coming weekly meetings the way the scheduler's freeze fills them: `slots`
-reviews a meeting, taken in `review_queue` order (due soonest first, then the longest wait), each
-dating the client's review by its meeting. It works on the register as it is today: no new clients,
-nobody finishing.
+The forecast replays the coming weekly meetings the way the scheduler's freeze fills them: the reviews the coming
+meetings' agendas hold where they hold any yet, else `slots` a meeting, taken in `review_queue` order (the legal
+minimum at stake first, then due soonest, then the longest wait), each dating the client's review by its meeting.
+It works on the register as it is today: no new clients, nobody finishing. The evaluation with the client is
+forecast from the reviews the replay holds, each recording one at the team's recent share (expected counts).
 """
 import heapq
 import math
