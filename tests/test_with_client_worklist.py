@@ -82,3 +82,24 @@ def test_a_chair_sees_the_list_per_clinician_and_another_team_cannot_record(as_u
     url = f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client"
     assert other.get(url).status_code == 404
     assert as_user("manager.a@example.org").get(url).status_code == 403
+
+
+def test_the_legal_minimum_at_stake_goes_first_in_the_freeze_and_when_the_planners_slots_are_short():
+    from meeting.core import evaluations
+    from meeting.core.evaluations import ClientRecord
+    meeting = D("2026-03-03")
+    clients = [ClientRecord("DUE", 1, D("2020-01-01"), last_evaluation=D("2025-08-01"),
+                            last_with_client=D("2025-08-01"), with_client_due=D("2026-08-01")),
+               # not reviewed since its evaluation with the client, which runs out before the next meeting; the
+               # team agreed on its next review in June
+               ClientRecord("STAKE", 1, D("2020-01-01"), last_evaluation=D("2025-03-05"),
+                            last_with_client=D("2025-03-05"), with_client_due=D("2026-03-05"),
+                            next_evaluation_on=D("2026-06-01")),
+               # reviewed since without one: on the worklist, not first in the freeze
+               ClientRecord("REVIEWED", 1, D("2020-01-01"), last_evaluation=D("2025-12-01"),
+                            last_with_client=D("2025-03-05"), with_client_due=D("2026-03-05"))]
+    assert [r.reference for r in evaluations.review_queue(clients, meeting, 6)] == ["STAKE", "DUE", "REVIEWED"]
+    due = evaluations.due_reviews(clients, meeting, 6)
+    assert [(r.reference, r.legal_at_stake) for r in due] == [("DUE", False), ("STAKE", True)]  # due soonest first
+    assert [r.reference for r in evaluations.offered_first(due, 2)] == ["DUE", "STAKE"]
+    assert [r.reference for r in evaluations.offered_first(due, 1)] == ["STAKE", "DUE"]

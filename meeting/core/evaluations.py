@@ -210,9 +210,17 @@ def review_queue(clients: Iterable[ClientRecord], day: date, interval_months: in
 def due_reviews(clients: Iterable[ClientRecord], meeting_date: date,
                 interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
     """Active clients whose next review falls on or before `meeting_date`, or whose legal minimum is at stake then,
-    in the review order."""
-    return [review for review in review_queue(clients, meeting_date, interval_months)
+    in `queue_key` order (see `offered_first` for the planner's)."""
+    return [review for review in review_queue(clients, meeting_date, interval_months, legal_first=False)
             if review.due <= meeting_date or review.legal_at_stake]
+
+
+def offered_first(due: list[DueReview], free_slots: int) -> list[DueReview]:
+    """The due list as the planner offers it: when the slots left are fewer than the clients due, those whose legal
+    minimum is at stake first (as the freeze takes them); else as it is."""
+    if len(due) <= free_slots:
+        return due
+    return sorted(due, key=lambda review: not review.legal_at_stake)
 
 
 def overdue_reviews(clients: Iterable[ClientRecord], today: date,
