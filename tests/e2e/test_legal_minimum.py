@@ -54,6 +54,7 @@ def test_a_clinician_records_an_evaluation_with_the_client_from_the_worklist_on_
     page.get_by_role("button", name=DUTCH.gettext("Record the evaluation with the client")).click()  # no date yet
     expect(page.locator("#evaluated_with_client_on-error")).to_have_text(
         DUTCH.gettext("Enter the day the plan was evaluated with the client."))
+    page.locator("#evaluated_with_client_on-error").scroll_into_view_if_needed()
     _shot(page, "record-phone-nl-error")
     assert not _axe(page), _axe(page)
     page.locator("#evaluated_with_client_on").fill(date.today().isoformat())
