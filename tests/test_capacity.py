@@ -98,3 +98,51 @@ def test_the_replay_takes_exactly_the_freezes_first_reviews_ties_included():
         for slots in (1, 5, 17):
             taken = [r.reference for r in capacity._taken(replayed, slots, day)]
             assert taken == [r.reference for r in review_queue(clients, day, 6)[:slots]]
+
+
+def with_client(ref, last, due, start="2020-01-01", with_client_last=None):
+    return ClientRecord(ref, 1, D(start), "active", D(last), with_client_due=D(due),
+                        last_with_client=with_client_last and D(with_client_last))
+
+
+def test_the_legal_minimum_is_forecast_at_the_share_of_reviews_recording_an_evaluation_with_the_client():
+    """W-1 and W-2 (evaluated with the client on 1 and 28 February 2025) pass 12 months without one on 1 February and
+    28 February 2026 unless a review before records it; A passes on 2 December. Without a review slot all three do.
+    With one slot, the review order takes A (past 6 months) on 6 January, then W-1 and W-2 (both due 1 April),
+    then whoever is due first: by its due day W-1 had one review, W-2 two, A a dozen."""
+    clients = [with_client("W-1", "2025-10-01", "2026-01-31", with_client_last="2025-02-01"),
+               with_client("W-2", "2025-10-01", "2026-02-27", with_client_last="2025-02-28"),
+               with_client("A", "2025-06-01", "2026-12-01", with_client_last="2025-12-02")]
+    none = capacity.forecast(clients, TODAY, FIRST_MEETING, 6, capacity.Pace(0, 0, 10, 8, with_client_share=0.5))
+    assert none.with_client.past == (0, 1, 2, 2)  # weeks 0, 4 (2 February), 13, 26 (6 July)
+    assert (none.with_client.breach, none.with_client.breach_weeks, none.with_client.at_risk) == (D("2026-02-01"), 3, 3)
+    one = capacity.forecast(clients, TODAY, FIRST_MEETING, 6, capacity.Pace(10, 0, 10, 8, with_client_share=0.5))
+    # by 2 February W-1 is past with chance 1/2 (rounded: 1); by April every client has had several reviews
+    assert one.with_client.past == (0, 1, 0, 0) and one.with_client.at_risk == 1  # 1/2 + 1/4 + 1/2**12
+    # nobody past: 1/2 after 1 February, 1/2 * 3/4 after 28 February: from then on more likely than not somebody is
+    assert one.with_client.breach == D("2026-02-28")
+    every = capacity.forecast(clients, TODAY, FIRST_MEETING, 6, capacity.Pace(10, 0, 10, 8, with_client_share=1.0))
+    assert every.with_client.past == (0, 0, 0, 0) and every.with_client.breach is None
+    unknown = capacity.forecast(clients, TODAY, FIRST_MEETING, 6, capacity.Pace(10, 0, 10))
+    assert unknown.with_client is None
+
+
+def test_the_coming_agendas_count_their_reviews():
+    agendas = [{"state": "frozen", "regular_budget": 60, "items": 7, "reviews": 6, "regular_minutes": 65},
+               {"state": "planned", "regular_budget": 60, "items": 2, "reviews": 1, "regular_minutes": 15},
+               {"state": "planned", "regular_budget": 60, "items": 0, "reviews": 0, "regular_minutes": 0},
+               {"state": "planned", "regular_budget": 60, "items": 3, "reviews": 0, "regular_minutes": 10}]
+    assert capacity.coming_slots(agendas, 10) == (6, 5)  # 1 review planned + 4 more the freeze adds; then unknown
+    pace = capacity.Pace(60, 20, 10, 8, coming=(6, 5))
+    assert [pace.slots_at(n) for n in range(4)] == [6, 5, 4, 4]
+
+
+def test_two_budgets_one_that_clears_the_backlog_and_a_smaller_one_that_keeps_it_cleared():
+    clients = [record(f"O-{i:02d}", "2025-05-01") for i in range(20)] + \
+              [record(f"N-{i:03d}", (D("2025-07-10") + timedelta(days=i)).isoformat()) for i in range(150)]
+    f = capacity.forecast(clients, TODAY, FIRST_MEETING, 6, capacity.Pace(10, 0, 10))
+    assert f.budget_for_norm is not None and f.budget_to_keep is not None
+    assert f.budget_to_keep < f.budget_for_norm
+    keep, clear = f.slots_to_keep, f.slots_for_norm
+    assert capacity.keeps_within_norm(clients, TODAY, FIRST_MEETING, 6, keep, clearing=clear)
+    assert not capacity.keeps_within_norm(clients, TODAY, FIRST_MEETING, 6, keep - 1, clearing=clear)

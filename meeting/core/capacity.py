@@ -1,22 +1,24 @@
-"""The capacity line: the review slots a week the regular budget really leaves, and a forecast of the
-register at that pace. Pure: no Flask, no SQL.
+"""The capacity line: the review slots a week the regular budget really leaves, a forecast of the register at that
+pace, and the legal minimum's outlook apart from it. Pure: no Flask, no SQL.
 
-The forecast replays the coming weekly meetings the way the scheduler's freeze fills them: `slots`
-reviews a meeting, taken in `review_queue` order (due soonest first, then the longest wait), each
-dating the client's review by its meeting. It works on the register as it is today: no new clients,
-nobody finishing.
+The forecast replays the coming weekly meetings the way the scheduler's freeze fills them: the reviews the coming
+meetings' agendas hold where they hold any yet, else `slots` a meeting, taken in `review_queue` order (the legal
+minimum at stake first, then due soonest, then the longest wait), each dating the client's review by its meeting.
+It works on the register as it is today: no new clients, nobody finishing. The evaluation with the client is
+forecast from the reviews the replay holds, each recording one at the team's recent share (expected counts).
 """
 import heapq
 import math
 from functools import lru_cache
 from operator import attrgetter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from meeting.core.client_evaluation import WORKLIST_WEEKS
 from meeting.core.evaluations import (
-    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, next_evaluation_due, review_base,
-    reference_hash, reviews_needed_per_week, rotation_of, week_seed,
+    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, legal_at_stake, next_evaluation_due,
+    review_base, reference_hash, reviews_needed_per_week, rotation_of, week_seed,
 )
 
 RECENT_MEETINGS = 8  # the other regular items are averaged over this many closed meetings
@@ -34,11 +36,19 @@ class Pace:
     other_minutes: float
     review_minutes: int
     recent_meetings: int = 0
+    with_client_share: float | None = None  # evaluations with the client a review, recently; None: none held yet
+    coming: tuple[int, ...] = ()  # the reviews the coming meetings' agendas hold, where they hold any yet
 
     @property
     def slots(self) -> int:
         """Review slots a week: the regular budget minus the other regular items, in whole reviews."""
         return review_slots(self.regular_budget, self.other_minutes, self.review_minutes)
+
+    def slots_at(self, meeting: int, slots: int | None = None) -> int:
+        """The reviews the `meeting`-th coming meeting (0: the next) holds: its agenda's, else `slots` (the pace's)."""
+        if meeting < len(self.coming):
+            return self.coming[meeting]
+        return self.slots if slots is None else slots
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,18 @@ class Week:
     past_norm: int  # active clients without a review within the norm on `day`
     past_legal: int  # ... nor within the legal minimum of 12 months
     newly_past_legal: int  # of those past the legal minimum, how many were within it today
+
+
+@dataclass(frozen=True)
+class WithClient:
+    """The legal minimum (evaluation with the client within 12 months) at the team's recent pace: each review in
+    the replay records one with the chance `share`, so the counts are expected values, rounded."""
+
+    share: float
+    past: tuple[int, ...]  # active clients past 12 months without an evaluation with the client, per checkpoint
+    breach: date | None  # the first day from which more likely than not a client within it today has passed it
+    breach_weeks: int | None  # whole weeks from today to `breach`
+    at_risk: int  # clients within it today expected past it within a year
 
 
 @dataclass(frozen=True)
@@ -66,6 +88,8 @@ class Forecast:
     newly_past_legal_peak: int  # the most clients within the legal minimum today past it in a week of the year
     budget_for_norm: int | None  # regular minutes that bring and keep everyone within the norm
     advised: bool = True  # False: the budget was not searched for (budget_for_norm is None)
+    with_client: "WithClient | None" = None  # the legal minimum's outlook; None: the pace is not known yet
+    budget_to_keep: int | None = None  # after the backlog is cleared: the regular minutes that keep it so
 
     @property
     def slots(self) -> int:
@@ -85,6 +109,13 @@ class Forecast:
         return review_slots(self.budget_for_norm, self.pace.other_minutes, self.pace.review_minutes)
 
     @property
+    def slots_to_keep(self) -> int | None:
+        """Review slots a week at the budget that keeps everyone within the norm once the backlog is cleared."""
+        if self.budget_to_keep is None:
+            return None
+        return review_slots(self.budget_to_keep, self.pace.other_minutes, self.pace.review_minutes)
+
+    @property
     def budget_suffices(self) -> bool:
         """Whether the current regular budget already brings and keeps everyone within the norm."""
         return self.budget_for_norm is not None and self.budget_for_norm <= self.pace.regular_budget
@@ -99,6 +130,25 @@ def review_slots(regular_budget: int, other_minutes: float, review_minutes: int)
     return math.floor(max(regular_budget - other_minutes, 0) / review_minutes)
 
 
+def coming_slots(agendas: Iterable[Mapping], review_minutes: int) -> tuple[int, ...]:
+    """The reviews the coming meetings will hold, from their agendas (in order, up to the first with no item yet):
+    a frozen agenda's reviews as they stand; a planned one's, plus the reviews the freeze adds in what is left of
+    its regular budget. Each agenda: state, regular_budget, items, reviews, regular_minutes (planned)."""
+    found = []
+    for agenda in agendas:
+        if not agenda["items"]:
+            break
+        left = 0 if agenda["state"] == "frozen" else review_slots(
+            max(agenda["regular_budget"] - agenda["regular_minutes"], 0), 0, review_minutes)
+        found.append(agenda["reviews"] + left)
+    return tuple(found)
+
+
+def with_client_share(reviews: int, with_client: int) -> float | None:
+    """Evaluations with the client recorded a review held, recently (at most 1); None when no review was held."""
+    return min(with_client / reviews, 1.0) if reviews else None
+
+
 def average_other_minutes(other_minutes_per_meeting: list[int]) -> float:
     """The average minutes of other regular items over the recent meetings (0 without any)."""
     if not other_minutes_per_meeting:
@@ -107,49 +157,100 @@ def average_other_minutes(other_minutes_per_meeting: list[int]) -> float:
 
 
 def replay(clients: Iterable[ClientRecord], today: date, first_meeting: date, norm_months: int,
-           slots: int) -> Iterator[Week]:
-    """Week 0, 1, 2, ...: the register at the start of today + 7k, after the weekly meetings before it
-    each reviewed `slots` clients in the review order (`queue_key`, as the freeze takes them)."""
-    register = [_Replayed(c, norm_months) for c in clients if c.status == ACTIVE]
+           slots: "int | Callable[[int], int]") -> Iterator[Week]:
+    """Week 0, 1, 2, ...: the register at the start of today + 7k, after the weekly meetings before it each
+    reviewed `slots` clients (or `slots(n)` at the n-th meeting) in the review order (`review_queue`, as the
+    freeze takes them)."""
+    return _replay(_register(clients, norm_months), today, first_meeting, norm_months, slots)
+
+
+def _register(clients: Iterable[ClientRecord], norm_months: int) -> list["_Replayed"]:
+    return [_Replayed(c, norm_months) for c in clients if c.status == ACTIVE]
+
+
+def _replay(register: list["_Replayed"], today: date, first_meeting: date, norm_months: int,
+            slots: "int | Callable[[int], int]") -> Iterator[Week]:
+    slots_at = slots if callable(slots) else (lambda _meeting: slots)
     past_legal_today = {r.reference for r in register if today > r.legal_end}
-    meeting, week = first_meeting, 0
+    meeting, held, week = first_meeting, 0, 0
     while True:
         day = today + timedelta(weeks=week)
         while meeting < day:
-            for replayed in _taken(register, slots, meeting):
+            for replayed in _taken(register, slots_at(held), meeting):
                 replayed.review(meeting, norm_months)
-            meeting += timedelta(weeks=1)
+            meeting, held = meeting + timedelta(weeks=1), held + 1
         past_legal = {r.reference for r in register if day > r.legal_end}
         yield Week(week, day, sum(1 for r in register if day > r.norm_end), len(past_legal),
                    len(past_legal - past_legal_today))
         week += 1
 
 
+def with_client_outlook(register: list["_Replayed"], today: date, share: float) -> WithClient:
+    """The legal minimum over a replayed year: a client past its `with_client_due` stays past until a review records
+    an evaluation with the client (chance `share` each); one that does is within it for the rest of the year."""
+    missed = 1 - min(max(share, 0.0), 1.0)
+
+    def chance_past(replayed: "_Replayed", day: date, reviews_until: date) -> float:
+        if replayed.with_client_due is None or replayed.with_client_due >= day:
+            return 0.0
+        return missed ** sum(1 for held in replayed.reviewed if held <= reviews_until)
+
+    days = [today + timedelta(weeks=weeks) for weeks in CHECKPOINT_WEEKS]
+    past = tuple(_rounded(sum(chance_past(r, day, day - timedelta(days=1)) for r in register)) for day in days)
+    horizon = today + timedelta(weeks=YEAR_WEEKS)
+    within_today = sorted((r for r in register if r.with_client_due is not None and today <= r.with_client_due
+                           and r.with_client_due + timedelta(days=1) <= horizon), key=attrgetter("with_client_due"))
+    breach, nobody, at_risk = None, 1.0, 0.0
+    for replayed in within_today:
+        chance = chance_past(replayed, replayed.with_client_due + timedelta(days=1), replayed.with_client_due)
+        at_risk, nobody = at_risk + chance, nobody * (1 - chance)
+        if breach is None and nobody < 0.5:
+            breach = replayed.with_client_due + timedelta(days=1)
+    return WithClient(share, past, breach, breach and (breach - today).days // 7, _rounded(at_risk))
+
+
+def _rounded(expected: float) -> int:
+    return math.floor(expected + 0.5)
+
+
 def _taken(register: list["_Replayed"], slots: int, meeting: date) -> list["_Replayed"]:
-    """The first `slots` clients in `queue_key` order; the weekly rotation is worked out only for the
-    clients tied on (due, last review) at the cut."""
-    first = heapq.nsmallest(slots, register, key=attrgetter("order"))
+    """The first `slots` clients in `review_queue` order (the legal minimum at stake first, then `queue_key`); the
+    weekly rotation is worked out only for the clients tied at the cut."""
+    def order(replayed):
+        return (not replayed.at_stake(meeting), *replayed.order)
+    first = heapq.nsmallest(slots, register, key=order)
     if not first:
         return []
-    cut, seed = first[-1].order, week_seed(meeting)
-    before = [r for r in first if r.order < cut]
-    tied = [r for r in register if r.order == cut]
-    return sorted(before + tied, key=lambda r: (r.order, rotation_of(r.turn, seed)))[:slots]
+    cut, seed = order(first[-1]), week_seed(meeting)
+    before = [r for r in first if order(r) < cut]
+    tied = [r for r in register if order(r) == cut]
+    return sorted(before + tied, key=lambda r: (order(r), rotation_of(r.turn, seed)))[:slots]
 
 
 class _Replayed:
-    """One client in a replay, with the dates that decide its place and its norms precomputed."""
+    """One client in a replay, with the dates that decide its place and its norms precomputed, and the days the
+    replay reviewed it."""
 
-    __slots__ = ("reference", "turn", "base", "due", "order", "norm_end", "legal_end")
+    __slots__ = ("reference", "turn", "base", "due", "order", "norm_end", "legal_end", "with_client_due",
+                 "with_client_from", "reviewed", "first_base")
 
     def __init__(self, client: ClientRecord, norm_months: int):
         self.reference, self.turn = client.reference, reference_hash(client.reference)
+        self.with_client_due = client.with_client_due
+        self.with_client_from = client.last_with_client or client.treatment_start
+        self.reviewed: list[date] = []
         self._set(review_base(client.treatment_start, client.last_evaluation), due_on(client, norm_months),
                   norm_months)
+        self.first_base = self.base
 
     def review(self, day: date, norm_months: int) -> None:
         """A review on `day`: the next one falls due one norm interval later."""
+        self.reviewed.append(day)
         self._set(day, next_evaluation_due(day, day, norm_months), norm_months)
+
+    def at_stake(self, meeting: date) -> bool:
+        """`legal_at_stake` as the freeze sees it: a review in the replay ends it, recorded with the client or not."""
+        return legal_at_stake(self.with_client_due, self.with_client_from, self.base, meeting)
 
     def _set(self, base: date, due: date, norm_months: int) -> None:
         self.base, self.due, self.order = base, due, (due, base)
@@ -175,7 +276,8 @@ def _forecast(clients: tuple[ClientRecord, ...], today: date, first_meeting: dat
     clients = list(clients)
     needed = reviews_needed_per_week(len(clients), norm_months)
     checkpoints, clears, breach, peak = [], None, None, 0
-    for week in replay(clients, today, first_meeting, norm_months, pace.slots):
+    register = _register(clients, norm_months)
+    for week in _replay(register, today, first_meeting, norm_months, pace.slots_at):
         if week.weeks in CHECKPOINT_WEEKS:
             checkpoints.append(week)
         if clears is None and week.past_norm == 0:
@@ -186,32 +288,67 @@ def _forecast(clients: tuple[ClientRecord, ...], today: date, first_meeting: dat
             peak = max(peak, week.newly_past_legal)
         if week.weeks >= YEAR_WEEKS:
             break
+    with_client = None if pace.with_client_share is None else with_client_outlook(register, today,
+                                                                                  pace.with_client_share)
     advice = budget_for_norm(clients, today, first_meeting, norm_months, pace, needed) if advise else None
+    keep = budget_to_keep(clients, today, first_meeting, norm_months, pace, needed, advice) if advice else None
     return Forecast(len(clients), norm_months, pace, needed, tuple(checkpoints), clears, breach, peak, advice,
-                    advised=advise)
+                    advised=advise, with_client=with_client, budget_to_keep=keep)
 
 
 def keeps_within_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,
-                      slots: int) -> bool:
-    """Whether `slots` reviews a week bring everyone within the norm by week 13 and keep them there for
-    the rest of the year."""
-    for week in replay(clients, today, first_meeting, norm_months, slots):
+                      slots: int, pace: Pace | None = None, clearing: int | None = None) -> bool:
+    """Whether `slots` reviews a week bring everyone within the norm by week 13 and keep them there for the rest
+    of the year, and no client reviewed in time passes 12 months without an evaluation with the client (when
+    every review records one). With `pace`, the coming meetings hold what their agendas hold; with `clearing`,
+    `slots` holds only from week 13 on, `clearing` reviews a week before it."""
+    def slots_at(meeting: int) -> int:
+        if pace is not None and meeting < len(pace.coming):
+            return pace.coming[meeting]
+        return slots if clearing is None or meeting >= SETTLED_BY_WEEKS else clearing
+    register = _register(clients, norm_months)
+    for week in _replay(register, today, first_meeting, norm_months, slots_at):
         if week.weeks >= SETTLED_BY_WEEKS and week.past_norm:
             return False
         if week.weeks >= YEAR_WEEKS:
-            return True
-    return True  # pragma: no cover - replay never ends by itself
+            break
+    return not any(_missed_at_stake(r, first_meeting, today + timedelta(weeks=YEAR_WEEKS)) for r in register)
+
+
+def _missed_at_stake(replayed: "_Replayed", first_meeting: date, horizon: date) -> bool:
+    """A client whose evaluation with the client falls due in the year but more than the worklist's 8 weeks ahead,
+    and whom the replay does not review by then (a review records it when every review does); one due sooner is on
+    its regiebehandelaar's worklist now."""
+    due = replayed.with_client_due
+    return (due is not None and first_meeting + timedelta(weeks=WORKLIST_WEEKS) <= due < horizon
+            and not any(day <= due for day in replayed.reviewed))
 
 
 def budget_for_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,
                     pace: Pace, needed: int) -> int | None:
     """The regular budget (minutes) whose slots keep everyone within the norm: the current one when it
     does, else the smallest that does from the norm's weekly need up; None beyond a 480-minute budget."""
-    if keeps_within_norm(clients, today, first_meeting, norm_months, pace.slots):
+    if keeps_within_norm(clients, today, first_meeting, norm_months, pace.slots, pace):
         return pace.regular_budget
     slots = max(pace.slots + 1, needed)
-    while (minutes := math.ceil(pace.other_minutes) + slots * pace.review_minutes) <= MAX_BUDGET:
-        if keeps_within_norm(clients, today, first_meeting, norm_months, slots):
+    while (minutes := _minutes(pace, slots)) <= MAX_BUDGET:
+        if keeps_within_norm(clients, today, first_meeting, norm_months, slots, pace):
             return minutes
         slots += 1
     return None
+
+
+def budget_to_keep(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int, pace: Pace,
+                   needed: int, clearing: int) -> int:
+    """After 13 weeks at the `clearing` budget: the smallest regular budget that keeps everyone within the norm for
+    the rest of the year (the clearing one at most)."""
+    clearing_slots = review_slots(clearing, pace.other_minutes, pace.review_minutes)
+    for slots in range(min(needed, clearing_slots), clearing_slots):
+        if keeps_within_norm(clients, today, first_meeting, norm_months, slots, pace, clearing=clearing_slots):
+            return _minutes(pace, slots)
+    return clearing
+
+
+def _minutes(pace: Pace, slots: int) -> int:
+    """The regular budget that leaves `slots` reviews after the other regular items."""
+    return math.ceil(pace.other_minutes) + slots * pace.review_minutes

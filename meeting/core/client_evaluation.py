@@ -5,15 +5,17 @@ Not the team's review in the meeting (its own six-monthly norm): this is the tal
 their relatives, with ROM on the three recovery domains, the somatic screening and who does what.
 """
 import json
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Mapping
 
 from meeting.core.dates import parse_date
-from meeting.core.evaluations import add_months
+from meeting.core.evaluations import add_months, local_day
 from meeting.core.i18n import N_
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long
 
 LEGAL_MINIMUM_MONTHS = 12
+WORKLIST_WEEKS = 8  # the regiebehandelaar's list shows who falls due within this many weeks
 YES_NO = {"yes": N_("Yes"), "no": N_("No")}
 ROM_DOMAINS = {"rom_personal": N_("Personal recovery"), "rom_social": N_("Social recovery"),
                "rom_symptomatic": N_("Symptomatic recovery")}
@@ -129,6 +131,80 @@ def legal_status(treatment_start: date, last_with_client: date | None, day: date
     if last_with_client is not None and start <= last_with_client <= day:
         return "evaluated"
     return "not_yet_due" if treatment_start > start else "overdue"
+
+
+def validate_outside_meeting(form: Mapping, today: date, treatment_start: date | None) -> tuple[dict, dict[str, str]]:
+    """`validate`, for an evaluation recorded from the worklist rather than with a decision: its date is required."""
+    values, errors = validate(form, today, treatment_start)
+    if not _text(form, "evaluated_with_client_on") and "evaluated_with_client_on" not in errors:
+        errors = errors | {"evaluated_with_client_on": N_("Enter the day the plan was evaluated with the client.")}
+    return ({} if errors else values), errors
+
+
+def _last_day_covered(base: date) -> date:
+    """The last day whose 12-month window (`window_start`) still reaches back to `base`."""
+    day = add_months(base, LEGAL_MINIMUM_MONTHS)
+    while window_start(day + timedelta(days=1)) <= base:  # a window from the end of February
+        day += timedelta(days=1)
+    while window_start(day) > base:
+        day -= timedelta(days=1)
+    return day
+
+
+def with_client_due(treatment_start: date, last_with_client: date | None) -> date:
+    """The last day the client is, by `legal_status`, evaluated with or not yet due: overdue from the day after."""
+    due = _last_day_covered(treatment_start - timedelta(days=1))  # not yet due while the start lies in the window
+    return max(due, _last_day_covered(last_with_client)) if last_with_client else due
+
+
+def worklist_until(today: date) -> date:
+    """The last due date the worklist shows on `today`: overdue, or due within `WORKLIST_WEEKS` weeks."""
+    return today + timedelta(weeks=WORKLIST_WEEKS)
+
+
+def needed_before_next_review(due: date, review_day: date, norm_months: int) -> bool:
+    """Whether a review on `review_day` is the client's last before the evaluation with the client falls due:
+    the next team review (one norm interval on) would come after it. The legal minimum is at stake."""
+    return due < add_months(review_day, norm_months)
+
+
+@dataclass(frozen=True)
+class DueWithClient:
+    """A client on the worklist: due date, overdue or not, and the first agenda with a review of the client."""
+
+    client_id: int
+    reference: str
+    clinician_id: int
+    clinician: str
+    due: date
+    overdue: bool
+    days: int  # overdue: days past the due date; else days left
+    review_on: date | None  # the first coming meeting with a review of the client
+    review_in_time: bool  # that meeting is on or before the due date
+
+
+def worklist(rows: list[Mapping], today: date, timezone: str) -> list[DueWithClient]:
+    """The worklist from the store's rows (client_id, reference, clinician_id, clinician, with_client_due,
+    review_starts_at): those overdue or due by `worklist_until`, most urgent first; a review dated by its meeting's
+    day in the team's time zone."""
+    found = []
+    for row in rows:
+        due = parse_date(row["with_client_due"])
+        if due is None or due > worklist_until(today):
+            continue
+        review_on = local_day(row["review_starts_at"], timezone) if row.get("review_starts_at") else None
+        found.append(DueWithClient(row["client_id"], row["reference"], row["clinician_id"], row["clinician"], due,
+                                   today > due, abs((today - due).days), review_on,
+                                   review_on is not None and review_on <= due))
+    return sorted(found, key=lambda entry: (entry.due, entry.reference))
+
+
+def by_clinician(entries: list[DueWithClient]) -> list[tuple[str, list[DueWithClient]]]:
+    """The worklist grouped per clinician, by name (a chair's and a manager's view)."""
+    groups: dict[tuple[str, int], list[DueWithClient]] = {}
+    for entry in entries:
+        groups.setdefault((entry.clinician, entry.clinician_id), []).append(entry)
+    return [(name, groups[(name, key)]) for name, key in sorted(groups)]
 
 
 def legal_minimum_report(counts: list[Mapping], day: date, clinician_limit: int | None = None) -> dict:

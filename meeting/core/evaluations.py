@@ -10,7 +10,7 @@ import zlib
 from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -43,6 +43,8 @@ class ClientRecord:
     last_continuation_decision: date | None = None
     colleague_invited_at: date | None = None
     next_evaluation_on: date | None = None  # agreed at the last evaluation, when not the default
+    last_with_client: date | None = None  # the last evaluation with the client (stored calendar)
+    with_client_due: date | None = None  # the last day that evaluation keeps it within 12 months (stored calendar)
 
 
 def client_record(row: Mapping) -> ClientRecord:
@@ -54,7 +56,8 @@ def client_record(row: Mapping) -> ClientRecord:
                         last_evaluation=day("last_evaluation"),
                         last_continuation_decision=day("last_continuation_decision"),
                         colleague_invited_at=day("colleague_invited_at"),
-                        next_evaluation_on=day("next_evaluation_on"))
+                        next_evaluation_on=day("next_evaluation_on"), last_with_client=day("last_with_client"),
+                        with_client_due=day("with_client_due"))
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class DueReview:
     due: date
     days_overdue: int
     last_evaluation: date | None
+    legal_at_stake: bool = False  # the evaluation with the client falls due before the meeting after this one
 
 
 @dataclass(frozen=True)
@@ -173,32 +177,56 @@ def queue_key(due: date, base: date, day: date, reference: str) -> tuple:
     return due, base, rotation(day, reference)
 
 
-def review_queue(clients: Iterable[ClientRecord], day: date,
-                 interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
-    """Every active client in the order reviews are taken at a meeting on `day` (see `queue_key`)."""
+def legal_at_stake(with_client_due: date | None, with_client_from: date, base: date, day: date) -> bool:
+    """Whether a meeting on `day` is the last before the client's evaluation with the client falls due (or it is
+    overdue), and the team has not reviewed the client since the last one (`with_client_from`: that evaluation or
+    the start): the team's review is the chance to prepare it, so it goes first."""
+    return with_client_due is not None and with_client_due < day + timedelta(weeks=1) and base <= with_client_from
+
+
+def client_at_stake(client: ClientRecord, day: date) -> bool:
+    """`legal_at_stake` for a stored client."""
+    return legal_at_stake(client.with_client_due, client.last_with_client or client.treatment_start,
+                          review_base(client.treatment_start, client.last_evaluation), day)
+
+
+def review_queue(clients: Iterable[ClientRecord], day: date, interval_months: int = DEFAULT_INTERVAL_MONTHS,
+                 legal_first: bool = True) -> list[DueReview]:
+    """Every active client in the order reviews are taken at a meeting on `day`: those whose legal minimum is at
+    stake (`client_at_stake`) first, then `queue_key` (only `queue_key` without `legal_first`)."""
     keyed = []
     for client in clients:
         if client.status != ACTIVE:
             continue
-        when = due_on(client, interval_months)
-        keyed.append((queue_key(when, review_base(client.treatment_start, client.last_evaluation), day,
-                                client.reference),
+        when, at_stake = due_on(client, interval_months), client_at_stake(client, day)
+        keyed.append(((legal_first and not at_stake, *queue_key(when, review_base(client.treatment_start, client.last_evaluation), day,
+                                                client.reference)),
                       DueReview(client.reference, client.clinician_id, when, days_overdue(when, day),
-                                client.last_evaluation)))
+                                client.last_evaluation, at_stake)))
     keyed.sort(key=lambda pair: pair[0])
     return [review for _, review in keyed]
 
 
 def due_reviews(clients: Iterable[ClientRecord], meeting_date: date,
                 interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
-    """Active clients whose next review falls on or before `meeting_date`, in the review order."""
-    return [review for review in review_queue(clients, meeting_date, interval_months) if review.due <= meeting_date]
+    """Active clients whose next review falls on or before `meeting_date`, or whose legal minimum is at stake then,
+    in `queue_key` order (see `offered_first` for the planner's)."""
+    return [review for review in review_queue(clients, meeting_date, interval_months, legal_first=False)
+            if review.due <= meeting_date or review.legal_at_stake]
+
+
+def offered_first(due: list[DueReview], free_slots: int) -> list[DueReview]:
+    """The due list as the planner offers it: when the slots left are fewer than the clients due, those whose legal
+    minimum is at stake first (as the freeze takes them); else as it is."""
+    if len(due) <= free_slots:
+        return due
+    return sorted(due, key=lambda review: not review.legal_at_stake)
 
 
 def overdue_reviews(clients: Iterable[ClientRecord], today: date,
                     interval_months: int = DEFAULT_INTERVAL_MONTHS) -> list[DueReview]:
     """Active clients past their due date on `today`, most overdue first: the planner's and the dashboard's list."""
-    return [review for review in review_queue(clients, today, interval_months) if review.due < today]
+    return [review for review in review_queue(clients, today, interval_months, legal_first=False) if review.due < today]
 
 
 def past(clients: Iterable[ClientRecord], months: int, day: date) -> int:

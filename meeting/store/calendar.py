@@ -1,5 +1,6 @@
 """Each team's calendar, stored: per client the dates it passes (due, within the norm until, within 12 months
-until, a milestone open from, its last evaluation with the client); per client the stretches of period starts
+until, a milestone open from, its last evaluation with the client and the last day that keeps it within 12 months,
+`client_evaluation.with_client_due`); per client the stretches of period starts
 with their due date and next review (as day numbers); per team the register's counts from every day they change;
 and per team and clinician today's register, counted once a day (`count_today`). The core works every date
 out (meeting.core.evaluations, register and client_evaluation); SQL only compares and counts them, so a
@@ -13,9 +14,11 @@ the scheduler every five minutes.
 from datetime import date, datetime, timedelta
 
 from meeting.core import client_evaluation, evaluations, register, reports
+from meeting.core.dates import parse_date
 from meeting.store.db import write
 
-_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary", "last_with_client")
+_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary", "last_with_client",
+                 "with_client_due")
 
 
 def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
@@ -153,11 +156,17 @@ def unpack(counts: int) -> tuple[int, int, int]:
 def _write_client_dates(db, clients: list[dict], norm: int) -> None:
     def dates(client):
         found = evaluations.stored_calendar(evaluations.client_record(client), norm)
+        with_client_due = client_evaluation.with_client_due(parse_date(client["treatment_start"]),
+                                                            parse_date(client["with_client_last"] or ""))
         return (found.due.isoformat(), found.base.isoformat(), found.norm_until.isoformat(),
                 found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary,
-                client["with_client_last"])
-    db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in _CLIENT_DATES)} WHERE id = ?",
-                        [(*dates(client), client["id"]) for client in clients])
+                client["with_client_last"], with_client_due.isoformat())
+    # migration 0013 works the calendar out before 0021 adds `with_client_due`: write the columns there are
+    if not clients:
+        return
+    names = _CLIENT_DATES if "with_client_due" in clients[0] else _CLIENT_DATES[:-1]
+    db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?",
+                        [(*dates(client)[:len(names)], client["id"]) for client in clients])
 
 
 def refresh_all(db) -> None:

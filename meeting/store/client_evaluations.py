@@ -4,8 +4,8 @@ from datetime import date, datetime
 from meeting.core import client_evaluation
 from meeting.core.decision_extras import records_client_evaluation
 from meeting.store import calendar
-from meeting.store.audit import Actor, log_access
-from meeting.store.db import iso
+from meeting.store.audit import Actor, log_access, log_access_set
+from meeting.store.db import iso, write
 
 
 def record(db, actor: Actor, team: dict, item: dict, decision_id: int, form: dict, today: date,
@@ -18,15 +18,61 @@ def record(db, actor: Actor, team: dict, item: dict, decision_id: int, form: dic
         raise ValueError(f"the evaluation with the client was not validated: {errors}")
     if client_evaluation.is_blank(values):
         return None
+    return _insert(db, actor, team["id"], item["client_id"], values, now, item_id=item["id"], decision_id=decision_id)
+
+
+def record_outside_meeting(db, actor: Actor, team_id: int, client_id: int, values: dict, now: datetime) -> int:
+    """Store an evaluation with the client recorded from the worklist (values from
+    `client_evaluation.validate_outside_meeting`), with no agenda item or decision."""
+    with write(db):
+        return _insert(db, actor, team_id, client_id, values, now)
+
+
+def _insert(db, actor: Actor, team_id: int, client_id: int, values: dict, now: datetime, item_id: int | None = None,
+            decision_id: int | None = None) -> int:
+    """One recorded evaluation with the client, its clinician the client's regiebehandelaar, logged."""
     row = client_evaluation.columns(values)
     clinician = db.execute("SELECT clinician_id FROM clients WHERE id = ? AND team_id = ?",
-                           [item["client_id"], team["id"]]).fetchone()[0]
-    row |= {"team_id": team["id"], "client_id": item["client_id"], "item_id": item["id"], "decision_id": decision_id,
+                           [client_id, team_id]).fetchone()[0]
+    row |= {"team_id": team_id, "client_id": client_id, "item_id": item_id, "decision_id": decision_id,
             "clinician_id": clinician, "recorded_by": actor.user_id, "recorded_at": iso(now)}
     evaluation_id = db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                list(row.values())).lastrowid
-    log_access(db, actor, "client-evaluation", [item["client_id"]], team["id"], detail=f"item={item['id']}", now=now)
+    log_access(db, actor, "client-evaluation", [client_id], team_id,
+               detail=f"item={item_id}" if item_id else "worklist", now=now)
     return evaluation_id
+
+
+def worklist_rows(db, actor: Actor, team_id: int, until: date, now: datetime, clinician_id: int | None = None) -> list[dict]:
+    """The team's active clients (of one regiebehandelaar, or all) whose stored `with_client_due` is on or before
+    `until`, with the start of the first coming meeting that has a review of the client; the view is logged."""
+    calendar.fresh(db, [team_id])
+    only = "AND c.clinician_id = :clinician" if clinician_id is not None else ""
+    rows = list(db.query(f"""SELECT c.id AS client_id, c.reference, c.clinician_id, u.name AS clinician,
+            c.with_client_due, (SELECT min(m.starts_at) FROM items i JOIN meetings m ON m.id = i.meeting_id
+                WHERE i.client_id = c.id AND i.track = 'regular' AND i.state = 'planned'
+                AND m.state IN ('planned', 'frozen', 'running') AND m.starts_at >= :now) AS review_starts_at
+        FROM clients c JOIN users u ON u.id = c.clinician_id
+        WHERE c.team_id = :team AND c.status = 'active' AND c.with_client_due <= :until {only}
+        ORDER BY c.with_client_due, c.reference""",
+                         {"team": team_id, "until": until.isoformat(), "now": iso(now), "clinician": clinician_id}))
+    if rows:
+        with write(db):
+            log_access_set(db, actor, "with-client-worklist", [r["client_id"] for r in rows], team_id, now=now)
+    return rows
+
+
+def client_for_recording(db, actor: Actor, team_id: int, client_id: int, now: datetime) -> dict | None:
+    """An active client of the team with what the worklist's form shows (last evaluation with the client, due);
+    the view is logged."""
+    calendar.fresh(db, [team_id])
+    row = db.execute("""SELECT id, reference, treatment_start, last_with_client, with_client_due FROM clients
+        WHERE id = ? AND team_id = ? AND status = 'active'""", [client_id, team_id]).fetchone()
+    if row is None:
+        return None
+    with write(db):
+        log_access(db, actor, "view-with-client", [client_id], team_id, now=now)
+    return dict(zip(("id", "reference", "treatment_start", "last_with_client", "with_client_due"), row))
 
 
 def of_meeting(db, meeting_id: int) -> dict[int, dict]:
@@ -40,6 +86,14 @@ def last_with_client(db, client_id: int | None) -> str | None:
     if not client_id:
         return None
     return db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ?", [client_id]).fetchone()[0]
+
+
+def with_client_due(db, team_id: int, client_id: int) -> date | None:
+    """The stored last day the client's evaluation with the client keeps it within 12 months (the team's calendar
+    fresh), or None."""
+    calendar.fresh(db, [team_id])
+    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?", [client_id, team_id]).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
 
 
 def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | None = None) -> dict:

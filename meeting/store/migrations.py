@@ -799,3 +799,51 @@ def mail_reminders_calendar_feeds(db):
           OR (NEW.state = 'cancelled') != (OLD.state = 'cancelled') BEGIN
         UPDATE meetings SET calendar_sequence = calendar_sequence + 1 WHERE id = NEW.id; END;
     """)
+
+
+@migrations(name="0021_evaluation_with_client_planned")
+def evaluation_with_client_planned(db):
+    """The legal minimum, planned: an evaluation with the client can be recorded from the regiebehandelaar's worklist,
+    without an agenda item or a decision (both may be NULL now); each client's stored calendar adds the last day its
+    evaluation with the client keeps it within 12 months (`with_client_due`, meeting.store.calendar), which the
+    worklist compares with today."""
+    from meeting.store import calendar
+
+    run_statements(db, """
+    CREATE TABLE client_evaluations_new (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        client_id INTEGER NOT NULL REFERENCES clients(id),
+        item_id INTEGER UNIQUE REFERENCES items(id),
+        decision_id INTEGER UNIQUE REFERENCES decisions(id),
+        clinician_id INTEGER NOT NULL REFERENCES users(id),
+        evaluated_on TEXT,
+        relatives_invited TEXT CHECK (relatives_invited IN ('yes', 'no')),
+        relatives_present TEXT CHECK (relatives_present IN ('yes', 'no')),
+        client_view TEXT NOT NULL DEFAULT '',
+        rom_done TEXT CHECK (rom_done IN ('yes', 'no')),
+        rom_personal TEXT CHECK (rom_personal IN ('better', 'same', 'worse', 'not_measured')),
+        rom_social TEXT CHECK (rom_social IN ('better', 'same', 'worse', 'not_measured')),
+        rom_symptomatic TEXT CHECK (rom_symptomatic IN ('better', 'same', 'worse', 'not_measured')),
+        somatic_screening_on TEXT,
+        agreements TEXT NOT NULL DEFAULT '',
+        recorded_by INTEGER REFERENCES users(id),
+        recorded_at TEXT NOT NULL
+    );
+    INSERT INTO client_evaluations_new SELECT id, team_id, client_id, item_id, decision_id, clinician_id, evaluated_on,
+        relatives_invited, relatives_present, client_view, rom_done, rom_personal, rom_social, rom_symptomatic,
+        somatic_screening_on, agreements, recorded_by, recorded_at FROM client_evaluations;
+    DROP TABLE client_evaluations;
+    ALTER TABLE client_evaluations_new RENAME TO client_evaluations;
+    CREATE INDEX client_evaluations_by_client ON client_evaluations(client_id, evaluated_on);
+    CREATE INDEX client_evaluations_by_team ON client_evaluations(team_id, evaluated_on);
+    CREATE TRIGGER calendar_with_client_added AFTER INSERT ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = NEW.client_id; END;
+    CREATE TRIGGER calendar_with_client_removed AFTER DELETE ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = OLD.client_id; END;
+    CREATE TRIGGER calendar_with_client_changed AFTER UPDATE OF client_id, evaluated_on ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id IN (OLD.client_id, NEW.client_id); END;
+    ALTER TABLE clients ADD COLUMN with_client_due TEXT;
+    CREATE INDEX clients_with_client_due ON clients(team_id, status, with_client_due, clinician_id);
+    """)
+    calendar.refresh_all(db)

@@ -1,6 +1,7 @@
 """The rows behind the managers' figures, over one or more teams and a period. Counts, dates and
 pseudonymous references only: no clinical free text ever leaves these functions. Every due date and
 "within N months" figure is worked out by the core from these rows, never in SQL."""
+import dataclasses
 import json
 from datetime import date, datetime
 from operator import itemgetter
@@ -164,18 +165,52 @@ def other_regular_minutes(db, team_id: int, meetings: int) -> list[int]:
         ORDER BY starts_at DESC LIMIT ?""", [team_id, meetings])]
 
 
-def review_pace(db, team: dict) -> capacity.Pace:
-    """The team's review slots a week: its regular budget minus the recent meetings' other regular items."""
+def review_pace(db, team: dict, now: datetime | None = None) -> capacity.Pace:
+    """The team's review slots a week: its regular budget minus the recent meetings' other regular items; with
+    `now` (a forecast), the evaluations with the client a review over those meetings and the coming meetings'
+    agendas."""
     other = other_regular_minutes(db, team["id"], capacity.RECENT_MEETINGS)
-    return capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other), team["minutes_issue"],
+    pace = capacity.Pace(team["regular_budget"], capacity.average_other_minutes(other), team["minutes_issue"],
                          len(other))
+    if now is None:
+        return pace
+    return dataclasses.replace(
+        pace, with_client_share=capacity.with_client_share(*recent_with_client(db, team, capacity.RECENT_MEETINGS)),
+        coming=capacity.coming_slots(coming_agendas(db, team["id"], now), team["minutes_issue"]))
+
+
+def recent_with_client(db, team: dict, meetings: int) -> tuple[int, int]:
+    """Team reviews held, and evaluations with the client recorded with a decision, in the meetings since the start
+    of the team's `meetings`-th last closed meeting (those recorded from the worklist are no review's pace)."""
+    since = db.execute("""SELECT min(starts_at) FROM (SELECT starts_at FROM meeting_figures WHERE team_id = ?
+        ORDER BY starts_at DESC LIMIT ?)""", [team["id"], meetings]).fetchone()[0]
+    if since is None:
+        return 0, 0
+    reviews = db.execute("SELECT count(*) FROM evaluations WHERE team_id = ? AND held_on >= ?",
+                         [team["id"], evaluations.local_day(since, team["timezone"]).isoformat()]).fetchone()[0]
+    with_client = db.execute("""SELECT count(*) FROM client_evaluations e JOIN decisions d ON d.id = e.decision_id
+        JOIN meetings m ON m.id = d.meeting_id WHERE e.team_id = ? AND m.starts_at >= ?""",
+                             [team["id"], since]).fetchone()[0]
+    return reviews, with_client
+
+
+def coming_agendas(db, team_id: int, now: datetime, meetings: int = capacity.RECENT_MEETINGS) -> list[dict]:
+    """The team's coming weekly meetings (planned or frozen), by start: state, regular budget, items planned,
+    reviews planned (regular items about a client, not announcements), regular minutes planned."""
+    return list(db.query("""SELECT m.state, m.regular_budget, count(i.id) AS items,
+            count(i.id) FILTER (WHERE i.track = 'regular' AND i.label != 'announcement' AND i.client_id IS NOT NULL)
+                AS reviews,
+            coalesce(sum(i.minutes) FILTER (WHERE i.track = 'regular'), 0) AS regular_minutes
+        FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id AND i.state = 'planned'
+        WHERE m.team_id = ? AND m.kind = 'weekly' AND m.starts_at > ? AND m.state IN ('planned', 'frozen')
+        GROUP BY m.id ORDER BY m.starts_at LIMIT ?""", [team_id, iso(now), meetings]))
 
 
 def capacity_forecast(db, team: dict, now: datetime, advise: bool = True) -> capacity.Forecast:
     """The team's capacity line: its register, its budget and the recent meetings' other regular items,
     replayed from its next meeting on (the same figures for the planner, the settings and the dashboard)."""
     today = evaluations.local_day(now, team["timezone"])
-    pace = review_pace(db, team)
+    pace = review_pace(db, team, now)
     return capacity.forecast(client_records(db, team["id"]), today, _next_meeting_day(db, team, now),
                              team["evaluation_interval_months"], pace, advise)
 

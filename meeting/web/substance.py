@@ -2,7 +2,9 @@
 the session rating. Registered as Jinja globals so every screen's partial needs no extra view code."""
 from flask import g
 
-from meeting.core import client_evaluation, consultation, preparation, session_rating
+from datetime import date  # noqa: F401 (the annotation)
+
+from meeting.core import client_evaluation, consultation, evaluations, preparation, session_rating
 from meeting.store import client_evaluations as evaluation_store, teams as team_store
 from meeting.web.plumbing import get_db, translate
 
@@ -13,6 +15,7 @@ def init_app(app) -> None:
         whose_input=whose_input, colleagues=colleagues, chosen_inputs=preparation.chosen_inputs,
         evaluation_values=client_evaluation.form_values,
         recorded_values=client_evaluation.recorded_values, last_with_client=last_with_client,
+        with_client_needed=with_client_needed,
         DISCIPLINES=preparation.DISCIPLINES, INPUT_KINDS=preparation.INPUT_KINDS,
         PROPOSED_OUTCOMES=preparation.PROPOSED_OUTCOMES,
         PROPOSED_OUTCOME_BADGES=preparation.PROPOSED_OUTCOME_BADGES, ROM_DOMAINS=client_evaluation.ROM_DOMAINS,
@@ -46,6 +49,16 @@ def _in_a_sentence(name: str) -> str:
 def colleagues(user_id: int | None) -> list[dict]:
     """Active members of the team other than `user_id`, to name as whose input is wanted."""
     return [m for m in _members() if m["active"] and m["id"] != user_id]
+
+
+def with_client_needed(client_id: int | None, starts_at: str) -> "date | None":
+    """The day the client's evaluation with the client falls due, when a review in the meeting starting at
+    `starts_at` is the last before it (`client_evaluation.needed_before_next_review`); else None."""
+    due = evaluation_store.with_client_due(get_db(), g.team["id"], client_id) if client_id else None
+    review_day = evaluations.local_day(starts_at, g.team["timezone"])
+    if due and client_evaluation.needed_before_next_review(due, review_day, g.team["evaluation_interval_months"]):
+        return due
+    return None
 
 
 def last_with_client(client_id: int | None) -> str | None:

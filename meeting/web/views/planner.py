@@ -43,7 +43,8 @@ def _planner_context(team_id: int, meeting_id: int, log: bool = True) -> dict:
     meeting_day = evaluations.local_day(meeting["starts_at"], g.team["timezone"])
     records = client_store.client_records(db, team_id)
     on_agenda = {r["client_reference"] for r in rows if r["client_reference"]}
-    due = [d for d in evaluations.due_reviews(records, meeting_day, interval) if d.reference not in on_agenda]
+    due = evaluations.offered_first([d for d in evaluations.due_reviews(records, meeting_day, interval)
+                                     if d.reference not in on_agenda], _free_review_slots(the_plan))
     milestones = [m for m in evaluations.milestone_reviews(records, today) if m.reference not in on_agenda]
     clients_by_ref = client_store.active_reference_ids(db, team_id)
     shown = [r["client_id"] for r in rows] + [clients_by_ref.get(c.reference.upper()) for c in due[:30] + milestones[:30]]
@@ -56,6 +57,12 @@ def _planner_context(team_id: int, meeting_id: int, log: bool = True) -> dict:
                 other_meetings=[m for m in meeting_store.upcoming(db, team_id, utcnow()) if m["id"] != meeting_id],
                 clients_by_ref=clients_by_ref,
                 state=item_rules.effective_state(meeting, utcnow()))
+
+
+def _free_review_slots(the_plan: planning.Plan) -> int:
+    """Reviews that still fit the regular budget after what is planned on it."""
+    left = max(the_plan.regular.budget_minutes - the_plan.regular.planned_minutes, 0)
+    return left // g.team["minutes_issue"] if g.team["minutes_issue"] else 0
 
 
 def _own_settings(meeting: dict) -> dict:

@@ -6,9 +6,10 @@ from flask_babel import format_datetime, gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from meeting.core.dates import parse_date
-from meeting.core import clients as client_rules, evaluations, teams as team_rules
+from meeting.core import client_evaluation, clients as client_rules, evaluations, teams as team_rules
 from meeting.store.db import utcnow, write
-from meeting.store import clients as client_store, decisions as decision_store, jobs, meetings as meeting_store
+from meeting.store import client_evaluations as evaluation_store, clients as client_store, decisions as decision_store
+from meeting.store import jobs, meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.web.plumbing import actor, capacity_forecast, get_db, query_number, team_today, team_view, translate
 
@@ -45,7 +46,35 @@ def team_home(team_id: int):
     notices = [n for n in jobs.unread(get_db(), current_user.id) if n["team_id"] == team_id]
     return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
                            members=team_store.members(get_db(), team_id),
-                           my_actions=decision_store.actions_of_owner(get_db(), team_id, current_user.id))
+                           my_actions=decision_store.actions_of_owner(get_db(), team_id, current_user.id),
+                           with_client_due=_with_client_worklist(team_id), WORKLIST_WEEKS=client_evaluation.WORKLIST_WEEKS, WORKLIST_FIRST=5)
+
+
+def _with_client_worklist(team_id: int) -> list:
+    """The evaluations with the client due: a member's own clients (as regiebehandelaar), a chair's and a
+    manager's per clinician."""
+    today, mine = team_today(g.team), g.role not in ("chair", "manager", "admin")
+    rows = evaluation_store.worklist_rows(get_db(), actor(), team_id, client_evaluation.worklist_until(today), utcnow(),
+                                          current_user.id if mine else None)
+    entries = client_evaluation.worklist(rows, today, g.team["timezone"])
+    return [(None, entries)] if mine else client_evaluation.by_clinician(entries)
+
+
+@bp.route("/teams/<int:team_id>/clients/<int:client_id>/evaluation-with-client", methods=["GET", "POST"])
+@team_view("member", "chair")
+def record_with_client(team_id: int, client_id: int):
+    """Record an evaluation with the client outside a meeting (from the worklist)."""
+    db, today = get_db(), team_today(g.team)
+    client = evaluation_store.client_for_recording(db, actor(), team_id, client_id, utcnow()) or abort(404)
+    form, errors = (request.form if request.method == "POST" else {}), {}
+    if request.method == "POST":
+        values, errors = client_evaluation.validate_outside_meeting(form, today, parse_date(client["treatment_start"]))
+        if not errors:
+            evaluation_store.record_outside_meeting(db, actor(), team_id, client_id, values, utcnow())
+            flash(_("Evaluation with the client %(reference)s recorded.", reference=client["reference"]))
+            return redirect(url_for("team.team_home", team_id=team_id) + "#with-client-due")
+    return render_template("team/with_client.html", client=client, values=client_evaluation.form_values(form),
+                           errors=errors, due=parse_date(client["with_client_due"] or ""), today=today), 400 if errors else 200
 
 
 @bp.post("/teams/<int:team_id>/notices/<int:notice_id>/read")
