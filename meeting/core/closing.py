@@ -88,7 +88,9 @@ def _required(form: Mapping, name: str, message: str) -> dict[str, str]:
 
 
 def _label_errors(label: str, form: Mapping) -> dict[str, str]:
-    """What the label itself needs: an announcement outcome, or a question's answer."""
+    """What the label itself needs: an announcement outcome, or a question's answer (a session's close has no label)."""
+    if label is None:
+        return {}
     if label == "announcement":
         return _choice(form, "announcement_outcome", ANNOUNCEMENT_OUTCOMES,
                        N_("Choose whether the announcement was approved, noted or not agreed."))
@@ -117,7 +119,7 @@ def counts_as_evaluation(item: Mapping, form: Mapping) -> bool:
     return item["track"] == "regular" and needs_review(item, form)
 
 
-def _next_date_errors(form: Mapping, today: date) -> dict[str, str]:
+def next_date_errors(form: Mapping, today: date) -> dict[str, str]:
     """An optional next-evaluation date must be a valid future date, and not after finishing."""
     raw = _text(form, "next_evaluation_on")
     if not raw:
@@ -145,7 +147,7 @@ def _review_errors(item: Mapping, form: Mapping, today: date) -> dict[str, str]:
     if _text(form, "outcome") == "continue_unchanged":
         errors |= _required(form, "reason", N_("Give the reason to continue unchanged."))
     if item["track"] == "regular":
-        errors |= _next_date_errors(form, today)
+        errors |= next_date_errors(form, today)
     return errors
 
 

@@ -2,30 +2,22 @@
 from datetime import date, datetime
 
 from meeting.core import client_evaluation
-from meeting.core.decision_extras import records_client_evaluation
 from meeting.store import calendar
 from meeting.store.audit import Actor, log_access
 from meeting.store.db import iso
 
 
-def record(db, actor: Actor, team: dict, item: dict, decision_id: int, form: dict, today: date,
-           now: datetime) -> int | None:
-    """Inside the decision's transaction: store the (validated) evaluation with the client, unless left blank."""
-    if not records_client_evaluation(item, form):
-        return None
-    values, errors = client_evaluation.validate(form, today)
-    if errors:
-        raise ValueError(f"the evaluation with the client was not validated: {errors}")
-    if client_evaluation.is_blank(values):
-        return None
-    row = client_evaluation.columns(values)
+def record(db, actor: Actor, team: dict, subject, decision_id: int, columns: dict, now: datetime) -> int:
+    """Inside the decision's transaction: store the evaluation with the client the core validated (its columns)."""
     clinician = db.execute("SELECT clinician_id FROM clients WHERE id = ? AND team_id = ?",
-                           [item["client_id"], team["id"]]).fetchone()[0]
-    row |= {"team_id": team["id"], "client_id": item["client_id"], "item_id": item["id"], "decision_id": decision_id,
-            "clinician_id": clinician, "recorded_by": actor.user_id, "recorded_at": iso(now)}
+                           [subject.client_id, team["id"]]).fetchone()[0]
+    row = columns | {"team_id": team["id"], "client_id": subject.client_id, "item_id": subject.item_id,
+                     "decision_id": decision_id, "clinician_id": clinician, "recorded_by": actor.user_id,
+                     "recorded_at": iso(now)}
     evaluation_id = db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                list(row.values())).lastrowid
-    log_access(db, actor, "client-evaluation", [item["client_id"]], team["id"], detail=f"item={item['id']}", now=now)
+    log_access(db, actor, "client-evaluation", [subject.client_id], team["id"], detail=f"item={subject.item_id}",
+               now=now)
     return evaluation_id
 
 

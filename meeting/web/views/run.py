@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from meeting.core import actions as action_rules, budget, clock, closing, evaluations, flow
 from meeting.core.dates import parse_date
+from meeting.core.decision import DecisionInput
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
@@ -14,7 +15,6 @@ from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store, teams as team_store
-from meeting.web.decision_form import decision_errors, posted_decision
 from meeting.web.live import event_stream, live_context, look_ahead, panel_context
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
@@ -243,20 +243,15 @@ def decide(team_id: int, meeting_id: int, item_id: int):
     if item["state"] != "planned":
         errors = {"item": ALREADY_CLOSED}
     elif request.method == "POST":
-        form = posted_decision(request.form)
-        errors = decision_errors(dict(item, treatment_start=item["client_treatment_start"]), form, today,
-                                 {m["id"] for m in members})
-        if not errors:
-            try:
-                decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), _next_meeting_id(meeting))
-                # a step-down or finish opens a handover: it goes on the next agenda as an announcement
-                handover_store.put_on_agendas(get_db(), actor(), g.team, meeting["starts_at"], translate)
-                flash(_("Decision recorded."))
-                return _decided(team_id, meeting_id)
-            except decision_store.InvalidDecision as refusal:
-                errors = refusal.errors
-            except running_store.Refused as refusal:
-                errors = {"item": str(refusal)}
+        posted = DecisionInput.from_form(request.form)
+        form = posted.as_form()
+        try:
+            decision_store.decide(get_db(), actor(), g.team, item, posted, today, utcnow(), _next_meeting_id(meeting),
+                                  translate)
+            flash(_("Decision recorded."))
+            return _decided(team_id, meeting_id)
+        except decision_store.InvalidDecision as refusal:
+            errors = refusal.errors
     status = 409 if "item" in errors and request.method == "POST" else 400 if errors else 200
     context = dict(item=item, form=form, errors=errors, members=members, milestone=_milestone(item, today))
     if htmx:

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from meeting.core import clock, evaluations, session as rules
 from meeting.core.dates import local_moment, parse_date
+from meeting.core.decision import DecisionInput
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, decisions as decision_store, handovers as handover_store
 from meeting.store import meetings as meeting_store, minutes as minutes_store, running as running_store
@@ -23,7 +24,6 @@ from meeting.store import sessions as session_store, teams as team_store
 from meeting.store.db import utcnow
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.web.live import sse_events
-from meeting.web.decision_form import decision_errors, posted_decision
 from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
 
 bp = Blueprint("session", __name__)
@@ -339,41 +339,28 @@ def delete_card(team_id: int, session_id: int, card_id: int):
 @bp.route(SESSION + "/decide", methods=["GET", "POST"])
 @team_view("chair")
 def decide(team_id: int, session_id: int):
-    """The closing decision, validated and recorded exactly as a weekly review's decision."""
+    """The closing decision: the decision command, as for a weekly meeting's item, with the session as its subject."""
     context = _context(team_id, session_id)
-    session, item = context["session"], _closing_item(context)
+    session, step = context["session"], context["decision_step"]
     members = [m for m in team_store.members(get_db(), team_id) if m["active"]]
-    page = dict(context, item=item, members=members, milestone=_milestone(session))
+    page = dict(context, item=dict(step, client_id=session["client_id"]), members=members, milestone=_milestone(session))
     if context["decision"] or session["state"] != "running":
         message = ALREADY_CLOSED if context["decision"] else N_("Start the session first.")
         return render_template("session/decide.html", **page, form={}, errors={"item": message}), \
             409 if request.method == "POST" else 200
     if request.method == "GET":
         return render_template("session/decide.html", **page, form={}, errors={})
-    form = rules.with_named_colleague(posted_decision(request.form), session)
+    posted = DecisionInput.from_form(request.form)
     today = evaluations.local_day(session["starts_at"], g.team["timezone"])  # a review is dated by its session
-    errors = decision_errors(dict(item, treatment_start=session["client_treatment_start"]), form, today,
-                             {m["id"] for m in members})
-    if not errors:
-        try:
-            next_meeting = meeting_store.next_meeting_id(get_db(), g.team, session)
-            decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), next_meeting)
-            handover_store.put_on_agendas(get_db(), actor(), g.team, session["starts_at"], translate)
-            flash(_("Decision recorded."))
-            return redirect(url_for("session.console", team_id=team_id, session_id=session_id))
-        except decision_store.InvalidDecision as refusal:
-            errors = refusal.errors
-        except running_store.Refused as refusal:
-            errors = {"item": str(refusal)}
-    return render_template("session/decide.html", **page, form=form, errors=errors), 409 if "item" in errors else 400
-
-
-def _closing_item(context: dict) -> dict:
-    """The step that ends in the decision, as the decision model reads an item: a regular review of the client."""
-    session, step = context["session"], context["decision_step"]
-    return dict(id=step["id"], meeting_id=session["id"], team_id=session["team_id"], client_id=session["client_id"],
-                presenter_id=session["presenter_id"], track="regular", label="issue", step=step["step"],
-                state=step["state"], title=translate(rules.STEP_NAMES[step["step"]]))
+    try:
+        next_meeting = meeting_store.next_meeting_id(get_db(), g.team, session)
+        decision_store.decide(get_db(), actor(), g.team, step, posted, today, utcnow(), next_meeting, translate)
+        flash(_("Decision recorded."))
+        return redirect(url_for("session.console", team_id=team_id, session_id=session_id))
+    except decision_store.InvalidDecision as refusal:
+        errors = refusal.errors
+    return render_template("session/decide.html", **page, form=posted.as_form(), errors=errors), \
+        409 if "item" in errors else 400
 
 
 def _milestone(session: dict) -> str | None:
