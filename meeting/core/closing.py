@@ -12,6 +12,7 @@ from meeting.core.evaluations import (
     DEFAULT_INTERVAL_MONTHS, LEGAL_MINIMUM_MONTHS, add_months, milestone_kind, next_evaluation_due,
 )
 from meeting.core.i18n import N_
+from meeting.core.text import text_error
 
 OUTCOMES = {
     "continue_adjusted": N_("Continue with adjusted goals"),
@@ -51,6 +52,7 @@ MILESTONES = {
 LEAVING_OUTCOMES = ("finish", "step_down")
 ONE_YEAR_MONTHS = 12
 TWO_YEAR_MONTHS = 24
+DEFERRAL_LIMIT = 300
 BELL_INTERVAL = timedelta(seconds=10)  # one ring per person per 10 seconds
 
 _BAD_DATE = N_("Enter a date as YYYY-MM-DD.")
@@ -228,10 +230,11 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
 
 
 def validate_deferral(reason) -> dict[str, str]:
-    """A deferral needs a reason; field -> message, {} when valid."""
+    """A deferral needs a reason, one that fits (DEFERRAL_LIMIT, no control characters); field -> message, {} when valid."""
     if reason is None or not str(reason).strip():
         return {"reason": N_("Give the reason for deferring this item.")}
-    return {}
+    message = text_error(str(reason).strip(), DEFERRAL_LIMIT, multiline=True)
+    return {"reason": message} if message else {}
 
 
 def next_evaluation_date(outcome: str, decided_on: date,

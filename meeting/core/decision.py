@@ -15,7 +15,7 @@ from meeting.core.dates import parse_date
 from meeting.core.evaluations import add_months
 from meeting.core.handover import initial_last_contact, opens_handover
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import text_error
 
 MAX_ACTIONS = 3  # the form's action rows
 LONG_TEXT_LIMIT = 2000
@@ -23,8 +23,6 @@ SHORT_TEXT_LIMIT = 300
 TEXT_LIMITS = {"decision": LONG_TEXT_LIMIT, "answer": LONG_TEXT_LIMIT, "continuation_answer": LONG_TEXT_LIMIT,
                "reason": SHORT_TEXT_LIMIT}
 ACTION_LIMIT = SHORT_TEXT_LIMIT
-TOO_LONG = {LONG_TEXT_LIMIT: N_("This is too long: at most 2,000 characters."),
-            SHORT_TEXT_LIMIT: N_("This is too long: at most 300 characters.")}
 ACTION_DUE_MONTHS = 24  # an action falls due within two years, or it is no action of this meeting
 CHOICES = {"announcement_outcome": (closing.ANNOUNCEMENT_OUTCOMES, N_("Choose one of the options.")),
            "outcome": (closing.OUTCOMES, N_("Choose an outcome.")),
@@ -206,9 +204,8 @@ def input_errors(posted: DecisionInput, today: date, member_ids: Collection[int]
 
 
 def _text_errors(name: str, text: str, limit: int, multiline: bool) -> dict[str, str]:
-    if has_control_characters(text, multiline=multiline):
-        return {name: CONTROL_CHARACTERS}
-    return {name: TOO_LONG[limit]} if len(text) > limit else {}
+    message = text_error(text, limit, multiline)
+    return {name: message} if message else {}
 
 
 def _action_errors(index: int, action: ActionInput, today: date, member_ids: Collection[int]) -> dict[str, str]:

@@ -8,12 +8,23 @@ CONTROL_CHARACTERS = N_("This contains invisible control characters. Type it aga
 MULTILINE_WHITESPACE = frozenset("\t\n\r")
 MAX_EMAIL_LENGTH = 200
 MAX_NAME_LENGTH = 100
+# a stated maximum per field, said in the message: text over it is refused, never cut
+TOO_LONG = {300: N_("This is too long: at most 300 characters."),
+            500: N_("This is too long: at most 500 characters."),
+            2000: N_("This is too long: at most 2,000 characters.")}
 
 
 def has_control_characters(text: str, multiline: bool = False) -> bool:
     """True when `text` holds a control character (NUL, escape, DEL, …); multi-line text may hold tab and newline."""
     allowed = MULTILINE_WHITESPACE if multiline else frozenset()
     return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)
+
+
+def text_error(text: str, limit: int, multiline: bool = False) -> str | None:
+    """Why typed `text` cannot be stored: a control character (multi-line text may hold newlines), or over `limit`."""
+    if has_control_characters(text, multiline=multiline):
+        return CONTROL_CHARACTERS
+    return TOO_LONG[limit] if len(text) > limit else None
 
 
 def shown_safely(text: str) -> str:

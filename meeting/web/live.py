@@ -40,6 +40,7 @@ PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
                      ("estimate", "run/_estimate.html"), ("coming", "run/_coming.html")),
          "phone": (("now", "live/_phone_now.html"), ("clock", "live/_phone_clock.html"),
                    ("story", "live/_phone_story.html"), ("agenda", "live/_phone_agenda.html"))}
+KINDS = {"console": "weekly", "phone": "weekly"}  # the meeting kind each kind of screen shows
 # a list part whose rows are also pushed alone: (row template, row event name = the row's id)
 ROWS = {"agenda": ("live/_phone_row.html", "phone-item-{}")}
 
@@ -265,7 +266,9 @@ def event_stream(kind: str, team_id: int, meeting_id: int) -> Response:
 
     Who is watching is read here, in the view; the stream then holds no database connection of its own.
     """
-    meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
+    if meeting is None or meeting["kind"] != KINDS[kind]:  # a plain 404 before any event: no stream to reconnect to
+        abort(404)
     screen = Screen(kind, team_id, meeting_id, str(get_locale()), g.role, actor(), request.url_root)
     close_db()
     broadcaster = current_app.extensions["belletje_live"]

@@ -10,7 +10,7 @@ from meeting.core.dates import parse_date
 from meeting.core.decision import DecisionInput
 from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters
+from meeting.core.text import text_error
 from meeting.store.decisions import ALREADY_CLOSED
 from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
 from meeting.store import meetings as meeting_store
@@ -107,10 +107,10 @@ def phase(team_id: int, meeting_id: int):
 def look_ahead_note(team_id: int, meeting_id: int):
     """The chair's look-ahead note: absences, leave, anything the team carries to next time."""
     note = request.form.get("note", "").strip()
-    if has_control_characters(note, multiline=True):
-        _refusal(CONTROL_CHARACTERS)
+    if error := text_error(note, LOOK_AHEAD_NOTE_LIMIT, multiline=True):
+        _refusal(error)
     else:
-        running_store.set_look_ahead_note(get_db(), team_id, meeting_id, note[:LOOK_AHEAD_NOTE_LIMIT])
+        running_store.set_look_ahead_note(get_db(), team_id, meeting_id, note)
         flash(_("The look ahead is saved."))
     return _after_action(team_id, meeting_id)
 
@@ -209,7 +209,7 @@ def defer(team_id: int, meeting_id: int, item_id: int):
         db = get_db()
         with write(db):
             running_store.close_current(db, team_id, meeting_id, item_id, utcnow(), current_user.id)
-            item_store.defer(db, actor(), team_id, item_id, request.form["reason"].strip()[:300],
+            item_store.defer(db, actor(), team_id, item_id, request.form["reason"].strip(),
                              _next_meeting_id(meeting_store.get_meeting(db, team_id, meeting_id)))
     return _after_action(team_id, meeting_id)
 

@@ -275,6 +275,7 @@ def end(team_id: int, session_id: int):
 def stream(team_id: int, session_id: int):
     """The weekly meeting's live channel (Broadcaster, sse_events) for the session: `changed` on connect and on
     every change; the session's screens then fetch their own panels."""
+    _session(team_id, session_id)  # a plain 404 before any event for a weekly meeting's id
     broadcaster = current_app.extensions["belletje_live"]
     if not broadcaster.open_stream(session_id):
         return Response("too many live screens", status=503, headers={"Retry-After": "10"})
