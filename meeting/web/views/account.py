@@ -1,20 +1,15 @@
 """A user's own account: password and language."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 
 from meeting.core import passwords
 from meeting.web.security import User
 from meeting.store import users as user_store
-from meeting.web.plumbing import LOCALES, get_db, translate
+from meeting.web.plumbing import LOCALES, get_db, login_guarded, translate
 
-bp = Blueprint("account", __name__, url_prefix="/account")
+bp = login_guarded(Blueprint("account", __name__, url_prefix="/account"))
 
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every page here is the user's own."""
 
 
 @bp.get("/")

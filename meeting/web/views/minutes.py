@@ -1,19 +1,13 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
 from flask import Blueprint, Response, render_template
-from flask_login import login_required
 
 from meeting.store import minutes as minutes_store, substance as substance_store
 from meeting.web.live import live_context
-from meeting.web.plumbing import get_db, team_view
+from meeting.web.plumbing import get_db, login_guarded, team_view
 
-bp = Blueprint("minutes", __name__)
+bp = login_guarded(Blueprint("minutes", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
 
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership is checked per view by team_view."""
 
 
 def _context(team_id: int, meeting_id: int) -> dict:

@@ -3,23 +3,18 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from meeting.core.dates import parse_date
 from meeting.core import clients as client_rules, evaluations, teams as team_rules
 from meeting.store.db import utcnow, write
 from meeting.store import clients as client_store, decisions as decision_store, jobs, meetings as meeting_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import actor, capacity_forecast, get_db, team_today, team_view, translate
+from meeting.web.plumbing import actor, capacity_forecast, get_db, login_guarded, team_today, team_view, translate
 
-bp = Blueprint("team", __name__)
+bp = login_guarded(Blueprint("team", __name__))
 SETTINGS_EDITORS = ("chair", "manager", "admin")
 
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every team page needs a login; team_view then checks membership."""
 
 
 @bp.get("/")
