@@ -7,7 +7,7 @@ handover it opens, the consultation it asks, the item that comes back as an issu
 coming agendas. Pure: no Flask, no SQL, `today` passed in.
 """
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
 from meeting.core import client_evaluation, closing, decision_extras
@@ -179,7 +179,7 @@ def decide(subject: Subject, posted: DecisionInput, today: date, member_ids: Col
     if refused := subject_errors(subject):
         return Refusal(refused)
     if subject.named_colleague:  # the colleague was named when the session was planned: invited
-        posted = DecisionInput(**(vars(posted) | {"colleague_invited": "yes"}))
+        posted = replace(posted, colleague_invited="yes")
     form, item = posted.as_form(), subject.rules_item()
     errors = (closing.validate_decision(item, form, today, settings) | decision_extras.validate_decision_extras(
         item, form, today) | input_errors(posted, today, member_ids))

@@ -107,6 +107,8 @@ def test_a_session_decides_on_its_console_with_the_clock_and_the_bell_in_view(ne
     chair.locator("input[name=needs_met][value=yes]").check()
     chair.locator("#continuation_answer").fill("What is still needed, the GP nurse can offer.")
     _shot(chair, "projector-session-deciding")
+    question = chair.locator(".milestone label").evaluate(CONTRAST)  # the milestone's question, readable too
+    assert question["contrast"] >= MIN_CONTRAST, f"the milestone's question: contrast {question['contrast']:.2f}"
     chair.locator("#record-decision").click()
     expect(chair.locator("#console-status")).to_have_text("Decision recorded.")
     expect(chair.locator("#decision-state")).to_contain_text("Step down")
@@ -127,7 +129,8 @@ def test_with_the_decision_open_the_question_stays_readable_and_escape_closes_it
     expect(chair.locator("#decide-form")).to_be_visible()
     expect(chair.locator("input[name=outcome]").first).to_be_focused()  # the first field of an issue's decision
     _shot(chair, "projector-weekly-deciding")
-    for selector in ("#current-item .need p", "#current-item .need-label", "#decision-prep-need p"):
+    for selector in ("#current-item .need p", "#current-item .need-label", "#decision-prep-need p",
+                     "#decision-prep-need .need-label"):
         expect(chair.locator(selector).first).to_contain_text(need if selector.endswith("p") else "What I need")
         measured = chair.locator(selector).first.evaluate(CONTRAST)
         print(f"{selector} while deciding: contrast {measured['contrast']:.1f}:1, {measured['size']:.0f} px")
