@@ -11,7 +11,6 @@ from meeting.web.plumbing import LOCALES, get_db, login_guarded, translate
 bp = login_guarded(Blueprint("account", __name__, url_prefix="/account"))
 
 
-
 @bp.get("/")
 def index():
     """Password and language forms."""

@@ -15,7 +15,6 @@ bp = login_guarded(Blueprint("agenda", __name__))
 PRESENTERS = ("member", "chair")
 
 
-
 @bp.get("/teams/<int:team_id>/meetings")
 @team_view()
 def meetings(team_id: int):

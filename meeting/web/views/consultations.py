@@ -14,7 +14,6 @@ bp = login_guarded(Blueprint("consultations", __name__))
 CONSULTATIONS = "/teams/<int:team_id>/consultations"
 
 
-
 @bp.get(CONSULTATIONS)
 @team_view("member", "chair")
 def consultations(team_id: int):

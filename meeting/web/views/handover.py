@@ -12,7 +12,6 @@ HANDOVERS = "/teams/<int:team_id>/handovers"
 EDITORS = ("member", "chair")
 
 
-
 @bp.record_once
 def handover_names(state) -> None:
     """The checklist's names for every template (the dashboard shows handovers too)."""

@@ -1,5 +1,5 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 
 from meeting.store import minutes as minutes_store, substance as substance_store
 from meeting.web.live import live_context
@@ -9,7 +9,6 @@ bp = login_guarded(Blueprint("minutes", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
 
 
-
 def _context(team_id: int, meeting_id: int) -> dict:
     context = live_context(team_id, meeting_id)
     context.update(minutes_store.minutes(get_db(), meeting_id))
@@ -17,17 +16,13 @@ def _context(team_id: int, meeting_id: int) -> dict:
     return context
 
 
+@bp.get(MEETING + "/minutes.md", endpoint="minutes_markdown")
 @bp.get(MEETING + "/minutes")
 @team_view("member", "chair")
 def minutes(team_id: int, meeting_id: int):
-    """The minutes, printable (print-to-PDF styles)."""
-    return render_template("minutes/minutes.html", **_context(team_id, meeting_id))
-
-
-@bp.get(MEETING + "/minutes.md")
-@team_view("member", "chair")
-def minutes_markdown(team_id: int, meeting_id: int):
-    """The minutes as a Markdown download."""
+    """The minutes, printable (print-to-PDF styles), or as a Markdown download (.md)."""
+    if request.endpoint != "minutes.minutes_markdown":
+        return render_template("minutes/minutes.html", **_context(team_id, meeting_id))
     text = render_template("minutes/minutes.md", **_context(team_id, meeting_id))
     return Response(text, mimetype="text/markdown",
                     headers={"Content-Disposition": f'attachment; filename="minutes-{meeting_id}.md"'})

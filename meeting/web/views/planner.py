@@ -15,7 +15,6 @@ bp = login_guarded(Blueprint("planner", __name__))
 PLAN = "/teams/<int:team_id>/meetings/<int:meeting_id>/plan"
 
 
-
 @bp.get(PLAN)
 @team_view("chair")
 def plan(team_id: int, meeting_id: int):

@@ -20,7 +20,6 @@ bp = login_guarded(Blueprint("reports", __name__))
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
 
 
-
 @bp.get("/teams/<int:team_id>/dashboard")
 @team_view("manager")
 def dashboard(team_id: int):

@@ -8,7 +8,6 @@ bp = login_guarded(Blueprint("stories", __name__))
 STORY = "/teams/<int:team_id>/items/<int:item_id>/story"
 
 
-
 def _story(team_id: int, item_id: int) -> dict:
     return story_store.read_story(get_db(), actor(), team_id, item_id) or abort(404)
 

@@ -16,7 +16,6 @@ bp = login_guarded(Blueprint("team", __name__))
 SETTINGS_EDITORS = ("chair", "manager", "admin")
 
 
-
 @bp.get("/")
 def home():
     """Go to the user's team; with several, list them."""
