@@ -224,7 +224,7 @@ def test_the_look_back_by_keyboard_reviews_every_action_once(projector, new_cont
     expect(chair.locator("#to-consent")).to_be_focused()
 
 
-def test_the_budgets_used_time_and_the_session_time_move_with_the_clock(projector, phone, new_context, login):
+def test_the_budgets_used_time_moves_with_the_clock_and_holds_when_paused(projector, phone, new_context, login):
     chair = login(projector.new_page(), CHAIR)
     meeting_id, _ = _meeting_with_open_item(chair, new_context("phone"), login, "10:35",
                                             [(_unique("Lost his flat"), "Emergency housing?")])
