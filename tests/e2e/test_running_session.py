@@ -81,6 +81,7 @@ def test_a_session_decides_on_its_console_with_the_clock_and_the_bell_in_view(ne
     chair.locator("#start-session").click()
     expect(chair.locator("#step-title")).to_have_text("Case presentation")
     expect(chair.locator("#end-session")).to_have_count(0)  # no end button from step 1
+    expect(chair.locator("#session-used")).not_to_have_text("00:00", timeout=2500)  # the session's time moves
     _shot(chair, "projector-session-step1")
     _fits(chair)
     with phone.expect_response(lambda r: r.url.endswith(url + "/stream")):
