@@ -53,8 +53,9 @@
       } else if (el.dataset.ticking === "end") {
         var moved = Math.max(0, elapsed - parseInt(el.dataset.left || "0", 10));  // still while the clock has time
         var end = new Date(parseInt(el.dataset.endsAt, 10) + moved * 1000);
-        el.textContent = end.toLocaleTimeString(el.dataset.locale || undefined,
-          {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: el.dataset.timezone || undefined});
+        var zone = el.closest("[data-timezone]");  // the team's, said once by the page (not in every push)
+        el.textContent = end.toLocaleTimeString(document.documentElement.lang || undefined,
+          {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone ? zone.dataset.timezone : undefined});
       }
     });
   }
