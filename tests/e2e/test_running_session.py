@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from .conftest import CHAIR, MEMBER
+from .test_accessibility import _axe
 from .test_finishing_treatment import _add_card, _next_step, _plan_session, _register_client
 from .test_live_meeting import (_add_meeting, _meeting_with_open_item, _open_console, _open_phone,
                                 _through_opening_phases, _unique)
@@ -61,9 +62,15 @@ def _fits(page: Page) -> None:
     assert height[0] <= height[1], f"the console runs past the screen: {height}, {below}"
 
 
+def _no_axe_violation(page: Page, what: str) -> None:
+    found = [f"[{v['impact']}] {v['id']}: {v['help']}" for v in _axe(page)]
+    assert not found, f"axe on {what}:\n" + "\n".join(found)
+
+
 def test_a_session_decides_on_its_console_with_the_clock_and_the_bell_in_view(new_context, login):
-    chair = login(new_context("projector").new_page(), CHAIR)
-    phone = login(new_context("phone").new_page(), MEMBER)
+    # bypass_csp: axe is injected as an inline script, which the app's CSP rightly forbids
+    chair = login(new_context("projector", bypass_csp=True).new_page(), CHAIR)
+    phone = login(new_context("phone", bypass_csp=True).new_page(), MEMBER)
     reference = _register_client(phone)
     session_id = _plan_session(chair, reference, "06:31")
     url = f"/teams/1/sessions/{session_id}"
@@ -89,6 +96,7 @@ def test_a_session_decides_on_its_console_with_the_clock_and_the_bell_in_view(ne
     for title in ("Systemic analysis", "Reflective round", "Options for action"):
         _next_step(chair, title)
     _add_card(phone, chair, "options", "organisation", "A quick re-referral route with the practice", "#options-board")
+    _no_axe_violation(phone, "the session's phone")
     _shot(chair, "projector-session-options")
     _fits(chair)
 
@@ -96,6 +104,7 @@ def test_a_session_decides_on_its_console_with_the_clock_and_the_bell_in_view(ne
     expect(chair.locator("#decide-form")).to_be_visible()
     expect(chair.locator("#decision-options")).to_contain_text("A quick re-referral route")  # the options, open
     _shot(chair, "projector-session-decide-open")
+    _no_axe_violation(chair, "the session's console while deciding")
     for selector in (".session-main .countdown", "#step-title", "#bell"):
         expect(chair.locator(selector)).to_be_visible()
         assert _in_view(chair, selector), f"{selector} is not in view while deciding"
