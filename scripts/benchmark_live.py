@@ -11,7 +11,9 @@ screen of that meeting *holds* it (the change's pushed parts and its `changed` e
 or the polled panel), from the moment the POST was sent. Meanwhile one user per meeting browses ordinary
 pages (agenda, meetings, team page) once a second.
 
-Scenarios: (a) 1 meeting x 60 screens; (b) 7 meetings x 60 screens at once. Modes: `sse` (the live
+Scenarios: (a) 1 meeting x 60 screens; (b) 7 meetings x 60 screens at once, one of them a complex-case session
+(--sessions: its console and phones on the same live channel; its members put worksheet cards on the board where a
+weekly meeting advances). Modes: `sse` (the live
 channel) and `poll` (every screen re-fetches its panel every 2 s, the alternative without SSE).
 
     python scripts/benchmark_live.py                               # (a) sse+poll, (b) sse; 60 s each
@@ -264,9 +266,15 @@ class Room:
     meeting_id: int
     chair: Person
     members: list
+    kind: str = "weekly"  # weekly | session (a complex-case session on the same live channel)
     screens: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # (revision, monotonic time the POST was sent)
     failed_posts: int = 0
+
+
+def base_of(room: Room) -> str:
+    """The room's running-session address: a weekly meeting's or a complex-case session's (same suffixes)."""
+    return f"/teams/{room.team_id}/{'sessions' if room.kind == 'session' else 'meetings'}/{room.meeting_id}"
 
 
 def revision_of(database: str, meeting_id: int) -> tuple[int, int | None]:
@@ -283,7 +291,7 @@ class Driver:
 
 
 async def driver(port: int, room: Room) -> Driver:
-    base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+    base = base_of(room)
     chair = Person(room.chair.email)
     ringers = [Person(p.email) for p in room.members[:8]]
     connections = await asyncio.gather(log_in(port, chair, base + "/run"),
@@ -296,25 +304,31 @@ async def drive(database: str, driving: Driver, stop: asyncio.Event):
     """One change every ~2 s: rings by members in turn, the chair acknowledging, pausing, resuming, advancing.
 
     Advancing is two changes, as at a meeting: the open item deferred, then the next opened. Posted back to back
-    (as before), a stream could wake once for both and send them as one update.
+    (as before), a stream could wake once for both and send them as one update. In a complex-case session a
+    member puts a worksheet card on the board instead (its steps are few, and cards are its changes).
     """
     room = driving.room
-    base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+    base, bell = base_of(room), f"/teams/{room.team_id}/meetings/{room.meeting_id}/bell"
     turns = itertools.cycle(driving.ringers)
     steps = itertools.cycle(["ring", "ack", "pause", "resume", "ring", "ack", "extend", "ring", "ack", "advance",
                              "advance"])
+    levels = itertools.cycle(["clinician", "patient", "organisation"])
     await asyncio.sleep(random.uniform(0, CHANGE_SECONDS))
     while not stop.is_set():
         step, before = next(steps), revision_of(database, room.meeting_id)
         sent = time.monotonic()
         if step == "ring":
             ringer, connection = next(turns)
-            reply = await post(connection, ringer, base + "/bell", {"reason": "over_time"})
+            reply = await post(connection, ringer, bell, {"reason": "over_time"})
         elif step == "ack":
             reply = await post(driving.chair, room.chair, base + "/run/bell/ack")
         elif step in ("pause", "resume", "extend"):
             reply = await post(driving.chair, room.chair, base + "/run/clock",
                                {"kind": "extend" if step == "extend" else "toggle"})
+        elif room.kind == "session":
+            ringer, connection = next(turns)
+            reply = await post(connection, ringer, base + "/cards", {"step": "systemic_analysis",
+                                                                     "level": next(levels), "text": "Benchmark card"})
         elif before[1]:  # advance, as a chair does: the open item is deferred, and the next one opened, 2 s later
             reply = await post(driving.chair, room.chair, f"{base}/run/items/{before[1]}/defer",
                                {"reason": "Benchmark: next"})
@@ -330,8 +344,8 @@ async def drive(database: str, driving: Driver, stop: asyncio.Event):
 async def browse(port: int, room: Room, person: Person, connection: Connection, stop: asyncio.Event,
                  latencies: list, errors: list):
     """Ordinary pages while the meetings stream: agenda, meetings list, team page, once a second."""
-    pages = itertools.cycle([f"/teams/{room.team_id}/meetings/{room.meeting_id}/", f"/teams/{room.team_id}/meetings",
-                             f"/teams/{room.team_id}/"])
+    own = f"/teams/{room.team_id}/sessions" if room.kind == "session" else f"{base_of(room)}/"
+    pages = itertools.cycle([own, f"/teams/{room.team_id}/meetings", f"/teams/{room.team_id}/"])
     await asyncio.sleep(random.uniform(0, 1))
     while not stop.is_set():
         started = time.monotonic()
@@ -350,8 +364,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def build(database: str, meetings: int, screens: int) -> list[Room]:
-    """The rehearsal rooms, written before the server starts; every account gets one real argon2id hash."""
+def build(database: str, meetings: int, screens: int, sessions: int = 0) -> list[Room]:
+    """The rehearsal rooms, written before the server starts; every account gets one real argon2id hash. The last
+    `sessions` of the `meetings` are complex-case sessions."""
     from argon2 import PasswordHasher
     from meeting.ops import rehearsal
     from meeting.store import db as store_db, users as user_store
@@ -361,8 +376,10 @@ def build(database: str, meetings: int, screens: int) -> list[Room]:
     db = store_db.connect(database)
     rooms = []
     for number in range(1, meetings + 1):
-        built = rehearsal.build_room(db, number, screens - 1, PASSWORD)
-        rooms.append(Room(built.team_id, built.meeting_id, Person(built.chair), [Person(e) for e in built.members]))
+        session = number > meetings - sessions
+        built = (rehearsal.build_session_room if session else rehearsal.build_room)(db, number, screens - 1, PASSWORD)
+        rooms.append(Room(built.team_id, built.meeting_id, Person(built.chair), [Person(e) for e in built.members],
+                          "session" if session else "weekly"))
     db.execute("UPDATE users SET password_hash = ?", [real.hash(PASSWORD)])  # ... and no rehash at each login
     db.close()
     return rooms
@@ -426,6 +443,8 @@ class Result:
     log_rows: int = 0
     update_bytes: list = field(default_factory=list)
     first_load: int = 0
+    sessions: int = 0
+    session_latencies: list = field(default_factory=list)  # of the complex-case sessions' screens
 
 
 async def phone_first_load(port: int, person: Person, page: str) -> int:
@@ -439,19 +458,20 @@ async def phone_first_load(port: int, person: Person, page: str) -> int:
     return total
 
 
-async def run(scenario: str, mode: str, meetings: int, screens: int, duration: float, server_args: list[str]) -> Result:
+async def run(scenario: str, mode: str, meetings: int, screens: int, duration: float, server_args: list[str],
+              sessions: int = 0) -> Result:
     workdir = tempfile.mkdtemp(prefix="belletje-live-")
     database = str(Path(workdir) / "live.sqlite3")
-    rooms = build(database, meetings, screens)
+    rooms = build(database, meetings, screens, sessions)
     rows_before = access_rows(database)  # the access-log rows the screens and the run write, from their first view
     port = free_port()
     server = start_server(port, database, server_args)
-    result = Result(scenario, mode, meetings, screens)
+    result = Result(scenario, mode, meetings, screens, sessions=sessions)
     stop, stop_screens = asyncio.Event(), asyncio.Event()  # changes stop first; screens a grace period later
     tasks, screen_tasks = [], []
     try:
         for room in rooms:
-            base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+            base = base_of(room)
             people = [("console", room.chair, base + "/run")] + [("phone", p, base + "/live") for p in room.members]
             connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
             room.screens = [Screen(kind, room.meeting_id, person, connection)
@@ -459,7 +479,7 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
         result.first_load = await phone_first_load(port, Person(rooms[0].members[-1].email),
                                                    f"/teams/{rooms[0].team_id}/meetings/{rooms[0].meeting_id}/live")
         for room in rooms:
-            base = f"/teams/{room.team_id}/meetings/{room.meeting_id}"
+            base = base_of(room)
             for screen in room.screens:
                 stream = base + ("/run/stream" if screen.kind == "console" else "/stream")
                 panel = base + ("/run/panel" if screen.kind == "console" else "/live/panel")
@@ -528,6 +548,8 @@ def measure(result: Result, rooms: list[Room]) -> None:
                     result.missed += 1
                 else:
                     result.latencies.append(held - sent)
+                    if room.kind == "session":
+                        result.session_latencies.append(held - sent)
 
 
 # --- the table ----------------------------------------------------------------------------------------------
@@ -571,6 +593,10 @@ def verdicts(results: list[Result]) -> list[str]:
         p95 = pct(r.latencies, .95) * 1000
         limit = 150 if r.scenario == "a" else 250
         out.append(f"({r.scenario}) p95 {p95:.0f} ms < {limit} ms: {'met' if p95 < limit else 'NOT met'}")
+        if r.sessions:
+            session_p95 = pct(r.session_latencies, .95) * 1000
+            out.append(f"({r.scenario}) of which {r.sessions} complex-case session(s): "
+                       f"{len(r.session_latencies)} updates, p95 {session_p95:.0f} ms")
         polled = by.get((r.scenario, "poll"))
         if polled and polled.latencies:
             ratio = pct(polled.latencies, .95) / pct(r.latencies, .95)
@@ -597,6 +623,8 @@ def main() -> None:
     parser.add_argument("--poll-b", action="store_true", help="also poll in scenario (b) (heavy)")
     parser.add_argument("--screens", type=int, default=60, help="screens per meeting (1 console + phones)")
     parser.add_argument("--meetings", type=int, default=7, help="meetings in scenario (b)")
+    parser.add_argument("--sessions", type=int, default=1,
+                        help="of scenario (b)'s meetings, how many are complex-case sessions")
     parser.add_argument("--duration", type=float, default=60, help="seconds of changes per run (full run: 300)")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--server-args", default="", help='extra arguments for app.py, e.g. "--institution"')
@@ -615,7 +643,9 @@ def main() -> None:
     for number in range(1, args.runs + 1):
         results = []
         for scenario, mode, meetings in plan:
-            result = asyncio.run(run(scenario, mode, meetings, args.screens, args.duration, args.server_args.split()))
+            sessions = args.sessions if scenario == "b" else 0
+            result = asyncio.run(run(scenario, mode, meetings, args.screens, args.duration, args.server_args.split(),
+                                     sessions))
             results.append(result)
             print(f"run {number}: ({scenario}) {mode} done, load average {os.getloadavg()[0]:.2f}", flush=True)
         print(f"\nRun {number}\n" + table(results))

@@ -35,6 +35,32 @@
   }
   setInterval(tick, 250);
 
+  // --- Time that moves with the running clock between two pushes: a budget's used time (data-ticking="up"), the
+  // estimated end (data-ticking="end": it holds still while the current clock has time left, data-left, then moves
+  // on with the clock of the day; paused or between items it moves at once). The server's figures are the truth; each push replaces them, the browser only ticks between.
+  function elapsedSince(el) {
+    return Math.floor((Date.now() - parseInt(el.dataset.receivedAt || Date.now(), 10)) / 1000);
+  }
+  function stampTicking(root) {
+    (root || document).querySelectorAll("[data-ticking]").forEach(function (el) { el.dataset.receivedAt = Date.now(); });
+  }
+  function tickTicking() {
+    document.querySelectorAll("[data-ticking]").forEach(function (el) {
+      var running = el.dataset.running === "1", elapsed = running ? elapsedSince(el) : 0;
+      if (el.dataset.ticking === "up") {
+        var seconds = parseInt(el.dataset.seconds, 10) + elapsed;
+        if (el.tagName === "METER") { el.value = seconds; } else { el.textContent = format(seconds); }
+      } else if (el.dataset.ticking === "end") {
+        var moved = Math.max(0, elapsed - parseInt(el.dataset.left || "0", 10));  // still while the clock has time
+        var end = new Date(parseInt(el.dataset.endsAt, 10) + moved * 1000);
+        var zone = el.closest("[data-timezone]");  // the team's, said once by the page (not in every push)
+        el.textContent = end.toLocaleTimeString(document.documentElement.lang || undefined,
+          {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone ? zone.dataset.timezone : undefined});
+      }
+    });
+  }
+  setInterval(tickTicking, 250);
+
   // --- The bell's chime on the projector, once per new ring, unless muted.
   var lastBell = null;
   function chime() {
@@ -151,12 +177,14 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { stamp(); tick(); checkBell(); showMute(); cooldown(); scrollBoxes(); });
+  document.addEventListener("DOMContentLoaded", function () { stamp(); stampTicking(); tick(); tickTicking(); checkBell(); showMute(); cooldown(); scrollBoxes(); });
   document.addEventListener("htmx:afterSwap", function (event) {
-    fillTokens(event.target); stamp(event.target); tick(); checkBell(); cooldown(); scrollBoxes(event.target); reopen();
-    if (event.target.id === "decide-panel") {  // the decision form opened: start reading at its heading
+    fillTokens(event.target); stamp(event.target); stampTicking(event.target); tick(); tickTicking(); checkBell(); cooldown();
+    scrollBoxes(event.target); reopen();
+    if (event.target.id === "decide-panel") {  // the decision form opened: start at its first field
+      var first = event.target.querySelector("#decide-form input:not([type=hidden]), #decide-form textarea, #decide-form select");
       var heading = document.getElementById("decide-heading");
-      if (heading) { heading.focus(); }
+      if (first) { first.focus(); } else if (heading) { heading.focus(); }
     }
   });
 
@@ -178,9 +206,7 @@
       var field = !panel.hidden && panel.querySelector("input, select, textarea");
       if (field && target.id !== "help-toggle") { field.focus(); }
     } else if (target.dataset.clears) {
-      document.getElementById(target.dataset.clears).innerHTML = "";
-      var opener = document.getElementById("decide-link");
-      if (opener) { opener.focus(); }
+      closeDecision();
     }
   });
 
@@ -197,6 +223,39 @@
     }
   });
 
+  // --- The decision panel: closing it (its button, Escape) gives the focus back to what opened it.
+  var decisionOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target && event.detail.target.id === "decide-panel" && event.detail.elt.id !== "decide-form") {
+      decisionOpener = event.detail.elt;
+    }
+  });
+  function decisionOpen() {
+    var panel = document.getElementById("decide-panel");
+    return Boolean(panel && panel.querySelector("#decide"));
+  }
+  function closeDecision() {
+    document.getElementById("decide-panel").innerHTML = "";
+    var opener = decisionOpener && document.body.contains(decisionOpener) ? decisionOpener : document.getElementById("decide-link");
+    if (opener) { opener.focus(); }
+  }
+
+  // --- The look back by keyboard: after a review the rows may re-sort (a moved due date); the focus goes to the
+  // first action not reviewed yet, so none is skipped.
+  var reviewing = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.closest && event.detail.elt.closest(".look-back")) { reviewing = true; }
+  });
+  // After the settle: a row keeps its old class (htmx settles attributes of elements that keep their id) until then.
+  document.addEventListener("htmx:afterSettle", function (event) { nextInLookBack(event.target); });
+  function nextInLookBack(root) {  // root: a node the swap put in (the list itself, or what holds it)
+    if (!reviewing || !root.querySelector || (root.id !== "open-actions" && !root.querySelector("#open-actions"))) { return; }
+    reviewing = false;
+    var next = document.querySelector("#open-actions li:not(.reviewed) .choice-row button");
+    var onward = document.getElementById("to-consent");
+    if (next) { next.focus(); } else if (onward) { onward.focus(); }
+  }
+
   // --- Chair keyboard shortcuts on the projector: a key clicks the control that names it in aria-keyshortcuts
   // (which tells screen readers too), or in data-shortcut on a screen that does not name it yet (the session's).
   function shortcutFor(key) {
@@ -206,12 +265,30 @@
     });
   }
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.closest("#decide-form")) {
+      event.preventDefault();  // Ctrl+Enter records the decision from any field of its form
+      var record = document.getElementById("record-decision");
+      if (record) { record.click(); }
+      return;
+    }
     if (!document.body.classList.contains("projector") || event.ctrlKey || event.metaKey || event.altKey) { return; }
-    if (event.key === "Escape") {
-      document.querySelectorAll("details.story-full[open]").forEach(closeDetails);
+    if (event.key === "Escape") {  // the last thing opened closes first: the help, the decision, the preparation
+      var help = document.getElementById("help"), toggle = document.getElementById("help-toggle");
+      if (help && !help.hidden) {
+        help.hidden = true;
+        if (toggle) { toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
+      } else if (decisionOpen()) {
+        closeDecision();
+      } else {
+        document.querySelectorAll("details.story-full[open]").forEach(closeDetails);
+      }
       return;
     }
     if (event.target.closest("input, textarea, select, [contenteditable], #decide-panel")) { return; }
+    if (event.key === " " && event.target.closest(".look-back button")) {  // a stray Space records no review
+      event.preventDefault();
+      return;
+    }
     if (event.key === " " && event.target.closest("button, a")) { return; }  // Space presses the focused control
     var control = event.key.length === 1 && shortcutFor(event.key.toLowerCase());
     if (!control) { return; }

@@ -126,7 +126,8 @@ def test_starting_runs_the_first_steps_clock_and_next_moves_on(running, world, d
     assert clock_kinds(db, first[0]) == ["start"]
     assert db.execute("SELECT state, current_item_id FROM meetings WHERE id = ?", [session_id]).fetchone() == (
         "running", first[0])
-    panel = chair.post(base(world, session_id) + "/run/next", headers=HX).text
+    chair.post(base(world, session_id) + "/run/next", headers=HX)  # the stream pushes the panel's parts
+    panel = chair.get(base(world, session_id) + "/run/panel").text
     assert clock_kinds(db, first[0]) == ["start", "end"] and clock_kinds(db, second[0]) == ["start"]
     assert 'id="step-title">Systemic analysis<' in panel and 'id="worksheet"' in panel
 
@@ -345,6 +346,8 @@ def test_the_session_streams_on_the_weekly_meetings_live_channel(as_user, world,
     assert response.mimetype == "text/event-stream"
     chunks = response.response
     assert next(chunks).startswith(b"retry:")
-    assert next(chunks) == f"event: changed\ndata: {revision(db, session_id)}\n\n".encode()
+    resync = next(chunks)  # the session's parts, as a weekly meeting's, then `changed`
+    assert resync.startswith(b"event: step\n") and b"The session has not started yet" in resync
+    assert resync.endswith(f"event: changed\ndata: {revision(db, session_id)}\n\n".encode())
     response.close()
     assert member.get(base(world, world["meeting_a"]) + "/stream").status_code == 404  # a weekly meeting is no session

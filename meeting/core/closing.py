@@ -12,7 +12,7 @@ from meeting.core.evaluations import (
     DEFAULT_INTERVAL_MONTHS, LEGAL_MINIMUM_MONTHS, add_months, milestone_kind, next_evaluation_due,
 )
 from meeting.core.i18n import N_
-from meeting.core.text import TextField
+from meeting.core.text import TextField, text_error
 
 OUTCOMES = {
     "continue_adjusted": N_("Continue with adjusted goals"),
@@ -89,7 +89,9 @@ def _required(form: Mapping, name: str, message: str) -> dict[str, str]:
 
 
 def _label_errors(label: str, form: Mapping) -> dict[str, str]:
-    """What the label itself needs: an announcement outcome, or a question's answer."""
+    """What the label itself needs: an announcement outcome, or a question's answer (a session's close has no label)."""
+    if label is None:
+        return {}
     if label == "announcement":
         return _choice(form, "announcement_outcome", ANNOUNCEMENT_OUTCOMES,
                        N_("Choose whether the announcement was approved, noted or not agreed."))
@@ -118,7 +120,7 @@ def counts_as_evaluation(item: Mapping, form: Mapping) -> bool:
     return item["track"] == "regular" and needs_review(item, form)
 
 
-def _next_date_errors(form: Mapping, today: date) -> dict[str, str]:
+def next_date_errors(form: Mapping, today: date) -> dict[str, str]:
     """An optional next-evaluation date must be a valid future date, and not after finishing."""
     raw = _text(form, "next_evaluation_on")
     if not raw:
@@ -146,7 +148,7 @@ def _review_errors(item: Mapping, form: Mapping, today: date) -> dict[str, str]:
     if _text(form, "outcome") == "continue_unchanged":
         errors |= _required(form, "reason", N_("Give the reason to continue unchanged."))
     if item["track"] == "regular":
-        errors |= _next_date_errors(form, today)
+        errors |= next_date_errors(form, today)
     return errors
 
 
@@ -230,10 +232,11 @@ DEFERRAL_REASON = TextField(300)  # one line, shown in the agenda and the minute
 
 
 def validate_deferral(reason) -> dict[str, str]:
-    """A deferral needs a reason; field -> message, {} when valid."""
+    """A deferral needs a reason that fits DEFERRAL_REASON (one line, no control characters); field -> message."""
     if reason is None or not str(reason).strip():
         return {"reason": N_("Give the reason for deferring this item.")}
-    return {}
+    message = text_error(str(reason).strip(), DEFERRAL_REASON)
+    return {"reason": message} if message else {}
 
 
 def next_evaluation_date(outcome: str, decided_on: date,

@@ -1,15 +1,16 @@
 """A full room to rehearse load on: a team with a chair and members, clients, and a running meeting with a
-typical agenda at full text length. The live benchmark and the wire-size checks build their meetings with it.
+typical agenda at full text length, or a running complex-case session. The live benchmark and the wire-size checks build their meetings with it.
 
 Fictional data only: references like R3-007, no names of real people.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from meeting.core import session as session_rules
 from meeting.core.clients import ClientInput
 from meeting.core.items import ItemInput, TEXT_LIMITS
 from meeting.store import clients as client_store, decisions as decision_store, items as item_store
-from meeting.store import meetings as meeting_store, running as running_store
+from meeting.store import meetings as meeting_store, running as running_store, sessions as session_store
 from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
 from meeting.store.db import utcnow, write
@@ -63,3 +64,30 @@ def build_room(db, number: int, members: int, password: str, today: date | None 
     decision_store.approve_consent_block(db, Actor(None), meeting_id, team_id, now)
     running_store.open_item(db, team_id, meeting_id, item_ids[0], now, staff[0])
     return Room(team_id, meeting_id, chair, emails, item_ids)
+
+
+def build_session_room(db, number: int, members: int, password: str, today: date | None = None) -> Room:
+    """Team `number` with a chair and `members` members, and a complex-case session of one client, started and at
+    its systemic analysis (the first step with cards), a few worksheet cards on its board. Its `item_ids` are the
+    session's steps."""
+    today = today or date.today()
+    team_id = team_store.create_team(db, f"Rehearsal team {number} (complex-case session)")
+    chair = f"chair{number}@rehearsal.example"
+    emails = [f"member{number}-{i}@rehearsal.example" for i in range(members)]
+    with write(db):
+        for email, role in [(chair, "chair")] + [(e, "member") for e in emails]:
+            team_store.set_role(db, team_id, user_store.create_user(db, email, email.split("@")[0], password), role)
+    staff = [r["id"] for r in team_store.members(db, team_id)]
+    client = client_store.add_clients(db, Actor(None), team_id, [
+        ClientInput(f"R{number}-001", staff[1 % len(staff)], today - timedelta(days=800), None)])[0]
+    team = team_store.get_team(db, team_id)
+    now = utcnow()
+    session_id = session_store.create(db, Actor(None), team, now, client, staff[1 % len(staff)],
+                                      dict(session_rules.DEFAULT_MINUTES), None, "An outside colleague")
+    steps = [s["id"] for s in session_store.steps(db, session_id)]
+    session_store.start(db, team_id, session_id, steps[0], now, staff[0])
+    session_store.next_step(db, team_id, session_id, steps[0], steps[1], now, staff[0])
+    for index, level in enumerate(session_rules.LEVELS):
+        session_store.add_card(db, Actor(staff[index % len(staff)]), team_id, session_id,
+                               {"step": "systemic_analysis", "level": level, "text": _text("A hindering factor", 120)}, now)
+    return Room(team_id, session_id, chair, emails, steps)

@@ -2,44 +2,35 @@
 from datetime import date, datetime
 
 from meeting.core import client_evaluation
-from meeting.core.decision_extras import records_client_evaluation
 from meeting.store import calendar
 from meeting.store.audit import Actor, log_access, log_access_set
 from meeting.store.db import iso, write
 
 
-def record(db, actor: Actor, team: dict, item: dict, decision_id: int, form: dict, today: date,
-           now: datetime) -> int | None:
-    """Inside the decision's transaction: store the (validated) evaluation with the client, unless left blank."""
-    if not records_client_evaluation(item, form):
-        return None
-    values, errors = client_evaluation.validate(form, today)
-    if errors:
-        raise ValueError(f"the evaluation with the client was not validated: {errors}")
-    if client_evaluation.is_blank(values):
-        return None
-    return _insert(db, actor, team["id"], item["client_id"], values, now, item_id=item["id"], decision_id=decision_id)
+def record(db, actor: Actor, team: dict, subject, decision_id: int, columns: dict, now: datetime) -> int:
+    """Inside the decision's transaction: store the evaluation with the client the core validated (its columns)."""
+    return _insert(db, actor, team["id"], subject.client_id, columns, now, item_id=subject.item_id,
+                   decision_id=decision_id)
 
 
 def record_outside_meeting(db, actor: Actor, team_id: int, client_id: int, values: dict, now: datetime) -> int:
     """Store an evaluation with the client recorded from the worklist (values from
     `client_evaluation.validate_outside_meeting`), with no agenda item or decision."""
     with write(db):
-        return _insert(db, actor, team_id, client_id, values, now)
+        return _insert(db, actor, team_id, client_id, client_evaluation.columns(values), now)
 
 
-def _insert(db, actor: Actor, team_id: int, client_id: int, values: dict, now: datetime, item_id: int | None = None,
+def _insert(db, actor: Actor, team_id: int, client_id: int, columns: dict, now: datetime, item_id: int | None = None,
             decision_id: int | None = None) -> int:
     """One recorded evaluation with the client, its clinician the client's regiebehandelaar, logged."""
-    row = client_evaluation.columns(values)
     clinician = db.execute("SELECT clinician_id FROM clients WHERE id = ? AND team_id = ?",
                            [client_id, team_id]).fetchone()[0]
-    row |= {"team_id": team_id, "client_id": client_id, "item_id": item_id, "decision_id": decision_id,
-            "clinician_id": clinician, "recorded_by": actor.user_id, "recorded_at": iso(now)}
+    row = columns | {"team_id": team_id, "client_id": client_id, "item_id": item_id, "decision_id": decision_id,
+                     "clinician_id": clinician, "recorded_by": actor.user_id, "recorded_at": iso(now)}
     evaluation_id = db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                list(row.values())).lastrowid
-    log_access(db, actor, "client-evaluation", [client_id], team_id,
-               detail=f"item={item_id}" if item_id else "worklist", now=now)
+    where = f"item={item_id}" if item_id else f"decision={decision_id}" if decision_id else "worklist"
+    log_access(db, actor, "client-evaluation", [client_id], team_id, detail=where, now=now)
     return evaluation_id
 
 

@@ -2,7 +2,6 @@
 from datetime import date
 
 from meeting.core.consultation import answer_item
-from meeting.core.decision_extras import records_consultation
 from meeting.core.i18n import N_
 from meeting.store.audit import Actor, log_access
 from meeting.store.db import utcnow, write
@@ -10,17 +9,15 @@ from meeting.store.items import add_item
 from meeting.store.running import Refused
 
 
-def record(db, actor: Actor, team: dict, item: dict, decision_id: int, form: dict, today: date) -> int | None:
-    """Inside the decision's transaction: the consultation it asks for (validated by the caller)."""
-    if not records_consultation(item, form):
-        return None
+def record(db, actor: Actor, team: dict, subject, decision_id: int, request) -> int:
+    """Inside the decision's transaction: the consultation it asks for (the core's `ConsultationRequest`)."""
     consultation_id = db.execute(
         """INSERT INTO consultations (team_id, client_id, item_id, decision_id, presenter_id, question, asked_of,
            asked_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [team["id"], item["client_id"], item["id"], decision_id, item["presenter_id"],
-         form["consultation_question"].strip(), form["consultation_asked_of"].strip(), today.isoformat()]).lastrowid
-    if item["client_id"]:
-        log_access(db, actor, "consultation", [item["client_id"]], team["id"], detail=f"item={item['id']}")
+        [team["id"], subject.client_id, subject.item_id, decision_id, subject.presenter_id, request.question,
+         request.asked_of, request.asked_on.isoformat()]).lastrowid
+    if subject.client_id:
+        log_access(db, actor, "consultation", [subject.client_id], team["id"], detail=f"item={subject.item_id}")
     return consultation_id
 
 

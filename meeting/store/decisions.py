@@ -1,98 +1,122 @@
-"""Decisions that close items, their actions, and the evaluations they record."""
+"""Decisions that close items or sessions, their actions, and the evaluations they record.
+
+A decision is the core's command (`meeting.core.decision.decide`): the store reads what it closes, lets the core
+decide, and writes every effect the core returned in one transaction (`apply`).
+"""
 import sqlite3
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from meeting.core import decision as rules
 from meeting.core.actions import status_after
-from meeting.core.closing import (
-    client_changes, comes_back_as_issue, counts_as_evaluation, next_evaluation_date, validate_decision,
-)
+from meeting.core.dates import parse_date
 from meeting.core.decision_extras import consent_form, finishes_by_consent
-from meeting.core.handover import opens_handover
-from meeting.store.db import iso, write
-from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
+from meeting.core.planning import plain_text
+from meeting.store import client_evaluations, consultations
 from meeting.store import handovers as handover_store
 from meeting.store.audit import Actor, log_access
+from meeting.store.db import iso, write
 from meeting.store.items import ITEM_COLUMNS, add_item
 from meeting.store.meetings import NotTheTeams, bump_revision
 from meeting.store.running import Refused, close_current
-from meeting.store import client_evaluations, consultations
 
-DECISION_FIELDS = ("announcement_outcome", "answer", "outcome", "decision", "reason", "needs_met", "worded_by",
-                   "next_evaluation_on", "continuation_answer", "colleague_invited", "exemplary_situation")
-ALREADY_CLOSED = N_("This item was closed already, by someone else. Nothing was changed.")
-TEXT_FIELDS = {"answer", "decision", "reason", "continuation_answer"}
+DECISION_FIELDS = rules.RECORD_FIELDS
+ALREADY_CLOSED = rules.ALREADY_CLOSED
 
 
 class InvalidDecision(Refused):
-    """The decision lacks what the rules require (the core's validation): refused whoever calls."""
+    """The decision cannot be recorded (the core's refusal, or closed meanwhile): field -> message; the one
+    refusal a view of a decision catches."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__(next(iter(errors.values())))
         self.errors = errors
 
 
-def _decision_values(form: dict) -> list:
-    """The decision's columns in order: free text as '' when absent, choices as NULL."""
-    return [(form.get(f) or "").strip() if f in TEXT_FIELDS else (form.get(f) or None) for f in DECISION_FIELDS]
+def subject(db, team_id: int, item_id: int) -> rules.Subject | None:
+    """What deciding `item_id` closes, as stored now: a weekly meeting's item, or a complex-case session's options
+    step (the session's case gives the client and whether the colleague was named)."""
+    row = next(db.query("""SELECT i.id, i.meeting_id, i.state, i.track, i.label, i.client_id, i.presenter_id,
+        i.handover_id, m.kind, m.starts_at, m.state AS meeting_state, c.treatment_start,
+        s.colleague_id, s.external_colleague FROM items i JOIN meetings m ON m.id = i.meeting_id
+        LEFT JOIN clients c ON c.id = i.client_id LEFT JOIN case_sessions s ON s.meeting_id = m.id
+        WHERE i.id = ? AND i.team_id = ?""", [item_id, team_id]), None)
+    if row is None:
+        return None
+    session = row["kind"] == "complex_case"
+    return rules.Subject(
+        "session" if session else "item", row["id"], row["meeting_id"], row["starts_at"], row["meeting_state"],
+        row["state"], "regular" if session else row["track"], None if session else row["label"], row["client_id"],
+        row["presenter_id"], parse_date(row["treatment_start"]),
+        session and bool(row["colleague_id"] or (row["external_colleague"] or "").strip()), row["handover_id"])
 
 
-def decide(db, actor: Actor, team: dict, item: dict, form: dict, today: date, now: datetime,
-           next_meeting_id: int | None) -> int:
-    """Record the decision that closes `item`; `today` is the day of the meeting it is decided in (a review
-    is dated by it). Refused if it is closed already; InvalidDecision if the rules are not met."""
+def decide(db, actor: Actor, team: dict, item: Mapping, posted: rules.DecisionInput | Mapping, today: date,
+           now: datetime, next_meeting_id: int | None, translate=plain_text) -> int:
+    """Record the decision that closes `item` (an agenda item, or a session's options step); `today` is the day of
+    the meeting it is decided in (a review is dated by it). InvalidDecision when the core refuses it, or when it was
+    closed meanwhile; checked inside the write lock, with the team's active members as the possible owners."""
+    if not isinstance(posted, rules.DecisionInput):
+        posted = rules.DecisionInput.from_values(posted)
     try:
         with write(db):
-            stored = next(db.query("""SELECT i.state, i.track, i.label, i.client_id, c.treatment_start FROM items i
-                LEFT JOIN clients c ON c.id = i.client_id WHERE i.id = ? AND i.team_id = ?""",
-                                   [item["id"], team["id"]]), None)
-            if stored is None:
+            closing = subject(db, team["id"], item["id"])
+            if closing is None:
                 raise NotTheTeams(item["id"])
-            if stored["state"] != "planned":
-                raise Refused(ALREADY_CLOSED)
-            if errors := validate_decision(stored, form, today):
-                raise InvalidDecision(errors)
-            decision_id = db.execute(
-                f"""INSERT INTO decisions (item_id, meeting_id, {', '.join(DECISION_FIELDS)}, decided_by, decided_at)
-                    VALUES ({', '.join('?' * (len(DECISION_FIELDS) + 4))})""",
-                [item["id"], item["meeting_id"], *_decision_values(form), actor.user_id, iso(now)]).lastrowid
-            _record_actions(db, team["id"], decision_id, form.get("actions") or [])
-            if stored["client_id"] and counts_as_evaluation(stored, form):
-                _record_evaluation(db, actor, team, item, form, today)
-                if opens_handover(form.get("outcome")):
-                    handover_store.open_handover(db, actor, team, item["client_id"], decision_id, form["outcome"], today)
-            client_evaluations.record(db, actor, team, item, decision_id, form, today, now)
-            consultations.record(db, actor, team, item, decision_id, form, today)
-            if comes_back_as_issue(stored, form) and next_meeting_id:
-                _return_as_issue(db, actor, item, next_meeting_id)
-            db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item["id"]])
-            close_current(db, team["id"], item["meeting_id"], item["id"], now, actor.user_id)
-            return decision_id
+            members = {r[0] for r in db.execute("""SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+                WHERE m.team_id = ? AND u.active = 1""", [team["id"]])}
+            outcome = rules.decide(closing, posted, today, members, team["evaluation_interval_months"], next_meeting_id)
+            if isinstance(outcome, rules.Refusal):
+                raise InvalidDecision(outcome.errors)
+            return apply(db, actor, team, outcome, now, translate)
     except sqlite3.IntegrityError as error:  # the UNIQUE item_id: a second chair at the same moment
         if "decisions.item_id" in str(error):
-            raise Refused(ALREADY_CLOSED) from error
+            raise InvalidDecision({"item": ALREADY_CLOSED}) from error
         raise
 
 
-def _record_actions(db, team_id: int, decision_id: int, actions: list[dict]) -> None:
-    for action in actions:
-        if action.get("description"):
-            db.execute("INSERT INTO actions (decision_id, team_id, description, owner_id, due_on) VALUES (?, ?, ?, ?, ?)",
-                       [decision_id, team_id, action["description"].strip(), int(action["owner"]), action["due"]])
+def apply(db, actor: Actor, team: dict, decision: rules.Decision, now: datetime, translate=plain_text) -> int:
+    """Write every effect of `decision` in one transaction (all or nothing); return the decision's id."""
+    item = decision.subject
+    with write(db):
+        decision_id = db.execute(
+            f"""INSERT INTO decisions (item_id, meeting_id, {', '.join(DECISION_FIELDS)}, decided_by, decided_at)
+                VALUES ({', '.join('?' * (len(DECISION_FIELDS) + 4))})""",
+            [item.item_id, item.meeting_id, *(decision.record[f] for f in DECISION_FIELDS), actor.user_id,
+             iso(now)]).lastrowid
+        db.conn.executemany("INSERT INTO actions (decision_id, team_id, description, owner_id, due_on) VALUES (?, ?, ?, ?, ?)",
+                            [(decision_id, team["id"], a.description, a.owner_id, a.due_on.isoformat())
+                             for a in decision.actions])
+        if decision.review:
+            _record_review(db, actor, team, item, decision.review, decision.client_changes)
+        if decision.handover:
+            handover_store.open_handover(db, actor, team, item.client_id, decision_id, decision.handover.outcome,
+                                         decision.handover.opened_on)
+        if decision.with_client:
+            client_evaluations.record(db, actor, team, item, decision_id, decision.with_client, now)
+        if decision.consultation:
+            consultations.record(db, actor, team, item, decision_id, decision.consultation)
+        if decision.returns_to_meeting_id:
+            _return_as_issue(db, actor, team["id"], item.item_id, decision.returns_to_meeting_id)
+        db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item.item_id])
+        close_current(db, team["id"], item.meeting_id, item.item_id, now, actor.user_id)
+        if decision.announce_after:  # a step-down or finish opens a handover: the next agenda announces it
+            handover_store.put_on_agendas(db, actor, team, decision.announce_after, translate)
+    return decision_id
 
 
-def _record_evaluation(db, actor: Actor, team: dict, item: dict, form: dict, today: date) -> None:
-    """A decided regular review is an evaluation: it dates the client's next one (none after finishing)."""
-    override = date.fromisoformat(form["next_evaluation_on"]) if form.get("next_evaluation_on") else None
-    next_on = next_evaluation_date(form["outcome"], today, team["evaluation_interval_months"], override)
-    client = db.execute("SELECT clinician_id, last_evaluation FROM clients WHERE id = ?", [item["client_id"]]).fetchone()
+def _record_review(db, actor: Actor, team: dict, item: rules.Subject, review: rules.TeamReview,
+                   changes: dict) -> None:
+    """A decided regular review is an evaluation: it dates the client's next one, and changes the client's record."""
+    client = db.execute("SELECT clinician_id, last_evaluation FROM clients WHERE id = ?", [item.client_id]).fetchone()
     db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome, next_evaluation_on,
         previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-               [team["id"], item["client_id"], item["id"], client[0], today.isoformat(), form["outcome"],
-                next_on and next_on.isoformat(), client[1]])
-    _apply_client_changes(db, team["id"], item["client_id"], client_changes(form, today))
-    log_access(db, actor, "evaluation", [item["client_id"]], team["id"], detail=f"item={item['id']}")
+               [team["id"], item.client_id, item.item_id, client[0], review.held_on.isoformat(), review.outcome,
+                review.next_evaluation_on and review.next_evaluation_on.isoformat(), client[1]])
+    _apply_client_changes(db, team["id"], item.client_id, changes)
+    log_access(db, actor, "evaluation", [item.client_id], team["id"], detail=f"item={item.item_id}")
 
 
 CLIENT_COLUMNS = {"last_evaluation", "next_evaluation_on", "last_continuation_decision", "colleague_invited_at",
@@ -108,10 +132,11 @@ def _apply_client_changes(db, team_id: int, client_id: int, changes: dict) -> No
                [*values, client_id, team_id])
 
 
-def _return_as_issue(db, actor: Actor, item: dict, next_meeting_id: int) -> None:
+def _return_as_issue(db, actor: Actor, team_id: int, item_id: int, next_meeting_id: int) -> None:
     """An announcement the team did not agree with comes back as an issue at the next meeting."""
+    item = next(db.query("SELECT * FROM items WHERE id = ?", [item_id]))
     copy = ItemInput(**({column: item[column] for column in ITEM_COLUMNS} | {"label": "issue"}))
-    add_item(db, actor, item["team_id"], next_meeting_id, item["presenter_id"], copy, origin_item_id=item["id"])
+    add_item(db, actor, team_id, next_meeting_id, item["presenter_id"], copy, origin_item_id=item_id)
 
 
 def approve_consent_block(db, actor: Actor, meeting_id: int, team_id: int, now: datetime) -> int:

@@ -21,9 +21,10 @@ from flask import Response, abort, current_app, g, render_template, request, str
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from meeting.core import flow, items as item_rules
+from meeting.core import evaluations, flow, items as item_rules, session as session_rules
+from meeting.core.dates import parse_date
 from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
-from meeting.store import running as running_store, session_ratings, teams as team_store
+from meeting.store import running as running_store, session_ratings, sessions as session_store, teams as team_store
 from meeting.store.audit import Actor, log_view
 from meeting.store.db import connect, read, utcnow
 from meeting.web.plumbing import actor, close_db, get_db, team_today
@@ -41,7 +42,16 @@ PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
                      ("bell", "run/_bell.html"), ("ring", "run/_ring.html"), ("budgets", "run/_budgets.html"),
                      ("estimate", "run/_estimate.html"), ("coming", "run/_coming.html")),
          "phone": (("now", "live/_phone_now.html"), ("clock", "live/_phone_clock.html"),
-                   ("story", "live/_phone_story.html"), ("agenda", "live/_phone_agenda.html"))}
+                   ("story", "live/_phone_story.html"), ("agenda", "live/_phone_agenda.html")),
+         # a complex-case session (session/_panel.html, session/_phone_panel.html)
+         "session": (("step", "session/_step.html"), ("clock", "run/_clock.html"),
+                     ("clock-controls", "run/_clock_controls.html"), ("controls", "session/_controls.html"),
+                     ("board", "session/_board.html"), ("bell", "run/_bell.html"), ("ring", "run/_ring.html"),
+                     ("budgets", "session/_budgets.html")),
+         "session-phone": (("step", "session/_phone_step.html"), ("clock", "live/_phone_clock.html"),
+                           ("cards", "session/_phone_cards.html"))}
+KINDS = {"console": "weekly", "phone": "weekly", "session": "complex_case", "session-phone": "complex_case"}
+CONSOLES = ("console", "session")  # the chair's screens; the others are every participant's phones
 # a list part whose rows are also pushed alone: (row template, row event name = the row's id)
 ROWS = {"agenda": ("live/_phone_row.html", "phone-item-{}")}
 
@@ -72,7 +82,7 @@ class Fragment:
 @dataclass(frozen=True)
 class Screen:
     """Who is watching, and which fragment their screen shows: the per-person parts of a stream."""
-    kind: str  # console | phone
+    kind: str  # console | phone | session | session-phone (KINDS)
     team_id: int
     meeting_id: int
     locale: str
@@ -193,7 +203,7 @@ class Broadcaster:
 
 def _role(screen: Screen) -> str:
     """The role a fragment is rendered for: the console is the chair's; a phone's depends on its reader's role."""
-    return "chair" if screen.kind == "console" else screen.role
+    return "chair" if screen.kind in CONSOLES else screen.role
 
 
 def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
@@ -206,8 +216,8 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
         context = panel_context(screen.kind, screen.team_id, screen.meeting_id, rated=rated, log=False)
         parts = tuple(render_part(name, template, context) for name, template in PARTS[screen.kind])
     meeting = context["meeting"]
-    clients = frozenset(r["client_id"] for r in context["rows"].values() if r["client_id"])
-    return Fragment(meeting["revision"], parts, clients, meeting["state"] == "closed", time.monotonic())
+    return Fragment(meeting["revision"], parts, frozenset(context["client_ids"]), meeting["state"] == "closed",
+                    time.monotonic())
 
 
 def render_part(name: str, template: str, context: dict) -> Part:
@@ -285,7 +295,9 @@ def event_stream(kind: str, team_id: int, meeting_id: int) -> Response:
 
     Who is watching is read here, in the view; the stream then holds no database connection of its own.
     """
-    meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
+    meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id)
+    if meeting is None or meeting["kind"] != KINDS[kind]:  # a plain 404 before any event: no stream to reconnect to
+        abort(404)
     screen = Screen(kind, team_id, meeting_id, str(get_locale()), g.role, actor(), request.url_root)
     close_db()
     broadcaster = current_app.extensions["belletje_live"]
@@ -328,16 +340,47 @@ def live_context(team_id: int, meeting_id: int, log: bool = True, action: str = 
                                  meeting["current_item_id"], meeting["order_policy"],
                                  {"acute": meeting["acute_budget"], "regular": meeting["regular_budget"]},
                                  running_store.borrowings(db, meeting_id), now)
-        context = dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now,
+        context = dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now, kind="weekly",
                        bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
-                       decisions=decision_store.decisions_of_meeting(db, meeting_id))
+                       decisions=decision_store.decisions_of_meeting(db, meeting_id),
+                       client_ids=sorted({r["client_id"] for r in rows if r["client_id"]}))
     if log:
-        log_view(db, actor(), action, [r["client_id"] for r in rows if r["client_id"]], team_id, meeting_id)
+        log_view(db, actor(), action, context["client_ids"], team_id, meeting_id)
+    return context
+
+
+def session_context(team_id: int, session_id: int, log: bool = True) -> dict:
+    """The running complex-case session as every live screen sees it, from one snapshot of its stored events.
+
+    Its steps come from the work form (the session's five step items), timed by the same clock as an agenda item.
+    With `log` the current user's view of its client goes to the access log (once a day, as a meeting's `log_view`).
+    """
+    db, now = get_db(), utcnow()
+    with read(db):
+        session = session_store.get_session(db, team_id, session_id) or abort(404)
+        steps = session_store.steps(db, session_id)
+        view = session_rules.session_view([session_rules.Step(s["id"], s["step"], s["minutes"]) for s in steps],
+                                          running_store.clock_events_of_meeting(db, session_id),
+                                          session["current_item_id"], now)
+        cards = session_store.cards(db, session_id)
+        decision_step = next(s for s in steps if s["step"] == session_rules.DECISION_STEP)
+        context = dict(session=session, meeting=session, view=view, cards=cards, board=session_rules.board(cards),
+                       decision_step=decision_step, now=now, kind="session", current=view.current,
+                       decision=decision_store.decisions_of_meeting(db, session_id).get(decision_step["id"]),
+                       bell=running_store.bell_state(db, session_id, session["current_item_id"]),
+                       months=evaluations.treatment_months(parse_date(session["client_treatment_start"]),
+                                                           team_today(g.team)),
+                       client_ids=[session["client_id"]])
+    if log:
+        log_view(db, actor(), "live", context["client_ids"], team_id, session_id)
     return context
 
 
 def panel_context(kind: str, team_id: int, meeting_id: int, rated: bool = False, log: bool = True) -> dict:
-    """What a live panel shows: the console adds the look back's open actions, the phone whether you rated."""
+    """What a live panel of `kind` shows: the console adds the look back's open actions, the phone whether you rated;
+    a session's screens show the session (`session_context`)."""
+    if KINDS[kind] == "complex_case":
+        return session_context(team_id, meeting_id, log=log)
     context = live_context(team_id, meeting_id, log=log)
     context["current"] = on_now(context)
     if kind == "console":

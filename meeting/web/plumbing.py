@@ -8,7 +8,7 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, render_template, request, session
+from flask import abort, current_app, g, render_template, request, session, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 from babel import numbers
@@ -17,7 +17,7 @@ from flask_babel import Babel, format_date, format_datetime, format_decimal, get
     lazy_gettext
 from flask_compress import Compress
 from flask_htmx import HTMX
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from meeting.core import actions, budget, closing, evaluations, reports
 from meeting.store import db as database
@@ -68,7 +68,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.teardown_appcontext(close_db)
-    app.jinja_env.globals.update(tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
+    app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
                                  LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
                                  MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES, mmss=mmss,
@@ -245,6 +245,55 @@ def capacity_forecast(team: dict):
 def actor() -> Actor:
     """The current user and their access point, for the access log."""
     return Actor(current_user.id if current_user.is_authenticated else None, request.remote_addr or "")
+
+
+MEETING_URL = "/teams/<int:team_id>/meetings/<int:meeting_id>"
+SESSION_URL = "/teams/<int:team_id>/sessions/<int:meeting_id>"
+
+
+def running_route(bp, rule: str, session_rule: str | None = None, **options):
+    """Register a view of a running session at both kinds' addresses: the weekly meeting's (MEETING_URL + `rule`,
+    kind "weekly") and the complex-case session's (SESSION_URL + `session_rule` or `rule`, kind "session", its
+    endpoint prefixed "session_"). The view gets `kind`; `running_url` builds either address.
+    """
+    def register(view):
+        for kind, url in (("weekly", MEETING_URL + rule), ("session", SESSION_URL + (session_rule or rule))):
+            bp.add_url_rule(url, _ENDPOINT_PREFIX[kind] + view.__name__, _of_kind(view, kind), **options)
+        return view
+    return register
+
+
+_ENDPOINT_PREFIX = {"weekly": "", "session": "session_"}
+
+
+def _of_kind(view, kind: str):
+    @wraps(view)
+    def with_kind(**values):
+        return view(kind=kind, **values)
+    return with_kind
+
+
+def running_url(endpoint: str, kind: str = "weekly", **values) -> str:
+    """The address of a running-session view (`running_route`) for a session of `kind`."""
+    blueprint, name = endpoint.split(".")
+    return url_for(f"{blueprint}.{_ENDPOINT_PREFIX[kind]}{name}", **values)
+
+
+def running_kind() -> str:
+    """The kind of running session this request's address is of (for handlers outside the view)."""
+    return "session" if (request.endpoint or "").split(".")[-1].startswith("session_") else "weekly"
+
+
+def login_guarded(bp):
+    """`bp` with the one login guard every team page has; team membership and roles are checked per view
+    (team_view). A live stream answers 204 when logged out (a redirect would make it retry forever)."""
+    bp.before_request(_require_login)
+    return bp
+
+
+@login_required
+def _require_login():
+    """Nothing more to do once logged in."""
 
 
 def team_view(*roles: str, admin: bool = False):

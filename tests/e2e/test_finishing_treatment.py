@@ -64,9 +64,9 @@ def _add_meeting(chair: Page, start: str) -> int:
     return int(re.search(r"/meetings/(\d+)/plan", chair.url).group(1))
 
 
-def _open_live(page: Page, url: str, panel_path: str) -> None:
-    """Load a live page and wait for the panel re-fetch the stream sends on connect: the stream is live."""
-    with page.expect_response(lambda r: panel_path in r.url and r.request.method == "GET"):
+def _open_live(page: Page, url: str, stream_path: str) -> None:
+    """Load a live page and wait until its event stream answers: the stream is live (it pushes every part at once)."""
+    with page.expect_response(lambda r: r.url.endswith(stream_path) and r.request.method == "GET"):
         page.goto(url)
 
 
@@ -115,11 +115,11 @@ def test_a_complex_case_session_runs_on_the_projector_and_the_phones(new_context
     phone.locator("#finishing_hard").fill("She fears relapse; so do we.")
     phone.locator("#save-preparation").click()
 
-    _open_live(chair, url + "/run", url + "/run/panel")
+    _open_live(chair, url + "/run", url + "/run/stream")
     chair.locator("#start-session").click()
     expect(chair.locator("#step-title")).to_have_text("Case presentation")
     expect(chair.locator(".preparation")).to_contain_text("She fears relapse; so do we.")
-    _open_live(phone, url + "/live", url + "/live/panel")
+    _open_live(phone, url + "/live", url + "/stream")
     expect(phone.locator(".step-title")).to_have_text("Case presentation")
 
     _next_step(chair, "Systemic analysis")
@@ -195,7 +195,7 @@ def test_a_step_down_handover_is_ticked_over_two_meetings_and_a_gap_is_flagged(n
     first, second = _add_meeting(chair, "05:20"), _add_meeting(chair, "05:40")
 
     url = f"/teams/1/sessions/{session_id}"
-    _open_live(chair, url + "/run", url + "/run/panel")
+    _open_live(chair, url + "/run", url + "/run/stream")
     chair.locator("#start-session").click()
     for title in ("Systemic analysis", "Reflective round", "Options for action"):
         _next_step(chair, title)

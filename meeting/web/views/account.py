@@ -1,7 +1,7 @@
 """A user's own account: password, second factor and language."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 
 from meeting.core import passwords, reminders as reminder_rules
 from meeting.store import second_factor
@@ -9,15 +9,9 @@ from meeting.web.enrolment import enrolment
 from meeting.web.security import User
 from meeting.store import feeds, reminders as reminder_store, teams as team_store, users as user_store
 from meeting.store.db import utcnow
-from meeting.web.plumbing import LOCALES, get_db, translate
+from meeting.web.plumbing import LOCALES, get_db, login_guarded, translate
 
-bp = Blueprint("account", __name__, url_prefix="/account")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every page here is the user's own."""
+bp = login_guarded(Blueprint("account", __name__, url_prefix="/account"))
 
 
 @bp.get("/")

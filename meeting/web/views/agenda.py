@@ -3,23 +3,17 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from meeting.core import items as item_rules, planning
 from meeting.core.text import parse_whole_number
 from meeting.store.db import utcnow
 from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import actor, get_db, team_today, team_view
+from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view
 
-bp = Blueprint("agenda", __name__)
+bp = login_guarded(Blueprint("agenda", __name__))
 PRESENTERS = ("member", "chair")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership is checked per view by team_view."""
 
 
 @bp.get("/teams/<int:team_id>/meetings")

@@ -3,22 +3,15 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _
-from flask_login import login_required
 
 from meeting.core import consultation as consultation_rules, items as item_rules
 from meeting.store import consultations as consultation_store, meetings as meeting_store
 from meeting.store.db import iso, utcnow
 from meeting.store.running import Refused
-from meeting.web.plumbing import actor, get_db, team_today, team_view, translate
+from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate
 
-bp = Blueprint("consultations", __name__)
+bp = login_guarded(Blueprint("consultations", __name__))
 CONSULTATIONS = "/teams/<int:team_id>/consultations"
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership is checked per view by team_view."""
 
 
 @bp.get(CONSULTATIONS)

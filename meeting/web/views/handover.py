@@ -1,23 +1,16 @@
 """The step-down handovers: the team's list and one handover's checklist, ticked over the next meetings."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from meeting.core import handover as rules
 from meeting.core.text import parse_whole_number
 from meeting.store import handovers as handover_store
 from meeting.store.db import iso, utcnow
-from meeting.web.plumbing import actor, get_db, team_today, team_view, translate
+from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate
 
-bp = Blueprint("handover", __name__)
+bp = login_guarded(Blueprint("handover", __name__))
 HANDOVERS = "/teams/<int:team_id>/handovers"
 EDITORS = ("member", "chair")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership and roles are checked per view by team_view."""
 
 
 @bp.record_once

@@ -1,50 +1,54 @@
-"""Every participant's phone during the meeting: what is on, the bell, and the rating at the end."""
+"""Every participant's phone during a running session of either kind (a weekly meeting, a complex-case session):
+what is on, the bell, and the rating at the end of a meeting."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from meeting.core import closing, session_rating
 from meeting.store.db import utcnow
 from meeting.store import decisions as decision_store, meetings as meeting_store, running as running_store
-from meeting.store import session_ratings
+from meeting.store import session_ratings, sessions as session_store
 from meeting.web.live import event_stream, panel_context
-from meeting.web.plumbing import get_db, htmx, team_view, translate
+from meeting.web.plumbing import actor, get_db, htmx, login_guarded, running_route, running_url, team_view, translate
 
-bp = Blueprint("live", __name__)
+bp = login_guarded(Blueprint("live", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
+SCREENS = {"weekly": "phone", "session": "session-phone"}  # the phone's kind of live screen (live.PARTS)
+PANELS = {"weekly": "live/_phone_panel.html", "session": "session/_phone_panel.html"}
+KIND_OF = {"weekly": "weekly", "complex_case": "session"}  # a meeting's kind -> its kind of running session
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership is checked per view by team_view; the stream answers 204 when logged out."""
-
-
-@bp.get(MEETING + "/live")
+@running_route(bp, "/live")
 @team_view()
-def phone(team_id: int, meeting_id: int):
-    """The phone page: the bell, the current item, the agenda with its states, and my own actions."""
+def phone(team_id: int, meeting_id: int, kind: str):
+    """The phone page: the bell and what is on now; in a meeting the agenda and my own actions, in a session the
+    step's prompts and the card or insight to add."""
+    context = _phone_context(kind, team_id, meeting_id)
+    if kind == "session":  # opening the case's page is logged as such, once per page
+        session_store.log_view(get_db(), actor(), context["session"], "session-read")
+        mine = [c for c in context["cards"] if c["user_id"] == current_user.id]
+        return render_template("live/phone.html", panel=PANELS[kind], mine=mine, **context)
     my_actions = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
-    return render_template("live/phone.html", **_phone_context(team_id, meeting_id), my_actions=my_actions)
+    return render_template("live/phone.html", panel=PANELS[kind], my_actions=my_actions, **context)
 
 
-@bp.get(MEETING + "/live/panel")
+@running_route(bp, "/live/panel")
 @team_view()
-def phone_panel(team_id: int, meeting_id: int):
+def phone_panel(team_id: int, meeting_id: int, kind: str):
     """The phone's live panel alone, whole (a screen without the stream polls it)."""
-    return render_template("live/_phone_panel.html", **_phone_context(team_id, meeting_id))
+    return render_template(PANELS[kind], **_phone_context(kind, team_id, meeting_id))
 
 
-def _phone_context(team_id: int, meeting_id: int) -> dict:
-    rated = session_ratings.has_rated(get_db(), meeting_id, current_user.id)
-    return panel_context("phone", team_id, meeting_id, rated=rated)
+def _phone_context(kind: str, team_id: int, meeting_id: int) -> dict:
+    rated = kind == "weekly" and session_ratings.has_rated(get_db(), meeting_id, current_user.id)
+    return panel_context(SCREENS[kind], team_id, meeting_id, rated=rated)
 
 
-@bp.get(MEETING + "/stream")
+@running_route(bp, "/stream")
 @team_view()
-def stream(team_id: int, meeting_id: int):
+def stream(team_id: int, meeting_id: int, kind: str):
     """Server-Sent Events: every part of the phone's panel and `changed` on connect, then what each change alters."""
-    return event_stream("phone", team_id, meeting_id)
+    return event_stream(SCREENS[kind], team_id, meeting_id)
 
 
 @bp.post(MEETING + "/bell")
@@ -65,7 +69,7 @@ def ring(team_id: int, meeting_id: int):
     if not htmx:  # a plain form post (no script yet): back to the page
         flash(message)
         return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
-                        else url_for("live.phone", team_id=team_id, meeting_id=meeting_id))
+                        else running_url("live.phone", KIND_OF[meeting["kind"]], team_id=team_id, meeting_id=meeting_id))
     if htmx.target == "chair-bell-result":
         return render_template("live/_bell_result.html", message=message, rung=rung)
     return render_template("live/_bell_form.html", meeting=meeting, message=message, rung=rung, wait=wait,

@@ -1,21 +1,14 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
-from flask import Blueprint, Response, g, render_template
+from flask import Blueprint, Response, g, render_template, request
 from flask_babel import pgettext
-from flask_login import login_required
 
 from meeting.core import evaluations
 from meeting.store import minutes as minutes_store, substance as substance_store
 from meeting.web.live import live_context
-from meeting.web.plumbing import attachment, get_db, team_view
+from meeting.web.plumbing import attachment, get_db, login_guarded, team_view
 
-bp = Blueprint("minutes", __name__)
+bp = login_guarded(Blueprint("minutes", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership is checked per view by team_view."""
 
 
 def _context(team_id: int, meeting_id: int) -> dict:
@@ -25,17 +18,13 @@ def _context(team_id: int, meeting_id: int) -> dict:
     return context
 
 
+@bp.get(MEETING + "/minutes.md", endpoint="minutes_markdown")
 @bp.get(MEETING + "/minutes")
 @team_view("member", "chair")
 def minutes(team_id: int, meeting_id: int):
-    """The minutes, printable (print-to-PDF styles)."""
-    return render_template("minutes/minutes.html", **_context(team_id, meeting_id))
-
-
-@bp.get(MEETING + "/minutes.md")
-@team_view("member", "chair")
-def minutes_markdown(team_id: int, meeting_id: int):
-    """The minutes as a Markdown download."""
+    """The minutes, printable (print-to-PDF styles), or as a Markdown download (.md)."""
+    if request.endpoint != "minutes.minutes_markdown":
+        return render_template("minutes/minutes.html", **_context(team_id, meeting_id))
     context = _context(team_id, meeting_id)
     text = render_template("minutes/minutes.md", **context)
     day = evaluations.local_day(context["meeting"]["starts_at"], g.team["timezone"])

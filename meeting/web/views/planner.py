@@ -4,23 +4,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from meeting.core import closing, evaluations, items as item_rules, planning, teams as team_rules
 from meeting.core.dates import BEYOND_HORIZON, beyond_horizon, parse_date
 from meeting.core.text import parse_whole_number, text_errors
 from meeting.store.db import utcnow
 from meeting.store import audit, clients as client_store, items as item_store, meetings as meeting_store
-from meeting.web.plumbing import htmx, actor, capacity_forecast, get_db, team_today, team_view, translate
+from meeting.web.plumbing import actor, capacity_forecast, get_db, htmx, login_guarded, team_today, team_view, translate
 
-bp = Blueprint("planner", __name__)
+bp = login_guarded(Blueprint("planner", __name__))
 PLAN = "/teams/<int:team_id>/meetings/<int:meeting_id>/plan"
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership and the chair role are checked per view by team_view."""
 
 
 @bp.get(PLAN)

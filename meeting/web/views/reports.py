@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import pgettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from meeting.core import handover as handover_rules, reports, session_rating
 from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
@@ -15,16 +15,10 @@ from meeting.store import reports as report_store, teams as team_store
 from meeting.store import session_ratings as rating_store
 from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
-from meeting.web.plumbing import actor, attachment, get_db, team_today, team_view
+from meeting.web.plumbing import actor, attachment, get_db, login_guarded, team_today, team_view
 
-bp = Blueprint("reports", __name__)
+bp = login_guarded(Blueprint("reports", __name__))
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Roles are checked per view."""
 
 
 @bp.get("/teams/<int:team_id>/dashboard")

@@ -1,42 +1,31 @@
-"""The complex-case session: planning it, the presenter's preparation, the projector and chair console,
-the phones (worksheet cards, insights, options), the closing decision and the summary.
+"""The complex-case session's own pages: planning it, the presenter's preparation, the phones' worksheet cards,
+insights and options, and the summary.
 
-It runs on the weekly meeting's machinery: the steps are timed by the item clock, the phones and the
-projector follow the meeting's revision through the same live channel (live.Broadcaster, live.sse_events),
-the bell is live.ring, and the closing decision is validated and stored by the same decision model
-(closing.validate_decision, decisions.decide).
+Running it is the running-session blueprint's (views/run.py for the console, views/live.py for the phones): one
+context builder, one stream of parts, one clock, one bell and one decision command serve both kinds.
 """
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from meeting.core import clock, evaluations, session as rules
+from meeting.core import evaluations, session as rules
 from meeting.core.dates import local_moment, parse_date
 from meeting.core.i18n import N_
-from meeting.store import clients as client_store, decisions as decision_store, handovers as handover_store
-from meeting.store import meetings as meeting_store, minutes as minutes_store, running as running_store
+from meeting.store import clients as client_store, handovers as handover_store
+from meeting.store import minutes as minutes_store, running as running_store
 from meeting.store import sessions as session_store, teams as team_store
 from meeting.store.audit import log_page_of_many
 from meeting.store.db import utcnow
-from meeting.store.decisions import ALREADY_CLOSED
-from meeting.web.live import sse_events
-from meeting.web.decision_form import decision_errors, posted_decision
-from meeting.web.plumbing import actor, get_db, htmx, team_today, team_view, translate
+from meeting.web.live import session_context
+from meeting.web.plumbing import actor, get_db, htmx, login_guarded, running_url, team_today, team_view, translate
 
-bp = Blueprint("session", __name__)
+bp = login_guarded(Blueprint("session", __name__))
 SESSIONS = "/teams/<int:team_id>/sessions"
 SESSION = SESSIONS + "/<int:session_id>"
 PRESENTERS = ("member", "chair")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership and roles are checked per view by team_view."""
 
 
 @bp.record_once
@@ -50,9 +39,9 @@ def session_names(state) -> None:
 
 @bp.errorhandler(running_store.Refused)
 def refused(refusal: running_store.Refused):
-    """A change the rules do not allow now (checked inside the write lock): say why, show the console."""
+    """A change the rules do not allow now (checked inside the write lock): say why, show the sessions."""
     flash(translate(str(refusal)))
-    return _after_action(request.view_args["team_id"], request.view_args["session_id"])
+    return redirect(url_for("session.index", team_id=request.view_args["team_id"]))
 
 
 @bp.get(SESSIONS)
@@ -179,128 +168,10 @@ def _months(session: dict) -> int:
     return evaluations.treatment_months(parse_date(session["client_treatment_start"]), team_today(g.team))
 
 
-# --- live: the projector and chair console, and the phones -------------------------------------------------
+# --- the phones' cards ----------------------------------------------------------------------------------------
 
 def _session(team_id: int, session_id: int) -> dict:
     return session_store.get_session(get_db(), team_id, session_id) or abort(404)
-
-
-def _context(team_id: int, session_id: int) -> dict:
-    """The session as every live screen sees it, derived from the stored events at this moment."""
-    db, now = get_db(), utcnow()
-    session = _session(team_id, session_id)
-    steps = session_store.steps(db, session_id)
-    view = rules.session_view([rules.Step(s["id"], s["step"], s["minutes"]) for s in steps],
-                              running_store.clock_events_of_meeting(db, session_id), session["current_item_id"], now)
-    cards = session_store.cards(db, session_id)
-    decision_step = next(s for s in steps if s["step"] == rules.DECISION_STEP)
-    return dict(session=session, meeting=session, view=view, cards=cards, board=rules.board(cards),
-                decision_step=decision_step,
-                decision=decision_store.decisions_of_meeting(db, session_id).get(decision_step["id"]),
-                bell=running_store.bell_state(db, session_id, session["current_item_id"]), months=_months(session),
-                now=now)
-
-
-def _after_action(team_id: int, session_id: int):
-    """htmx gets the fresh console panel; a plain form post goes back to the console."""
-    if htmx:
-        return render_template("session/_panel.html", **_context(team_id, session_id))
-    return redirect(url_for("session.console", team_id=team_id, session_id=session_id))
-
-
-@bp.get(SESSION + "/run")
-@team_view("chair")
-def console(team_id: int, session_id: int):
-    """The projector and chair console; its panel re-fetches itself whenever the session changes (SSE)."""
-    context = _context(team_id, session_id)
-    session_store.log_view(get_db(), actor(), context["session"], "session-read")
-    return render_template("session/console.html", **context)
-
-
-@bp.get(SESSION + "/run/panel")
-@team_view("chair")
-def panel(team_id: int, session_id: int):
-    """The console's live panel alone, for htmx."""
-    return render_template("session/_panel.html", **_context(team_id, session_id))
-
-
-@bp.post(SESSION + "/run/start")
-@team_view("chair")
-def start(team_id: int, session_id: int):
-    """Start the session: the first step's clock runs."""
-    first = session_store.steps(get_db(), session_id)[0]
-    session_store.start(get_db(), team_id, session_id, first["id"], utcnow(), current_user.id)
-    return _after_action(team_id, session_id)
-
-
-@bp.post(SESSION + "/run/next")
-@team_view("chair")
-def next_step(team_id: int, session_id: int):
-    """End the current step and start the next one."""
-    context = _context(team_id, session_id)
-    view = context["view"]
-    refusal = rules.next_step_refusal(view, context["session"]["state"])
-    if refusal:
-        raise running_store.Refused(refusal)
-    session_store.next_step(get_db(), team_id, session_id, view.current and view.current.step.id,
-                            view.next_up.step.id, utcnow(), current_user.id)
-    return _after_action(team_id, session_id)
-
-
-@bp.post(SESSION + "/run/clock")
-@team_view("chair")
-def clock_action(team_id: int, session_id: int):
-    """Pause, resume or extend (+2 minutes) the current step's clock: the weekly meeting's clock buttons."""
-    current = _session(team_id, session_id)["current_item_id"]
-    event = clock.chair_event(running_store.clock_events(get_db(), current or 0), request.form.get("kind", ""))
-    if not current or event is None:
-        raise running_store.Refused(N_("There is no current step."))
-    running_store.add_clock_event(get_db(), team_id, session_id, current, event[0], utcnow(), current_user.id, event[1])
-    return _after_action(team_id, session_id)
-
-
-@bp.post(SESSION + "/run/bell/ack")
-@team_view("chair")
-def acknowledge_bell(team_id: int, session_id: int):
-    """The chair has seen the bell."""
-    running_store.acknowledge_bells(get_db(), team_id, session_id, utcnow())
-    return _after_action(team_id, session_id)
-
-
-@bp.post(SESSION + "/run/end")
-@team_view("chair")
-def end(team_id: int, session_id: int):
-    """End the session (only after its closing decision); the summary is ready at once."""
-    session_store.end(get_db(), team_id, session_id, utcnow(), current_user.id)
-    return redirect(url_for("session.summary", team_id=team_id, session_id=session_id))
-
-
-@bp.get(SESSION + "/stream")
-@team_view()
-def stream(team_id: int, session_id: int):
-    """The weekly meeting's live channel (Broadcaster, sse_events) for the session: `changed` on connect and on
-    every change; the session's screens then fetch their own panels."""
-    broadcaster = current_app.extensions["belletje_live"]
-    if not broadcaster.open_stream(session_id, current_user.id, team_id):
-        return Response("too many live screens", status=503, headers={"Retry-After": "10"})
-    return Response(stream_with_context(sse_events(broadcaster, session_id, holder=(current_user.id, team_id))), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
-@bp.get(SESSION + "/live")
-@team_view()
-def phone(team_id: int, session_id: int):
-    """Every participant's phone: the step, its prompt, the clock, the card or insight to add, the bell."""
-    context = _context(team_id, session_id)
-    session_store.log_view(get_db(), actor(), context["session"], "session-read")
-    return render_template("session/phone.html", **context)
-
-
-@bp.get(SESSION + "/live/panel")
-@team_view()
-def phone_panel(team_id: int, session_id: int):
-    """The phone's live panel alone, re-fetched on every change."""
-    return render_template("session/_phone_panel.html", **_context(team_id, session_id))
 
 
 @bp.post(SESSION + "/cards")
@@ -316,96 +187,47 @@ def add_card(team_id: int, session_id: int):
         session_store.add_card(get_db(), actor(), team_id, session_id, card, utcnow())
     if not htmx:
         flash(translate(next(iter(errors.values()))) if errors else _("Added."))
-        return redirect(url_for("session.phone", team_id=team_id, session_id=session_id))
+        return redirect(_phone(team_id, session_id))
     form = request.form if errors else {"level": card["level"]}  # the next card is often at the same level
-    return render_template("session/_card_form.html", step=step, errors=errors, saved=bool(card), form=form,
-                           session_id=session_id, **_own_insight(session_id, step))
+    return _card_area(session, step, errors=errors, saved=bool(card), form=form)
 
 
-def _own_insight(session_id: int, step: str) -> dict:
-    mine = [c for c in session_store.cards(get_db(), session_id) if c["step"] == step and c["level"] is None
-            and c["user_id"] == current_user.id]
-    return {"insight": mine[0]["text"] if mine else ""}
+def _card_area(session: dict, step: str, **state):
+    """This person's card area of a step: the form (as it was left) and their own cards."""
+    mine = [c for c in session_store.cards(get_db(), session["id"]) if c["user_id"] == current_user.id]
+    return render_template("session/_card_area.html", session=session, step=step, mine=mine,
+                           **({"errors": {}, "saved": False, "form": {}} | state))
+
+
+def _phone(team_id: int, session_id: int) -> str:
+    return running_url("live.phone", "session", team_id=team_id, meeting_id=session_id)
 
 
 @bp.post(SESSION + "/cards/<int:card_id>/delete")
 @team_view()
 def delete_card(team_id: int, session_id: int, card_id: int):
     """Take one's own card off the board."""
+    step = next((c["step"] for c in session_store.cards(get_db(), session_id) if c["id"] == card_id), None)
     if not session_store.delete_card(get_db(), actor(), team_id, session_id, card_id):
         abort(404)
     if htmx:
-        return render_template("session/_phone_panel.html", **_context(team_id, session_id))
-    return redirect(url_for("session.phone", team_id=team_id, session_id=session_id))
-
-
-# --- the closing decision: the weekly meeting's decision model ----------------------------------------------
-
-@bp.route(SESSION + "/decide", methods=["GET", "POST"])
-@team_view("chair")
-def decide(team_id: int, session_id: int):
-    """The closing decision, validated and recorded exactly as a weekly review's decision."""
-    context = _context(team_id, session_id)
-    session, item = context["session"], _closing_item(context)
-    members = [m for m in team_store.members(get_db(), team_id) if m["active"]]
-    page = dict(context, item=item, members=members, milestone=_milestone(session))
-    if context["decision"] or session["state"] != "running":
-        message = ALREADY_CLOSED if context["decision"] else N_("Start the session first.")
-        return render_template("session/decide.html", **page, form={}, errors={"item": message}), \
-            409 if request.method == "POST" else 200
-    if request.method == "GET":
-        return render_template("session/decide.html", **page, form={}, errors={})
-    form = rules.with_named_colleague(posted_decision(request.form), session)
-    today = evaluations.local_day(session["starts_at"], g.team["timezone"])  # a review is dated by its session
-    errors = decision_errors(dict(item, treatment_start=session["client_treatment_start"]), form, today,
-                             {m["id"] for m in members})
-    if not errors:
-        try:
-            next_meeting = meeting_store.next_meeting_id(get_db(), g.team, session)
-            decision_store.decide(get_db(), actor(), g.team, item, form, today, utcnow(), next_meeting)
-            handover_store.put_on_agendas(get_db(), actor(), g.team, session["starts_at"], translate)
-            flash(_("Decision recorded."))
-            return redirect(url_for("session.console", team_id=team_id, session_id=session_id))
-        except decision_store.InvalidDecision as refusal:
-            errors = refusal.errors
-        except running_store.Refused as refusal:
-            errors = {"item": str(refusal)}
-    return render_template("session/decide.html", **page, form=form, errors=errors), 409 if "item" in errors else 400
-
-
-def _closing_item(context: dict) -> dict:
-    """The step that ends in the decision, as the decision model reads an item: a regular review of the client."""
-    session, step = context["session"], context["decision_step"]
-    return dict(id=step["id"], meeting_id=session["id"], team_id=session["team_id"], client_id=session["client_id"],
-                presenter_id=session["presenter_id"], track="regular", label="issue", step=step["step"],
-                state=step["state"], title=translate(rules.STEP_NAMES[step["step"]]))
-
-
-def _milestone(session: dict) -> str | None:
-    start = parse_date(session["client_treatment_start"])
-    return evaluations.milestone_kind(start, team_today(g.team)) if start else None
+        return _card_area(_session(team_id, session_id), step)
+    return redirect(_phone(team_id, session_id))
 
 
 # --- the summary -------------------------------------------------------------------------------------------
 
-def _summary_context(team_id: int, session_id: int) -> dict:
-    context = _context(team_id, session_id)
-    session_store.log_view(get_db(), actor(), context["session"], "session-summary")
-    handover_id = context["decision"] and handover_store.of_decision(get_db(), context["decision"]["id"])
-    return context | minutes_store.minutes(get_db(), session_id) | {"handover_id": handover_id}
-
-
+@bp.get(SESSION + "/summary.md", endpoint="summary_markdown")
 @bp.get(SESSION + "/summary")
 @team_view("member", "chair")
 def summary(team_id: int, session_id: int):
-    """The session's summary: preparation, worksheet, insights, options, decision; printable."""
-    return render_template("session/summary.html", **_summary_context(team_id, session_id))
-
-
-@bp.get(SESSION + "/summary.md")
-@team_view("member", "chair")
-def summary_markdown(team_id: int, session_id: int):
-    """The summary as a Markdown download."""
-    text = render_template("session/summary.md", **_summary_context(team_id, session_id))
-    return Response(text, mimetype="text/markdown",
+    """The session's summary: preparation, worksheet, insights, options, decision; printable, or as Markdown (.md)."""
+    markdown = request.endpoint == "session.summary_markdown"
+    context = session_context(team_id, session_id, log=False)
+    session_store.log_view(get_db(), actor(), context["session"], "session-summary")
+    handover_id = context["decision"] and handover_store.of_decision(get_db(), context["decision"]["id"])
+    context |= minutes_store.minutes(get_db(), session_id) | {"handover_id": handover_id}
+    if not markdown:
+        return render_template("session/summary.html", **context)
+    return Response(render_template("session/summary.md", **context), mimetype="text/markdown",
                     headers={"Content-Disposition": f'attachment; filename="session-{session_id}.md"'})

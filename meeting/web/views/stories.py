@@ -1,18 +1,11 @@
 """Members read each other's prepared stories for a coming meeting from the agenda (pseudonymous, logged)."""
 from flask import Blueprint, abort, render_template
-from flask_login import login_required
 
 from meeting.store import stories as story_store
-from meeting.web.plumbing import actor, get_db, team_view
+from meeting.web.plumbing import actor, get_db, login_guarded, team_view
 
-bp = Blueprint("stories", __name__)
+bp = login_guarded(Blueprint("stories", __name__))
 STORY = "/teams/<int:team_id>/items/<int:item_id>/story"
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Team membership is checked per view by team_view."""
 
 
 def _story(team_id: int, item_id: int) -> dict:

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from meeting.core.dates import parse_date
 from meeting.core import client_evaluation, clients as client_rules, evaluations, teams as team_rules
@@ -11,19 +11,13 @@ from meeting.store.db import utcnow, write
 from meeting.store import client_evaluations as evaluation_store, clients as client_store, decisions as decision_store
 from meeting.store import jobs, meetings as meeting_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import actor, capacity_forecast, get_db, query_number, team_today, team_view, translate
+from meeting.web.plumbing import actor, capacity_forecast, get_db, login_guarded, query_number, team_today, team_view, translate
 
-bp = Blueprint("team", __name__)
+bp = login_guarded(Blueprint("team", __name__))
 SETTINGS_EDITORS = ("chair", "manager", "admin")
 IMPORT_LIMITS = {"max_rows": client_rules.IMPORT_MAX_ROWS,
                  "max_megabytes": client_rules.IMPORT_MAX_BYTES // (1024 * 1024)}
 MAX_PAGE = 1_000_000  # a registry page number beyond any registry; its offset must still fit SQLite
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every team page needs a login; team_view then checks membership."""
 
 
 @bp.get("/")
