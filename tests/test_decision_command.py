@@ -9,7 +9,7 @@ from meeting.core.decision import (
     ALREADY_CLOSED, NOT_RUNNING, Action, ConsultationRequest, Decision, DecisionInput, HandoverOpening, Refusal,
     Subject, TeamReview, decide,
 )
-from meeting.core.text import CONTROL_CHARACTERS
+from meeting.core.text import CONTROL_CHARACTERS, TOO_LONG
 
 TODAY = date(2026, 6, 2)
 STARTS = "2026-06-02T12:00:00+00:00"
@@ -139,7 +139,7 @@ def test_an_acute_items_decision_is_checked_like_a_regular_reviews(values, field
 def test_a_multiline_text_may_hold_line_breaks_and_says_its_limit():
     assert isinstance(decide(item(), posted(decision="First this.\r\nThen that."), TODAY, MEMBERS, 6), Decision)
     refusal = decide(item(), posted(decision="z" * 2001, answer="bad\x7f"), TODAY, MEMBERS, 6)
-    assert refusal.errors["decision"] == "This is too long: at most 2,000 characters."
+    assert refusal.errors["decision"] == TOO_LONG and refusal.errors["decision"].params == {"max": 2000, "length": 2001}
     assert refusal.errors["answer"] == CONTROL_CHARACTERS
 
 
