@@ -1,5 +1,6 @@
 """The minutes of a meeting: decisions, actions, deferrals, time per item, bells, ratings."""
 from flask import Blueprint, Response, render_template
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from meeting.store import minutes as minutes_store, substance as substance_store
@@ -36,4 +37,4 @@ def minutes_markdown(team_id: int, meeting_id: int):
     """The minutes as a Markdown download."""
     text = render_template("minutes/minutes.md", **_context(team_id, meeting_id))
     return Response(text, mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="minutes-{meeting_id}.md"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_("minutes-of-meeting")}-{meeting_id}.md"'})
