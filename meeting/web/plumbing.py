@@ -112,8 +112,8 @@ def chart_label(label: str) -> str:
 @lru_cache(maxsize=4096)  # a five-year chart has 260 bars, a page nine charts: each label is formatted once
 def _chart_label(label: str, locale: str) -> str:
     if len(label) == 7:
-        return dates.format_date(date.fromisoformat(label + "-01"), "MMM yyyy", locale=locale)
-    return dates.format_date(date.fromisoformat(label), "d MMM yyyy", locale=locale)
+        return dates.format_skeleton("yMMM", date.fromisoformat(label + "-01"), locale=locale)
+    return dates.format_date(date.fromisoformat(label), "medium", locale=locale)
 
 
 def chart_bars(bars: list, unit: str = "") -> Markup:

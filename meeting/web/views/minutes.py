@@ -36,5 +36,6 @@ def minutes(team_id: int, meeting_id: int):
 def minutes_markdown(team_id: int, meeting_id: int):
     """The minutes as a Markdown download."""
     text = render_template("minutes/minutes.md", **_context(team_id, meeting_id))
+    name = _("minutes-of-meeting")  # the file's name in the reader's language: notulen-12.md
     return Response(text, mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="{_("minutes-of-meeting")}-{meeting_id}.md"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{meeting_id}.md"'})
