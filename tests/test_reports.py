@@ -273,3 +273,16 @@ def test_the_rating_trend_averages_over_the_raters_of_each_week_or_month():
         {"week": "2024-02", "raters": 1, "heard": 5.0, "goals": 5.0, "approach": 5.0, "overall": 5.0}]
 
 
+
+
+def test_the_first_screens_answers_are_counts_with_their_denominators_over_the_teams():
+    north = reports.headline("North", active=40, within_norm=30, norm_months=6, overdue=5, slots=2)
+    south = reports.headline("South", active=10, within_norm=10, norm_months=3, overdue=0, slots=0)
+    assert north.achievable and not south.achievable
+    legal = {"active": 50, "evaluated": 20, "not_yet_due": 8, "overdue": 22}
+    process = {"meetings": 4, "bells": 7, "discussed": 30, "decided": 27}
+    a = reports.answers([north, south], legal, 5, process)
+    assert (a.within_norm, a.active, a.norm_months) == (40, 50, "6/3")
+    assert (a.teams_on_track, a.teams, a.on_track) == (1, 2, False)
+    assert (a.evaluated_with_client, a.due_with_client) == (20, 42)  # due: a year or longer in treatment, or evaluated
+    assert (a.overdue, a.bells, a.meetings, a.decided, a.discussed) == (5, 7, 4, 27, 30)

@@ -233,3 +233,40 @@ def rating_trend(rated_days: Iterable[Sequence], monthly: bool) -> list[dict]:
             row[i] += value
     return [{"week": key, "raters": raters, **{name: total / raters for name, total in zip(DIMENSIONS, totals)}}
             for key, (raters, *totals) in sums.items() if raters]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The five answers a manager comes for, each a count with its denominator (the first screen)."""
+    active: int  # active clients today, over the teams
+    within_norm: int  # of them reviewed by the team within the norm
+    norm_months: str  # the norm's months ("6", or "6/3" over teams with different norms)
+    teams: int
+    teams_on_track: int  # teams whose review slots cover what the norm needs a week
+    slots: int  # review slots a week, over the teams
+    needed: int  # reviews a week the norm needs, over the teams
+    evaluated_with_client: int  # WGBO: evaluated with the client within 12 months
+    due_with_client: int  # those who need one: a year or longer in treatment, or already evaluated
+    overdue: int  # active clients past the date their last review set
+    meetings: int  # meetings held in the period
+    bells: int  # bells rung in them
+    discussed: int  # items discussed in them
+    decided: int  # of those closed with a decision
+
+    @property
+    def on_track(self) -> bool:
+        """Whether every team's budget fits what its norm needs."""
+        return self.teams_on_track == self.teams
+
+
+def answers(headlines: Sequence[Headline], legal_total: dict, overdue: int, process_figures: dict) -> Answers:
+    """The first screen's answers from the teams' headlines, the legal minimum's total, the overdue count and the
+    period's process figures (`process`)."""
+    return Answers(
+        active=sum(h.active for h in headlines), within_norm=sum(h.within_norm for h in headlines),
+        norm_months="/".join(dict.fromkeys(str(h.norm_months) for h in headlines)), teams=len(headlines),
+        teams_on_track=sum(h.achievable for h in headlines), slots=sum(h.slots for h in headlines),
+        needed=sum(h.needed for h in headlines), evaluated_with_client=legal_total["evaluated"],
+        due_with_client=legal_total["active"] - legal_total["not_yet_due"], overdue=overdue,
+        meetings=process_figures["meetings"], bells=process_figures["bells"],
+        discussed=process_figures["discussed"], decided=process_figures["decided"])

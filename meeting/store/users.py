@@ -1,4 +1,5 @@
 """Accounts: passwords (argon2id), session tokens, login throttling, one-time set-password links."""
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,11 +38,11 @@ def get_user_by_email(db, email: str) -> dict | None:
 
 
 def list_users(db) -> list[dict]:
-    """All users with their team roles as text, by name."""
-    return list(db.query("""
-        SELECT u.*, group_concat(t.name || ': ' || m.role, ', ') AS roles
-        FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN teams t ON t.id = m.team_id
-        GROUP BY u.id ORDER BY u.name"""))
+    """All users with their team roles (a list of team name and role code, by team name), by name."""
+    return [u | {"roles": json.loads(u["roles"])} for u in db.query("""
+        SELECT u.*, (SELECT json_group_array(json_array(name, role)) FROM (SELECT t.name, m.role
+            FROM memberships m JOIN teams t ON t.id = m.team_id WHERE m.user_id = u.id ORDER BY t.name)) AS roles
+        FROM users u ORDER BY u.name""")]
 
 
 @dataclass(frozen=True)

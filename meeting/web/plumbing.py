@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, g, render_template, request, session, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
-from babel import numbers
+from babel import dates, numbers
 from markupsafe import Markup, escape
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, \
     lazy_gettext
@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from meeting.core import actions, budget, closing, evaluations, reports
 from meeting.store import db as database
+from meeting.core.access_log import ACCESS_ACTIONS
 from meeting.core.clock import mmss, overrun_text
 from meeting.core.dates import parse_date
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
@@ -76,7 +77,8 @@ def init_app(app) -> None:
                                  ANNOUNCEMENT_OUTCOMES=closing.ANNOUNCEMENT_OUTCOMES, NEEDS_MET=closing.NEEDS_MET,
                                  YES_NO=closing.YES_NO, WORDED_BY=closing.WORDED_BY, MILESTONES=closing.MILESTONES,
                                  EXEMPLARY_SITUATIONS=closing.EXEMPLARY_SITUATIONS, TRACK_LABELS=budget.TRACK_LABELS,
-                                 overrun_text=overrun_text, ACTION_REVIEWS=actions.REVIEWS,
+                                 overrun_text=overrun_text, duration=duration, ACTION_REVIEWS=actions.REVIEWS,
+                                 ACCESS_ACTIONS=ACCESS_ACTIONS,
                                  ACTION_REVIEW_TEXTS=actions.REVIEW_TEXTS,
                                  MEETING_SETTING_NAMES={column: SETTING_NAMES[team_column]
                                                         for column, team_column in MEETING_SETTINGS.items()})
@@ -95,6 +97,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value}%"
     app.jinja_env.filters["chart_value"] = chart_value
+    app.jinja_env.filters["chart_label"] = chart_label
     app.jinja_env.filters["chart_bars"] = chart_bars
     app.jinja_env.filters["chart_top"] = lambda bars: chart_value(max(b.value for b in bars))
 
@@ -115,13 +118,35 @@ def _number_symbols(locale: str) -> dict:
     return {ord("."): numbers.get_decimal_symbol(locale), ord(","): numbers.get_group_symbol(locale)}
 
 
+def duration(seconds: int) -> str:
+    """A length of time in minutes and seconds that never reads as a time of day: "10 min", "9 min 42 s", "42 s"."""
+    sign, (minutes, rest) = "-" if seconds < 0 else "", divmod(abs(int(seconds)), 60)
+    if not rest:
+        return sign + catalogue().ugettext("%(min)s min") % {"min": minutes}
+    if not minutes:
+        return sign + catalogue().ugettext("%(sec)s s") % {"sec": rest}
+    return sign + catalogue().ugettext("%(min)s min %(sec)s s") % {"min": minutes, "sec": rest}
+
+
+def chart_label(label: str) -> str:
+    """A chart's week (its Monday, ISO) or month ("2026-03") in the reader's language: "8 jun 2026", "mrt 2026"."""
+    return _chart_label(label, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)  # a five-year chart has 260 bars, a page nine charts: each label is formatted once
+def _chart_label(label: str, locale: str) -> str:
+    if len(label) == 7:
+        return dates.format_skeleton("yMMM", date.fromisoformat(label + "-01"), locale=locale)
+    return dates.format_date(date.fromisoformat(label), "medium", locale=locale)
+
+
 def chart_bars(bars: list, unit: str = "") -> Markup:
     """The SVG bars of a chart, each with its week and value as a tooltip, built in one go (a five-year chart
     has 260 bars, nine charts a page: a Jinja loop with four format filters per bar was most of the page's time)."""
     symbols, unit = _number_symbols(str(get_locale())), escape(unit)
     return Markup("".join(
         f'<rect x="{b.x:.1f}" y="{b.y:.1f}" width="{b.width:.1f}" height="{b.height:.1f}" fill="#0b5cad">'
-        f'<title>{escape(b.label)}: {chart_value(b.value, symbols)}{unit}</title></rect>' for b in bars))
+        f'<title>{escape(chart_label(b.label))}: {chart_value(b.value, symbols)}{unit}</title></rect>' for b in bars))
 
 
 def chart_value(number: float, symbols: dict | None = None) -> str:

@@ -201,7 +201,8 @@ def _render(teams: list[dict]):
               "bells": reports.bars([(w["week"], w["bells"] / w["meetings"] if w["meetings"] else 0) for w in trend]),
               "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
-    return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share,
+    answers = reports.answers(data["headlines"], dashboard.legal["total"], data["overdue_total"], data["process"])
+    return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share, answers=answers,
                            **_substance(teams, data, dashboard.legal),
                            csv_base=csv_base, query=request.query_string.decode())
 

@@ -175,7 +175,7 @@ def import_clients(team_id: int):
     if errors:
         return render_template("team/import.html", errors=errors, **IMPORT_LIMITS), 400
     client_store.add_clients(get_db(), actor(), team_id, rows)
-    flash(_("%(count)s clients imported.", count=len(rows)))
+    flash(ngettext("%(num)s client imported.", "%(num)s clients imported.", len(rows)))
     return redirect(url_for("team.clients", team_id=team_id))
 
 
