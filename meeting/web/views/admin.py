@@ -73,7 +73,13 @@ def create_user():
         token = user_store.issue_set_password_link(db, user_id, utcnow())
         link = url_for("auth.set_password", token=token, _external=True)
         mailed = _mail_link(db, user_id, link)
-    return _show_user(user_id, link=None if mailed else link, mailed=mailed)
+    return _show_user(user_id, link=_shown_link(link, mailed), mailed=mailed)
+
+
+def _shown_link(link: str, mailed: bool) -> str | None:
+    """The link the admin sees: none once it is mailed, unless mail only reaches the server's console (the demo)."""
+    settings = mail.settings_from_env()
+    return link if not mailed or (settings is not None and settings.console) else None
 
 
 def _mail_link(db, user_id: int, link: str) -> bool:
@@ -125,7 +131,7 @@ def new_link(user_id: int):
         token = user_store.issue_set_password_link(db, user_id, utcnow())
         link = url_for("auth.set_password", token=token, _external=True)
         mailed = _mail_link(db, user_id, link)
-    return _show_user(user_id, link=None if mailed else link, mailed=mailed)
+    return _show_user(user_id, link=_shown_link(link, mailed), mailed=mailed)
 
 
 @bp.post("/users/<int:user_id>/active")
