@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from meeting.store import users as user_store
 from meeting.web.plumbing import chart_label, duration
 
 from tests.test_session_rating import history_meeting
@@ -18,8 +19,10 @@ def dutch(as_user, email):
 
 
 def test_a_dutch_dashboard_shows_ratings_with_a_decimal_comma_and_dutch_dates_on_the_axes(as_user, world, db):
-    history_meeting(db, world["team_a"], datetime.now(timezone.utc), [(world["member_a"], 4, 5, 3, 4, "Text"),
-                                                                      (world["member_b"], 3, 4, 4, 3, "")])
+    raters = [user_store.create_user(db, f"rater{i}@example.org", f"Rater {i}") for i in range(4)]
+    history_meeting(db, world["team_a"], datetime.now(timezone.utc),  # four raters: averages show from three on
+                    [(raters[0], 4, 5, 3, 4, "Text"), (raters[1], 3, 4, 4, 3, ""),
+                     (raters[2], 4, 5, 3, 4, ""), (raters[3], 3, 4, 4, 3, "")])
     page = dutch(as_user, "manager.a@example.org").get(f"/teams/{world['team_a']}/dashboard").text
     assert 'id="rating-heard">3,5<' in page and 'id="rating-goals">4,5<' in page
     axes = re.findall(r'<text x="(?:0|600)" y="178"[^>]*>([^<]+)</text>', page)

@@ -1,5 +1,6 @@
 """The complex-case session through the web: planned, prepared, run on the weekly meeting's clock, bell,
 live revision and decision model, closed with a decision and a summary."""
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -351,3 +352,13 @@ def test_the_session_streams_on_the_weekly_meetings_live_channel(as_user, world,
     assert resync.endswith(f"event: changed\ndata: {revision(db, session_id)}\n\n".encode())
     response.close()
     assert member.get(base(world, world["meeting_a"]) + "/stream").status_code == 404  # a weekly meeting is no session
+
+
+def test_the_summary_downloads_under_a_name_in_the_readers_language(running, as_user, world):
+    _chair, session_id = running
+    member = as_user("member.a@example.org")
+    english = member.get(base(world, session_id) + "/summary.md").headers["Content-Disposition"]
+    member.post("/account/language", {"locale": "nl"})
+    dutch = member.get(base(world, session_id) + "/summary.md").headers["Content-Disposition"]
+    assert re.search(r'filename="complex-case-session-\d{4}-\d\d-\d\d\.md"', english), english
+    assert re.search(r'filename="casusbespreking-\d{4}-\d\d-\d\d\.md"', dutch), dutch

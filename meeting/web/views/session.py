@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_login import current_user
 
 from meeting.core import evaluations, session as rules
@@ -20,7 +20,7 @@ from meeting.store import sessions as session_store, teams as team_store
 from meeting.store.audit import log_page_of_many
 from meeting.store.db import utcnow
 from meeting.web.live import session_context
-from meeting.web.plumbing import actor, get_db, htmx, login_guarded, running_url, team_today, team_view, translate
+from meeting.web.plumbing import actor, attachment, get_db, htmx, login_guarded, running_url, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("session", __name__))
 SESSIONS = "/teams/<int:team_id>/sessions"
@@ -229,5 +229,6 @@ def summary(team_id: int, session_id: int):
     context |= minutes_store.minutes(get_db(), session_id) | {"handover_id": handover_id}
     if not markdown:
         return render_template("session/summary.html", **context)
+    day = evaluations.local_day(context["session"]["starts_at"], g.team["timezone"])
     return Response(render_template("session/summary.md", **context), mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="session-{session_id}.md"'})
+                    headers=attachment(pgettext("file name", "complex-case-session"), day, suffix="md"))
