@@ -38,7 +38,9 @@ def main() -> None:
     if args.institution:
         from meeting.ops.serve import serve_gunicorn
         print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database {database.database_path()})")
-        serve_gunicorn(args.host, args.port, args.workers, screens, scheduler=not args.no_scheduler)
+        from meeting import create_app
+        serve_gunicorn(args.host, args.port, args.workers, screens, scheduler=not args.no_scheduler,
+                       make_app=lambda: create_app({"PREPARE_DATABASE": False}))
         return
     os.environ.setdefault("BELLETJE_MAX_STREAMS", str(screens))
     from meeting import create_app

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from meeting.core import evaluations, planning
+from meeting.core import evaluations, items as item_rules, planning
 from meeting.store.db import connect, write
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
@@ -64,9 +64,9 @@ def add_due_reviews(db, team: dict, meeting: dict) -> int:
         if client_id in on_agenda:
             continue
         prompt = evaluations.milestone(record, meeting_day)
-        item = planning.due_review_item(client_id, review.reference,
-                                        evaluations.treatment_months(record.treatment_start, meeting_day),
-                                        prompt and prompt.prompt, minutes)
+        item = item_rules.due_review_item(client_id, review.reference,
+                                          evaluations.treatment_months(record.treatment_start, meeting_day),
+                                          prompt and prompt.prompt, minutes)
         item_store.add_item(db, SYSTEM, team["id"], meeting["id"], review.clinician_id, item)
         planned, added = planned + minutes, added + 1
     return added
