@@ -4,9 +4,9 @@
 """
 import argparse
 import os
-from datetime import date
 
 from meeting.store import db as database
+from meeting.store.now import team_today
 
 SCREENS = 80  # live screens one process holds in the default (one team); each holds a thread
 
@@ -60,7 +60,7 @@ def _build_demo() -> None:
     from meeting.ops.demo import build_demo
     database.prepare(database.database_path())
     db = database.connect(database.database_path())
-    build_demo(db, date.today())
+    build_demo(db, team_today("Europe/Amsterdam"))
     db.close()
     print(demo_logins())
 

@@ -16,6 +16,7 @@ SQL = re.compile(r"^\s*((SELECT|INSERT\s+INTO|INSERT\s+OR\s+(REPLACE|IGNORE|ABOR
                  r"UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER)|DROP\s+|ALTER\s+TABLE|PRAGMA|"
                  r"BEGIN|COMMIT|VACUUM)\b|REPLACE\s+INTO\s+[\w.\"]+\s*(\(|VALUES\b|SELECT\b|DEFAULT\b)|"
                  r"WITH\s+(RECURSIVE\s+)?\w+\s*(\([\w\s,]*\))?\s*AS\s*(NOT\s+)?(MATERIALIZED\s*)?\()", re.I)
+MACHINE_CLOCK = ("datetime.now", "datetime.utcnow", "datetime.today", "date.today")  # only meeting.store.now reads it
 DATABASE_CALLS = {"execute", "executemany", "executescript", "query"}  # what runs SQL on a connection
 
 
@@ -71,6 +72,12 @@ def database_calls(path: Path) -> list[str]:
     """Calls in `path` that run SQL on a connection, whatever the SQL's text: `db.execute(q)`, `db.query(q)`."""
     return [ast.unparse(node.func) for node in ast.walk(ast.parse(path.read_text()))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DATABASE_CALLS]
+
+
+def machine_clock_reads(path: Path) -> list[str]:
+    """Calls in `path` that read the machine's clock instead of the app's one clock (meeting.store.now)."""
+    return [ast.unparse(node.func) for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(MACHINE_CLOCK)]
 
 
 def forbidden(path: Path, bad: tuple[str, ...], module: str | None = None) -> set[str]:
@@ -181,6 +188,12 @@ def test_no_layer_imports_the_app_factory_or_a_module_by_a_computed_name(path):
     assert dynamic_imports(path) == set()
 
 
+@pytest.mark.parametrize("path", [p for p in modules("") if p != PACKAGE / "store" / "now.py"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_one_clock_reads_the_machines_time(path):
+    assert machine_clock_reads(path) == []
+
+
 def test_no_import_circle():
     assert circles(import_graph(modules(""))) == []
 
@@ -267,3 +280,9 @@ def test_an_import_circle_is_caught(tmp_path):
     assert graph == {"meeting.core.items": {"meeting.core.planning"}, "meeting.core.planning": {"meeting.core.items"},
                      "meeting.core.dates": {"meeting.core.planning"}}
     assert circles(graph) == [["meeting.core.items", "meeting.core.planning"]]
+
+
+def test_a_second_source_of_now_is_caught(tmp_path):
+    planted = plant(tmp_path, "import datetime as dt\nfrom datetime import date, datetime\n"
+                              "a = datetime.now(ZoneInfo('UTC'))\nb = date.today()\nc = dt.datetime.now()\n")
+    assert machine_clock_reads(planted) == ["datetime.now", "date.today", "dt.datetime.now"]

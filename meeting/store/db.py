@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from meeting.store import figures
+from meeting.store import figures, now
 from meeting.store.migrations import migrations
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "db" / "belletje.sqlite3"
@@ -119,8 +119,8 @@ def prepare(path: str | Path) -> None:
 
 
 def utcnow() -> datetime:
-    """Now, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """Now, timezone-aware, in UTC (meeting.store.now, the one clock)."""
+    return now.utcnow()
 
 
 def iso(moment: datetime) -> str:
