@@ -7,7 +7,8 @@ out (meeting.core.evaluations, register and client_evaluation); SQL only compare
 dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
-norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it. A stale team is
+norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it; a migration that
+changes what is stored marks every team stale and computes nothing. A stale team is
 worked out again when one of its meetings closes, before anything reads its stored calendar (`fresh`), and by
 the scheduler every five minutes.
 """
