@@ -4,9 +4,9 @@
 """
 import argparse
 import os
-from datetime import date
 
 from meeting.store import db as database
+from meeting.store.now import team_today
 
 SCREENS = 80  # live screens one process holds in the default (one team); each holds a thread
 
@@ -38,7 +38,9 @@ def main() -> None:
     if args.institution:
         from meeting.ops.serve import serve_gunicorn
         print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database {database.database_path()})")
-        serve_gunicorn(args.host, args.port, args.workers, screens, scheduler=not args.no_scheduler)
+        from meeting import create_app
+        serve_gunicorn(args.host, args.port, args.workers, screens, scheduler=not args.no_scheduler,
+                       make_app=lambda: create_app({"PREPARE_DATABASE": False}))
         return
     os.environ.setdefault("BELLETJE_MAX_STREAMS", str(screens))
     from meeting import create_app
@@ -58,7 +60,7 @@ def _build_demo() -> None:
     from meeting.ops.demo import build_demo
     database.prepare(database.database_path())
     db = database.connect(database.database_path())
-    build_demo(db, date.today())
+    build_demo(db, team_today("Europe/Amsterdam"))
     db.close()
     print(demo_logins())
 

@@ -52,13 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         database.prepare(app.config["DATABASE"])
 
     from meeting.web import enrolment, plumbing, security, sso, substance
-    from meeting.ops import cli
+    from meeting.ops import cli, mail
     plumbing.init_app(app)
     substance.init_app(app)
     security.init_app(app)
     sso.init_app(app)
     enrolment.init_app(app)
     cli.init_app(app)
+    app.extensions["belletje_mail"] = mail  # the admin's set-password mail; the web layer imports no ops
     from meeting.web.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"], app.config["MAX_STREAMS"], app)
     from meeting.web.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team

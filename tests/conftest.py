@@ -1,6 +1,6 @@
 """Shared fixtures: an app on a temp-file database, two teams, and a client that logs in with CSRF."""
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -14,9 +14,37 @@ from meeting.store import handovers as handover_store, jobs, meetings as meeting
 from meeting.core.session import DEFAULT_MINUTES
 from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
+from meeting.store import now
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def today() -> date:
+    """The team's today on the app's one clock (which --now moves)."""
+    return now.team_today("Europe/Amsterdam")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--now", default=None, help="run with the app's one clock moved to this moment, from which it runs "
+                     "on: HH:MM (today, UTC) or an ISO date and time with its offset, e.g. 2028-02-29T23:30+00:00")
+
+
+def moment_from_option(value: str) -> datetime:
+    """The moment `--now` names: a time of day is today's (UTC)."""
+    if len(value) <= 5:
+        return datetime.combine(datetime.now(timezone.utc).date(), time.fromisoformat(value), timezone.utc)
+    return datetime.fromisoformat(value)
+
+
+@pytest.fixture(autouse=True)
+def moved_clock(request):
+    """With --now, every test runs on the app's clock from that moment (the scheduler's and the store's too)."""
+    option = request.config.getoption("--now")
+    if option:
+        now.run_from(moment_from_option(option))
+    yield
+    now.run_from(None)
 
 
 @pytest.fixture
@@ -56,15 +84,15 @@ def world(db):
                                       make_item(track="acute", title="Earlier question"))
         decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id, decided),
                               {"answer": "Yes", "actions": [{"description": "Call the GP", "owner": str(ids[f"member_{key}"]),
-                                                             "due": (date.today() + timedelta(days=7)).isoformat()}]},
-                              date.today(), utcnow(), None)
+                                                             "due": (today() + timedelta(days=7)).isoformat()}]},
+                              today(), utcnow(), None)
         ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
         consulted = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
                                         make_item(track="acute", label="issue", title="Stuck: ask outside"))
         decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id, consulted),
                               {"outcome": "consultation", "decision": "Ask the consultation centre", "needs_met": "yes",
                                "consultation_question": "How do we break the pattern?",
-                               "consultation_asked_of": "Consultation centre"}, date.today(), utcnow(), None)
+                               "consultation_asked_of": "Consultation centre"}, today(), utcnow(), None)
         ids[f"consultation_{key}"] = db.execute("SELECT max(id) FROM consultations").fetchone()[0]
         jobs.notify(db, ids[f"chair_{key}"], team_id, "Notice", {}, "/", utcnow())
         ids[f"table_{key}"] = "overdue"  # a dashboard CSV table
@@ -86,7 +114,7 @@ def finishing_treatment(db, key: str, team: dict, ids: dict) -> dict:
                [session, team["id"], member, utcnow().isoformat()])
     decision = db.execute("SELECT max(d.id) FROM decisions d JOIN meetings m ON m.id = d.meeting_id WHERE m.team_id = ?",
                           [team["id"]]).fetchone()[0]
-    handover = handover_store.open_handover(db, Actor(None), team, client, decision, "step_down", date.today())
+    handover = handover_store.open_handover(db, Actor(None), team, client, decision, "step_down", today())
     return {f"session_{key}": session, f"card_{key}": db.execute("SELECT max(id) FROM session_cards").fetchone()[0],
             f"handover_{key}": handover}
 

@@ -10,9 +10,14 @@ from meeting.core.ical import CalendarEvent, build
 from meeting.store import feeds, meetings as meeting_store, sessions as session_store, teams as team_store
 from meeting.store.audit import Actor
 from meeting.core.session import DEFAULT_MINUTES
+from meeting.store.now import team_today
 
 AMS = ZoneInfo("Europe/Amsterdam")
 FEED = re.compile(r"(https?://\S+/calendar/[A-Za-z0-9_-]+\.ics)")
+
+def today() -> date:
+    """The team's today on the app's one clock (which --now moves)."""
+    return team_today("Europe/Amsterdam")
 
 
 def feed_url(member) -> str:
@@ -58,7 +63,7 @@ def test_the_feed_holds_every_coming_meeting_at_its_local_time_across_the_dst_ch
     assert f"meeting-{world['meeting_a']}@belletje" in found
     assert f"meeting-{world['session_b']}@belletje" not in found and f"meeting-{world['meeting_b']}@belletje" not in found
     action = found[f"action-{world['action_a']}@belletje"]
-    assert action.decoded("DTSTART") == date.today() + timedelta(days=7)
+    assert action.decoded("DTSTART") == today() + timedelta(days=7)
 
 
 def test_the_feed_names_no_client_and_no_clinical_text(app, db, as_user, world, dst_meetings):

@@ -8,6 +8,12 @@ from meeting.ops.demo import build_demo
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from tests.conftest import make_item
+from meeting.store.now import team_today
+
+
+def today() -> date:
+    """The team's today on the app's one clock (which --now moves)."""
+    return team_today("Europe/Amsterdam")
 
 
 def plan_url(world, suffix=""):
@@ -116,7 +122,7 @@ def test_chair_adds_an_extra_meeting_and_bad_dates_are_refused(as_user, world, d
     chair.post(f"/teams/{world['team_a']}/meetings/extra", {"day": "not a day", "time": "10:00"})
     assert db.execute("SELECT count(*) FROM meetings").fetchone()[0] == before
     chair.post(f"/teams/{world['team_a']}/meetings/extra",
-               {"day": (date.today() + timedelta(days=20)).isoformat(), "time": "10:00"})
+               {"day": (today() + timedelta(days=20)).isoformat(), "time": "10:00"})
     assert db.execute("SELECT count(*) FROM meetings WHERE is_extra = 1").fetchone()[0] == 3
 
 
@@ -124,7 +130,7 @@ def test_capacity_line_for_the_demo_team_matches_a_hand_computation(app, db):
     """245 active clients, reviewed every 6 months (26 weeks): 245 / 26 = 9.4 → 10 reviews a week.
     The regular budget of 60 minutes, minus the average minutes of other regular items in the last 8
     meetings (the demo's questions that were not reached), fits floor((60 - other) / 10) reviews."""
-    team_id = build_demo(db, date.today())
+    team_id = build_demo(db, today())
     other = sum(r[0] for r in db.execute("""SELECT i.minutes FROM items i JOIN meetings m ON m.id = i.meeting_id
         WHERE m.id IN (SELECT id FROM meetings WHERE team_id = ? AND state = 'closed' ORDER BY starts_at DESC LIMIT 8)
         AND i.track = 'regular' AND i.id NOT IN (SELECT item_id FROM evaluations)""", [team_id])) / 8
@@ -149,7 +155,7 @@ def test_reordering_skips_announcements_in_the_consent_block(as_user, world, db)
 
 def test_demo_clients_are_held_by_a_regiebehandelaar_only(db):
     """A regiebehandelaar is a psychiatrist, psychologist or nurse specialist; never the peer expert or IPS worker."""
-    team_id = build_demo(db, date.today())
+    team_id = build_demo(db, today())
     holders = {r[0] for r in db.execute("""SELECT DISTINCT u.name FROM clients c JOIN users u ON u.id = c.clinician_id
         WHERE c.team_id = ?""", [team_id])}
     assert holders and all(re.search(r"\((psychiater|GZ-psycholoog|klinisch psycholoog|verpleegkundig specialist GGZ)\)$",

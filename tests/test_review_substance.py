@@ -2,18 +2,17 @@
 the decision and in the minutes and dashboard, logged reads of colleagues' stories, a finish approved in the
 consent block, and external consultations whose answers come back to the agenda."""
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
-from meeting.store import clients as client_store
+from meeting.store import clients as client_store, now
 
 HX = {"HX-Request": "true"}
 
 
 def team_today() -> date:
-    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    return now.team_today("Europe/Amsterdam")
 
 
 def urls(world) -> dict:

@@ -1,10 +1,9 @@
 """Running a meeting through the web: start, items, the bell, decisions, budgets, the end."""
 import threading
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from meeting.core.evaluations import local_day
-from meeting.store import items as item_store
+from meeting.store import items as item_store, now
 from meeting.store.audit import Actor
 from tests.conftest import make_item
 
@@ -13,7 +12,7 @@ HX = {"HX-Request": "true"}
 
 def team_today() -> date:
     """Today where the team is (Amsterdam): the date a decision is recorded on, also just after midnight there."""
-    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    return now.team_today("Europe/Amsterdam")
 
 
 def run_url(world, suffix=""):

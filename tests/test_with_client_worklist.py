@@ -9,8 +9,14 @@ from meeting.core import client_evaluation
 from meeting.core.clients import ClientInput
 from meeting.store import client_evaluations as evaluation_store, clients as client_store
 from meeting.store.audit import Actor
+from meeting.store.now import team_today
 
 D = date.fromisoformat
+
+
+def today() -> date:
+    """The team's today on the app's one clock (which --now moves)."""
+    return team_today("Europe/Amsterdam")
 
 
 @pytest.mark.parametrize("start, last, due", [
@@ -52,7 +58,7 @@ def test_a_review_before_the_due_date_is_told_apart():
 
 def test_a_member_sees_their_clients_due_and_records_one_from_the_team_page(as_user, world, db):
     team = world["team_a"]
-    client_store.add_clients(db, Actor(None), team, [ClientInput("A-002", world["chair_a"], date.today(), None)])
+    client_store.add_clients(db, Actor(None), team, [ClientInput("A-002", world["chair_a"], today(), None)])
     member = as_user("member.a@example.org")
     page = member.get(f"/teams/{team}/").text
     assert 'id="with-client-due"' in page and "A-001" in page and "A-002" not in page
@@ -63,14 +69,14 @@ def test_a_member_sees_their_clients_due_and_records_one_from_the_team_page(as_u
     refused = member.post(url, {"client_view": "Wants to work again."})
     assert refused.status_code == 400 and 'id="evaluated_with_client_on-error"' in refused.text
     assert db.execute("SELECT count(*) FROM client_evaluations").fetchone()[0] == 0
-    day = date.today().isoformat()
+    day = today().isoformat()
     assert member.post(url, {"evaluated_with_client_on": day, "relatives_invited": "yes", "relatives_present": "no",
                              "client_view": "Wants to work again.", "rom_done": "yes", "rom_personal": "better",
                              "somatic_screening_on": day}).status_code == 302
     row = db.execute("""SELECT item_id, decision_id, evaluated_on, client_view, rom_personal, clinician_id, recorded_by
         FROM client_evaluations WHERE client_id = ?""", [world["client_a"]]).fetchone()
     assert row == (None, None, day, "Wants to work again.", "better", world["member_a"], world["member_a"])
-    assert evaluation_store.legal_minimum_today(db, [team], date.today())["total"]["overdue"] == 0
+    assert evaluation_store.legal_minimum_today(db, [team], today())["total"]["overdue"] == 0
     assert "A-001" not in member.get(f"/teams/{team}/").text.split('id="with-client-due"')[1].split("</section>")[0]
 
 

@@ -3,7 +3,7 @@
 The chair's planner and the members' phone agenda both render what `plan()` and `schedule()`
 return. Items are plain frozen values; the storage layer builds them from rows.
 """
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -263,17 +263,3 @@ def plan(items: Iterable[AgendaItem], settings: TeamSettings) -> Plan:
 def plain_text(message: str, **params) -> str:
     """Fill a marked message without translating it (for text stored where no reader language is known)."""
     return message % params if params else message
-
-
-def due_review_item(client_id: int, reference: str, treatment_months: int, milestone_prompt: str | None,
-                    minutes: int, translate: Callable[..., str] = plain_text):
-    """The regular review of a due client, prefilled the same way from the planner and the scheduler's freeze.
-
-    Its label is a question (continue, adjust, step down or finish?), not an issue: the presenter
-    relabels it when the treatment needs real discussion.
-    """
-    from meeting.core.items import ItemInput
-    return ItemInput(track=REGULAR, label=QUESTION, client_id=client_id,
-                     title=translate(DUE_REVIEW_TITLE, reference=reference, months=treatment_months),
-                     need=translate(milestone_prompt or DUE_REVIEW_NEED), current_state="", request_and_start="",
-                     tried_towards_finishing="", finishing_hard="", minutes=minutes)

@@ -1,6 +1,5 @@
 """Command-line tasks: migrate, demo data, the first admin."""
 import os
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -8,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from meeting.store import db as database
+from meeting.store.now import team_today
 from meeting.ops.demo import DEMO_PASSWORD, STAFF, build_demo, demo_email
 from meeting.core.passwords import password_error
 from meeting.store import users as user_store
@@ -34,8 +34,7 @@ def migrate():
 def demo():
     """Build the demo team FACT Noord and print its logins."""
     db = database.connect(current_app.config["DATABASE"])
-    from datetime import date
-    created = build_demo(db, date.today())
+    created = build_demo(db, team_today("Europe/Amsterdam"))  # the demo team's zone
     db.close()
     click.echo("Demo team created." if created else "Demo team exists already.")
     click.echo(demo_logins())
@@ -92,7 +91,7 @@ def run_scheduler():
 def backup_now():
     """Make an online, integrity-checked backup now."""
     from meeting.store import backups
-    target = backup_dir() / f"belletje-manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    target = backup_dir() / f"belletje-manual-{database.utcnow():%Y%m%d-%H%M%S}.sqlite3"
     target.parent.mkdir(parents=True, exist_ok=True)
     backups.copy_database(current_app.config["DATABASE"], target)
     click.echo(f"Backup written to {target}")

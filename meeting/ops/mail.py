@@ -25,6 +25,7 @@ from babel.support import Translations
 from meeting.core import mail as texts
 from meeting.core.reminders import first_moment_allowed
 from meeting.store import outbox
+from meeting.store.db import utcnow
 
 log = logging.getLogger("belletje.mail")
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
@@ -118,7 +119,7 @@ def message(settings: MailSettings, row: dict) -> EmailMessage:
     mail["Subject"] = row["subject"]
     mail["From"] = formataddr(("Belletje", settings.sender))
     mail["To"] = row["to_address"]
-    mail["Date"] = mail_date(datetime.now(ZoneInfo("UTC")))
+    mail["Date"] = mail_date(utcnow())
     domain = settings.sender.rpartition("@")[2] or "localhost"
     mail["Message-ID"] = make_msgid(idstring=f"outbox{row['id']}", domain=domain)
     mail["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a reminder

@@ -14,6 +14,7 @@ from meeting.store import meetings as meeting_store, running as running_store, s
 from meeting.store import teams as team_store, users as user_store
 from meeting.store.audit import Actor
 from meeting.store.db import utcnow, write
+from meeting.store.now import team_today
 
 # a 90-minute meeting's agenda: (track, label, minutes); the announcements go in the consent block
 AGENDA = [("acute", "issue", 10), ("acute", "question", 5), ("acute", "issue", 10), ("regular", "announcement", 2),
@@ -40,7 +41,7 @@ def build_room(db, number: int, members: int, password: str, today: date | None 
 
     Titles of 60 and needs of 250 characters, as presenters write them; `longest` fills every field to its limit.
     """
-    today = today or date.today()
+    today = today or team_today("Europe/Amsterdam")
     team_id = team_store.create_team(db, f"Rehearsal team {number}")
     chair = f"chair{number}@rehearsal.example"
     emails = [f"member{number}-{i}@rehearsal.example" for i in range(members)]

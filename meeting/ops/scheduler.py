@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from meeting.core import evaluations, planning
-from meeting.store.db import connect, write
+from meeting.core import evaluations, items as item_rules
+from meeting.store.db import connect, utcnow, write
 from meeting.core.i18n import N_
 from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
 from meeting.store import backups, calendar, handovers as handover_store, teams as team_store
@@ -64,9 +64,9 @@ def add_due_reviews(db, team: dict, meeting: dict) -> int:
         if client_id in on_agenda:
             continue
         prompt = evaluations.milestone(record, meeting_day)
-        item = planning.due_review_item(client_id, review.reference,
-                                        evaluations.treatment_months(record.treatment_start, meeting_day),
-                                        prompt and prompt.prompt, minutes)
+        item = item_rules.due_review_item(client_id, review.reference,
+                                          evaluations.treatment_months(record.treatment_start, meeting_day),
+                                          prompt and prompt.prompt, minutes)
         item_store.add_item(db, SYSTEM, team["id"], meeting["id"], review.clinician_id, item)
         planned, added = planned + minutes, added + 1
     return added
@@ -168,8 +168,7 @@ def start(database_path: str, backup_dir: Path, background: bool = True):
     if lock is None:
         log.info("another process runs the scheduler")
         return None
-    now = datetime.now(ZoneInfo("UTC"))
-    catch_up(database_path, backup_dir, now)
+    catch_up(database_path, backup_dir, _utcnow())
     kind = BackgroundScheduler if background else BlockingScheduler
     scheduler = kind(timezone=ZoneInfo("Europe/Amsterdam"),
                      job_defaults={"coalesce": True, "misfire_grace_time": 15 * 60, "max_instances": 1})
@@ -190,7 +189,8 @@ def start(database_path: str, backup_dir: Path, background: bool = True):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(ZoneInfo("UTC"))
+    """Now, in UTC (meeting.store.now, the one clock)."""
+    return utcnow()
 
 
 def _with_db(database_path: str, job):

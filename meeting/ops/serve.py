@@ -39,11 +39,11 @@ def serve_waitress(app, host: str, port: int, screens: int) -> None:
           channel_timeout=120)
 
 
-def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: bool) -> None:
-    """Several worker processes (gunicorn, threaded workers), each able to hold every screen if the others die."""
+def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: bool, make_app) -> None:
+    """Several worker processes (gunicorn, threaded workers), each able to hold every screen if the others die;
+    `make_app()` builds the app without preparing the database (the caller's app factory: ops imports none)."""
     from gunicorn.app.base import BaseApplication
 
-    from meeting import create_app
     from meeting.store import db as database
 
     raise_open_files_limit()
@@ -71,6 +71,6 @@ def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: 
                 self.cfg.set(key, value)
 
         def load(self):
-            return settle(create_app({"PREPARE_DATABASE": False}))  # before the fork: shared, not collected
+            return settle(make_app())  # before the fork: shared, not collected
 
     Institution().run()

@@ -7,7 +7,8 @@ out (meeting.core.evaluations, register and client_evaluation); SQL only compare
 dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
-norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it. A stale team is
+norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it; a migration that
+changes what is stored marks every team stale and computes nothing. A stale team is
 worked out again when one of its meetings closes, before anything reads its stored calendar (`fresh`), and by
 the scheduler every five minutes.
 """
@@ -161,16 +162,12 @@ def _write_client_dates(db, clients: list[dict], norm: int) -> None:
         return (found.due.isoformat(), found.base.isoformat(), found.norm_until.isoformat(),
                 found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary,
                 client["with_client_last"], with_client_due.isoformat())
-    # migration 0013 works the calendar out before 0021 adds `with_client_due`: write the columns there are
-    if not clients:
-        return
-    names = _CLIENT_DATES if "with_client_due" in clients[0] else _CLIENT_DATES[:-1]
-    db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?",
-                        [(*dates(client)[:len(names)], client["id"]) for client in clients])
+    db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in _CLIENT_DATES)} WHERE id = ?",
+                        [(*dates(client), client["id"]) for client in clients])
 
 
 def refresh_all(db) -> None:
-    """Every team's calendar (the migration, a bulk-written history), inside the caller's transaction."""
+    """Every team's calendar (a bulk-written history), inside the caller's transaction."""
     db.execute("INSERT OR IGNORE INTO calendar_stale (team_id) SELECT id FROM teams")
     for team_id in stale_teams(db):
         refresh(db, team_id)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from meeting.store import figures, now
+from meeting.store.migrations import migrations
+
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "db" / "belletje.sqlite3"
 BUSY_TIMEOUT_MS = 5000
 OperationalError = sqlite3.OperationalError  # the web layer answers a busy database with a 503 (see is_busy)
@@ -101,21 +104,23 @@ def read(db: Database):
 
 
 def prepare(path: str | Path) -> None:
-    """Create the file if needed, switch it to WAL and apply pending migrations (once, at start)."""
-    from meeting.store.migrations import migrations
-
+    """Create the file if needed, switch it to WAL, apply pending migrations and write the derived rows a migration
+    left to their owner (once, at start): every closed meeting has its figures; a team a migration marked stale is
+    worked out by the calendar before it is read."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     try:
         db.enable_wal()
         migrations.apply(db)
+        with write(db):
+            figures.write_missing(db)
     finally:
         db.close()
 
 
 def utcnow() -> datetime:
-    """Now, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """Now, timezone-aware, in UTC (meeting.store.now, the one clock)."""
+    return now.utcnow()
 
 
 def iso(moment: datetime) -> str:

@@ -5,6 +5,8 @@ taken once (in the transaction that closes it) instead of on every dashboard vie
 teams and five years then sums one row per meeting. Only the session rating arrives after the close: it
 adds to its meeting's row in the rating's own transaction. Counts only, no clinical text.
 """
+import json
+
 from meeting.core import evaluations
 from meeting.core.reports import ITEM_COUNTS, TAG_COUNTS
 from meeting.core.closing import EXEMPLARY_SITUATIONS
@@ -34,15 +36,14 @@ COLUMNS = (["meeting_id", "team_id", "kind", "starts_at", "minutes", "acute_budg
 
 
 # minutes of the regular items that were not a review that counted (a decided regular item with an evaluation):
-# announcements, items deferred or not reached; the capacity line's pace (migration 0013, not in COLUMNS)
+# announcements, items deferred or not reached; the capacity line's pace (not in COLUMNS)
 OTHER_REGULAR_MINUTES = """SELECT coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0) FROM items i
     LEFT JOIN evaluations e ON e.item_id = i.id WHERE i.meeting_id = meeting_figures.meeting_id
     AND i.track = 'regular' AND i.state IN ('decided', 'deferred')"""
 
 
-def write(db, where: str = "m.id = :meeting_id", params: dict | None = None, pace: bool = True) -> None:
-    """(Re)write the figures of the closed meetings `where` selects (inside the caller's transaction); `pace`
-    False leaves out the column migration 0013 added (for migration 0012, which runs before it)."""
+def write(db, where: str = "m.id = :meeting_id", params: dict | None = None) -> None:
+    """(Re)write the figures of the closed meetings `where` selects (inside the caller's transaction)."""
     selected = f"SELECT m.id FROM meetings m WHERE m.state = 'closed' AND {where}"
     db.execute(f"""INSERT OR REPLACE INTO meeting_figures ({', '.join(COLUMNS)}, day)
         SELECT m.id, m.team_id, m.kind, m.starts_at, m.minutes, m.acute_budget, m.regular_budget,
@@ -66,9 +67,8 @@ def write(db, where: str = "m.id = :meeting_id", params: dict | None = None, pac
           WHERE meeting_id IN ({selected}) GROUP BY meeting_id) s ON s.meeting_id = m.id
         WHERE m.state = 'closed' AND {where}""", params or {})
     _date_them(db)
-    if pace:
-        db.execute(f"UPDATE meeting_figures SET other_regular_minutes = ({OTHER_REGULAR_MINUTES}) "
-                   f"WHERE meeting_id IN ({selected})", params or {})
+    db.execute(f"UPDATE meeting_figures SET other_regular_minutes = ({OTHER_REGULAR_MINUTES}) "
+               f"WHERE meeting_id IN ({selected})", params or {})
 
 
 def _date_them(db) -> None:
@@ -88,6 +88,15 @@ def write_meeting(db, meeting_id: int) -> None:
 def write_all(db) -> None:
     """The figures of every closed meeting (the migration, a bulk-written history)."""
     write(db, "1 = 1")
+
+
+def write_missing(db) -> None:
+    """The figures of every closed meeting that has none (a migration leaves them to this owner; inside the
+    caller's transaction): after it, every closed meeting has its row."""
+    missing = [row[0] for row in db.execute("""SELECT m.id FROM meetings m WHERE m.state = 'closed'
+        AND NOT EXISTS (SELECT 1 FROM meeting_figures f WHERE f.meeting_id = m.id)""").fetchall()]
+    if missing:
+        write(db, "m.id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(missing)})
 
 
 def add_rating(db, meeting_id: int, values: dict) -> None:

@@ -527,25 +527,33 @@ def complex_case_sessions_and_handovers(db):
 def meeting_figures(db):
     """Per-meeting figures written once when a meeting closes (meeting.store.figures), so that the dashboards
     sum one row per meeting instead of reading every item, bell and decision of the period on every view.
-    `day` is the meeting's local date, compared as text in ranges an index serves. Every meeting closed
-    before this migration gets its row here."""
-    from meeting.store import figures
-
-    integers = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in figures.COLUMNS[4:] if not name.endswith("_sum"))
-    sums = ", ".join(f"{name} INTEGER" for name in figures.COLUMNS if name.endswith("_sum"))
-    run_statements(db, f"""
+    `day` is the meeting's local date, compared as text in ranges an index serves. A meeting closed before this
+    migration gets its row from the figures' owner once the database is migrated (`figures.write_missing`)."""
+    run_statements(db, """
     CREATE TABLE meeting_figures (
         meeting_id INTEGER PRIMARY KEY REFERENCES meetings(id),
         team_id INTEGER NOT NULL REFERENCES teams(id),
         kind TEXT NOT NULL,
         starts_at TEXT NOT NULL,
         day TEXT NOT NULL,
-        {integers},
-        {sums}
+        minutes INTEGER NOT NULL DEFAULT 0, acute_budget INTEGER NOT NULL DEFAULT 0,
+        regular_budget INTEGER NOT NULL DEFAULT 0, items_acute_announcement INTEGER NOT NULL DEFAULT 0,
+        items_acute_question INTEGER NOT NULL DEFAULT 0, items_acute_issue INTEGER NOT NULL DEFAULT 0,
+        items_regular_announcement INTEGER NOT NULL DEFAULT 0, items_regular_question INTEGER NOT NULL DEFAULT 0,
+        items_regular_issue INTEGER NOT NULL DEFAULT 0, acute_planned_seconds INTEGER NOT NULL DEFAULT 0,
+        acute_used_seconds INTEGER NOT NULL DEFAULT 0, regular_planned_seconds INTEGER NOT NULL DEFAULT 0,
+        regular_used_seconds INTEGER NOT NULL DEFAULT 0, discussed INTEGER NOT NULL DEFAULT 0,
+        decided INTEGER NOT NULL DEFAULT 0, deferred INTEGER NOT NULL DEFAULT 0,
+        deferred_again INTEGER NOT NULL DEFAULT 0, bells INTEGER NOT NULL DEFAULT 0,
+        borrowed_minutes INTEGER NOT NULL DEFAULT 0, tag_self_harm INTEGER NOT NULL DEFAULT 0,
+        tag_aggression INTEGER NOT NULL DEFAULT 0, tag_self_neglect INTEGER NOT NULL DEFAULT 0,
+        tag_socially_transgressive INTEGER NOT NULL DEFAULT 0, tag_other INTEGER NOT NULL DEFAULT 0,
+        old_raters INTEGER NOT NULL DEFAULT 0, raters INTEGER NOT NULL DEFAULT 0,
+        kept_process_sum INTEGER, ended_in_decisions_sum INTEGER, time_well_spent_sum INTEGER, heard_sum INTEGER,
+        goals_sum INTEGER, approach_sum INTEGER, overall_sum INTEGER
     );
     CREATE INDEX meeting_figures_by_team_kind_day ON meeting_figures(team_id, kind, day);
     """)
-    figures.write(db, "1 = 1", pace=False)
 
 
 @migrations(name="0013_stored_calendar")
@@ -553,10 +561,8 @@ def stored_calendar(db):
     """Each team's calendar, stored as dates the core works out (meeting.store.calendar): per client the dates it
     passes (and its last evaluation with the client), per client the stretches of period starts with their due date and next review, per team the
     register's counts from every day they change. Triggers mark a team stale whenever anything its dates depend
-    on is written; every team is worked out here once. Each meeting's figures add the minutes its regular
-    budget spent on anything but a review (the capacity line's pace)."""
-    from meeting.store import calendar, figures
-
+    on is written; every team is marked stale here, and the calendar's owner works it out before it is read. Each
+    meeting's figures add the minutes its regular budget spent on anything but a review (the capacity line's pace)."""
     run_statements(db, """
     ALTER TABLE clients ADD COLUMN due_on TEXT;
     ALTER TABLE clients ADD COLUMN review_base TEXT;
@@ -620,9 +626,11 @@ def stored_calendar(db):
         INSERT OR IGNORE INTO calendar_stale VALUES (NEW.id); END;
     ALTER TABLE meeting_figures ADD COLUMN other_regular_minutes INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX meeting_figures_recent ON meeting_figures(team_id, starts_at, other_regular_minutes);
+    UPDATE meeting_figures SET other_regular_minutes = (SELECT coalesce(sum(i.minutes) FILTER (WHERE e.id IS NULL), 0)
+        FROM items i LEFT JOIN evaluations e ON e.item_id = i.id WHERE i.meeting_id = meeting_figures.meeting_id
+        AND i.track = 'regular' AND i.state IN ('decided', 'deferred'));
+    INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
     """)
-    db.execute(f"UPDATE meeting_figures SET other_regular_minutes = ({figures.OTHER_REGULAR_MINUTES})")
-    calendar.refresh_all(db)
 
 
 @migrations(name="0014_dashboard_rollups")
@@ -806,9 +814,7 @@ def evaluation_with_client_planned(db):
     """The legal minimum, planned: an evaluation with the client can be recorded from the regiebehandelaar's worklist,
     without an agenda item or a decision (both may be NULL now); each client's stored calendar adds the last day its
     evaluation with the client keeps it within 12 months (`with_client_due`, meeting.store.calendar), which the
-    worklist compares with today."""
-    from meeting.store import calendar
-
+    worklist compares with today. Every team is marked stale: the calendar's owner fills the new dates in."""
     run_statements(db, """
     CREATE TABLE client_evaluations_new (
         id INTEGER PRIMARY KEY,
@@ -845,5 +851,5 @@ def evaluation_with_client_planned(db):
         INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id IN (OLD.client_id, NEW.client_id); END;
     ALTER TABLE clients ADD COLUMN with_client_due TEXT;
     CREATE INDEX clients_with_client_due ON clients(team_id, status, with_client_due, clinician_id);
+    INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
     """)
-    calendar.refresh_all(db)

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from urllib.parse import quote
 from functools import lru_cache, wraps
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, render_template, request, session, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -27,6 +26,7 @@ from meeting.core.dates import parse_date
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
 from meeting.store import reports as report_store, scope as scope_store, teams as team_store
 from meeting.store.audit import Actor
+from meeting.store.now import team_today as today_in
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 
@@ -351,8 +351,8 @@ def _ids_of_team(team_id: int, kwargs: dict) -> bool:
 
 
 def team_today(team: dict) -> date:
-    """Today's date in the team's time zone."""
-    return datetime.now(ZoneInfo(team["timezone"])).date()
+    """Today's date in the team's time zone (meeting.store.now, the one clock)."""
+    return today_in(team["timezone"])
 
 
 ERROR_TEXTS = {

@@ -9,7 +9,6 @@ from meeting.store.db import utcnow, write
 from meeting.store import audit, institution as institution_store, second_factor, teams as team_store
 from meeting.store import users as user_store
 from meeting.core.i18n import N_
-from meeting.ops import mail
 from meeting.store import outbox
 from meeting.core.teams import ROLES, team_name_error
 from meeting.core.text import email_error, has_control_characters, person_name_error
@@ -38,7 +37,7 @@ def _index(errors: dict):
     """The admin page, with a form's errors (then as a 400)."""
     return render_template("admin/index.html", teams=team_store.list_teams(get_db()),
                            users=user_store.list_users(get_db()), errors=errors,
-                           failed_mail=outbox.failed(get_db()), mail_configured=mail.settings_from_env() is not None,
+                           failed_mail=outbox.failed(get_db()), mail_configured=_mail().settings_from_env() is not None,
                            ), 400 if errors else 200
 
 
@@ -84,12 +83,18 @@ def _shown_link(link: str, mailed: bool) -> str | None:
 
 def _mail_link(db, user_id: int, link: str) -> bool:
     """Queue the set-password link for the user (in the caller's transaction); False when no mail is configured."""
+    mail = _mail()
     settings = mail.settings_from_env()
     if settings is None:
         return False
     user = user_store.get_user(db, user_id)
     return mail.queue(db, settings, "set_password", f"set_password:{user_id}:{utcnow().isoformat()}",
                       user, {}, link, utcnow())
+
+
+def _mail():
+    """The outgoing mail (meeting.ops.mail), which the app factory hands the app: the web imports no ops."""
+    return current_app.extensions["belletje_mail"]
 
 
 @bp.get("/users/<int:user_id>")

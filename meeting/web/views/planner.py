@@ -177,7 +177,7 @@ def add_due_review(team_id: int, meeting_id: int, client_id: int):
     client, today = client_store.get_client(get_db(), actor(), team_id, client_id), team_today(g.team)
     record = client_store.client_record(client)
     prompt = evaluations.milestone(record, today)
-    item = planning.due_review_item(client_id, client["reference"], evaluations.treatment_months(
+    item = item_rules.due_review_item(client_id, client["reference"], evaluations.treatment_months(
         record.treatment_start, today), prompt and prompt.prompt, g.team["minutes_question"], translate)
     item_store.add_item(get_db(), actor(), team_id, meeting_id, client["clinician_id"], item)
     return _planner_fragment(team_id, meeting_id)

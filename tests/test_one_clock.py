@@ -1,0 +1,30 @@
+"""One clock: the app, the store and the scheduler read now from meeting.store.now, and a team's today comes from it."""
+from datetime import date, datetime, timedelta, timezone
+
+from meeting.ops import scheduler
+from meeting.store import db as database, now
+from meeting.web import plumbing
+
+
+def test_every_layer_reads_the_one_clock_and_a_team_today_is_worked_out_from_it():
+    late = datetime(2028, 2, 29, 23, 30, tzinfo=timezone.utc)  # 00:30 on 1 March in Amsterdam
+    try:
+        now.run_from(late)
+        for moment in (now.utcnow(), database.utcnow(), scheduler._utcnow()):
+            assert late <= moment < late + timedelta(minutes=1)
+        assert plumbing.team_today({"timezone": "Europe/Amsterdam"}) == date(2028, 3, 1)
+        assert now.team_today("America/New_York") == date(2028, 2, 29)
+    finally:
+        now.run_from(None)
+    assert abs(now.utcnow() - datetime.now(timezone.utc)) < timedelta(seconds=5)
+
+
+def test_a_moved_clock_runs_on():
+    try:
+        now.run_from(datetime(2028, 2, 29, 12, 0, tzinfo=timezone.utc))
+        first = now.utcnow()
+        while now.utcnow() == first:
+            pass
+        assert now.utcnow() > first
+    finally:
+        now.run_from(None)
