@@ -71,7 +71,7 @@ def build_session_room(db, number: int, members: int, password: str, today: date
     """Team `number` with a chair and `members` members, and a complex-case session of one client, started and at
     its systemic analysis (the first step with cards), a few worksheet cards on its board. Its `item_ids` are the
     session's steps."""
-    today = today or date.today()
+    today = today or team_today("Europe/Amsterdam")
     team_id = team_store.create_team(db, f"Rehearsal team {number} (complex-case session)")
     chair = f"chair{number}@rehearsal.example"
     emails = [f"member{number}-{i}@rehearsal.example" for i in range(members)]

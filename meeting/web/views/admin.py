@@ -77,7 +77,7 @@ def create_user():
 
 def _shown_link(link: str, mailed: bool) -> str | None:
     """The link the admin sees: none once it is mailed, unless mail only reaches the server's console (the demo)."""
-    settings = mail.settings_from_env()
+    settings = _mail().settings_from_env()
     return link if not mailed or (settings is not None and settings.console) else None
 
 
