@@ -4,6 +4,7 @@ password from a one-time link, handed over by an admin or asked for by mail ("Fo
 A right password with a second factor to give (or to set up first) does not sign in yet: the session holds a
 pending sign-in for ten minutes, and no page behind the login can be reached until the code is right.
 """
+import time
 from datetime import datetime, timedelta
 
 from authlib.integrations.base_client import OAuthError
@@ -28,6 +29,7 @@ bp = Blueprint("auth", __name__)
 PENDING = "pending_sign_in"
 PENDING_MINUTES = 10
 HELP_MINUTES = 15  # one sign-in help mail per account in this window: the form cannot flood someone's inbox
+HELP_ANSWER_SECONDS = 0.25  # every sign-in help answer takes this long: queueing a mail or not, the time is the same
 
 
 def _login_limit():
@@ -242,15 +244,17 @@ def sign_in_help():
     email = _account()
     if error := email_error(email):
         return render_template("auth/sign_in_help.html", email=email, error=translate(error)), 400
+    answer_at = time.monotonic() + current_app.config.get("SIGN_IN_HELP_SECONDS", HELP_ANSWER_SECONDS)
     _mail_sign_in_help(get_db(), mail.settings_from_env(), email, utcnow())
+    time.sleep(max(0.0, answer_at - time.monotonic()))
     return render_template("auth/sign_in_help.html", sent=email)
 
 
 def _mail_sign_in_help(db, settings: mail.MailSettings, email: str, now: datetime) -> None:
     """Queue a set-password link to an active account with this address, at most once per window.
 
-    Any other address takes the same steps (a token made, a mail composed) and queues nothing: the time tells
-    nothing about which addresses have an account.
+    Any other address takes the same steps (a token made, a mail composed) and queues nothing; what is left of
+    the difference (the rows written) the view's fixed answer time hides.
     """
     user = user_store.get_user_by_email(db, email)
     window = int(now.timestamp()) // (HELP_MINUTES * 60)
