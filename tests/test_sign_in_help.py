@@ -32,7 +32,7 @@ def deliver(db) -> None:
 
 def main(page: str) -> str:
     """The page's own content (the header carries a per-session CSRF token)."""
-    return re.search(r"<main.*</main>", page, re.S).group(0)
+    return re.search(r"<main.*</main>", page, re.DOTALL).group(0)
 
 
 def ask_help(app, email: str):
