@@ -126,3 +126,9 @@ def test_the_help_page_speaks_dutch(app, world, mail_on):
     browser = Browser(app.test_client())
     browser.post("/language", {"locale": "nl"})
     assert "Wachtwoord vergeten?" in browser.get("/login").text
+
+
+def test_a_mistyped_mail_setting_hides_the_help_and_keeps_the_login_page(app, world, mail_on, monkeypatch):
+    monkeypatch.setenv("BELLETJE_SMTP_SECURITY", "ssl-please")
+    login = Browser(app.test_client()).get("/login")
+    assert login.status_code == 200 and "/login/help" not in login.text

@@ -230,7 +230,11 @@ def _end_session_url(id_token: str) -> str | None:
 
 def _help_offered() -> bool:
     """Sign-in help is offered while local passwords work for everyone and mail can reach them."""
-    return bool(institution_store.get(get_db())["local_passwords"]) and mail.settings_from_env() is not None
+    try:
+        configured = mail.settings_from_env() is not None
+    except ValueError:  # a mistyped mail setting must not take the login page down; mail-test says what is wrong
+        configured = False
+    return configured and bool(institution_store.get(get_db())["local_passwords"])
 
 
 @bp.route("/login/help", methods=["GET", "POST"])
@@ -261,7 +265,7 @@ def _mail_sign_in_help(db, settings: mail.MailSettings, email: str, now: datetim
     key = f"sign_in_help:{user['id'] if user else 0}:{window}"
     with write(db):
         wanted = bool(user and user["active"]) and not outbox.queued(db, key)
-        # id 0 belongs to no account: an update that matches no row takes as long as one that does
+        # id 0 belongs to no account: the same update, matching no row
         token = user_store.issue_set_password_link(db, user["id"] if wanted else 0, now)
         link = settings.base_url + url_for("auth.set_password", token=token)  # never the request's Host: it is typed
         if wanted:
