@@ -78,3 +78,8 @@ def waiting(db) -> int:
 def of_user(db, user_id: int) -> list[dict]:
     """Every mail queued for a user, oldest first."""
     return list(db.query("SELECT * FROM outbox WHERE user_id = ? ORDER BY id", [user_id]))
+
+
+def queued(db, dedupe_key: str) -> bool:
+    """True when a mail with this key is in the outbox (waiting, sent or failed)."""
+    return db.execute("SELECT 1 FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone() is not None

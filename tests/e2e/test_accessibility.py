@@ -47,7 +47,7 @@ def pages(browser, base_url) -> dict:
     member_context.close()
     run = f"/teams/1/meetings/{meeting_id}"
     return {
-        None: ["/login", "/set-password/not-a-token"],
+        None: ["/login", "/login/help", "/set-password/not-a-token"],
         MEMBER: ["/teams/1/", "/account/", "/teams/1/meetings", f"{run}/", "/teams/1/items/new", own,
                  "/teams/1/clients", "/teams/1/clients/new", client, "/teams/1/settings", f"{run}/live",
                  f"/teams/1/items/{item_id}/story", "/teams/1/consultations", "/teams/1/handovers", handover,

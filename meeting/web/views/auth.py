@@ -1,9 +1,10 @@
 """Signing in and out: a local password (with its second factor) or the institution's single sign-on; setting a
-password from a one-time link.
+password from a one-time link, handed over by an admin or asked for by mail ("Forgot your password?").
 
 A right password with a second factor to give (or to set up first) does not sign in yet: the session holds a
 pending sign-in for ten minutes, and no page behind the login can be reached until the code is right.
 """
+import time
 from datetime import datetime, timedelta
 
 from authlib.integrations.base_client import OAuthError
@@ -16,16 +17,19 @@ from requests import RequestException
 
 from meeting.core import passwords
 from meeting.core.text import email_error, person_name_error
-from meeting.store.db import iso, utcnow
+from meeting.ops import mail
+from meeting.store.db import iso, utcnow, write
 from meeting.web import sso
 from meeting.web.enrolment import enrolment, wait_message as _wait_message
 from meeting.web.security import User, device_nonce, limiter, remember_device
-from meeting.store import institution as institution_store, second_factor, users as user_store
-from meeting.web.plumbing import LOCALES, get_db
+from meeting.store import institution as institution_store, outbox, second_factor, users as user_store
+from meeting.web.plumbing import LOCALES, get_db, translate
 
 bp = Blueprint("auth", __name__)
 PENDING = "pending_sign_in"
 PENDING_MINUTES = 10
+HELP_MINUTES = 15  # one sign-in help mail per account in this window: the form cannot flood someone's inbox
+HELP_ANSWER_SECONDS = 0.25  # every sign-in help answer takes this long: queueing a mail or not, the time is the same
 
 
 def _login_limit():
@@ -78,7 +82,8 @@ def _login_page(status: int = 200, **context):
     app = current_app
     provider = sso.provider_name(app) if sso.configured(app) else None
     return render_template("auth/login.html", provider=provider, end_session=session.pop("end_session_url", None),
-                           local=bool(institution_store.get(get_db())["local_passwords"]), **context), status
+                           local=bool(institution_store.get(get_db())["local_passwords"]), help=_help_offered(),
+                           **context), status
 
 
 def _throttled_message(minutes: int) -> str:
@@ -93,7 +98,10 @@ def _refused(message: str, status: int):
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many_attempts(_error):
-    """Too many login attempts from this address: say so and how long to wait."""
+    """Too many login (or sign-in help) attempts from this address: say so and how long to wait."""
+    if request.endpoint == "auth.sign_in_help":
+        return render_template("auth/sign_in_help.html", email=_account(),
+                               error=_("Too many requests from this network. Wait a minute and try again.")), 429
     return _login_page(429, error=_("Too many login attempts from this network. Wait a minute and try again."))
 
 
@@ -218,9 +226,57 @@ def _end_session_url(id_token: str) -> str | None:
         return None
 
 
+# --- sign-in help by mail ---------------------------------------------------------------------------------
+
+def _help_offered() -> bool:
+    """Sign-in help is offered while local passwords work for everyone and mail can reach them."""
+    try:
+        configured = mail.settings_from_env() is not None
+    except ValueError:  # a mistyped mail setting must not take the login page down; mail-test says what is wrong
+        configured = False
+    return configured and bool(institution_store.get(get_db())["local_passwords"])
+
+
+@bp.route("/login/help", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: request.remote_addr or "")
+def sign_in_help():
+    """Forgot your password: a set-password link by mail; the same answer whether the address has an account or not."""
+    if not _help_offered():
+        return render_template("auth/sign_in_help.html", off=True), 403
+    if request.method == "GET":
+        return render_template("auth/sign_in_help.html")
+    email = _account()
+    if error := email_error(email):
+        return render_template("auth/sign_in_help.html", email=email, error=translate(error)), 400
+    answer_at = time.monotonic() + current_app.config.get("SIGN_IN_HELP_SECONDS", HELP_ANSWER_SECONDS)
+    _mail_sign_in_help(get_db(), mail.settings_from_env(), email, utcnow())
+    time.sleep(max(0.0, answer_at - time.monotonic()))
+    return render_template("auth/sign_in_help.html", sent=email)
+
+
+def _mail_sign_in_help(db, settings: mail.MailSettings, email: str, now: datetime) -> None:
+    """Queue a set-password link to an active account with this address, at most once per window.
+
+    Any other address takes the same steps (a token made, a mail composed) and queues nothing; what is left of
+    the difference (the rows written) the view's fixed answer time hides.
+    """
+    user = user_store.get_user_by_email(db, email)
+    window = int(now.timestamp()) // (HELP_MINUTES * 60)
+    key = f"sign_in_help:{user['id'] if user else 0}:{window}"
+    with write(db):
+        wanted = bool(user and user["active"]) and not outbox.queued(db, key)
+        # id 0 belongs to no account: the same update, matching no row
+        token = user_store.issue_set_password_link(db, user["id"] if wanted else 0, now)
+        link = settings.base_url + url_for("auth.set_password", token=token)  # never the request's Host: it is typed
+        if wanted:
+            mail.queue(db, settings, "set_password", key, user, {}, link, now)
+        else:
+            mail.compose("set_password", {}, settings.default_locale, "Europe/Amsterdam", link, None, None)
+
+
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
-    """Choose a password through the one-time link an admin handed over."""
+    """Choose a password through the one-time link an admin handed over or sign-in help mailed."""
     user = user_store.user_for_set_password_token(get_db(), token, utcnow())
     if not user:
         return render_template("auth/set_password.html", expired=True), 404
