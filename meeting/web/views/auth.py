@@ -17,7 +17,6 @@ from requests import RequestException
 
 from meeting.core import passwords
 from meeting.core.text import email_error, person_name_error
-from meeting.ops import mail
 from meeting.store.db import iso, utcnow, write
 from meeting.web import sso
 from meeting.web.enrolment import enrolment, wait_message as _wait_message
@@ -231,7 +230,7 @@ def _end_session_url(id_token: str) -> str | None:
 def _help_offered() -> bool:
     """Sign-in help is offered while local passwords work for everyone and mail can reach them."""
     try:
-        configured = mail.settings_from_env() is not None
+        configured = _mail().settings_from_env() is not None
     except ValueError:  # a mistyped mail setting must not take the login page down; mail-test says what is wrong
         configured = False
     return configured and bool(institution_store.get(get_db())["local_passwords"])
@@ -249,12 +248,12 @@ def sign_in_help():
     if error := email_error(email):
         return render_template("auth/sign_in_help.html", email=email, error=translate(error)), 400
     answer_at = time.monotonic() + current_app.config.get("SIGN_IN_HELP_SECONDS", HELP_ANSWER_SECONDS)
-    _mail_sign_in_help(get_db(), mail.settings_from_env(), email, utcnow())
+    _mail_sign_in_help(get_db(), _mail().settings_from_env(), email, utcnow())
     time.sleep(max(0.0, answer_at - time.monotonic()))
     return render_template("auth/sign_in_help.html", sent=email)
 
 
-def _mail_sign_in_help(db, settings: mail.MailSettings, email: str, now: datetime) -> None:
+def _mail_sign_in_help(db, settings, email: str, now: datetime) -> None:
     """Queue a set-password link to an active account with this address, at most once per window.
 
     Any other address takes the same steps (a token made, a mail composed) and queues nothing; what is left of
@@ -269,9 +268,9 @@ def _mail_sign_in_help(db, settings: mail.MailSettings, email: str, now: datetim
         token = user_store.issue_set_password_link(db, user["id"] if wanted else 0, now)
         link = settings.base_url + url_for("auth.set_password", token=token)  # never the request's Host: it is typed
         if wanted:
-            mail.queue(db, settings, "set_password", key, user, {}, link, now)
+            _mail().queue(db, settings, "set_password", key, user, {}, link, now)
         else:
-            mail.compose("set_password", {}, settings.default_locale, "Europe/Amsterdam", link, None, None)
+            _mail().compose("set_password", {}, settings.default_locale, "Europe/Amsterdam", link, None, None)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
@@ -304,3 +303,8 @@ def language():
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
+
+
+def _mail():
+    """The outgoing mail (meeting.ops.mail), which the app factory hands the app: the web imports no ops."""
+    return current_app.extensions["belletje_mail"]
