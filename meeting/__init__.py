@@ -51,8 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         database.prepare(app.config["DATABASE"])
 
-    from meeting.web import enrolment, plumbing, security, sso, substance
     from meeting.ops import cli, mail
+    from meeting.web import enrolment, plumbing, security, sso, substance
     plumbing.init_app(app)
     substance.init_app(app)
     security.init_app(app)
@@ -62,8 +62,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["belletje_mail"] = mail  # the admin's set-password mail; the web layer imports no ops
     from meeting.web.live import Broadcaster
     app.extensions["belletje_live"] = Broadcaster(app.config["DATABASE"], app.config["MAX_STREAMS"], app)
-    from meeting.web.views import account, admin, agenda, auth, live, minutes, planner, reports, run, team
-    from meeting.web.views import handover, session
+    from meeting.web.views import (
+        account,
+        admin,
+        agenda,
+        auth,
+        handover,
+        live,
+        minutes,
+        planner,
+        reports,
+        run,
+        session,
+        team,
+    )
     for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp,
                       session.bp, handover.bp):
         app.register_blueprint(blueprint)

@@ -44,10 +44,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from meeting.store import db as database  # noqa: E402
 from meeting.core.evaluations import add_months  # noqa: E402
-from meeting.store import calendar, figures, users as user_store  # noqa: E402
 from meeting.core.teams import DEFAULTS  # noqa: E402
+from meeting.store import calendar, figures  # noqa: E402
+from meeting.store import db as database  # noqa: E402
+from meeting.store import users as user_store  # noqa: E402
 
 TARGET_MS = 300
 TEAM_TARGET_MS = 50  # one team's dashboard, any period

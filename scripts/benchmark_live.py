@@ -368,8 +368,10 @@ def build(database: str, meetings: int, screens: int, sessions: int = 0) -> list
     """The rehearsal rooms, written before the server starts; every account gets one real argon2id hash. The last
     `sessions` of the `meetings` are complex-case sessions."""
     from argon2 import PasswordHasher
+
     from meeting.ops import rehearsal
-    from meeting.store import db as store_db, users as user_store
+    from meeting.store import db as store_db
+    from meeting.store import users as user_store
     real = user_store.hasher
     user_store.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fast to build ...
     store_db.prepare(database)
@@ -397,7 +399,7 @@ def start_server(port: int, database: str, server_args: list[str]) -> subprocess
             return process
         except OSError:
             if process.poll() is not None:
-                raise SystemExit("the server exited:\n" + Path(database).with_suffix(".log").read_text())
+                raise SystemExit("the server exited:\n" + Path(database).with_suffix(".log").read_text()) from None
             time.sleep(0.1)
     process.kill()
     raise SystemExit("the server did not start")

@@ -18,8 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from meeting import create_app  # noqa: E402
-from meeting.store.db import connect  # noqa: E402
 from meeting.store import users as user_store  # noqa: E402
+from meeting.store.db import connect  # noqa: E402
+
 
 def wrong_login_ms(client, email: str, address: str) -> float:
     """The answer time of one wrong login for `email` from `address`, in ms."""

@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from meeting import create_app  # noqa: E402
 from meeting.ops import mail, reminders  # noqa: E402
 from meeting.ops.demo import build_demo  # noqa: E402
-from meeting.store import feeds, meetings as meeting_store, teams as team_store  # noqa: E402
+from meeting.store import feeds  # noqa: E402
+from meeting.store import meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.store.db import connect  # noqa: E402
 
 

@@ -18,8 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from meeting import create_app  # noqa: E402
+from meeting.store import outbox  # noqa: E402
+from meeting.store import users as user_store
 from meeting.store.db import connect  # noqa: E402
-from meeting.store import outbox, users as user_store  # noqa: E402
 
 
 def help_ms(client, email: str) -> float:

@@ -30,7 +30,8 @@ def one_round(workdir: Path) -> tuple[int, int, float]:
     """(committed, lost, recovery point in seconds) for one kill."""
     from meeting.core.items import ItemInput
     from meeting.ops import replication
-    from meeting.store import db as store_db, decisions, items, meetings, teams
+    from meeting.store import db as store_db
+    from meeting.store import decisions, items, meetings, teams
     from meeting.store.audit import Actor
     database, replica = workdir / "belletje.sqlite3", f"file://{workdir / 'replica'}"
     store_db.prepare(database)

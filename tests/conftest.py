@@ -1,20 +1,24 @@
 """Shared fixtures: an app on a temp-file database, two teams, and a client that logs in with CSRF."""
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from meeting import create_app
 from meeting.core.clients import ClientInput
-from meeting.store.db import connect
-from meeting.store.db import utcnow
 from meeting.core.items import ItemInput
-from meeting.store import clients as client_store, decisions as decision_store, items as item_store
-from meeting.store import handovers as handover_store, jobs, meetings as meeting_store, sessions as session_store
 from meeting.core.session import DEFAULT_MINUTES
-from meeting.store import teams as team_store, users as user_store
+from meeting.store import clients as client_store
+from meeting.store import decisions as decision_store
+from meeting.store import handovers as handover_store
+from meeting.store import items as item_store
+from meeting.store import jobs, now
+from meeting.store import meetings as meeting_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.audit import Actor
-from meeting.store import now
+from meeting.store.db import connect, utcnow
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -33,7 +37,7 @@ def pytest_addoption(parser):
 def moment_from_option(value: str) -> datetime:
     """The moment `--now` names: a time of day is today's (UTC)."""
     if len(value) <= 5:
-        return datetime.combine(datetime.now(timezone.utc).date(), time.fromisoformat(value), timezone.utc)
+        return datetime.combine(datetime.now(UTC).date(), time.fromisoformat(value), UTC)
     return datetime.fromisoformat(value)
 
 

@@ -1,5 +1,6 @@
 """NEN 7513: reads and changes of client data are logged, append-only."""
 import sqlite3
+from datetime import UTC
 
 import pytest
 
@@ -68,8 +69,8 @@ def test_admin_filters_the_log_by_user_and_client(as_user, world):
 
 
 def test_a_view_is_logged_once_per_client_person_access_point_and_day(world, db):
-    from datetime import datetime, timezone
-    from datetime import date
+    from datetime import date, datetime
+
     from meeting.core.clients import ClientInput
     from meeting.store import clients as client_store
     from meeting.store.audit import Actor, log_view
@@ -77,9 +78,12 @@ def test_a_view_is_logged_once_per_client_person_access_point_and_day(world, db)
     two, three = client_store.add_clients(db, Actor(None), world["team_a"], [
         ClientInput(f"A-00{n}", world["member_a"], date(2024, 1, 1), None) for n in (2, 3)])
     phone, laptop = Actor(world["member_a"], "10.0.0.1"), Actor(world["member_a"], "10.0.0.2")
-    monday, tuesday = datetime(2026, 3, 2, 9, tzinfo=timezone.utc), datetime(2026, 3, 3, 9, tzinfo=timezone.utc)
-    rows = lambda: db.execute("SELECT client_id, ip, substr(at, 1, 10) FROM access_log WHERE action = 'live'"
-                              " ORDER BY id").fetchall()
+    monday, tuesday = datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 3, 9, tzinfo=UTC)
+
+    def rows():
+        return db.execute("SELECT client_id, ip, substr(at, 1, 10) FROM access_log WHERE action = 'live'"
+                          " ORDER BY id").fetchall()
+
     meeting, team = world["meeting_a"], world["team_a"]
     assert log_view(db, phone, "live", [one, two], team, meeting, monday)
     assert not log_view(db, phone, "live", [two, one], team, meeting, monday)  # a re-render

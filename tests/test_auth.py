@@ -1,5 +1,5 @@
 """Logging in and out, sessions that really end, throttling, set-password links, CSRF."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -7,7 +7,7 @@ from meeting import create_app
 from meeting.store import users as user_store
 from tests.conftest import PASSWORD, Browser
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ATTACKER, USER = "10.0.0.66", "10.0.0.2"
 
 

@@ -158,8 +158,9 @@ def test_another_teams_ids_in_the_own_teams_path_answer_404(rule, as_user, runni
 
 def test_the_store_refuses_to_change_another_teams_meeting(running_team_b, db):
     """Even a caller that skips the route check cannot touch team B's meeting with team A's id."""
+    from meeting.store import decisions as decision_store
+    from meeting.store import running as running_store
     from meeting.store.db import utcnow
-    from meeting.store import decisions as decision_store, running as running_store
     from meeting.store.meetings import NotTheTeams
     world = running_team_b
     team_a, meeting_b, item_b = world["team_a"], world["meeting_b"], world["item_b"]

@@ -1,8 +1,7 @@
 """Budget accounting per track, borrowing both ways, and the order policies."""
 import pytest
 
-from meeting.core.budget import (Borrowing, ItemTime, Resolution, account, borrow, other_track,
-                            track_exhausted_action)
+from meeting.core.budget import Borrowing, ItemTime, Resolution, account, borrow, other_track, track_exhausted_action
 
 BUDGETS = {"acute": 20, "regular": 60}  # minutes
 

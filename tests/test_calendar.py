@@ -9,7 +9,11 @@ from dateutil.relativedelta import relativedelta
 
 from meeting.core.clients import ClientInput
 from meeting.core.evaluations import add_months, due_reviews, local_day, next_evaluation_due, overdue_reviews, within
-from meeting.store import calendar, clients as client_store, reports as report_store, teams as team_store, users as user_store
+from meeting.store import calendar
+from meeting.store import clients as client_store
+from meeting.store import reports as report_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.audit import Actor
 
 D = date.fromisoformat

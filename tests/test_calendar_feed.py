@@ -7,9 +7,12 @@ import pytest
 from icalendar import Calendar
 
 from meeting.core.ical import CalendarEvent, build
-from meeting.store import feeds, meetings as meeting_store, sessions as session_store, teams as team_store
-from meeting.store.audit import Actor
 from meeting.core.session import DEFAULT_MINUTES
+from meeting.store import feeds
+from meeting.store import meetings as meeting_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
+from meeting.store.audit import Actor
 from meeting.store.now import team_today
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -88,6 +88,7 @@ def test_no_budget_is_advised_beyond_what_a_team_can_set():
 def test_the_replay_takes_exactly_the_freezes_first_reviews_ties_included():
     """The replay's shortcut (rotation only at the cut) picks what `review_queue` puts first."""
     import random
+
     from meeting.core.evaluations import review_queue
     rng = random.Random(3)
     clients = [record(f"Q-{i:03d}", rng.choice(["2025-06-30", "2025-07-31", "2025-08-31"]),

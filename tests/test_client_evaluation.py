@@ -1,13 +1,16 @@
 """The evaluation with the client (WGBO, at least yearly): its rules, and the dashboard's legal-minimum figure
 per team and per clinician on a small history built by hand; every expected number is worked out below."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from meeting.core import client_evaluation
 from meeting.core.clients import ClientInput
-from meeting.store import client_evaluations as evaluation_store, clients as client_store, history
-from meeting.store import teams as team_store, users as user_store
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import clients as client_store
+from meeting.store import history
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.audit import Actor
 from meeting.store.history import PastItem, PastMeeting
 
@@ -97,7 +100,7 @@ def two_teams(db):
                         outcome="continue_adjusted", evaluation_on=held,
                         with_client={"evaluated_on": with_client, "rom_done": "yes"} if with_client else None)
 
-    at = datetime(2026, 6, 30, 12, tzinfo=timezone.utc)
+    at = datetime(2026, 6, 30, 12, tzinfo=UTC)
     history.insert_meetings(db, team_store.get_team(db, ids["P"]), [PastMeeting(at, [
         review("P-1", "P1", date(2026, 3, 5), "2026-03-01"), review("P-2", "P1", date(2025, 5, 3), "2025-05-01"),
         review("P-4", "P2", date(2025, 8, 2), "2025-08-01"), review("P-4", "P2", date(2026, 2, 2), None),

@@ -1,11 +1,11 @@
 """The item clock: state derived from stored events, transitions, restart safety, mm:ss."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from meeting.core.clock import ClockEvent, as_event, clock_state, mmss, validate_transition
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 def at(seconds: float) -> datetime:

@@ -1,14 +1,23 @@
 """Closing rules per label and track, deferral, next evaluation, milestones, carry-over, the bell."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from meeting.core.closing import (
+    ANNOUNCEMENT_OUTCOMES,
+    BELL_REASONS,
+    EXEMPLARY_SITUATIONS,
+    OUTCOMES,
+    Phrase,
+    carry_over,
+    counts_as_evaluation,
+    may_ring,
+    next_evaluation_date,
+    ring_wait_seconds,
+    validate_decision,
+    validate_deferral,
+)
 from meeting.core.evaluations import milestone_kind
-
-from meeting.core.closing import (ANNOUNCEMENT_OUTCOMES, BELL_REASONS, EXEMPLARY_SITUATIONS, OUTCOMES,
-                             Phrase, carry_over, counts_as_evaluation, may_ring,
-                             next_evaluation_date, ring_wait_seconds, validate_decision,
-                             validate_deferral)
 
 TODAY = date(2025, 6, 10)
 ACUTE_ANN = {"track": "acute", "label": "announcement"}
@@ -247,7 +256,7 @@ def test_carry_over_none_and_negative():
         carry_over(-1)
 
 
-LAST = datetime(2025, 6, 10, 9, 30, tzinfo=timezone.utc)
+LAST = datetime(2025, 6, 10, 9, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("last, after, allowed, wait", [

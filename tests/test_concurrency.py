@@ -2,7 +2,8 @@
 import threading
 import time
 
-from meeting.store import backups, items as item_store
+from meeting.store import backups
+from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from tests.conftest import make_item
 

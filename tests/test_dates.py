@@ -1,5 +1,5 @@
 """The one date reader used by forms, stored columns and timestamps."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from meeting.core.dates import parse_date
     ("2026-03-01T12:30:00+00:00", date(2026, 3, 1)),  # a stored timestamp counts by its date
     ("2026-03-01 12:30", date(2026, 3, 1)),
     (date(2026, 3, 1), date(2026, 3, 1)),
-    (datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc), date(2026, 3, 1)),
+    (datetime(2026, 3, 1, 23, 0, tzinfo=UTC), date(2026, 3, 1)),
     ("2026-02-30", None),
     ("2026-03-011", None),
     ("01-03-2026", None),

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from meeting.store import decisions as decision_store, items as item_store
-from meeting.store import sessions as session_store, teams as team_store
+from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor
 from meeting.store.db import utcnow
 

@@ -6,8 +6,17 @@ import pytest
 
 from meeting.core.closing import OUTCOMES
 from meeting.core.decision import (
-    ALREADY_CLOSED, NOT_RUNNING, Action, ConsultationRequest, Decision, DecisionInput, HandoverOpening, Refusal,
-    Subject, TeamReview, decide,
+    ALREADY_CLOSED,
+    NOT_RUNNING,
+    Action,
+    ConsultationRequest,
+    Decision,
+    DecisionInput,
+    HandoverOpening,
+    Refusal,
+    Subject,
+    TeamReview,
+    decide,
 )
 from meeting.core.text import CONTROL_CHARACTERS, TOO_LONG
 

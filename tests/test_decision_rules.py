@@ -5,7 +5,9 @@ from datetime import date
 import pytest
 
 from meeting.core import closing
-from meeting.store import decisions as decision_store, items as item_store, teams as team_store
+from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor
 from meeting.store.db import utcnow
 

@@ -4,8 +4,21 @@ from datetime import date
 import pytest
 
 from meeting.core.evaluations import (
-    ONE_YEAR, PROMPTS, TWO_YEAR, ClientRecord, add_months, count_active, days_overdue, due_reviews, milestone,
-    milestone_reviews, next_evaluation_due, review_queue, reviews_needed_per_week, rotation, treatment_months,
+    ONE_YEAR,
+    PROMPTS,
+    TWO_YEAR,
+    ClientRecord,
+    add_months,
+    count_active,
+    days_overdue,
+    due_reviews,
+    milestone,
+    milestone_reviews,
+    next_evaluation_due,
+    review_queue,
+    reviews_needed_per_week,
+    rotation,
+    treatment_months,
 )
 
 D = date.fromisoformat

@@ -1,12 +1,12 @@
 """The running meeting's flow, derived from stored values at `now`."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from meeting.core.flow import meeting_view, unfinished
 from meeting.core.planning import AgendaItem
 
-T0 = datetime(2026, 11, 24, 12, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
 BUDGETS = {"acute": 10, "regular": 20}
 
 

@@ -119,7 +119,7 @@ def test_withdrawn_item_leaves_the_agenda(as_user, world):
     member = as_user("member.a@example.org")
     assert member.post(f"/teams/{world['team_a']}/items/{world['item_a']}/withdraw").status_code == 302
     agenda = member.get(f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/")
-    assert 'id="item-%d"' % world["item_a"] not in agenda.text
+    assert f'id="item-{world["item_a"]}"' not in agenda.text
     assert "Withdrawn" in agenda.text
 
 

@@ -1,18 +1,18 @@
 """Live updates: a change committed by any connection reaches every open stream of that meeting, as the parts of
 the rendered fragment that changed (rendered once per change), with each person's view of the clients logged once."""
 import re
-from datetime import date
 import threading
 import time
+from datetime import date
 
+from meeting.core.clients import ClientInput
+from meeting.store import clients as client_store
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from meeting.store.db import connect
 from meeting.store.meetings import bump_revision
 from meeting.web.live import Broadcaster, Part, Screen, changed_events, sse_events
 from tests.conftest import make_item
-from meeting.core.clients import ClientInput
-from meeting.store import clients as client_store
 
 HX = {"HX-Request": "true"}
 

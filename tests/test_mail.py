@@ -10,13 +10,18 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from meeting.core.clients import ClientInput
+from meeting.core.session import DEFAULT_MINUTES
 from meeting.ops import mail, reminders
 from meeting.ops.demo import build_demo
-from meeting.store import calendar, clients as client_store, items as item_store, meetings as meeting_store
-from meeting.store import outbox, reminders as reminder_store, sessions as session_store, session_ratings
-from meeting.store import teams as team_store, users as user_store
+from meeting.store import calendar, outbox, session_ratings
+from meeting.store import clients as client_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
+from meeting.store import reminders as reminder_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.audit import Actor
-from meeting.core.session import DEFAULT_MINUTES
 from tests.conftest import PASSWORD, make_item
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -4,8 +4,11 @@ from datetime import timedelta
 
 from meeting.core import reports
 from meeting.core.evaluations import local_day
-from meeting.store import figures, meetings as meeting_store, reports as report_store, running as running_store
-from meeting.store import session_ratings, teams as team_store
+from meeting.store import figures, session_ratings
+from meeting.store import meetings as meeting_store
+from meeting.store import reports as report_store
+from meeting.store import running as running_store
+from meeting.store import teams as team_store
 from meeting.store.db import utcnow
 
 

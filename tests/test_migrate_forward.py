@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from meeting.store import calendar, figures
-from meeting.store.db import connect, prepare
 from meeting.store import migrations as migrations_module
+from meeting.store.db import connect, prepare
 from meeting.store.migrations import migrations
 
 NAMES = [migration.name for migration in migrations._migrations]

@@ -1,13 +1,13 @@
 """Password rules (NIST SP 800-63B) and the login throttle's timing (OWASP ASVS 2.2.1), pure."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from meeting.ops.demo import DEMO_PASSWORD, STAFF, demo_email
 from meeting.core.passwords import address_key, common_passwords, minutes_to_wait, password_error, retry_at
+from meeting.ops.demo import DEMO_PASSWORD, STAFF, demo_email
 from tests.conftest import PASSWORD
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OWNER = {"email": "j.devries@ggz.example", "name": "Joost de Vries"}
 LONGEST = ("De trein naar Zwolle vertrekt om kwart over negen van spoor vier, maar vandaag rijdt hij later"
            " door werk aan het spoor bij Ede!!")  # 128 characters, the most allowed

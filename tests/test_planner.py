@@ -3,12 +3,12 @@ import math
 import re
 from datetime import date, timedelta
 
-from meeting.store.db import utcnow
 from meeting.ops.demo import build_demo
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
-from tests.conftest import make_item
+from meeting.store.db import utcnow
 from meeting.store.now import team_today
+from tests.conftest import make_item
 
 
 def today() -> date:

@@ -1,12 +1,24 @@
 """Agenda planning: order, times, budget fit, deferral proposals and the planner's view."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from meeting.core.planning import (
-    ACUTE_FIRST, REASON_ANNOUNCEMENTS_OVER_BUDGET, REASON_OVER_ACUTE_BUDGET,
-    REASON_OVER_REGULAR_BUDGET, REGULAR_FIRST, AgendaItem, TeamSettings, consent_block,
-    default_minutes, order_agenda, plan, propose_deferrals, schedule, settings_errors, track_fit,
+    ACUTE_FIRST,
+    REASON_ANNOUNCEMENTS_OVER_BUDGET,
+    REASON_OVER_ACUTE_BUDGET,
+    REASON_OVER_REGULAR_BUDGET,
+    REGULAR_FIRST,
+    AgendaItem,
+    TeamSettings,
+    consent_block,
+    default_minutes,
+    order_agenda,
+    plan,
+    propose_deferrals,
+    schedule,
+    settings_errors,
+    track_fit,
 )
 
 LABELS = {"A": "announcement", "Q": "question", "I": "issue"}
@@ -122,7 +134,7 @@ def test_order_agenda_rejects_unknown_policy():
 
 # ---- schedule ---------------------------------------------------------------------------------
 
-START = datetime(2025, 3, 3, 13, 0, tzinfo=timezone.utc)
+START = datetime(2025, 3, 3, 13, 0, tzinfo=UTC)
 
 
 def at(hh_mm: str) -> datetime:

@@ -4,7 +4,8 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 
 from meeting import create_app
-from meeting.store import institution, users as user_store
+from meeting.store import institution
+from meeting.store import users as user_store
 from meeting.store.db import utcnow
 from meeting.web.live import STREAMS_PER_USER, Broadcaster
 from tests.conftest import PASSWORD, Browser

@@ -2,13 +2,14 @@
 
 Each property holds for every input hypothesis can find, not only for the examples the other tests pick.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from meeting.core import budget, clock, planning
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ACTIONS = st.lists(st.tuples(st.sampled_from(["toggle", "toggle", "extend", "end"]), st.integers(0, 900)), max_size=12)
 # events at distinct moments (stored times have whole seconds; equal ones replay in the order stored, by id)
 DISTINCT = st.lists(st.tuples(st.sampled_from(["toggle", "toggle", "extend", "end"]), st.integers(1, 900)), max_size=12)

@@ -2,13 +2,12 @@
 Dutch dates on the chart axes, durations that never read as a time of day, singular and plural forms, the
 minutes downloaded as notulen, and roles and access-log events in words."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from meeting.store import users as user_store
 from meeting.web.plumbing import chart_label, duration
-
 from tests.test_session_rating import history_meeting
 
 
@@ -20,7 +19,7 @@ def dutch(as_user, email):
 
 def test_a_dutch_dashboard_shows_ratings_with_a_decimal_comma_and_dutch_dates_on_the_axes(as_user, world, db):
     raters = [user_store.create_user(db, f"rater{i}@example.org", f"Rater {i}") for i in range(4)]
-    history_meeting(db, world["team_a"], datetime.now(timezone.utc),  # four raters: averages show from three on
+    history_meeting(db, world["team_a"], datetime.now(UTC),  # four raters: averages show from three on
                     [(raters[0], 4, 5, 3, 4, "Text"), (raters[1], 3, 4, 4, 3, ""),
                      (raters[2], 4, 5, 3, 4, ""), (raters[3], 3, 4, 4, 3, "")])
     page = dutch(as_user, "manager.a@example.org").get(f"/teams/{world['team_a']}/dashboard").text

@@ -13,7 +13,8 @@ from werkzeug.test import encode_multipart
 from meeting import create_app
 from meeting.core.actions import validate_review
 from meeting.core.text import TextField, text_errors, whole_number
-from meeting.store import history, session_ratings, teams as team_store
+from meeting.store import history, session_ratings
+from meeting.store import teams as team_store
 from meeting.store.db import connect
 from meeting.store.history import PastMeeting
 from tests.conftest import finishing_treatment

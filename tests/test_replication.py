@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from meeting.ops import replication
-from meeting.store import decisions as decision_store, items as item_store, teams as team_store
+from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor
 from meeting.store.db import utcnow
 from tests.conftest import make_item

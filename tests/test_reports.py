@@ -1,11 +1,13 @@
 """The managers' figures on a small history built by hand; every expected number is worked out below."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from meeting.core import register, reports
 from meeting.core.clients import ClientInput
-from meeting.store import calendar, clients as client_store, history, reports as report_store
+from meeting.store import calendar, history
+from meeting.store import clients as client_store
+from meeting.store import reports as report_store
 from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.audit import Actor
@@ -35,12 +37,12 @@ def audit_team(db):
     db.execute("UPDATE clients SET last_continuation_decision = '2026-06-01' WHERE id = ?", [c4])
     team = team_store.get_team(db, team_id)
     history.insert_meetings(db, team, [
-        PastMeeting(datetime(2026, 2, 3, 12, 30, tzinfo=timezone.utc), [
+        PastMeeting(datetime(2026, 2, 3, 12, 30, tzinfo=UTC), [
             PastItem(n1, "acute", "issue", "Crisis", 10, 1300, bells=2, exemplary_situation="aggression",
                      outcome="continue_adjusted"),
             PastItem(n2, "regular", "question", "Not reached", 5, 0, state="deferred", carried_over=1),
         ], borrowed_minutes=5),
-        PastMeeting(datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc), [
+        PastMeeting(datetime(2026, 3, 1, 12, 30, tzinfo=UTC), [
             PastItem(n1, "regular", "issue", "Evaluation C1", 10, 600, client_id=c1, bells=1,
                      outcome="continue_adjusted", evaluation_on=date(2026, 3, 1)),
             PastItem(n2, "acute", "announcement", "Leave", 2, 60),

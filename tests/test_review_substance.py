@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from meeting.store import clients as client_store, now
+from meeting.store import clients as client_store
+from meeting.store import now
 
 HX = {"HX-Request": "true"}
 
@@ -137,7 +138,7 @@ def test_reading_a_colleagues_story_from_the_agenda_is_logged_per_read(member, a
     assert "Read the preparation" in agenda and "Stable for ten months" not in agenda
     fragment = chair.hx(urls(world)["story"] + "/fragment")
     assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert 'id="story-%d"' % world["item_a"] in fragment.text and "Stable for ten months" in fragment.text
+    assert f'id="story-{world["item_a"]}"' in fragment.text and "Stable for ten months" in fragment.text
     assert "Personal recovery" in fragment.text
     assert "A-001" in chair.get(urls(world)["story"]).text
     reads = db.execute("SELECT user_id, client_id, detail FROM access_log WHERE action = 'story-read'").fetchall()

@@ -3,7 +3,8 @@ import threading
 from datetime import date
 
 from meeting.core.evaluations import local_day
-from meeting.store import items as item_store, now
+from meeting.store import items as item_store
+from meeting.store import now
 from meeting.store.audit import Actor
 from tests.conftest import make_item
 
@@ -206,7 +207,9 @@ def test_with_nothing_to_look_back_on_the_meeting_starts_with_the_items(as_user,
 
 def test_a_moved_action_stays_open_with_its_new_date_and_comes_back(as_user, world, db):
     from datetime import timedelta
-    from meeting.store import meetings as meeting_store, teams as team_store
+
+    from meeting.store import meetings as meeting_store
+    from meeting.store import teams as team_store
     from meeting.store.db import utcnow
     team = team_store.get_team(db, world["team_a"])
     later = meeting_store.add_extra(db, team, utcnow() + timedelta(days=5))
@@ -303,6 +306,7 @@ def test_the_decision_form_shows_how_long_the_treatment_has_run(as_user, world):
 def test_over_time_reads_in_words_and_the_console_shows_the_end_in_view(as_user, world, db):
     import re
     from datetime import timedelta
+
     from meeting.store.db import iso, utcnow
     chair = started_with_item(as_user, world)  # item A: 5 minutes planned
     db.execute("INSERT INTO clock_events (item_id, kind, at, seconds) VALUES (?, 'start', ?, 0)",

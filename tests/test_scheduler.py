@@ -1,18 +1,21 @@
 """The scheduler's jobs, called directly with a fixed `now`: DST, freeze, idempotence, catch-up, backups."""
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from meeting.ops import scheduler
 from meeting.core.clients import ClientInput
-from meeting.store.db import connect
-from meeting.store import backups, clients as client_store, jobs, meetings as meeting_store, teams as team_store
+from meeting.ops import scheduler
+from meeting.store import backups, jobs
+from meeting.store import clients as client_store
+from meeting.store import meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor
+from meeting.store.db import connect
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def starts(db, team_id):
@@ -185,7 +188,9 @@ def test_equal_clients_take_turns_at_the_freeze(db, team):
 
 
 def test_the_scheduler_works_out_a_calendar_an_import_left_stale(db, team):
-    from meeting.store import calendar, reports as report_store, users as user_store
+    from meeting.store import calendar
+    from meeting.store import reports as report_store
+    from meeting.store import users as user_store
     nurse = user_store.create_user(db, "n@example.org", "Nurse")
     client_store.add_clients(db, Actor(None), team["id"], [ClientInput("K-1", nurse, date(2025, 1, 6), None)])
     assert calendar.stale_teams(db) == [team["id"]]

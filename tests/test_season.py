@@ -19,8 +19,12 @@ from meeting.core.capacity import Forecast
 from meeting.core.items import ItemInput
 from meeting.ops import scheduler
 from meeting.ops.demo import build_demo
-from meeting.store import clients as client_store, decisions as decision_store, items as item_store
-from meeting.store import meetings as meeting_store, reports as report_store, running as running_store
+from meeting.store import clients as client_store
+from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
+from meeting.store import reports as report_store
+from meeting.store import running as running_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
 from meeting.store.db import connect, iso, prepare
@@ -257,8 +261,8 @@ def add_more_clients(db, rng: random.Random, team_id: int, count: int) -> None:
 def play_legal(tmp_path, regular_budget, share: float, clients: int = 245, forecast_weeks: int = 2) -> LegalSeason:
     """The demo team (grown to `clients`) at `regular_budget` (or "advised": the line's advice on the demo day) for a
     year; of every 10 reviews, `share` × 10 record an evaluation with the client (spread evenly)."""
-    from meeting.store import client_evaluations as evaluation_store
     from meeting.core import client_evaluation
+    from meeting.store import client_evaluations as evaluation_store
     path = tmp_path / f"legal-{regular_budget}-{share}-{clients}.sqlite3"
     prepare(path)
     db = connect(path)
@@ -419,6 +423,7 @@ def test_the_dashboard_over_http_agrees_with_the_store(legal_seasons):
     """The manager's dashboard (the app on the season's database, today as the clock says) shows the overdue count of
     the evaluation with the client that the store and the raw rows give."""
     import re
+
     from meeting import create_app
     from meeting.ops.demo import DEMO_PASSWORD
     from meeting.store import client_evaluations as evaluation_store

@@ -1,15 +1,16 @@
 """The second factor for local accounts: TOTP set up with a QR code, used once per code, recovery codes, the
 institution's "second factor required", and passwords turned off for all but a break-glass admin."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 
 from meeting.core import second_factor as rules
-from meeting.store import institution, second_factor, users as user_store
+from meeting.store import institution, second_factor
+from meeting.store import users as user_store
 from tests.conftest import PASSWORD, Browser
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def secret_of(db, user_id: int) -> str:
@@ -49,7 +50,7 @@ def test_an_enrolled_user_signs_in_only_with_a_code_and_reaches_no_team_page_bef
     assert response.status_code == 302 and response.location.endswith("/login/code")
     assert user_agent.get(f"/teams/{world['team_a']}/").status_code == 302  # not signed in yet
     secret = secret_of(db, world["member_a"])
-    step = pyotp.TOTP(secret).timecode(datetime.now(timezone.utc))
+    step = pyotp.TOTP(secret).timecode(datetime.now(UTC))
     code = pyotp.TOTP(secret).generate_otp(step + 1)  # the enrolment used this window; the next one is free
     assert user_agent.post("/login/code", {"code": code}).status_code == 302
     assert user_agent.get(f"/teams/{world['team_a']}/").status_code == 200

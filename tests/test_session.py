@@ -1,12 +1,12 @@
 """The complex-case session's pure rules: the five steps in order, timed by the item clock, and its forms."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from meeting.core import session
 from meeting.core.session import DEFAULT_MINUTES, STEPS, Step, session_view
 
-T0 = datetime(2026, 3, 3, 13, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 3, 13, 30, tzinfo=UTC)
 STEP_ROWS = [Step(10 + i, step, DEFAULT_MINUTES[step]) for i, step in enumerate(STEPS)]
 
 
@@ -96,7 +96,7 @@ def test_step_minutes_default_to_the_seed_and_stay_between_1_and_60(form, minute
 
 CLIENT = {"treatment_start": "2025-01-10"}
 LONG_CLIENT = {"treatment_start": "2023-01-10"}
-NOW = datetime(2026, 2, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
 GOOD = {"presenter_id": "3"}
 
 

@@ -1,11 +1,13 @@
 """The session rating at the end of a meeting: four dimensions and one thing to change, anonymous; the
 weekly trend on the dashboard from a hand-built history."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from meeting.core import session_rating
-from meeting.store import history, session_ratings, teams as team_store, users as user_store
+from meeting.store import history, session_ratings
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.history import PastMeeting
 
 FULL = {"heard": "4", "goals": "5", "approach": "3", "overall": "4"}
@@ -38,7 +40,7 @@ def test_the_item_texts_are_our_own_and_cover_the_four_dimensions():
 def test_ratings_are_stored_apart_from_who_rated_and_only_once(db):
     team_id = team_store.create_team(db, "Team S")
     user = user_store.create_user(db, "s@example.org", "S")
-    meeting_id = history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=timezone.utc), [])
+    meeting_id = history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=UTC), [])
     values = session_rating.validate(FULL | {"change_next": "Fewer side talks"})[0]
     assert session_ratings.rate(db, meeting_id, user, values) is True
     assert session_ratings.rate(db, meeting_id, user, values) is False
@@ -57,11 +59,11 @@ def test_the_weekly_trend_per_dimension_from_a_hand_built_history(db):
     team_id = team_store.create_team(db, "Team T")
     users = [user_store.create_user(db, f"t{i}@example.org", f"T{i}") for i in range(3)]
     # week of Mon 2 March: two meetings (Tue 3, Thu 5), three ratings; week of 9 March: one rating; April: outside.
-    history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=timezone.utc),
+    history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=UTC),
                     [(users[0], 4, 5, 3, 4, ""), (users[1], 2, 3, 5, 2, "Start on time")])
-    history_meeting(db, team_id, datetime(2026, 3, 5, 12, tzinfo=timezone.utc), [(users[2], 3, 4, 4, 3, "")])
-    history_meeting(db, team_id, datetime(2026, 3, 10, 12, tzinfo=timezone.utc), [(users[0], 5, 5, 5, 5, "")])
-    history_meeting(db, team_id, datetime(2026, 4, 14, 12, tzinfo=timezone.utc), [(users[1], 1, 1, 1, 1, "")])
+    history_meeting(db, team_id, datetime(2026, 3, 5, 12, tzinfo=UTC), [(users[2], 3, 4, 4, 3, "")])
+    history_meeting(db, team_id, datetime(2026, 3, 10, 12, tzinfo=UTC), [(users[0], 5, 5, 5, 5, "")])
+    history_meeting(db, team_id, datetime(2026, 4, 14, 12, tzinfo=UTC), [(users[1], 1, 1, 1, 1, "")])
     trend = session_ratings.trend(db, [team_id], date(2026, 3, 1), date(2026, 3, 31))
     # week 1: heard (4+2+3)/3 = 3, goals (5+3+4)/3 = 4, approach (3+5+4)/3 = 4, overall (4+2+3)/3 = 3
     assert trend == [{"week": "2026-03-02", "raters": 3, "heard": 3.0, "goals": 4.0, "approach": 4.0, "overall": 3.0},
@@ -75,7 +77,7 @@ def test_the_weekly_trend_per_dimension_from_a_hand_built_history(db):
 
 def test_the_dashboard_trends_each_dimension(as_user, world, db):
     # three raters (averages show from three on), all giving the same scores
-    history_meeting(db, world["team_a"], datetime.now(timezone.utc),
+    history_meeting(db, world["team_a"], datetime.now(UTC),
                     [(world[user], 4, 5, 3, 4, "Text") for user in ("member_a", "chair_a", "manager_a")])
     page = as_user("manager.a@example.org").get(f"/teams/{world['team_a']}/dashboard").text
     for name, value in (("heard", "4.0"), ("goals", "5.0"), ("approach", "3.0"), ("overall", "4.0")):
@@ -86,7 +88,7 @@ def test_the_dashboard_trends_each_dimension(as_user, world, db):
 def test_the_order_of_the_stored_scores_does_not_tell_who_rated(db):
     """Raters are stored in the order they rated; the scores must not be in that order too."""
     team_id = team_store.create_team(db, "Team T")
-    meeting_id = history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=timezone.utc), [])
+    meeting_id = history_meeting(db, team_id, datetime(2026, 3, 3, 12, tzinfo=UTC), [])
     for n in range(12):
         user = user_store.create_user(db, f"t{n}@example.org", f"T {n}")
         scores = {name: 1 + n % 5 for name in ("heard", "goals", "approach", "overall")}

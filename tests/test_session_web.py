@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from meeting.core.clients import ClientInput
-from meeting.store import clients as client_store, meetings as meeting_store, teams as team_store
+from meeting.store import clients as client_store
+from meeting.store import meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor
 from tests.conftest import finishing_treatment
 

@@ -9,7 +9,8 @@ import pytest
 from meeting.core import teams as team_rules
 from meeting.core.teams import DEFAULTS
 from meeting.ops import scheduler
-from meeting.store import meetings as meeting_store, teams as team_store
+from meeting.store import meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.store.db import utcnow
 
 GOOD = {key: str(value) for key, value in DEFAULTS.items()}

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from meeting.ops import mail
-from meeting.store import institution, outbox, users as user_store
+from meeting.store import institution, outbox
+from meeting.store import users as user_store
 from tests.conftest import PASSWORD, Browser
 from tests.test_mail import plain, smtp  # noqa: F401 (the fixture)
 

@@ -1,15 +1,20 @@
 """The stored calendar (meeting.store.calendar): what SQL counts over it is what the core's calendar gives,
 client by client, for random histories, periods and days; and whatever changes a date marks its team stale."""
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from meeting.core import client_evaluation, evaluations, register
 from meeting.core.clients import ClientInput
-from meeting.store import calendar, client_evaluations as evaluation_store, clients as client_store, history
-from meeting.store import reports as report_store, teams as team_store, users as user_store
+from meeting.store import calendar, history
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import clients as client_store
+from meeting.store import reports as report_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.audit import Actor
 from meeting.store.history import PastItem, PastMeeting
 
@@ -88,7 +93,7 @@ def institution(db):
                     evaluation_on=day, outcome="continue_adjusted",
                     with_client={"evaluated_on": day.isoformat()} if rng.random() < 0.5 else None))
         history.insert_meetings(db, team_store.get_team(db, team_id), [
-            PastMeeting(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), items)
+            PastMeeting(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), items)
             for day, items in sorted(reviews.items())])
         for client_id in ids:
             if rng.random() < 0.2:

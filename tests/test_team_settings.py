@@ -1,5 +1,5 @@
 """Team settings: sensible defaults, refused with a clear message when impossible."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -69,9 +69,9 @@ def test_a_duplicate_team_name_is_refused_on_the_admin_page(as_user, world):
 
 @pytest.mark.parametrize("now, expected_utc", [
     # Tuesday 13:30 Amsterdam: winter time is UTC+1, summer time UTC+2
-    (datetime(2026, 3, 23, 12, tzinfo=timezone.utc), datetime(2026, 3, 24, 12, 30, tzinfo=timezone.utc)),
-    (datetime(2026, 3, 31, 11, tzinfo=timezone.utc), datetime(2026, 3, 31, 11, 30, tzinfo=timezone.utc)),
-    (datetime(2026, 3, 31, 11, 31, tzinfo=timezone.utc), datetime(2026, 4, 7, 11, 30, tzinfo=timezone.utc)),
+    (datetime(2026, 3, 23, 12, tzinfo=UTC), datetime(2026, 3, 24, 12, 30, tzinfo=UTC)),
+    (datetime(2026, 3, 31, 11, tzinfo=UTC), datetime(2026, 3, 31, 11, 30, tzinfo=UTC)),
+    (datetime(2026, 3, 31, 11, 31, tzinfo=UTC), datetime(2026, 4, 7, 11, 30, tzinfo=UTC)),
 ])
 def test_next_meeting_follows_the_weekly_schedule_across_dst(now, expected_utc):
     team = DEFAULTS | {"name": "T"}

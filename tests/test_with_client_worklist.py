@@ -7,7 +7,8 @@ import pytest
 
 from meeting.core import client_evaluation
 from meeting.core.clients import ClientInput
-from meeting.store import client_evaluations as evaluation_store, clients as client_store
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import clients as client_store
 from meeting.store.audit import Actor
 from meeting.store.now import team_today
 

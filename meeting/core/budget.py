@@ -3,8 +3,8 @@
 Budgets and borrowed amounts are whole minutes, as the chair sets them; everything the
 accounting reports is in seconds so it adds up with the item clocks. Pure: no Flask, no SQL.
 """
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from meeting.core.i18n import N_
 

@@ -9,16 +9,26 @@ forecast from the reviews the replay holds, each recording one at the team's rec
 """
 import heapq
 import math
-from functools import lru_cache
-from operator import attrgetter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from operator import attrgetter
 
 from meeting.core.client_evaluation import WORKLIST_WEEKS
 from meeting.core.evaluations import (
-    ACTIVE, LEGAL_MINIMUM_MONTHS, ClientRecord, add_months, due_on, legal_at_stake, next_evaluation_due,
-    review_base, reference_hash, reviews_needed_per_week, rotation_of, week_seed,
+    ACTIVE,
+    LEGAL_MINIMUM_MONTHS,
+    ClientRecord,
+    add_months,
+    due_on,
+    legal_at_stake,
+    next_evaluation_due,
+    reference_hash,
+    review_base,
+    reviews_needed_per_week,
+    rotation_of,
+    week_seed,
 )
 
 RECENT_MEETINGS = 8  # the other regular items are averaged over this many closed meetings

@@ -5,9 +5,9 @@ Not the team's review in the meeting (its own six-monthly norm): this is the tal
 their relatives, with ROM on the three recovery domains, the somatic screening and who does what.
 """
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Mapping
 
 from meeting.core.dates import parse_date
 from meeting.core.evaluations import add_months, local_day

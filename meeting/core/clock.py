@@ -4,9 +4,9 @@ Events are `(kind, at, seconds)`: kind is start / pause / resume / extend / end,
 timezone-aware UTC datetime (or its ISO text, as stored), `seconds` the added time of an
 extend (0 otherwise). Pure functions: no Flask, no SQL, `now` always passed in.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from meeting.core.i18n import N_
 

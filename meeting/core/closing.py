@@ -3,13 +3,17 @@ treatment milestones, carry-over labels and the bell's rate limit. Pure: no Flas
 
 Validators return a dict field -> N_ message (empty: valid), like every form in Belletje.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Mapping
 
 from meeting.core.dates import parse_date
 from meeting.core.evaluations import (
-    DEFAULT_INTERVAL_MONTHS, LEGAL_MINIMUM_MONTHS, add_months, milestone_kind, next_evaluation_due,
+    DEFAULT_INTERVAL_MONTHS,
+    LEGAL_MINIMUM_MONTHS,
+    add_months,
+    milestone_kind,
+    next_evaluation_due,
 )
 from meeting.core.i18n import N_
 from meeting.core.text import TextField, text_error

@@ -1,6 +1,6 @@
 """External consultation when a team is stuck (seed 000): what is asked, of whom, and the answer, which
 comes back to the agenda as an item. Pure."""
-from typing import Mapping
+from collections.abc import Mapping
 
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput

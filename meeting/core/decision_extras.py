@@ -3,8 +3,8 @@ and the decision the consent block records for an announced finish. Pure: no Fla
 
 Kept apart from `closing.validate_decision` so that any form that decides an item adds these in one line.
 """
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
 
 from meeting.core import client_evaluation, consultation
 from meeting.core.closing import counts_as_evaluation, needs_review

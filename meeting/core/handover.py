@@ -5,9 +5,9 @@ Deciding "step down" or "finish" opens a handover. Each point of its checklist i
 or open, with a note. The client leaves the active count on the recorded last-contact date, not before.
 Pure: no Flask, no SQL, `today` passed in.
 """
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable, Mapping
 
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_

@@ -4,8 +4,8 @@ a finish announced for the consent block, and the prepared evaluation with the c
 Seed 001, chapter 5: the presenter says what role they want from the team members ("rol en functie
 van de teamleden"), so advice is not brushed aside and the discussion stays with their question.
 """
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
 
 from meeting.core import client_evaluation
 from meeting.core.i18n import N_

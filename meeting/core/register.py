@@ -11,8 +11,8 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 
 from meeting.core.evaluations import LEGAL_MINIMUM_MONTHS, add_months, next_evaluation_due, within
 

@@ -2,17 +2,18 @@
 chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meeting.core.evaluations)."""
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Iterable, Sequence
 
-from meeting.core import evaluations, register as register_rules
+from meeting.core import evaluations
+from meeting.core import register as register_rules
 from meeting.core.closing import EXEMPLARY_SITUATIONS
-from meeting.core.planning import LABELS, TRACKS
-from meeting.core.session_rating import DIMENSIONS
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
+from meeting.core.planning import LABELS, TRACKS
+from meeting.core.session_rating import DIMENSIONS
 from meeting.core.text import shown_safely
 
 DEFAULT_WEEKS = 26

@@ -5,9 +5,9 @@ the participants. Each step is timed by the item clock (`meeting.core.clock`): a
 the session with its own stored clock events, so its time is derived exactly as an agenda item's is
 and a restart loses nothing. Pure: no Flask, no SQL, `now` passed in.
 """
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Mapping
 
 from meeting.core import clock
 from meeting.core.dates import BEYOND_HORIZON, beyond_horizon

@@ -2,7 +2,7 @@
 (seed 001, chapter 3): heard and understood, worked on what we wanted, the way we worked suited us, overall.
 The item texts are our own. Anonymous: one tap per dimension and one thing to change next time. Pure.
 """
-from typing import Mapping
+from collections.abc import Mapping
 
 from meeting.core.i18n import N_
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long, whole_number

@@ -3,8 +3,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from meeting.core.i18n import N_
 from meeting.core.items import deadline

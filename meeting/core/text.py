@@ -6,8 +6,8 @@ breaks, one-line text refuses those too, and each field has a stated maximum, sa
 ever cut silently. `text_errors` applies it to a form's fields, so a new form names its fields and limits once.
 """
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from meeting.core.i18n import N_
 

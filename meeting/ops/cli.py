@@ -6,12 +6,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from meeting.store import db as database
-from meeting.store.now import team_today
-from meeting.ops.demo import DEMO_PASSWORD, STAFF, build_demo, demo_email
 from meeting.core.passwords import password_error
-from meeting.store import users as user_store
 from meeting.core.text import email_error, person_name_error
+from meeting.ops.demo import DEMO_PASSWORD, STAFF, build_demo, demo_email
+from meeting.store import db as database
+from meeting.store import users as user_store
+from meeting.store.now import team_today
 
 
 def init_app(app) -> None:

@@ -1,17 +1,20 @@
 """The demo team "FACT Noord": 16 members and 245 active clients, all fictional and pseudonymous."""
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-from meeting.core.clients import ClientInput
-from meeting.store.db import iso, write
-from meeting.core.evaluations import add_months, treatment_months
-from meeting.store import clients as client_store, teams as team_store, users as user_store
-from meeting.store import handovers as handover_store, history
 from meeting.core import handover as handover_rules
+from meeting.core.clients import ClientInput
+from meeting.core.evaluations import add_months, treatment_months
 from meeting.core.planning import plain_text
-from meeting.store.audit import Actor
-from meeting.store.history import PastItem, PastMeeting
 from meeting.core.teams import upcoming_meeting_starts
+from meeting.store import clients as client_store
+from meeting.store import handovers as handover_store
+from meeting.store import history
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
+from meeting.store.audit import Actor
+from meeting.store.db import iso, write
+from meeting.store.history import PastItem, PastMeeting
 
 DEMO_PASSWORD = "open-tafel-demo"
 TEAM_NAME = "FACT Noord"
@@ -90,7 +93,7 @@ def _demo_handovers(db, team: dict, today: date) -> None:
             "new_care_starts_on": (today + timedelta(days=35)).isoformat(),
             "last_contact_on": (today + timedelta(days=14)).isoformat()}, today)
         handover_store.save(db, actor, team, oldest, 1, values, today, plain_text)
-    handover_store.put_on_agendas(db, actor, team, iso(datetime.combine(today, time.min, tzinfo=timezone.utc)), plain_text)
+    handover_store.put_on_agendas(db, actor, team, iso(datetime.combine(today, time.min, tzinfo=UTC)), plain_text)
 
 
 def _continuation_decisions(rng: random.Random, ids: list[int], clients: list[ClientInput], today: date) -> list:
@@ -109,7 +112,7 @@ def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: lis
     meetings = []
     for weeks_ago in range(HISTORY_WEEKS, 0, -1):
         starts_at = upcoming_meeting_starts(team, datetime.combine(today - timedelta(weeks=weeks_ago), time(),
-                                                                   tzinfo=timezone.utc))[0]
+                                                                   tzinfo=UTC))[0]
         week = {starts_at.date() - timedelta(days=d) for d in range(-3, 4)}
         items = [PastItem(rng.choice(staff_ids), "acute", rng.choice(["issue", "question"]), "Acute situatie",
                           10, rng.randint(420, 1080), outcome="continue_adjusted", bells=rng.choice([0, 0, 1, 2]),

@@ -14,7 +14,8 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime as mail_date, formataddr, make_msgid
+from email.utils import format_datetime as mail_date
+from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -207,7 +208,8 @@ def demo_mail(environ, local_server: bool, db=None) -> str:
     The demo team's members take mail at any hour, so the reminders due at start-up show at once, evening or not."""
     if db is not None:
         from meeting.ops.demo import TEAM_NAME
-        from meeting.store import reminders as reminder_store, teams as team_store
+        from meeting.store import reminders as reminder_store
+        from meeting.store import teams as team_store
         team = team_store.get_team_by_name(db, TEAM_NAME)
         if team:
             reminder_store.allow_any_time(db, [member["id"] for member in team_store.members(db, team["id"])])

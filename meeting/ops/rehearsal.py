@@ -8,10 +8,15 @@ from datetime import date, timedelta
 
 from meeting.core import session as session_rules
 from meeting.core.clients import ClientInput
-from meeting.core.items import ItemInput, TEXT_LIMITS
-from meeting.store import clients as client_store, decisions as decision_store, items as item_store
-from meeting.store import meetings as meeting_store, running as running_store, sessions as session_store
-from meeting.store import teams as team_store, users as user_store
+from meeting.core.items import TEXT_LIMITS, ItemInput
+from meeting.store import clients as client_store
+from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
+from meeting.store import running as running_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.audit import Actor
 from meeting.store.db import utcnow, write
 from meeting.store.now import team_today

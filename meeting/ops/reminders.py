@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from meeting.core import reminders as rules
 from meeting.core.dates import parse_date
 from meeting.ops.mail import MailSettings, queue
-from meeting.store import calendar, jobs, reminders as store, teams as team_store
+from meeting.store import calendar, jobs
+from meeting.store import reminders as store
+from meeting.store import teams as team_store
 from meeting.store.db import write
 
 LOOK_AHEAD_DAYS = 4  # reminders are at most two days before what they remind of; a margin for quiet hours

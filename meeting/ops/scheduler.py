@@ -10,12 +10,17 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from meeting.core import evaluations, items as item_rules
-from meeting.store.db import connect, utcnow, write
+from meeting.core import evaluations
+from meeting.core import items as item_rules
 from meeting.core.i18n import N_
-from meeting.store import clients as client_store, items as item_store, jobs, meetings as meeting_store
-from meeting.store import backups, calendar, handovers as handover_store, teams as team_store
+from meeting.store import backups, calendar, jobs
+from meeting.store import clients as client_store
+from meeting.store import handovers as handover_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor
+from meeting.store.db import connect, utcnow, write
 
 log = logging.getLogger("belletje.scheduler")
 BACKUPS_KEPT = 14

@@ -86,17 +86,21 @@ def search_access_log(db, user_id=None, client_reference=None, day_from=None, da
     where, params = ["1 = 1"], []
     matched: dict[int, str] = {}
     if user_id:
-        where.append("l.user_id = ?"); params.append(user_id)
+        where.append("l.user_id = ?")
+        params.append(user_id)
     if client_reference:
         matched = dict(db.execute("SELECT id, reference FROM clients WHERE reference = ? COLLATE NOCASE",
                                   [client_reference]).fetchall())
         marks = ", ".join("?" * len(matched))
         where.append(f"""(l.client_id IN ({marks}) OR l.id IN (SELECT log_id FROM access_log_clients
-            WHERE client_id IN ({marks})))"""); params += [*matched, *matched]
+            WHERE client_id IN ({marks})))""")
+        params += [*matched, *matched]
     if day_from:
-        where.append("l.at >= ?"); params.append(day_from.isoformat())
+        where.append("l.at >= ?")
+        params.append(day_from.isoformat())
     if day_to:
-        where.append("l.at < ?"); params.append((day_to + timedelta(days=1)).isoformat())  # up to the end of that day
+        where.append("l.at < ?")
+        params.append((day_to + timedelta(days=1)).isoformat())  # up to the end of that day
     in_set = f"""(SELECT min(s.client_id) FROM access_log_clients s WHERE s.log_id = l.id
         AND s.client_id IN ({', '.join('?' * len(matched))}))""" if matched else "NULL"
     rows = list(db.query(f"""

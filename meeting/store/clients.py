@@ -1,12 +1,12 @@
 """The client registry of a team. Every read or change is written to the access log in the same transaction."""
 import dataclasses
 
-from meeting.core.clients import ClientInput
 from meeting.core import evaluations
+from meeting.core.clients import ClientInput
 from meeting.core.evaluations import ClientRecord
 from meeting.store import calendar
-from meeting.store.db import iso, utcnow, write
 from meeting.store.audit import Actor, log_access
+from meeting.store.db import iso, utcnow, write
 
 PAGE_SIZE = 50
 
@@ -19,9 +19,11 @@ def search_clients(db, actor: Actor, team_id: int, text: str = "", status: str =
         where.append("c.reference LIKE ? ESCAPE '\\'")
         params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     if status in ("active", "finished"):
-        where.append("c.status = ?"); params.append(status)
+        where.append("c.status = ?")
+        params.append(status)
     if clinician_id:
-        where.append("c.clinician_id = ?"); params.append(clinician_id)
+        where.append("c.clinician_id = ?")
+        params.append(clinician_id)
     condition = " AND ".join(where)
     total = db.execute(f"SELECT count(*) FROM clients c WHERE {condition}", params).fetchone()[0]
     with write(db):

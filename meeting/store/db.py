@@ -3,7 +3,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -125,4 +125,4 @@ def utcnow() -> datetime:
 
 def iso(moment: datetime) -> str:
     """A UTC ISO timestamp as stored in *_at columns."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

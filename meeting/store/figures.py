@@ -8,15 +8,14 @@ adds to its meeting's row in the rating's own transaction. Counts only, no clini
 import json
 
 from meeting.core import evaluations
-from meeting.core.reports import ITEM_COUNTS, TAG_COUNTS
 from meeting.core.closing import EXEMPLARY_SITUATIONS
 from meeting.core.planning import LABELS, TRACKS
+from meeting.core.reports import ITEM_COUNTS, TAG_COUNTS
 from meeting.core.session_rating import DIMENSIONS
 
-
 _ITEMS = ",\n".join(
-    [f"count(*) FILTER (WHERE state != 'withdrawn' AND track = '{t}' AND label = '{l}') AS items_{t}_{l}"
-     for t in TRACKS for l in LABELS]
+    [f"count(*) FILTER (WHERE state != 'withdrawn' AND track = '{t}' AND label = '{lb}') AS items_{t}_{lb}"
+     for t in TRACKS for lb in LABELS]
     + [f"coalesce(sum(minutes * 60) FILTER (WHERE state != 'withdrawn' AND track = '{t}'), 0) AS {t}_planned_seconds"
        for t in TRACKS]
     + [f"coalesce(sum(used_seconds) FILTER (WHERE state != 'withdrawn' AND track = '{t}'), 0) AS {t}_used_seconds"

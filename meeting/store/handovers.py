@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from meeting.core import handover as rules
 from meeting.core.dates import parse_date
-from meeting.store import items as item_store, meetings as meeting_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store.audit import Actor, log_access
 from meeting.store.db import iso, utcnow, write
 

@@ -1,7 +1,7 @@
 """Items on a meeting's agenda. Reads and changes of client-linked items go to the access log."""
-from meeting.store.db import iso, utcnow, write
 from meeting.core.items import ItemInput
 from meeting.store.audit import Actor, log_access, log_view
+from meeting.store.db import iso, utcnow, write
 from meeting.store.meetings import NotTheTeams, bump_revision
 
 ITEM_COLUMNS = ("track", "label", "client_id", "title", "need", "current_state", "request_and_start",

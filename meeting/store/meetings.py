@@ -1,10 +1,10 @@
 """Meetings: created from the weekly schedule, moved, cancelled, added as extras."""
 from datetime import datetime
 
-from meeting.store.db import iso, utcnow, write
 from meeting.core import teams as team_rules
 from meeting.core.items import deadline
 from meeting.core.teams import upcoming_meeting_starts
+from meeting.store.db import iso, utcnow, write
 
 WEEKS_AHEAD = 4
 

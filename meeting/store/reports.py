@@ -6,12 +6,14 @@ import json
 from datetime import date, datetime
 from operator import itemgetter
 
-from meeting.core import capacity, evaluations, register as register_rules, reports
+from meeting.core import capacity, evaluations, reports
+from meeting.core import register as register_rules
 from meeting.core.dates import parse_date
 from meeting.core.teams import upcoming_meeting_starts
 from meeting.store import calendar
 from meeting.store.clients import client_records
 from meeting.store.db import iso
+
 
 def _teams(team_ids: list[int]) -> tuple[str, dict]:
     marks = ", ".join(f":team{i}" for i in range(len(team_ids)))

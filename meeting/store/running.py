@@ -5,9 +5,9 @@ from datetime import datetime
 
 from meeting.core import clock
 from meeting.core.closing import ring_wait_seconds
+from meeting.core.i18n import N_
 from meeting.store import calendar, figures
 from meeting.store.db import iso, write
-from meeting.core.i18n import N_
 from meeting.store.meetings import NotTheTeams, bump_revision, next_after
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Teams, their settings and the roles of their members."""
-from meeting.store.db import iso, utcnow
 from meeting.core.teams import DEFAULTS
+from meeting.store.db import iso, utcnow
 
 
 def create_team(db, name: str, **settings) -> int:

@@ -3,7 +3,8 @@ from datetime import datetime
 
 import segno
 from flask import render_template, request
-from flask_babel import ngettext, gettext as _
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from meeting.core import second_factor as factor_rules
 from meeting.store import second_factor

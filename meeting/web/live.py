@@ -13,18 +13,25 @@ sends the bell and the clocks, not the item's whole story (issue 13: each live u
 """
 import threading
 import time
-from datetime import datetime, timedelta
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Response, abort, current_app, g, render_template, request, stream_with_context
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from meeting.core import evaluations, flow, items as item_rules, session as session_rules
+from meeting.core import evaluations, flow
+from meeting.core import items as item_rules
+from meeting.core import session as session_rules
 from meeting.core.dates import parse_date
-from meeting.store import decisions as decision_store, items as item_store, meetings as meeting_store
-from meeting.store import running as running_store, session_ratings, sessions as session_store, teams as team_store
+from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
+from meeting.store import running as running_store
+from meeting.store import session_ratings
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
 from meeting.store.audit import Actor, log_view
 from meeting.store.db import connect, read, utcnow
 from meeting.web.plumbing import actor, close_db, get_db, team_today

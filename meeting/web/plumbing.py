@@ -3,32 +3,33 @@ import hashlib
 import re
 import unicodedata
 from datetime import date, datetime
-from urllib.parse import quote
 from functools import lru_cache, wraps
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import abort, current_app, g, render_template, request, session, url_for
-from werkzeug.exceptions import BadRequest, HTTPException
-from werkzeug.routing import IntegerConverter
 from babel import dates, numbers
-from markupsafe import Markup, escape
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, \
-    lazy_gettext
+from flask import abort, current_app, g, render_template, request, session, url_for
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, lazy_gettext
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 
 from meeting.core import actions, budget, closing, evaluations, reports
-from meeting.store import db as database
 from meeting.core.access_log import ACCESS_ACTIONS
 from meeting.core.clock import mmss, overrun_text
 from meeting.core.dates import parse_date
-from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
-from meeting.store import reports as report_store, scope as scope_store, teams as team_store
-from meeting.store.audit import Actor
-from meeting.store.now import team_today as today_in
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
+from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
+from meeting.store import db as database
+from meeting.store import reports as report_store
+from meeting.store import scope as scope_store
+from meeting.store import teams as team_store
+from meeting.store.audit import Actor
+from meeting.store.now import team_today as today_in
 
 LOCALES = ("en", "nl")
 htmx = HTMX()

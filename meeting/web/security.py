@@ -3,11 +3,11 @@ import os
 import secrets
 
 from flask import current_app, request
-from itsdangerous import BadSignature, URLSafeSerializer
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from meeting.store import users as user_store
 

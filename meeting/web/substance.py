@@ -1,11 +1,12 @@
 """Template helpers for the review's substance: whose input, the prepared evaluation with the client,
 the session rating. Registered as Jinja globals so every screen's partial needs no extra view code."""
-from flask import g
-
 from datetime import date  # noqa: F401 (the annotation)
 
+from flask import g
+
 from meeting.core import client_evaluation, consultation, evaluations, preparation, session_rating
-from meeting.store import client_evaluations as evaluation_store, teams as team_store
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import teams as team_store
 from meeting.web.plumbing import get_db, translate
 
 

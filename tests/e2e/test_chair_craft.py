@@ -11,8 +11,15 @@ from babel.dates import format_date
 from playwright.sync_api import Page, expect
 
 from .conftest import CHAIR, MEMBER
-from .test_live_meeting import (BELL_BUDGET_S, MEMBER2, TEAM_TZ, _add_meeting, _meeting_with_open_item, _open_console,
-                                _open_phone, _through_opening_phases, _unique)
+from .test_live_meeting import (
+    BELL_BUDGET_S,
+    MEMBER2,
+    _add_meeting,
+    _meeting_with_open_item,
+    _open_console,
+    _open_phone,
+    _unique,
+)
 
 ROOM_MIN_PX = 28  # every text on the room view at 1920x1080, read from 5 m
 BEAMER_MIN_PX = 19  # the same view on a 1366x768 beamer: smaller, still legible

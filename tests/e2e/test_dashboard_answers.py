@@ -3,13 +3,15 @@ their denominators, agree with the store's figures and link to their detail; and
 name the same fact show different numbers."""
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from meeting.core import evaluations
-from meeting.store import client_evaluations as evaluation_store, reports as report_store, teams as team_store
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import reports as report_store
+from meeting.store import teams as team_store
 from meeting.store.db import connect
 from meeting.web.plumbing import team_today
 
@@ -29,7 +31,7 @@ def _store_figures(db_path) -> dict:
         register = report_store.register_per_team(db, [1], today)[1]
         legal = evaluation_store.legal_minimum_today(db, [1], today)["total"]
         process = report_store.period_figures(db, [1], today - timedelta(weeks=26), today)
-        forecast = report_store.capacity_forecast(db, team, datetime.now(timezone.utc))
+        forecast = report_store.capacity_forecast(db, team, datetime.now(UTC))
         return {"reviewed": (register["within_norm"], register["active"]),
                 "on_track": (forecast.slots, evaluations.reviews_needed_per_week(register["active"],
                                                                                  team["evaluation_interval_months"])),

@@ -17,8 +17,15 @@ from meeting.store.audit import Actor
 from meeting.store.db import connect
 
 from .conftest import CHAIR, DEMO_PASSWORD, MEMBER
-from .test_live_meeting import (_add_meeting, _bring_in, _meeting_with_open_item, _open_phone, _remaining_now,
-                                _through_opening_phases, _unique)
+from .test_live_meeting import (
+    _add_meeting,
+    _bring_in,
+    _meeting_with_open_item,
+    _open_phone,
+    _remaining_now,
+    _through_opening_phases,
+    _unique,
+)
 
 MEMBER2 = "vp2@fact-noord.example"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -15,8 +15,14 @@ from playwright.sync_api import Page, expect
 from .conftest import CHAIR, MEMBER
 from .test_accessibility import _axe
 from .test_finishing_treatment import _add_card, _next_step, _plan_session, _register_client
-from .test_live_meeting import (_add_meeting, _meeting_with_open_item, _open_console, _open_phone,
-                                _through_opening_phases, _unique)
+from .test_live_meeting import (
+    _add_meeting,
+    _meeting_with_open_item,
+    _open_console,
+    _open_phone,
+    _through_opening_phases,
+    _unique,
+)
 from .test_review_substance import _prepare_regular_review
 
 SHOTS = Path(os.environ.get("BELLETJE_SCREENSHOTS", "/tmp/shots-23"))

@@ -2,9 +2,8 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from babel.support import Translations
+from playwright.sync_api import expect
 
 from .conftest import MEMBER, REPO_ROOT
 

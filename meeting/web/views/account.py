@@ -3,13 +3,16 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from meeting.core import passwords, reminders as reminder_rules
-from meeting.store import second_factor
-from meeting.web.enrolment import enrolment
-from meeting.web.security import User
-from meeting.store import feeds, reminders as reminder_store, teams as team_store, users as user_store
+from meeting.core import passwords
+from meeting.core import reminders as reminder_rules
+from meeting.store import feeds, second_factor
+from meeting.store import reminders as reminder_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
 from meeting.store.db import utcnow
+from meeting.web.enrolment import enrolment
 from meeting.web.plumbing import LOCALES, get_db, login_guarded, translate
+from meeting.web.security import User
 
 bp = login_guarded(Blueprint("account", __name__, url_prefix="/account"))
 

@@ -5,13 +5,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meeting.store.db import utcnow, write
-from meeting.store import audit, institution as institution_store, second_factor, teams as team_store
-from meeting.store import users as user_store
 from meeting.core.i18n import N_
-from meeting.store import outbox
 from meeting.core.teams import ROLES, team_name_error
 from meeting.core.text import email_error, has_control_characters, person_name_error
+from meeting.store import audit, outbox, second_factor
+from meeting.store import institution as institution_store
+from meeting.store import teams as team_store
+from meeting.store import users as user_store
+from meeting.store.db import utcnow, write
 from meeting.web import sso
 from meeting.web.plumbing import get_db, query_date, query_number, translate
 

@@ -5,11 +5,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from meeting.core import items as item_rules, planning
+from meeting.core import items as item_rules
+from meeting.core import planning
 from meeting.core.text import parse_whole_number
-from meeting.store.db import utcnow
-from meeting.store import clients as client_store, items as item_store, meetings as meeting_store
+from meeting.store import clients as client_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
+from meeting.store.db import utcnow
 from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view
 
 bp = login_guarded(Blueprint("agenda", __name__))

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from joserfc.errors import JoseError
@@ -17,12 +18,15 @@ from requests import RequestException
 
 from meeting.core import passwords
 from meeting.core.text import email_error, person_name_error
+from meeting.store import institution as institution_store
+from meeting.store import outbox, second_factor
+from meeting.store import users as user_store
 from meeting.store.db import iso, utcnow, write
 from meeting.web import sso
-from meeting.web.enrolment import enrolment, wait_message as _wait_message
-from meeting.web.security import User, device_nonce, limiter, remember_device
-from meeting.store import institution as institution_store, outbox, second_factor, users as user_store
+from meeting.web.enrolment import enrolment
+from meeting.web.enrolment import wait_message as _wait_message
 from meeting.web.plumbing import LOCALES, get_db, translate
+from meeting.web.security import User, device_nonce, limiter, remember_device
 
 bp = Blueprint("auth", __name__)
 PENDING = "pending_sign_in"

@@ -2,10 +2,13 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 
-from meeting.core import consultation as consultation_rules, items as item_rules
-from meeting.store import consultations as consultation_store, meetings as meeting_store
+from meeting.core import consultation as consultation_rules
+from meeting.core import items as item_rules
+from meeting.store import consultations as consultation_store
+from meeting.store import meetings as meeting_store
 from meeting.store.db import iso, utcnow
 from meeting.store.running import Refused
 from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate

@@ -5,9 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting.core import closing, session_rating
+from meeting.store import decisions as decision_store
+from meeting.store import meetings as meeting_store
+from meeting.store import running as running_store
+from meeting.store import session_ratings
+from meeting.store import sessions as session_store
 from meeting.store.db import utcnow
-from meeting.store import decisions as decision_store, meetings as meeting_store, running as running_store
-from meeting.store import session_ratings, sessions as session_store
 from meeting.web.live import event_stream, panel_context
 from meeting.web.plumbing import actor, get_db, htmx, login_guarded, running_route, running_url, team_view, translate
 

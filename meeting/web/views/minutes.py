@@ -3,7 +3,8 @@ from flask import Blueprint, Response, g, render_template, request
 from flask_babel import pgettext
 
 from meeting.core import evaluations
-from meeting.store import minutes as minutes_store, substance as substance_store
+from meeting.store import minutes as minutes_store
+from meeting.store import substance as substance_store
 from meeting.web.live import live_context
 from meeting.web.plumbing import attachment, get_db, login_guarded, team_view
 

@@ -5,11 +5,16 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from meeting.core import closing, evaluations, items as item_rules, planning, teams as team_rules
+from meeting.core import closing, evaluations, planning
+from meeting.core import items as item_rules
+from meeting.core import teams as team_rules
 from meeting.core.dates import BEYOND_HORIZON, beyond_horizon, parse_date
 from meeting.core.text import parse_whole_number, text_errors
+from meeting.store import audit
+from meeting.store import clients as client_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store.db import utcnow
-from meeting.store import audit, clients as client_store, items as item_store, meetings as meeting_store
 from meeting.web.plumbing import actor, capacity_forecast, get_db, htmx, login_guarded, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("planner", __name__))

@@ -1,18 +1,21 @@
 """Managers: the register against the norm and the budget, the period's due clients and how their reviews
 went, overdue clients, meeting time and process, per team or for all the teams they manage. Counts, dates
 and pseudonymous references only; every view is logged."""
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from operator import itemgetter
-from typing import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import pgettext
 from flask_login import current_user
 
-from meeting.core import handover as handover_rules, reports, session_rating
-from meeting.store import client_evaluations as evaluation_store, handovers as handover_store
-from meeting.store import reports as report_store, teams as team_store
+from meeting.core import handover as handover_rules
+from meeting.core import reports, session_rating
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import handovers as handover_store
+from meeting.store import reports as report_store
 from meeting.store import session_ratings as rating_store
+from meeting.store import teams as team_store
 from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
 from meeting.web.plumbing import actor, attachment, get_db, login_guarded, team_today, team_view

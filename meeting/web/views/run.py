@@ -11,19 +11,35 @@ from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
 
-from meeting.core import actions as action_rules, budget, clock, closing, evaluations, flow, session as session_rules
+from meeting.core import actions as action_rules
+from meeting.core import budget, clock, closing, evaluations, flow
+from meeting.core import session as session_rules
 from meeting.core.dates import parse_date
 from meeting.core.decision import DecisionInput
-from meeting.store.db import utcnow, write
 from meeting.core.i18n import N_
 from meeting.core.text import TextField, text_error
+from meeting.store import decisions as decision_store
+from meeting.store import handovers as handover_store
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
+from meeting.store import running as running_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
+from meeting.store.db import utcnow, write
 from meeting.store.decisions import ALREADY_CLOSED
-from meeting.store import decisions as decision_store, handovers as handover_store, items as item_store
-from meeting.store import meetings as meeting_store, sessions as session_store
-from meeting.store import running as running_store, teams as team_store
 from meeting.web.live import event_stream, look_ahead, panel_context
-from meeting.web.plumbing import (actor, get_db, htmx, login_guarded, running_kind, running_route, running_url,
-                                  team_today, team_view, translate)
+from meeting.web.plumbing import (
+    actor,
+    get_db,
+    htmx,
+    login_guarded,
+    running_kind,
+    running_route,
+    running_url,
+    team_today,
+    team_view,
+    translate,
+)
 
 bp = login_guarded(Blueprint("run", __name__))
 LOOK_AHEAD_NOTE = TextField(500, multiline=True)

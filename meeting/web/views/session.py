@@ -8,19 +8,34 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, pgettext
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
-from meeting.core import evaluations, session as rules
+from meeting.core import evaluations
+from meeting.core import session as rules
 from meeting.core.dates import local_moment, parse_date
 from meeting.core.i18n import N_
-from meeting.store import clients as client_store, handovers as handover_store
-from meeting.store import minutes as minutes_store, running as running_store
-from meeting.store import sessions as session_store, teams as team_store
+from meeting.store import clients as client_store
+from meeting.store import handovers as handover_store
+from meeting.store import minutes as minutes_store
+from meeting.store import running as running_store
+from meeting.store import sessions as session_store
+from meeting.store import teams as team_store
 from meeting.store.audit import log_page_of_many
 from meeting.store.db import utcnow
 from meeting.web.live import session_context
-from meeting.web.plumbing import actor, attachment, get_db, htmx, login_guarded, running_url, team_today, team_view, translate
+from meeting.web.plumbing import (
+    actor,
+    attachment,
+    get_db,
+    htmx,
+    login_guarded,
+    running_url,
+    team_today,
+    team_view,
+    translate,
+)
 
 bp = login_guarded(Blueprint("session", __name__))
 SESSIONS = "/teams/<int:team_id>/sessions"

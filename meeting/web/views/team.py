@@ -2,16 +2,31 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _, ngettext
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from meeting.core import client_evaluation, evaluations
+from meeting.core import clients as client_rules
+from meeting.core import teams as team_rules
 from meeting.core.dates import parse_date
-from meeting.core import client_evaluation, clients as client_rules, evaluations, teams as team_rules
-from meeting.store.db import utcnow, write
-from meeting.store import client_evaluations as evaluation_store, clients as client_store, decisions as decision_store
-from meeting.store import jobs, meetings as meeting_store
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import clients as client_store
+from meeting.store import decisions as decision_store
+from meeting.store import jobs
+from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import actor, capacity_forecast, get_db, login_guarded, query_number, team_today, team_view, translate
+from meeting.store.db import utcnow, write
+from meeting.web.plumbing import (
+    actor,
+    capacity_forecast,
+    get_db,
+    login_guarded,
+    query_number,
+    team_today,
+    team_view,
+    translate,
+)
 
 bp = login_guarded(Blueprint("team", __name__))
 SETTINGS_EDITORS = ("chair", "manager", "admin")
