@@ -76,7 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         session,
         team,
     )
-    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp, reports.bp,
+    for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp,
+                      reports.bp,
                       session.bp, handover.bp):
         app.register_blueprint(blueprint)
     from meeting.web.views import calendar, consultations, reminders, stories

@@ -328,7 +328,8 @@ def print_counts(path: Path) -> None:
     db = database.connect(path)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("teams", "users", "clients", "meetings", "items", "decisions", "evaluations", "bells",
-                            "ratings", "session_ratings", "client_evaluations", "borrowings", "meeting_figures", "access_log")}
+                            "ratings", "session_ratings", "client_evaluations", "borrowings", "meeting_figures",
+                            "access_log")}
     db.close()
     print("  " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
     print(f"  file {path.stat().st_size / 1e6:,.0f} MB")

@@ -185,7 +185,8 @@ async def log_in(port: int, person: Person, page: str) -> Connection:
         raise SystemExit(f"login of {person.email} failed: {reply.status}")
     reply = await connection.request("GET", page, person.cookies)
     if reply.status in (301, 302, 303):
-        reply = await connection.request("GET", urllib.parse.urlsplit(reply.headers["location"][0]).path, person.cookies)
+        reply = await connection.request("GET", urllib.parse.urlsplit(reply.headers["location"][0]).path,
+                                         person.cookies)
     person.token = TOKEN.search(decoded(reply)).group(1).decode()
     return connection
 
@@ -502,7 +503,8 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
                   for room, person, connection in zip(rooms, browsers, browsing)]
         await asyncio.sleep(duration)
         stop.set()
-        for failure in [f for f in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(f, BaseException)]:
+        for failure in [f for f in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(f,
+                                                                                                      BaseException)]:
             result.errors += 1
             print(f"  a driver or browser failed: {failure!r}", flush=True)
         await asyncio.sleep(POLL_SECONDS + 1 if mode == "poll" else 2)

@@ -24,7 +24,8 @@ from meeting.store.db import connect  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--teams", type=int, default=1, help="copies of the demo team's schedule (empty teams beside it)")
+    parser.add_argument("--teams", type=int, default=1,
+                        help="copies of the demo team's schedule (empty teams beside it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "b.sqlite3"

@@ -30,7 +30,8 @@ def today() -> date:
 
 
 def pytest_addoption(parser):
-    parser.addoption("--now", default=None, help="run with the app's one clock moved to this moment, from which it runs "
+    parser.addoption("--now", default=None,
+                     help="run with the app's one clock moved to this moment, from which it runs "
                      "on: HH:MM (today, UTC) or an ISO date and time with its offset, e.g. 2028-02-29T23:30+00:00")
 
 
@@ -86,14 +87,17 @@ def world(db):
                                                  make_item(client_id=ids[f"client_{key}"]))
         decided = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
                                       make_item(track="acute", title="Earlier question"))
-        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id, decided),
-                              {"answer": "Yes", "actions": [{"description": "Call the GP", "owner": str(ids[f"member_{key}"]),
+        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id,
+                                                                                        decided),
+                              {"answer": "Yes", "actions": [{"description": "Call the GP",
+                                                             "owner": str(ids[f"member_{key}"]),
                                                              "due": (today() + timedelta(days=7)).isoformat()}]},
                               today(), utcnow(), None)
         ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
         consulted = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
                                         make_item(track="acute", label="issue", title="Stuck: ask outside"))
-        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id, consulted),
+        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id,
+                                                                                        consulted),
                               {"outcome": "consultation", "decision": "Ask the consultation centre", "needs_met": "yes",
                                "consultation_question": "How do we break the pattern?",
                                "consultation_asked_of": "Consultation centre"}, today(), utcnow(), None)

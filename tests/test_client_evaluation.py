@@ -50,7 +50,8 @@ def test_a_preparation_is_stored_as_json_and_comes_back_as_form_values():
     assert client_evaluation.to_preparation(client_evaluation.validate({}, TODAY)[0]) == ""
     assert client_evaluation.from_preparation("not json") == {}
     assert client_evaluation.form_values({"evaluation_prep": stored})["rom_personal"] == "better"
-    assert client_evaluation.form_values({"rom_personal": "worse", "evaluation_prep": stored}) == {"rom_personal": "worse"}
+    assert client_evaluation.form_values({"rom_personal": "worse",
+                                          "evaluation_prep": stored}) == {"rom_personal": "worse"}
 
 
 @pytest.mark.parametrize("start, last, status", [

@@ -22,13 +22,15 @@ def test_twenty_decisions_on_different_items_at_once_all_land(as_user, world, db
 
     def decide(chair, item_id):
         barrier.wait()
-        statuses[item_id] = chair.post(f"{base(world)}/run/items/{item_id}/decide", {"answer": f"Yes {item_id}"}).status_code
+        statuses[item_id] = chair.post(f"{base(world)}/run/items/{item_id}/decide",
+                                       {"answer": f"Yes {item_id}"}).status_code
 
     threads = [threading.Thread(target=decide, args=pair) for pair in zip(chairs, item_ids)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert set(statuses.values()) == {302}, statuses
-    answers = dict(db.execute(f"SELECT item_id, answer FROM decisions WHERE item_id IN ({','.join('?' * 20)})", item_ids))
+    answers = dict(db.execute(f"SELECT item_id, answer FROM decisions WHERE item_id IN ({','.join('?' * 20)})",
+                              item_ids))
     assert answers == {i: f"Yes {i}" for i in item_ids}
 
 

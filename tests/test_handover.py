@@ -57,7 +57,8 @@ def test_stepping_down_in_the_weekly_meeting_opens_a_handover_on_the_next_agenda
     next_meeting = db.execute("""SELECT id FROM meetings WHERE team_id = ? AND kind = 'weekly' AND starts_at >
         (SELECT starts_at FROM meetings WHERE id = ?) AND state IN ('planned', 'frozen') ORDER BY starts_at LIMIT 1""",
                               [world["team_a"], world["meeting_a"]]).fetchone()[0]
-    assert announcements(db, handover_id) == [(next_meeting, "planned", "Handover A-001: 0 of 6 points done", "announcement")]
+    assert announcements(db, handover_id) == [(next_meeting, "planned", "Handover A-001: 0 of 6 points done",
+                                               "announcement")]
     assert client_row(db, world) == ("active", None)  # a step down keeps the client until the last contact
     assert db.execute("SELECT count(*) FROM handover_points WHERE handover_id = ? AND status = 'open'",
                       [handover_id]).fetchone()[0] == 6
@@ -72,7 +73,8 @@ def test_finishing_makes_the_decision_day_the_last_contact(as_user, world, db):
     decided(as_user, world, outcome="finish")
     day = meeting_day(db, world)  # a review is dated by the meeting it is held in
     assert client_row(db, world) == ("finished", day)
-    row = db.execute("SELECT last_contact_on, client_left_on FROM handovers WHERE client_id = ?", [world["client_a"]]).fetchone()
+    row = db.execute("SELECT last_contact_on, client_left_on FROM handovers WHERE client_id = ?",
+                     [world["client_a"]]).fetchone()
     assert row == (day, day)
 
 
@@ -127,7 +129,8 @@ def test_done_leaves_the_agenda_and_the_client_leaves_on_the_last_contact_date_n
     active_before = client_store.count_active(db, world["team_a"])
     member = as_user("member.a@example.org")
     assert member.post(handover_url(world, handover_id), checklist(version)).status_code == 302
-    assert db.execute("SELECT done_on FROM handovers WHERE id = ?", [handover_id]).fetchone()[0] == team_today().isoformat()
+    assert db.execute("SELECT done_on FROM handovers WHERE id = ?",
+                      [handover_id]).fetchone()[0] == team_today().isoformat()
     assert [r[1] for r in announcements(db, handover_id)] == ["withdrawn"]
     assert client_row(db, world) == ("active", None)  # the last contact is in ten days
     last_contact = team_today() + timedelta(days=10)
@@ -176,7 +179,8 @@ def test_the_announcement_comes_back_on_every_agenda_until_done(as_user, world, 
     chair.post(f"/teams/{world['team_a']}/meetings/{second}/run/end")
     rows = announcements(db, handover_id)
     assert [r[1] for r in rows] == ["decided", "deferred", "planned"]
-    assert db.execute("SELECT count(*) FROM items WHERE handover_id = ? AND state = 'planned'", [handover_id]).fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM items WHERE handover_id = ? AND state = 'planned'",
+                      [handover_id]).fetchone()[0] == 1
 
 
 def test_the_dashboard_shows_open_handovers_their_age_and_gaps(as_user, world, db):

@@ -78,7 +78,8 @@ def test_an_acute_items_decision_is_checked_like_a_regular_reviews(acute_questio
 
 def test_an_acute_items_valid_decision_is_recorded(acute_question, world, db):
     chair, item_id = acute_question
-    response = chair.post(run_url(world, f"/items/{item_id}/decide"), {"answer": "Yes, a crisis bed"} | action_row(world))
+    response = chair.post(run_url(world, f"/items/{item_id}/decide"),
+                          {"answer": "Yes, a crisis bed"} | action_row(world))
     assert response.status_code == 302, response.text
 
 

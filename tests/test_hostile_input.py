@@ -21,7 +21,8 @@ LAST = ("/run/end", "/logout")  # these change the session or the meeting for go
 
 def field_names() -> list[str]:
     """Every form field name the templates render or the views read."""
-    names = set(re.findall(r'name="([a-z_0-9\-]+)"', "".join(p.read_text() for p in (ROOT / "templates").rglob("*.html"))))
+    names = set(re.findall(r'name="([a-z_0-9\-]+)"',
+                           "".join(p.read_text() for p in (ROOT / "templates").rglob("*.html"))))
     names |= set(re.findall(r'request\.(?:form|args)\.get(?:list)?\("([a-z_0-9\-]+)"',
                             "".join(p.read_text() for p in (ROOT / "meeting" / "web").rglob("*.py"))))
     names |= set(DECISION_FIELDS) | {"kept_process", "ended_in_decisions", "time_well_spent"}

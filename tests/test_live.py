@@ -122,7 +122,8 @@ def test_one_render_per_change_for_every_screen_of_a_kind(app, world):
 
 def test_each_kind_language_and_role_gets_its_own_render(app, world):
     broadcaster = app.extensions["belletje_live"]
-    variants = [screen(app, world), screen(app, world, locale="nl"), screen(app, world, user="manager_a", role="manager"),
+    variants = [screen(app, world), screen(app, world, locale="nl"), screen(app, world, user="manager_a",
+                                                                            role="manager"),
                 screen(app, world, kind="console", user="chair_a", role="chair")]
     texts, before = [], broadcaster.renders
     for variant in variants:
@@ -189,7 +190,8 @@ def open_screen(app, world, **kwargs):
 
 
 def test_every_client_a_person_could_see_on_a_live_screen_is_logged_for_them(app, as_user, world, db):
-    """NEN 7513: whoever had a live screen open has a log row for each client it could show, once a day, not per change."""
+    """NEN 7513: whoever had a live screen open has a log row for each client it could show, once a day, not per
+    change."""
     add_client_item(db, world, "A-002", track="acute", label="issue")
     add_client_item(db, world, "A-003")
     chair, member = as_user("chair.a@example.org"), as_user("member.a@example.org")

@@ -98,7 +98,8 @@ def html(message) -> str:
     return message.get_body(("html",)).get_content()
 
 
-CLINICAL = ("FN-7731", "FN-7732", "FN-7734", "Suicidal thoughts after discharge", "Stable for months", "Relapse in alcohol use")
+CLINICAL = ("FN-7731", "FN-7732", "FN-7734", "Suicidal thoughts after discharge", "Stable for months",
+            "Relapse in alcohol use")
 
 
 @pytest.fixture
@@ -175,11 +176,13 @@ def test_the_chairs_default_holds_until_a_person_chooses_otherwise(db, smtp, tea
     run(db, settings, local(2027, 3, 30, 10, 29))
     assert inbox.kind("deadline") == []
     run(db, settings, local(2027, 3, 30, 10, 30))
-    assert sorted(m["To"] for m in inbox.kind("deadline")) == ["chair@ggz.example", "en@ggz.example", "idle@ggz.example"]
+    assert sorted(m["To"] for m in inbox.kind("deadline")) == ["chair@ggz.example", "en@ggz.example",
+                                                               "idle@ggz.example"]
 
 
 def test_nothing_arrives_in_the_quiet_hours_unless_chosen(db, smtp, team):
-    """A Tuesday meeting: its deadline reminder falls on Sunday; it waits for Monday 08:00, except for who chose any time."""
+    """A Tuesday meeting: its deadline reminder falls on Sunday; it waits for Monday 08:00, except for who chose any
+    time."""
     inbox, settings = smtp
     meeting = meeting_store.add_extra(db, team_store.get_team(db, team["team"]), local(2027, 4, 6, 13, 30))
     item_store.add_item(db, Actor(None), team["team"], meeting, team["en"], make_item(label="issue", current_state=""))
@@ -224,7 +227,8 @@ def test_the_weekly_digest_of_evaluations_with_the_client_falling_due(db, smtp, 
     inbox, settings = smtp
     reminder_store.set_own_choices(db, team["en"], {"deadline": "off"}, False)
     reminder_store.set_own_choices(db, team["nl"], {"deadline": "off"}, False)
-    client_store.add_clients(db, Actor(None), team["team"], [ClientInput("FN-7734", team["chair"], date(2026, 4, 10), None)])
+    client_store.add_clients(db, Actor(None), team["team"], [ClientInput("FN-7734", team["chair"], date(2026, 4, 10),
+                                                                         None)])
     run(db, settings, local(2027, 3, 29, 8, 59))  # Monday, before the reminder time
     assert inbox.kind("evaluations") == []
     run(db, settings, local(2027, 3, 29, 9, 0))
@@ -255,7 +259,8 @@ def test_minutes_when_the_meeting_ends_and_the_rating_reminder_to_who_did_not_ra
     run(db, settings, local(2027, 4, 1, 15, 1))
     minutes = inbox.kind("minutes")
     inbox.take()
-    assert sorted(m["To"] for m in minutes) == ["chair@ggz.example", "en@ggz.example", "nl@ggz.example", "off@ggz.example"]
+    assert sorted(m["To"] for m in minutes) == ["chair@ggz.example", "en@ggz.example", "nl@ggz.example",
+                                                "off@ggz.example"]
     assert {m["Subject"] for m in minutes} == {"The minutes of Thursday 1 April, 13:30 are ready",
                                                "De notulen van het MDO van donderdag 1 april, 13:30 staan klaar"}
     run(db, settings, local(2027, 4, 2, 8, 59))
@@ -280,7 +285,8 @@ def test_a_session_with_its_preparation_open_reminds_its_presenter_and_the_invit
     prepared = session_store.create(db, Actor(None), team_row, local(2027, 4, 8, 14, 0), team["client2"], team["nl"],
                                     dict(DEFAULT_MINUTES), None, "")
     session_store.save_preparation(db, Actor(team["nl"]), team["team"], prepared,
-                                   {"request_and_start": "Suicidal thoughts after discharge", "tried_towards_finishing": "x",
+                                   {"request_and_start": "Suicidal thoughts after discharge",
+                                    "tried_towards_finishing": "x",
                                     "finishing_hard": "y", "preparation_notes": ""}, local(2027, 4, 1, 10, 0))
     run(db, settings, local(2027, 4, 6, 8, 59))
     assert inbox.kind("session") == []

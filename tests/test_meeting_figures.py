@@ -25,14 +25,16 @@ def _close(db, world):
 
 def test_a_meeting_counts_on_the_dashboard_once_it_has_closed(db, world):
     start, end = _period(db, world)
-    assert reports.process(report_store.period_figures(db, [world["team_a"]], start, end))["meetings"] == 0  # planned: not yet a figure
+    assert reports.process(report_store.period_figures(db, [world["team_a"]], start,
+                                                       end))["meetings"] == 0  # planned: not yet a figure
     _close(db, world)
     process = reports.process(report_store.period_figures(db, [world["team_a"]], start, end))
     # the world's meeting: the regular question still planned, the decided question and the decided consultation issue
     assert (process["meetings"], process["decided"], process["discussed"]) == (1, 2, 2)
     assert {(r["track"], r["label"]): r["items"] for r in process["items"]} == {
         ("regular", "question"): 1, ("acute", "question"): 1, ("acute", "issue"): 1}
-    assert reports.process(report_store.period_figures(db, [world["team_b"]], start, end))["meetings"] == 0  # team B's meeting is open
+    assert reports.process(report_store.period_figures(db, [world["team_b"]], start,
+                                                       end))["meetings"] == 0  # team B's meeting is open
     [row] = report_store.meeting_time(db, [world["team_a"]], start, end)
     assert row["meeting_id"] == world["meeting_a"] and row["day"] == (start + timedelta(days=1)).isoformat()
 
@@ -40,9 +42,11 @@ def test_a_meeting_counts_on_the_dashboard_once_it_has_closed(db, world):
 def test_the_figures_written_at_the_close_are_what_a_recount_gives(db, world):
     _close(db, world)
     columns = ", ".join(figures.COLUMNS + ["day"])
-    at_close = db.execute(f"SELECT {columns} FROM meeting_figures WHERE meeting_id = ?", [world["meeting_a"]]).fetchall()
+    at_close = db.execute(f"SELECT {columns} FROM meeting_figures WHERE meeting_id = ?",
+                          [world["meeting_a"]]).fetchall()
     figures.write_all(db)
-    recounted = db.execute(f"SELECT {columns} FROM meeting_figures WHERE meeting_id = ?", [world["meeting_a"]]).fetchall()
+    recounted = db.execute(f"SELECT {columns} FROM meeting_figures WHERE meeting_id = ?",
+                           [world["meeting_a"]]).fetchall()
     assert at_close == recounted and len(at_close) == 1
 
 

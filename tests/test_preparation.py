@@ -28,7 +28,8 @@ def test_whose_input_and_the_evaluation_are_kept_on_the_item():
                                            evaluated_with_client_on="2026-05-02", rom_personal="better"),
                                  REFERENCES, MINUTES, MEMBERS, TODAY)
     assert errors == {}
-    assert (item.input_from, item.input_kind, item.proposed_outcome) == ("psychiatrist,user:8,peer_expert", "advice", None)
+    assert (item.input_from, item.input_kind, item.proposed_outcome) == ("psychiatrist,user:8,peer_expert", "advice",
+                                                                         None)
     assert item.evaluation_prep == '{"evaluated_with_client_on": "2026-05-02", "rom_personal": "better"}'
 
 

@@ -34,7 +34,8 @@ def test_the_chair_sets_the_teams_defaults_which_a_member_sees_as_their_own(as_u
 
 def test_a_reminder_time_in_the_quiet_hours_is_refused(as_user, world, db):
     chair = as_user("chair.a@example.org")
-    response = chair.post(f"/teams/{world['team_a']}/reminders", {"default-deadline": "always", "reminder_time": "21:00"})
+    response = chair.post(f"/teams/{world['team_a']}/reminders", {"default-deadline": "always",
+                                                                  "reminder_time": "21:00"})
     assert response.status_code == 400 and "between 08:00 and 17:59" in response.text
     assert reminder_store.team_defaults(db, world["team_a"]) == {}
 

@@ -59,7 +59,8 @@ def test_the_item_form_keeps_whose_input_and_the_prepared_evaluation(member, wor
     assert row[0] == f"psychiatrist,user:{world['chair_a']}" and row[1] == "second_opinion"
     assert '"rom_personal": "better"' in row[2] and '"relatives_invited": "yes"' in row[2]
     form = member.get(urls(world)["edit"]).text
-    assert re.search(r'value="psychiatrist" checked', form) and re.search(rf'value="user:{world["chair_a"]}" checked', form)
+    assert re.search(r'value="psychiatrist" checked', form) and re.search(rf'value="user:{world["chair_a"]}" checked',
+                                                                          form)
     assert re.search(r'name="rom_personal" value="better" aria-label="[^"]+" checked', form)
     assert "50 of 500 characters" not in form and "26 of 500 characters" in form  # the need's live count
 

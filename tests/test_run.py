@@ -21,7 +21,8 @@ def run_url(world, suffix=""):
 
 
 def meeting_row(db, world):
-    return db.execute("SELECT state, phase, current_item_id FROM meetings WHERE id = ?", [world["meeting_a"]]).fetchone()
+    return db.execute("SELECT state, phase, current_item_id FROM meetings WHERE id = ?",
+                      [world["meeting_a"]]).fetchone()
 
 
 def started_with_item(as_user, world):

@@ -33,7 +33,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEMO_DAY = date(2026, 1, 5)  # a Monday: the demo's history lies in the twelve weeks before it
 WARM_UP, SEASON = 8, 26
 ANNOUNCEMENTS_A_WEEK, ANNOUNCEMENT_MINUTES = 2, 5
-REVIEW = {"answer": "Continue, with adjusted goals", "outcome": "continue_adjusted", "decision": "Continue with adjusted goals", "needs_met": "yes",
+REVIEW = {"answer": "Continue, with adjusted goals", "outcome": "continue_adjusted",
+          "decision": "Continue with adjusted goals", "needs_met": "yes",
           "continuation_answer": "Goals on housing still open", "colleague_invited": "yes", "actions": []}
 TOLERANCE = 2  # percentage points
 
@@ -208,7 +209,8 @@ CLIENTS_MORE = 400
 
 @dataclass
 class LegalSeason:
-    """Forecasts made each week up to `forecast_weeks` (week 0: the day the budget is set); per Monday from week 0: the register
+    """Forecasts made each week up to `forecast_weeks` (week 0: the day the budget is set); per Monday from week 0: the
+    register
     (past 6 months, past 12 months without a team review, past 12 months without an evaluation with the client) as
     the raw tables say, the worklist's overdue and the dashboard's; the day each client first passed 12 months
     without an evaluation with the client."""

@@ -108,10 +108,13 @@ GOOD = {"presenter_id": "3"}
     ("presenter not in the team", {"presenter_id": "99"}, at(0), CLIENT, {"presenter_id"}),
     ("two years without a colleague", GOOD, at(0), LONG_CLIENT, {"colleague_id"}),
     ("two years with a colleague of another team", GOOD | {"colleague_id": "7"}, at(0), LONG_CLIENT, set()),
-    ("two years with someone from outside", GOOD | {"external_colleague": "Dr. Q, Centrum X"}, at(0), LONG_CLIENT, set()),
+    ("two years with someone from outside", GOOD | {"external_colleague": "Dr. Q, Centrum X"}, at(0), LONG_CLIENT,
+     set()),
     ("a colleague who is not outside the team", GOOD | {"colleague_id": "3"}, at(0), CLIENT, {"colleague_id"}),
-    ("both kinds of colleague", GOOD | {"colleague_id": "7", "external_colleague": "Q"}, at(0), CLIENT, {"colleague_id"}),
-    ("control characters in the outside name", GOOD | {"external_colleague": "Q\x1b"}, at(0), CLIENT, {"external_colleague"}),
+    ("both kinds of colleague", GOOD | {"colleague_id": "7", "external_colleague": "Q"}, at(0), CLIENT,
+     {"colleague_id"}),
+    ("control characters in the outside name", GOOD | {"external_colleague": "Q\x1b"}, at(0), CLIENT,
+     {"external_colleague"}),
 ])
 def test_a_session_plan(name, form, start, client, fields):
     errors = session.validate_plan(form, start, NOW, client, {3, 4}, {7}, start and start.date())
@@ -151,7 +154,8 @@ def test_the_board_groups_cards_by_step_and_level_in_the_order_they_came():
 
 
 def test_preparation_texts_are_checked():
-    values, errors = session.validate_preparation({"request_and_start": "Depression, 2019", "finishing_hard": "x" * 1501})
+    values, errors = session.validate_preparation({"request_and_start": "Depression, 2019",
+                                                   "finishing_hard": "x" * 1501})
     assert values["tried_towards_finishing"] == "" and set(errors) == {"finishing_hard"}
 
 

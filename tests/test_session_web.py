@@ -45,7 +45,8 @@ def revision(db, session_id):
 
 
 def steps(db, session_id):
-    return db.execute("SELECT id, step, minutes FROM items WHERE meeting_id = ? ORDER BY position", [session_id]).fetchall()
+    return db.execute("SELECT id, step, minutes FROM items WHERE meeting_id = ? ORDER BY position",
+                      [session_id]).fetchall()
 
 
 def clock_kinds(db, item_id):
@@ -57,7 +58,8 @@ def test_the_chair_plans_a_session_with_the_seeds_five_steps(as_user, world, db)
     row = db.execute("SELECT kind, minutes, state FROM meetings WHERE id = ?", [session_id]).fetchone()
     assert row == ("complex_case", 100, "planned")
     assert [(s[1], s[2]) for s in steps(db, session_id)] == [
-        ("case_presentation", 25), ("systemic_analysis", 20), ("reflective_round", 15), ("options", 30), ("closing", 10)]
+        ("case_presentation", 25), ("systemic_analysis", 20), ("reflective_round", 15), ("options", 30), ("closing",
+                                                                                                          10)]
     case = db.execute("SELECT client_id, presenter_id FROM case_sessions WHERE meeting_id = ?", [session_id]).fetchone()
     assert case == (world["client_a"], world["member_a"])
 
@@ -148,9 +150,11 @@ def test_the_chairs_clock_buttons_are_the_weekly_meetings(running, world, db):
 def test_the_bell_rings_on_the_current_step_through_the_weekly_bell(running, as_user, world, db):
     chair, session_id = running
     manager = as_user("manager.a@example.org")
-    response = manager.post(f"/teams/{world['team_a']}/meetings/{session_id}/bell", {"reason": "long_story"}, headers=HX)
+    response = manager.post(f"/teams/{world['team_a']}/meetings/{session_id}/bell", {"reason": "long_story"},
+                            headers=HX)
     assert "The bell rang." in response.text
-    assert db.execute("SELECT item_id FROM bells WHERE meeting_id = ?", [session_id]).fetchone()[0] == steps(db, session_id)[0][0]
+    assert db.execute("SELECT item_id FROM bells WHERE meeting_id = ?", [session_id]).fetchone()[0] == steps(db,
+                                                                                                             session_id)[0][0]
     panel = chair.get(base(world, session_id) + "/run/panel").text
     assert 'class="bell ringing"' in panel and "Long story" in panel and "manager a" not in panel
     chair.post(base(world, session_id) + "/run/bell/ack", headers=HX)
@@ -210,13 +214,15 @@ def test_cards_wait_for_the_session_to_run(as_user, world, db):
 
 def closing_decision(**changes):
     return {"outcome": "step_down", "decision": "Step down to the GP nurse within two months", "needs_met": "yes",
-            "continuation_answer": "Stable for a year; the network carries", "exemplary_situation": "self_neglect"} | changes
+            "continuation_answer": "Stable for a year; the network carries",
+            "exemplary_situation": "self_neglect"} | changes
 
 
 def test_the_session_ends_only_after_its_closing_decision(running, world, db):
     chair, session_id = running
     refused = chair.post(base(world, session_id) + "/run/end")
-    assert refused.status_code == 302 and db.execute("SELECT state FROM meetings WHERE id = ?", [session_id]).fetchone()[0] == "running"
+    assert refused.status_code == 302 and db.execute("SELECT state FROM meetings WHERE id = ?",
+                                                     [session_id]).fetchone()[0] == "running"
     assert "Record the closing decision before ending the session." in chair.get(base(world, session_id) + "/run").text
 
 
@@ -233,7 +239,8 @@ def test_the_closing_decision_is_the_weekly_decision_model(running, world, db):
                           [session_id]).fetchone()
     assert decision == (closing, session_id, "step_down", "self_neglect")
     assert db.execute("SELECT outcome FROM evaluations WHERE item_id = ?", [closing]).fetchone()[0] == "step_down"
-    assert db.execute("SELECT outcome FROM handovers WHERE client_id = ?", [world["client_a"]]).fetchone()[0] == "step_down"
+    assert db.execute("SELECT outcome FROM handovers WHERE client_id = ?",
+                      [world["client_a"]]).fetchone()[0] == "step_down"
     assert db.execute("SELECT count(*) FROM actions WHERE decision_id = (SELECT id FROM decisions WHERE item_id = ?)",
                       [closing]).fetchone()[0] == 1
     again = chair.post(base(world, session_id) + "/decide", closing_decision())
@@ -247,9 +254,11 @@ def test_the_colleague_named_at_planning_is_recorded_as_invited(as_user, world, 
     chair.post(base(world, session_id) + "/run/start")
     page = chair.get(base(world, session_id) + "/decide").text
     assert "Dr. Q, consultation centre" in page and 'name="colleague_invited"' not in page
-    assert chair.post(base(world, session_id) + "/decide", closing_decision(outcome="consultation", consultation_question="How do we end well?",
+    assert chair.post(base(world, session_id) + "/decide", closing_decision(outcome="consultation",
+                                                                            consultation_question="How do we end well?",
                                                                      consultation_asked_of="Consultation centre")).status_code == 302
-    assert db.execute("SELECT colleague_invited FROM decisions WHERE meeting_id = ?", [session_id]).fetchone()[0] == "yes"
+    assert db.execute("SELECT colleague_invited FROM decisions WHERE meeting_id = ?",
+                      [session_id]).fetchone()[0] == "yes"
     assert db.execute("SELECT colleague_invited_at FROM clients WHERE id = ?", [world["client_a"]]).fetchone()[0]
 
 
@@ -259,7 +268,8 @@ def test_a_held_session_has_its_summary(running, as_user, world, db):
     member = as_user("member.a@example.org")
     member.post(url + "/prepare", {"request_and_start": "Bipolar disorder, 2021", "finishing_hard": "She fears the GP"})
     chair.post(url + "/run/next", headers=HX)
-    member.post(url + "/cards", {"step": "systemic_analysis", "level": "clinician", "text": "Loyalty to her"}, headers=HX)
+    member.post(url + "/cards", {"step": "systemic_analysis", "level": "clinician", "text": "Loyalty to her"},
+                headers=HX)
     chair.post(url + "/run/next", headers=HX)
     member.post(url + "/cards", {"step": "reflective_round", "text": "I postpone the talk about the end"}, headers=HX)
     chair.post(url + "/run/next", headers=HX)
@@ -297,14 +307,16 @@ def test_viewing_the_case_is_logged_once_per_page_not_per_live_update(running, w
     assert db.execute(count, [world["client_a"]]).fetchone()[0] == before + 1
 
 
-SESSION_ROUTES = [("GET", "/stream"), ("GET", "/run"), ("GET", "/run/panel"), ("POST", "/run/start"), ("POST", "/run/next"),
+SESSION_ROUTES = [("GET", "/stream"), ("GET", "/run"), ("GET", "/run/panel"), ("POST", "/run/start"), ("POST",
+                                                                                                       "/run/next"),
                   ("POST", "/run/end"), ("GET", "/live"), ("POST", "/cards"), ("GET", "/summary"),
                   ("GET", "/prepare"), ("GET", "/decide"), ("POST", "/edit"), ("POST", "/cancel")]
 
 
 def finishing_rows(db, team_id):
     return [db.execute(sql, [team_id]).fetchall() for sql in (
-        "SELECT * FROM meetings WHERE team_id = ? AND kind = 'complex_case'", "SELECT * FROM case_sessions WHERE team_id = ?",
+        "SELECT * FROM meetings WHERE team_id = ? AND kind = 'complex_case'",
+                                                              "SELECT * FROM case_sessions WHERE team_id = ?",
         "SELECT * FROM session_cards WHERE team_id = ?", "SELECT * FROM handovers WHERE team_id = ?",
         "SELECT p.* FROM handover_points p JOIN handovers h ON h.id = p.handover_id WHERE h.team_id = ?")]
 
@@ -313,7 +325,8 @@ def test_another_teams_session_card_and_handover_do_not_exist_in_the_own_path(as
     chair = as_user("chair.a@example.org")
     before = finishing_rows(db, world["team_b"])
     own = f"/teams/{world['team_a']}"
-    urls = [("POST" if m == "POST" else "GET", f"{own}/sessions/{world['session_b']}{path}") for m, path in SESSION_ROUTES]
+    urls = [("POST" if m == "POST" else "GET", f"{own}/sessions/{world['session_b']}{path}") for m,
+            path in SESSION_ROUTES]
     own_session = finishing_treatment(db, "a", team_store.get_team(db, world["team_a"]), world)["session_a"]
     urls += [("POST", f"{own}/sessions/{own_session}/cards/{world['card_b']}/delete"),
              ("GET", f"{own}/handovers/{world['handover_b']}"), ("POST", f"{own}/handovers/{world['handover_b']}")]
@@ -336,7 +349,8 @@ def test_the_decision_closes_the_options_step_and_the_closing_round_still_has_it
     assert "Next: Closing and application" in panel and "Closing decision: <strong>Step down" in panel
     chair.post(url + "/run/next", headers=HX)
     assert clock_kinds(db, closing) == ["start"]
-    as_user("member.a@example.org").post(url + "/cards", {"step": "closing", "text": "Say the end out loud"}, headers=HX)
+    as_user("member.a@example.org").post(url + "/cards", {"step": "closing", "text": "Say the end out loud"},
+                                         headers=HX)
     assert "Say the end out loud" in chair.get(url + "/run/panel").text
     chair.post(url + "/run/end")
     assert clock_kinds(db, closing) == ["start", "end"]

@@ -89,7 +89,8 @@ def test_order_and_deadline_follow_too(db, world, scheduled):
 
 def test_the_notice_names_the_changes(db, world):
     team = team_store.get_team(db, world["team_a"])
-    changes = team_rules.setting_changes(team, {"meeting_minutes": 100, "acute_budget": 30, "order_policy": "regular_first",
+    changes = team_rules.setting_changes(team, {"meeting_minutes": 100, "acute_budget": 30,
+                                                "order_policy": "regular_first",
                                                 "submission_deadline_hours": 24, "meeting_weekday": 3})
     assert [(c.field, c.old, c.new) for c in changes] == [("meeting_minutes", 90, 100),
                                                           ("order_policy", "acute_first", "regular_first")]
@@ -97,6 +98,7 @@ def test_the_notice_names_the_changes(db, world):
 
 
 def test_a_changed_weekday_is_said_to_apply_to_meetings_created_later(as_user, world):
-    response = as_user("chair.a@example.org").post(f"/teams/{world['team_a']}/settings", GOOD | {"meeting_weekday": "3"},
+    response = as_user("chair.a@example.org").post(f"/teams/{world['team_a']}/settings",
+                                                   GOOD | {"meeting_weekday": "3"},
                                                    follow_redirects=True)
     assert "applies to meetings created from now on" in response.text

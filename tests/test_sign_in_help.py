@@ -62,7 +62,8 @@ def test_the_login_page_offers_help_that_mails_a_one_time_link(app, db, world, m
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(app, db, world, mail_on):
     known, unknown = ask_help(app, "member.a@example.org"), ask_help(app, "nobody@example.org")
     assert unknown.status_code == known.status_code == 200
-    assert main(unknown.text).replace("nobody@example.org", "X") == main(known.text).replace("member.a@example.org", "X")
+    assert main(unknown.text).replace("nobody@example.org", "X") == main(known.text).replace("member.a@example.org",
+                                                                                             "X")
     deliver(db)
     assert [m["To"] for m in mail_on.take()] == ["member.a@example.org"]
 

@@ -76,13 +76,15 @@ def institution(db):
         team_id = team_store.create_team(db, f"Team {number}")
         team_store.update_settings(db, team_id, {"evaluation_interval_months": norm})
         staff = [user_store.create_user(db, f"n{number}{k}@example.org", f"Nurse {number}{k}") for k in range(3)]
-        clients = [ClientInput(f"T{number}-{k:03}", rng.choice(staff), start := FIRST_DAY + timedelta(days=rng.randint(0, 2200)),
+        clients = [ClientInput(f"T{number}-{k:03}", rng.choice(staff),
+                               start := FIRST_DAY + timedelta(days=rng.randint(0, 2200)),
                                start + timedelta(days=rng.randint(0, 200)) if rng.random() < 0.4 else None)
                    for k in range(60)]
         ids = client_store.add_clients(db, Actor(None), team_id, clients)
         # every leap day and its neighbours among the starts: the anniversaries SQL orders by
         for client_id, start in zip(ids, ("2020-02-29", "2020-02-28", "2021-03-01", "2024-02-29")):
-            db.execute("UPDATE clients SET treatment_start = ?, last_evaluation = NULL WHERE id = ?", [start, client_id])
+            db.execute("UPDATE clients SET treatment_start = ?, last_evaluation = NULL WHERE id = ?", [start,
+                                                                                                       client_id])
         reviews: dict[date, list[PastItem]] = {}  # one meeting a day
         for client_id, client in zip(ids, clients):
             day = client.treatment_start
@@ -193,7 +195,8 @@ def assert_today_is_counted_live(db, team_id: int, day: date) -> None:
     listed, total = report_store.clinicians_today(db, [team_id], day)
     assert [{k: r[k] for k in ("clinician", "clients", "overdue")} for r in listed] == \
         sorted(expected.values(), key=lambda r: r["clinician"]) and total == len(expected)
-    assert evaluation_store.legal_minimum_today(db, [team_id], day) == evaluation_store.legal_minimum(db, [team_id], day)
+    assert evaluation_store.legal_minimum_today(db, [team_id], day) == evaluation_store.legal_minimum(db, [team_id],
+                                                                                                      day)
 
 
 def test_todays_counts_follow_every_change_and_the_day(db, institution):
@@ -203,7 +206,8 @@ def test_todays_counts_follow_every_change_and_the_day(db, institution):
                                       " ORDER BY id LIMIT 1", [team]).fetchone()
     other_clinician = db.execute("SELECT clinician_id FROM clients WHERE team_id = ? AND clinician_id <> ? LIMIT 1",
                                  [team, clinician]).fetchone()[0]
-    item = db.execute("SELECT item_id, decision_id FROM client_evaluations WHERE team_id = ? LIMIT 1", [team]).fetchone()
+    item = db.execute("SELECT item_id, decision_id FROM client_evaluations WHERE team_id = ? LIMIT 1",
+                      [team]).fetchone()
     for sql, params in [
         ("UPDATE clients SET clinician_id = ? WHERE id = ?", [other_clinician, client_id]),
         ("UPDATE clients SET next_evaluation_on = '2000-01-01' WHERE id = ?", [client_id]),

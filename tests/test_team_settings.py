@@ -38,7 +38,8 @@ def test_budgets_over_the_meeting_length_are_refused_in_the_page(as_user, world,
 
 def test_chair_saves_settings(as_user, world, db):
     chair = as_user("chair.a@example.org")
-    response = chair.post(f"/teams/{world['team_a']}/settings", GOOD | {"acute_budget": "20", "order_policy": "regular_first"})
+    response = chair.post(f"/teams/{world['team_a']}/settings", GOOD | {"acute_budget": "20",
+                                                                        "order_policy": "regular_first"})
     assert response.status_code == 302
     assert db.execute("SELECT acute_budget, order_policy FROM teams WHERE id = ?",
                       [world["team_a"]]).fetchone() == (20, "regular_first")

@@ -69,7 +69,8 @@ CHANGES = [("a bell ring", "ringer", "/bell", {"reason": "over_time"}),
            ("resume", "chair", "/run/clock", {"kind": "toggle"}),
            ("+2 minutes", "chair", "/run/clock", {"kind": "extend"}),
            ("a decision", "chair", "/run/items/{item}/decide", {"answer": "Yes", "outcome": "continue_adjusted",
-                                                                 "decision": "We call the GP today.", "needs_met": "yes"}),
+                                                                 "decision": "We call the GP today.",
+                                                                "needs_met": "yes"}),
            ("next item", "chair", "/run/next", {})]
 
 

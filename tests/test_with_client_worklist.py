@@ -34,7 +34,8 @@ def test_the_due_date_is_the_last_day_the_legal_status_is_kept(start, last, due)
 
 
 def test_recording_outside_a_meeting_needs_the_date():
-    values, errors = client_evaluation.validate_outside_meeting({"client_view": "Fine"}, D("2026-06-30"), D("2024-01-01"))
+    values, errors = client_evaluation.validate_outside_meeting({"client_view": "Fine"}, D("2026-06-30"),
+                                                                D("2024-01-01"))
     assert set(errors) == {"evaluated_with_client_on"} and values == {}
     values, errors = client_evaluation.validate_outside_meeting({"evaluated_with_client_on": "2026-07-01"},
                                                                 D("2026-06-30"), D("2024-01-01"))

@@ -97,7 +97,8 @@ def parse_client_csv(text: str, clinician_ids_by_email: dict[str, int],
     """Read `reference,clinician_email,treatment_start,last_evaluation`; all rows or, on any error, none."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if tuple(name.strip() for name in reader.fieldnames or ()) != CSV_COLUMNS:
-        return [], [RowError(1, N_("The first line must be: reference,clinician_email,treatment_start,last_evaluation"))]
+        return [], [RowError(1,
+                             N_("The first line must be: reference,clinician_email,treatment_start,last_evaluation"))]
     rows, errors, seen = [], [], {r.upper() for r in existing_references}
     records = list(reader)
     if len(records) > IMPORT_MAX_ROWS:

@@ -199,7 +199,8 @@ def review_queue(clients: Iterable[ClientRecord], day: date, interval_months: in
         if client.status != ACTIVE:
             continue
         when, at_stake = due_on(client, interval_months), client_at_stake(client, day)
-        keyed.append(((legal_first and not at_stake, *queue_key(when, review_base(client.treatment_start, client.last_evaluation), day,
+        keyed.append(((legal_first and not at_stake, *queue_key(when, review_base(client.treatment_start,
+                                                                                  client.last_evaluation), day,
                                                 client.reference)),
                       DueReview(client.reference, client.clinician_id, when, days_overdue(when, day),
                                 client.last_evaluation, at_stake)))
@@ -289,7 +290,8 @@ def milestone_from(treatment_start: date, last_continuation_decision: date | Non
     """The first treatment anniversary after the last continuation decision (the first one when there was
     none): from that day on the client has an open milestone (`milestone`), until the next decision."""
     years = 1
-    while last_continuation_decision is not None and add_months(treatment_start, 12 * years) <= last_continuation_decision:
+    while (last_continuation_decision is not None
+           and add_months(treatment_start, 12 * years) <= last_continuation_decision):
         years += 1
     return add_months(treatment_start, 12 * years)
 

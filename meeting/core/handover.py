@@ -95,7 +95,8 @@ def validate(form: Mapping, today: date) -> tuple[dict | None, dict[str, str]]:
     """The checklist as posted: statuses, notes, receiving care, dates, attendees; values or field -> message."""
     statuses = {p: str(form.get(f"status_{p}") or "open") for p in POINTS}
     notes = {p: str(form.get(f"note_{p}") or "").strip() for p in POINTS}
-    errors = {f"status_{p}": N_("Choose done, not applicable or open.") for p, s in statuses.items() if s not in STATUSES}
+    errors = {f"status_{p}": N_("Choose done, not applicable or open.") for p,
+              s in statuses.items() if s not in STATUSES}
     for point, note in notes.items():
         errors |= text_errors({f"note_{point}": note}, {f"note_{point}": NOTE})
         if statuses[point] == "not_applicable" and not note:

@@ -130,7 +130,8 @@ def is_due(at: datetime, now: datetime, until: datetime) -> bool:
 
 
 def evaluation_with_client_due(treatment_start: date, last_with_client: date | None) -> date:
-    """The day by which the next evaluation with the client must take place: 12 months after the last one (or the start)."""
+    """The day by which the next evaluation with the client must take place: 12 months after the last one (or the
+    start)."""
     return add_months(last_with_client or treatment_start, LEGAL_MINIMUM_MONTHS)
 
 

@@ -122,7 +122,8 @@ TAG_COUNTS = [f"tag_{situation}" for situation in EXEMPLARY_SITUATIONS]
 TIME_SUMS = ["acute_planned_seconds", "acute_used_seconds", "regular_planned_seconds", "regular_used_seconds",
              "borrowed_minutes"]
 PERIOD_SUMS = [*ITEM_COUNTS, *TAG_COUNTS, "discussed", "decided", "deferred", "deferred_again", "bells", "old_raters",
-            "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum", *TIME_SUMS]  # over a period, by the store
+            "kept_process_sum", "ended_in_decisions_sum", "time_well_spent_sum",
+               *TIME_SUMS]  # over a period, by the store
 
 
 def process(row: dict) -> dict:

@@ -52,7 +52,8 @@ def recovery_hash(code: str) -> str:
 
 
 def retry_at(failures: int, last_failed_at: datetime | None) -> datetime | None:
-    """When a user with `failures` wrong codes in a row may try again; None: now. Five are free, then 1, 2, 4 … 15 min."""
+    """When a user with `failures` wrong codes in a row may try again; None: now. Five are free, then 1, 2, 4 … 15
+    min."""
     if last_failed_at is None or failures < FREE_FAILURES:
         return None
     return last_failed_at + timedelta(minutes=min(2 ** (failures - FREE_FAILURES), MAX_WAIT_MINUTES))

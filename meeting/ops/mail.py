@@ -176,7 +176,8 @@ def deliver(db, settings: MailSettings | None, now: datetime, transport=send) ->
                 next_try = first_moment_allowed(next_try, row["quiet_timezone"])
             outbox.mark_attempt_failed(db, row, describe(error), next_try, now)
             done["retry" if next_try else "failed"] += 1
-            log.warning("mail %s to user %s not sent (attempt %s): %s", row["id"], row["user_id"], row["attempts"], error)
+            log.warning("mail %s to user %s not sent (attempt %s): %s", row["id"], row["user_id"], row["attempts"],
+                        error)
             continue
         outbox.mark_sent(db, row["id"], now)
         done["sent"] += 1

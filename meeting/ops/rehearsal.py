@@ -1,5 +1,6 @@
 """A full room to rehearse load on: a team with a chair and members, clients, and a running meeting with a
-typical agenda at full text length, or a running complex-case session. The live benchmark and the wire-size checks build their meetings with it.
+typical agenda at full text length, or a running complex-case session. The live benchmark and the wire-size checks build
+their meetings with it.
 
 Fictional data only: references like R3-007, no names of real people.
 """
@@ -95,5 +96,6 @@ def build_session_room(db, number: int, members: int, password: str, today: date
     session_store.next_step(db, team_id, session_id, steps[0], steps[1], now, staff[0])
     for index, level in enumerate(session_rules.LEVELS):
         session_store.add_card(db, Actor(staff[index % len(staff)]), team_id, session_id,
-                               {"step": "systemic_analysis", "level": level, "text": _text("A hindering factor", 120)}, now)
+                               {"step": "systemic_analysis", "level": level, "text": _text("A hindering factor", 120)},
+                               now)
     return Room(team_id, session_id, chair, emails, steps)

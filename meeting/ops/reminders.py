@@ -60,7 +60,8 @@ def _url(settings: MailSettings, path: str) -> str:
 
 
 def deadline(db, settings, team: dict, now: datetime) -> int:
-    """A day before a meeting's submission deadline: members with a client due or an item to prepare, and all who asked."""
+    """A day before a meeting's submission deadline: members with a client due or an item to prepare, and all who
+    asked."""
     queued = 0
     for meeting in store.meetings_with_deadline_between(db, team["id"], now, now + timedelta(days=LOOK_AHEAD_DAYS)):
         closes = _moment(meeting["deadline_at"])
@@ -81,7 +82,8 @@ def deadline(db, settings, team: dict, now: datetime) -> int:
 def actions(db, settings, team: dict, now: datetime) -> int:
     """Two days before a meeting: the owners of open actions due by that meeting's day."""
     queued = 0
-    for meeting in store.meetings_starting_between(db, team["id"], "weekly", now, now + timedelta(days=LOOK_AHEAD_DAYS)):
+    for meeting in store.meetings_starting_between(db, team["id"], "weekly", now,
+                                                   now + timedelta(days=LOOK_AHEAD_DAYS)):
         starts = _moment(meeting["starts_at"])
         if not rules.is_due(rules.actions_reminder_at(starts, team["reminder_time"], team["timezone"]), now, starts):
             continue
@@ -110,7 +112,8 @@ def evaluations(db, settings, team: dict, now: datetime) -> int:
 
 
 def minutes_and_rating(db, settings, team: dict, now: datetime) -> int:
-    """When a meeting has ended: its minutes to the members; the next day, a rating reminder to those who did not rate."""
+    """When a meeting has ended: its minutes to the members; the next day, a rating reminder to those who did not
+    rate."""
     queued = 0
     for meeting in store.meetings_ended_since(db, team["id"], now - timedelta(days=3)):
         ended, starts = _moment(meeting["ended_at"]), _moment(meeting["starts_at"])
@@ -133,7 +136,8 @@ def minutes_and_rating(db, settings, team: dict, now: datetime) -> int:
 def sessions(db, settings, team: dict, now: datetime) -> int:
     """Two days before a complex-case session whose preparation is open: its presenter and invited colleague."""
     queued = 0
-    for session in store.unprepared_sessions_starting_between(db, team["id"], now, now + timedelta(days=LOOK_AHEAD_DAYS)):
+    for session in store.unprepared_sessions_starting_between(db, team["id"], now,
+                                                              now + timedelta(days=LOOK_AHEAD_DAYS)):
         starts = _moment(session["starts_at"])
         if not rules.is_due(rules.session_reminder_at(starts, team["reminder_time"], team["timezone"]), now, starts):
             continue

@@ -33,7 +33,8 @@ def restore(replica: str, target: str | Path, timestamp: str | None = None) -> N
     """Restore the replica (at its newest, or at an ISO `timestamp`) into a new file, then check its integrity."""
     if Path(target).exists():
         raise FileExistsError(f"{target} exists; restore into a new file, then put it in place with the app stopped")
-    command = [litestream(), "restore", "-o", str(target)] + (["-timestamp", timestamp] if timestamp else []) + [replica]
+    command = [litestream(), "restore", "-o", str(target)] + (["-timestamp",
+                                                               timestamp] if timestamp else []) + [replica]
     subprocess.run(command, check=True, capture_output=True, text=True)
     result = integrity(target)
     if result != "ok":

@@ -18,7 +18,8 @@ from meeting.core import client_evaluation, evaluations, register, reports
 from meeting.core.dates import parse_date
 from meeting.store.db import write
 
-_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary", "last_with_client",
+_CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary",
+                 "last_with_client",
                  "with_client_due")
 
 
@@ -59,7 +60,8 @@ def refresh(db, team_id: int) -> None:
                          for t in timelines for c in t.cycles()])  # day numbers: the largest table, compared most
     db.execute("DELETE FROM register_steps WHERE team_id = ?", [team_id])
     db.conn.executemany("INSERT INTO register_steps (team_id, day, counts) VALUES (?, ?, ?)",
-                        [(team_id, day.isoformat(), pack(*counts)) for day, *counts in register.register_steps(timelines)])
+                        [(team_id, day.isoformat(), pack(*counts)) for day,
+                         *counts in register.register_steps(timelines)])
     db.execute("DELETE FROM calendar_stale WHERE team_id = ?", [team_id])
 
 

@@ -34,7 +34,8 @@ def _insert(db, actor: Actor, team_id: int, client_id: int, columns: dict, now: 
     return evaluation_id
 
 
-def worklist_rows(db, actor: Actor, team_id: int, until: date, now: datetime, clinician_id: int | None = None) -> list[dict]:
+def worklist_rows(db, actor: Actor, team_id: int, until: date, now: datetime,
+                  clinician_id: int | None = None) -> list[dict]:
     """The team's active clients (of one regiebehandelaar, or all) whose stored `with_client_due` is on or before
     `until`, with the start of the first coming meeting that has a review of the client; the view is logged."""
     calendar.fresh(db, [team_id])
@@ -83,7 +84,8 @@ def with_client_due(db, team_id: int, client_id: int) -> date | None:
     """The stored last day the client's evaluation with the client keeps it within 12 months (the team's calendar
     fresh), or None."""
     calendar.fresh(db, [team_id])
-    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?", [client_id, team_id]).fetchone()
+    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?", [client_id,
+                                                                                          team_id]).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 

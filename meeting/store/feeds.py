@@ -56,7 +56,8 @@ def meetings(db, user_id: int, now: datetime) -> list[dict]:
 
 
 def open_actions(db, user_id: int) -> list[dict]:
-    """The user's open actions with their due date and team, and how often the date was moved (nothing of their text)."""
+    """The user's open actions with their due date and team, and how often the date was moved (nothing of their
+    text)."""
     return list(db.query("""SELECT a.id, a.team_id, a.due_on, t.name AS team_name,
         (SELECT count(*) FROM action_reviews r WHERE r.action_id = a.id AND r.status = 'moved') AS moves
         FROM actions a JOIN teams t ON t.id = a.team_id

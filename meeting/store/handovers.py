@@ -96,7 +96,8 @@ def save(db, actor: Actor, team: dict, handover_id: int, version: int, values: d
         if old is None or old["version"] != version:
             raise Conflict()
         done = rules.is_done(values["statuses"], values["last_contact_on"])
-        day = {k: values[k] and values[k].isoformat() for k in ("warm_meeting_on", "new_care_starts_on", "last_contact_on")}
+        day = {k: values[k] and values[k].isoformat() for k in ("warm_meeting_on", "new_care_starts_on",
+                                                                "last_contact_on")}
         db.execute("""UPDATE handovers SET receiving_care = ?, warm_meeting_on = ?, warm_attendees = ?,
             new_care_starts_on = ?, last_contact_on = ?, done_on = ?, version = version + 1 WHERE id = ?""",
                    [values["receiving_care"], day["warm_meeting_on"], values["warm_attendees"],
@@ -191,7 +192,8 @@ def of_team(db, actor: Actor, team_id: int, today: date, done_since_days: int = 
             (SELECT p.status FROM handover_points p WHERE p.handover_id = h.id AND p.point = 'no_gap') AS no_gap
             FROM handovers h JOIN clients c ON c.id = h.client_id JOIN users u ON u.id = c.clinician_id
             WHERE h.team_id = ? AND (h.done_on IS NULL OR h.done_on >= date(?, ?))
-            ORDER BY h.done_on IS NOT NULL, h.opened_on, h.id""", [team_id, today.isoformat(), f"-{done_since_days} days"]))
+            ORDER BY h.done_on IS NOT NULL, h.opened_on, h.id""", [team_id, today.isoformat(),
+                                                                   f"-{done_since_days} days"]))
         log_access(db, actor, "handovers", sorted({r["client_id"] for r in rows}), team_id)
     return rows
 

@@ -34,7 +34,8 @@ class PastMeeting:
     items: list[PastItem]
     borrowed_minutes: int = 0
     ratings: list[tuple[int, int, int, int]] = field(default_factory=list)  # (user_id, three scores)
-    session_ratings: list[tuple[int, int, int, int, int, str]] = field(default_factory=list)  # (user_id, 4 scores, change)
+    session_ratings: list[tuple[int, int, int, int, int,
+                                str]] = field(default_factory=list)  # (user_id, 4 scores, change)
 
 
 def insert_meetings(db, team: dict, meetings: list[PastMeeting]) -> None:
@@ -77,11 +78,13 @@ def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, ite
     if item.state == "decided":
         decision_id = db.execute("""INSERT INTO decisions (item_id, meeting_id, outcome, announcement_outcome,
             exemplary_situation, needs_met, decided_at) VALUES (?, ?, ?, ?, ?, 'yes', ?)""",
-                                 [item_id, meeting_id, item.outcome, "approved" if item.label == "announcement" else None,
+                                 [item_id, meeting_id, item.outcome,
+                                  "approved" if item.label == "announcement" else None,
                                   item.exemplary_situation, start]).lastrowid
         if item.with_client and item.client_id:
             row = item.with_client | {"team_id": team["id"], "client_id": item.client_id, "item_id": item_id,
-                                      "decision_id": decision_id, "clinician_id": item.presenter_id, "recorded_at": start}
+                                      "decision_id": decision_id, "clinician_id": item.presenter_id,
+                                      "recorded_at": start}
             db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                        list(row.values()))
     if item.evaluation_on and item.client_id:

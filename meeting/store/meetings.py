@@ -137,7 +137,8 @@ def next_meeting_id(db, team: dict, meeting: dict) -> int:
 def next_after(db, team_id: int, starts_at: str) -> dict | None:
     """The first planned or frozen weekly meeting of the team that starts after `starts_at`."""
     return next(db.query("""SELECT * FROM meetings WHERE team_id = ? AND starts_at > ?
-        AND state IN ('planned', 'frozen') AND kind = 'weekly' ORDER BY starts_at LIMIT 1""", [team_id, starts_at]), None)
+        AND state IN ('planned', 'frozen') AND kind = 'weekly' ORDER BY starts_at LIMIT 1""", [team_id, starts_at]),
+                None)
 
 
 def cancel(db, team_id: int, meeting_id: int, next_meeting_id: int) -> None:

@@ -559,7 +559,8 @@ def meeting_figures(db):
 @migrations(name="0013_stored_calendar")
 def stored_calendar(db):
     """Each team's calendar, stored as dates the core works out (meeting.store.calendar): per client the dates it
-    passes (and its last evaluation with the client), per client the stretches of period starts with their due date and next review, per team the
+    passes (and its last evaluation with the client), per client the stretches of period starts with their due date and
+    next review, per team the
     register's counts from every day they change. Triggers mark a team stale whenever anything its dates depend
     on is written; every team is marked stale here, and the calendar's owner works it out before it is read. Each
     meeting's figures add the minutes its regular budget spent on anything but a review (the capacity line's pace)."""

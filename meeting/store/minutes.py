@@ -11,7 +11,8 @@ def minutes(db, meeting_id: int) -> dict:
     ratings = next(db.query("""SELECT count(*) AS raters, avg(kept_process) AS kept_process,
         avg(ended_in_decisions) AS ended_in_decisions, avg(time_well_spent) AS time_well_spent
         FROM ratings WHERE meeting_id = ?""", [meeting_id]))
-    borrowed = list(db.query("SELECT from_track, minutes FROM borrowings WHERE meeting_id = ? ORDER BY id", [meeting_id]))
+    borrowed = list(db.query("SELECT from_track, minutes FROM borrowings WHERE meeting_id = ? ORDER BY id",
+                             [meeting_id]))
     carried = {r["origin_item_id"]: r for r in db.query(
         "SELECT origin_item_id, meeting_id FROM items WHERE origin_item_id IN (SELECT id FROM items WHERE meeting_id = ?)",
         [meeting_id])}

@@ -114,7 +114,8 @@ def borrow(db, team_id: int, meeting_id: int, from_track: str, minutes: int, use
         bump_revision(db, team_id, meeting_id)
 
 
-def ring(db, team_id: int, meeting_id: int, item_id: int | None, user_id: int, reason: str | None, now: datetime) -> float:
+def ring(db, team_id: int, meeting_id: int, item_id: int | None, user_id: int, reason: str | None,
+         now: datetime) -> float:
     """Ring the bell; returns 0 when rung, else the seconds this person must still wait."""
     with write(db):
         last = db.execute("SELECT max(at) FROM bells WHERE user_id = ? AND meeting_id = ?",
@@ -181,6 +182,7 @@ def look_ahead(db, team_id: int, meeting: dict) -> dict:
     presenters = [r["name"] for r in db.query("""SELECT DISTINCT u.name FROM items i JOIN users u ON u.id = i.presenter_id
         WHERE i.meeting_id = ? AND i.state = 'planned' ORDER BY u.name""", [following["id"] if following else 0])]
     actions = list(db.query("""SELECT a.description, a.due_on, u.name AS owner_name FROM actions a
-        JOIN users u ON u.id = a.owner_id WHERE a.team_id = ? AND a.status = 'open' ORDER BY a.due_on, a.id""", [team_id]))
+        JOIN users u ON u.id = a.owner_id WHERE a.team_id = ? AND a.status = 'open' ORDER BY a.due_on, a.id""",
+                            [team_id]))
     return {"next_meeting": following and following["starts_at"], "next_presenters": presenters,
             "open_actions": actions, "note": meeting.get("look_ahead_note") or ""}

@@ -165,7 +165,8 @@ class Broadcaster:
             return self._revisions.get(meeting_id)
 
     def fragment(self, screen: Screen, revision: int | None, rated: bool = False) -> Fragment:
-        """The screen's kind of fragment at `revision` or later: rendered by the first screen that asks, shared after."""
+        """The screen's kind of fragment at `revision` or later: rendered by the first screen that asks, shared
+        after."""
         key = (screen.kind, screen.team_id, screen.meeting_id, screen.locale, _role(screen), rated)
         with self._lock:
             render_lock = self._render_locks.setdefault(key, threading.Lock())

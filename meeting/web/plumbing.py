@@ -70,7 +70,8 @@ def init_app(app) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.teardown_appcontext(close_db)
-    app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale, ROLES=ROLES,
+    app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale,
+                                 ROLES=ROLES,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
                                  LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
                                  MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES, mmss=mmss,
@@ -94,7 +95,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         parse_date(start), team_today(g.team)) if start and g.get("team") else None
     app.jinja_env.filters["cell"] = reports.markdown_cell  # the Markdown downloads; a CSV neutralises its own
-    app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d, "medium") if d else "—"
+    app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d,
+                                                         "medium") if d else "—"
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
     app.jinja_env.filters["percent"] = lambda value: "—" if value is None else f"{value}%"
     app.jinja_env.filters["chart_value"] = chart_value

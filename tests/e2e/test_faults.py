@@ -109,7 +109,8 @@ def test_a_server_killed_mid_item_loses_no_decision_and_every_screen_recovers(
     # the screens reconnect by themselves (no reload by the test): a bell after the restart reaches both
     assert Chair(live_server.url).post(f"/teams/1/meetings/{meeting_id}/bell", {}) in (200, 302)
     expect(chair.locator("#bell.ringing")).to_be_visible(timeout=RECOVERY_BUDGET_MS)
-    expect(member.locator(f"#phone-item-{confirmed[0]} .item-state")).to_have_text(re.compile("decided", re.I), timeout=RECOVERY_BUDGET_MS)
+    expect(member.locator(f"#phone-item-{confirmed[0]} .item-state")).to_have_text(re.compile("decided", re.I),
+                                                                                   timeout=RECOVERY_BUDGET_MS)
 
     # and the clock went on where it was: the server's stored events, not the browser, keep time
     after = _remaining_now(chair)

@@ -79,7 +79,8 @@ def test_the_changed_screens_at_phone_and_projector_size(new_context, login, siz
     member.locator("#with-client-due a").first.click()
     _shot(member, f"record-form-{size}")
     assert not _axe(member)
-    chair = login(new_context("phone" if size == "phone" else "projector", locale="nl-NL", bypass_csp=True).new_page(), CHAIR)
+    chair = login(new_context("phone" if size == "phone" else "projector", locale="nl-NL", bypass_csp=True).new_page(),
+                  CHAIR)
     chair.locator("#with-client-due details summary").first.click()  # per clinician, folded
     expect(chair.locator("#with-client-due details .with-client-row").first).to_be_visible()
     _shot(chair, f"team-page-chair-{size}")

@@ -45,7 +45,8 @@ def new_recovery_codes():
     """Ten new recovery codes; the old ones stop working."""
     if not second_factor.is_enrolled(user_store.get_user(get_db(), current_user.id)):
         return redirect(url_for("account.index"))
-    return render_template("auth/recovery_codes.html", codes=second_factor.new_recovery_codes(get_db(), current_user.id),
+    return render_template("auth/recovery_codes.html", codes=second_factor.new_recovery_codes(get_db(),
+                                                                                              current_user.id),
                            renewed=True)
 
 
@@ -89,7 +90,8 @@ def mail_and_calendar() -> dict:
             defaults.setdefault(kind, choice)
     own = reminder_store.own_choices(db, [current_user.id]).get(current_user.id, {})
     choices = {kind: reminder_rules.choice(kind, own.get(kind), defaults.get(kind)) for kind in reminder_rules.KINDS}
-    return {"reminder_choices": choices, "mail_any_time": bool(user_store.get_user(db, current_user.id)["mail_any_time"]),
+    return {"reminder_choices": choices, "mail_any_time": bool(user_store.get_user(db,
+                                                                                   current_user.id)["mail_any_time"]),
             "calendar_feed": feeds.of_user(db, current_user.id), "REMINDER_KINDS": reminder_rules.KIND_LABELS,
             "REMINDER_CHOICES": reminder_rules.CHOICES, "CHOICE_LABELS": reminder_rules.CHOICE_LABELS}
 
@@ -99,7 +101,8 @@ def save_reminders():
     """Store which reminders this person gets, and whether mail may come in the evening and at the weekend."""
     choices = {kind: request.form.get(f"reminder-{kind}", "") for kind in reminder_rules.KINDS}
     if any(choice not in reminder_rules.CHOICES[kind] for kind, choice in choices.items()):
-        return render_template("account/index.html", errors={"reminders": _("Choose one of the options for each reminder.")}), 400
+        return render_template("account/index.html",
+                               errors={"reminders": _("Choose one of the options for each reminder.")}), 400
     reminder_store.set_own_choices(get_db(), current_user.id, choices, request.form.get("any_time") == "1")
     flash(_("Reminder settings saved."))
     return redirect(url_for("account.index") + "#reminders")

@@ -154,7 +154,8 @@ def set_active(user_id: int):
 
 @bp.post("/users/<int:user_id>/second-factor")
 def remove_second_factor(user_id: int):
-    """Take a user's second factor away (a lost phone): they set it up again at their next sign-in or on their account."""
+    """Take a user's second factor away (a lost phone): they set it up again at their next sign-in or on their
+    account."""
     user_store.get_user(get_db(), user_id) or abort(404)
     second_factor.remove(get_db(), user_id)
     flash(_("The second factor is removed. The user sets it up again."))

@@ -38,7 +38,8 @@ def agenda(team_id: int, meeting_id: int):
     if meeting["kind"] != "weekly":  # a complex-case session has its own pages (views/session.py)
         abort(404)
     rows = item_store.agenda_items(get_db(), actor(), team_id, meeting_id)
-    slots = planning.schedule([item_rules.agenda_item(r, team_today(g.team), g.team["evaluation_interval_months"]) for r in rows],
+    slots = planning.schedule([item_rules.agenda_item(r, team_today(g.team),
+                                                      g.team["evaluation_interval_months"]) for r in rows],
                               meeting["order_policy"], datetime.fromisoformat(meeting["starts_at"]))
     by_id = {r["id"]: r for r in rows}
     mine = item_store.items_of_presenter(get_db(), team_id, current_user.id, [meeting_id])
@@ -107,7 +108,9 @@ def edit_item(team_id: int, item_id: int):
                                                 **_preparation_context(team_id))
     if not errors:
         try:
-            item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version", type=parse_whole_number), values)
+            item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version",
+                                                                                         type=parse_whole_number),
+                                   values)
             flash(_("Your item is saved."))
             return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
         except item_store.Conflict:

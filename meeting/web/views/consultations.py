@@ -42,7 +42,8 @@ def answer(team_id: int, consultation_id: int):
     try:
         consultation_store.answer(get_db(), actor(), team_id, consultation_id, request.form["answer"],
                                   _("Consultation answer: %(title)s", title=row["title"]), request.form["need"],
-                                  meeting["id"], not item_rules.open_for_submission(meeting, utcnow()), team_today(g.team))
+                                  meeting["id"], not item_rules.open_for_submission(meeting, utcnow()),
+                                  team_today(g.team))
     except Refused as refusal:
         flash(translate(str(refusal)))
         return redirect(url_for("consultations.consultations", team_id=team_id))

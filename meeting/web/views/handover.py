@@ -42,7 +42,8 @@ def handover(team_id: int, handover_id: int):
         values, errors = rules.validate(request.form, today)
         if not errors:
             try:
-                done = handover_store.save(db, actor(), g.team, handover_id, request.form.get("version", type=parse_whole_number),
+                done = handover_store.save(db, actor(), g.team, handover_id, request.form.get("version",
+                                                                                              type=parse_whole_number),
                                            values, today, translate)
                 handover_store.put_on_agendas(db, actor(), g.team, iso(utcnow()), translate)  # open again: back on
                 flash(_("The handover is done.") if done else _("The handover is saved."))

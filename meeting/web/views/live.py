@@ -64,7 +64,8 @@ def ring(team_id: int, meeting_id: int):
     if meeting["state"] != "running":
         message, rung = _("The bell rings only while the meeting runs."), False
     else:
-        wait = running_store.ring(get_db(), team_id, meeting_id, meeting["current_item_id"], current_user.id, reason, utcnow())
+        wait = running_store.ring(get_db(), team_id, meeting_id, meeting["current_item_id"], current_user.id, reason,
+                                  utcnow())
         rung = wait == 0
         message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
                                                       seconds=int(wait) + 1)
@@ -72,7 +73,8 @@ def ring(team_id: int, meeting_id: int):
     if not htmx:  # a plain form post (no script yet): back to the page
         flash(message)
         return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
-                        else running_url("live.phone", KIND_OF[meeting["kind"]], team_id=team_id, meeting_id=meeting_id))
+                        else running_url("live.phone", KIND_OF[meeting["kind"]], team_id=team_id,
+                                         meeting_id=meeting_id))
     if htmx.target == "chair-bell-result":
         return render_template("live/_bell_result.html", message=message, rung=rung)
     return render_template("live/_bell_form.html", meeting=meeting, message=message, rung=rung, wait=wait,
@@ -89,7 +91,8 @@ def rate(team_id: int, meeting_id: int):
         message, ok = _("The meeting can be rated once it has ended."), False
     elif errors:
         if htmx:  # the form again, with what was tapped and why it was refused (200: htmx swaps it)
-            return render_template("live/_rating.html", meeting=meeting, rated=False, errors=errors, posted=request.form)
+            return render_template("live/_rating.html", meeting=meeting, rated=False, errors=errors,
+                                   posted=request.form)
         message, ok = translate(next(iter(errors.values()))), False
     elif session_ratings.rate(get_db(), meeting_id, current_user.id, values):
         message, ok = _("Thank you for rating the meeting."), True

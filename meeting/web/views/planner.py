@@ -65,7 +65,8 @@ def _free_review_slots(the_plan: planning.Plan) -> int:
 
 def _own_settings(meeting: dict) -> dict:
     """This meeting's settings that differ from the team's on purpose: column -> (meeting value, team value)."""
-    return {column: (meeting[column], g.team[team_column]) for column, team_column in team_rules.MEETING_SETTINGS.items()
+    return {column: (meeting[column], g.team[team_column]) for column,
+            team_column in team_rules.MEETING_SETTINGS.items()
             if meeting[team_rules.override_column(column)] is not None}
 
 
@@ -165,7 +166,8 @@ def defer(team_id: int, meeting_id: int, item_id: int):
 def defer_proposed(team_id: int, meeting_id: int):
     """Apply the planner's proposal: defer every item that does not fit its budget."""
     proposed = _planner_context(team_id, meeting_id, log=False)["proposed"]
-    item_store.defer_all(get_db(), actor(), team_id, {item_id: translate(reason) for item_id, reason in proposed.items()},
+    item_store.defer_all(get_db(), actor(), team_id, {item_id: translate(reason) for item_id,
+                                                      reason in proposed.items()},
                          _next_meeting(team_id, meeting_id))
     return _planner_fragment(team_id, meeting_id)
 

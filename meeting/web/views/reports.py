@@ -265,5 +265,6 @@ def _table(data: Dashboard, table: str) -> tuple[list[str], Iterable[Sequence]]:
     if table == "items":
         return ["track", "label", "items"], [[r["track"], r["label"], r["items"]] for r in data.process["items"]]
     keys = ["week", "held", "meetings", "bells", "discussed", "decided", "active", "within_norm", "within_legal"]
-    return (["week", "reviews_held", "meetings", "bells", "discussed_items", "decided_items", "active_clients_at_week_end",
+    return (["week", "reviews_held", "meetings", "bells", "discussed_items", "decided_items",
+             "active_clients_at_week_end",
              "within_norm_at_week_end", "within_12_months_at_week_end"], [[r[k] for k in keys] for r in data.trend])

@@ -334,7 +334,8 @@ def resolve(team_id: int, meeting_id: int):
         if errors:
             _refusal(next(iter(errors.values())))
         else:
-            running_store.borrow(get_db(), team_id, meeting_id, source, int(request.form["minutes"]), current_user.id, utcnow())
+            running_store.borrow(get_db(), team_id, meeting_id, source, int(request.form["minutes"]), current_user.id,
+                                 utcnow())
     elif request.form.get("choice") == "defer":
         waiting = [p.item.id for p in context["view"].waiting if p.item.track == resolution.track]
         item_store.defer_all(get_db(), actor(), team_id, dict.fromkeys(waiting, translate(resolution.message)),

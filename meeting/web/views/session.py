@@ -103,7 +103,8 @@ def edit(team_id: int, session_id: int):
     if errors:
         return _plan_page(request.form, errors, session), 400
     starts_at, _client_id, presenter, minutes, colleague, external = values
-    session_store.update_plan(get_db(), actor(), team_id, session_id, starts_at, presenter, minutes, colleague, external)
+    session_store.update_plan(get_db(), actor(), team_id, session_id, starts_at, presenter, minutes, colleague,
+                              external)
     flash(_("The session is changed."))
     return redirect(url_for("session.index", team_id=team_id))
 

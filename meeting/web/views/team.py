@@ -56,7 +56,8 @@ def team_home(team_id: int):
     return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
                            members=team_store.members(get_db(), team_id),
                            my_actions=decision_store.actions_of_owner(get_db(), team_id, current_user.id),
-                           with_client_due=_with_client_worklist(team_id), WORKLIST_WEEKS=client_evaluation.WORKLIST_WEEKS, WORKLIST_FIRST=5)
+                           with_client_due=_with_client_worklist(team_id),
+                           WORKLIST_WEEKS=client_evaluation.WORKLIST_WEEKS, WORKLIST_FIRST=5)
 
 
 def _with_client_worklist(team_id: int) -> list:
@@ -83,7 +84,8 @@ def record_with_client(team_id: int, client_id: int):
             flash(_("Evaluation with the client %(reference)s recorded.", reference=client["reference"]))
             return redirect(url_for("team.team_home", team_id=team_id) + "#with-client-due")
     return render_template("team/with_client.html", client=client, values=client_evaluation.form_values(form),
-                           errors=errors, due=parse_date(client["with_client_due"] or ""), today=today), 400 if errors else 200
+                           errors=errors, due=parse_date(client["with_client_due"] or ""),
+                           today=today), 400 if errors else 200
 
 
 @bp.post("/teams/<int:team_id>/notices/<int:notice_id>/read")
@@ -146,7 +148,8 @@ def _client_form(team_id: int, client: dict | None):
     members = team_store.members(get_db(), team_id)
     form, errors = (request.form if request.method == "POST" else client or {}), {}
     if request.method == "POST":
-        values, errors = client_rules.validate_client(form, {m["id"] for m in members if m["active"]}, team_today(g.team))
+        values, errors = client_rules.validate_client(form, {m["id"] for m in members if m["active"]},
+                                                      team_today(g.team))
         if values and client_store.reference_taken(get_db(), team_id, values.reference, client and client["id"]):
             errors = {"reference": _("This reference is already in the registry.")}
         if not errors:
