@@ -16,7 +16,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demo", action="store_true", help="create the demo team FACT Noord if absent")
     parser.add_argument("--demo-mail", action="store_true",
-                        help="with --demo: send the demo's mail to a local SMTP server that prints it (default: the console)")
+                        help="with --demo: send the demo's mail to a local SMTP server that prints it (default: the "
+                             "console)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--no-scheduler", action="store_true",
@@ -37,7 +38,8 @@ def main() -> None:
         db.close()
     if args.institution:
         from meeting.ops.serve import serve_gunicorn
-        print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database {database.database_path()})")
+        print(f"Belletje on http://{args.host}:{args.port}/  ({args.workers} workers, database "
+              f"{database.database_path()})")
         from meeting import create_app
         serve_gunicorn(args.host, args.port, args.workers, screens, scheduler=not args.no_scheduler,
                        make_app=lambda: create_app({"PREPARE_DATABASE": False}))

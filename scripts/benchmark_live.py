@@ -604,11 +604,13 @@ def verdicts(results: list[Result]) -> list[str]:
         polled = by.get((r.scenario, "poll"))
         if polled and polled.latencies:
             ratio = pct(polled.latencies, .95) / pct(r.latencies, .95)
-            out.append(f"({r.scenario}) polling p95 / SSE p95 = {ratio:.1f}x >= 10x: {'met' if ratio >= 10 else 'NOT met'}")
+            out.append(f"({r.scenario}) polling p95 / SSE p95 = {ratio:.1f}x >= 10x: "
+                       f"{'met' if ratio >= 10 else 'NOT met'}")
         pages = pct(r.pages, .95) * 1000
         out.append(f"({r.scenario}) ordinary pages p95 {pages:.0f} ms < 150 ms: {'met' if pages < 150 else 'NOT met'}")
         clean = r.refused == r.dropped == r.errors == r.page_errors == r.missed == 0
-        out.append(f"({r.scenario}) no errors, no refused or dropped stream, nothing missed: {'met' if clean else 'NOT met'}")
+        out.append(f"({r.scenario}) no errors, no refused or dropped stream, nothing missed: "
+                   f"{'met' if clean else 'NOT met'}")
         growth = (r.rss_end - r.rss_start) / r.rss_start * 100
         out.append(f"({r.scenario}) server memory growth {growth:+.1f}% < 10%: {'met' if growth < 10 else 'NOT met'}")
         if r.update_bytes:

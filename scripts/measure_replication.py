@@ -37,7 +37,8 @@ def one_round(workdir: Path) -> tuple[int, int, float]:
     store_db.prepare(database)
     db = store_db.connect(database)
     team = teams.get_team(db, teams.create_team(db, "Replication"))
-    presenter = db.execute("INSERT INTO users (email, name, session_token, created_at) VALUES ('p@x.example', 'P', 't', '')"
+    presenter = db.execute("INSERT INTO users (email, name, session_token, created_at) VALUES ('p@x.example', 'P', "
+                           "'t', '')"
                            ).lastrowid
     meeting_id = meetings.add_extra(db, team, store_db.utcnow() + timedelta(days=1))
     env = os.environ | {"BELLETJE_DB": str(database), "BELLETJE_SECRET_KEY": "measure", "PYTHONPATH": str(ROOT)}

@@ -158,7 +158,8 @@ def test_demo_clients_are_held_by_a_regiebehandelaar_only(db):
     team_id = build_demo(db, today())
     holders = {r[0] for r in db.execute("""SELECT DISTINCT u.name FROM clients c JOIN users u ON u.id = c.clinician_id
         WHERE c.team_id = ?""", [team_id])}
-    assert holders and all(re.search(r"\((psychiater|GZ-psycholoog|klinisch psycholoog|verpleegkundig specialist GGZ)\)$",
+    assert holders and all(re.search(r"\((psychiater|GZ-psycholoog|klinisch psycholoog|verpleegkundig specialist "
+                                     r"GGZ)\)$",
                                      name) for name in holders), holders
     names = {r[0] for r in db.execute("SELECT name FROM users")}
     assert not {n for n in names if re.search(r"\((nurse|psychiatrist|psychologist|peer support|case manager)", n)}

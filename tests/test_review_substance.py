@@ -224,7 +224,8 @@ def test_consultation_is_asked_in_a_decision_and_its_answer_comes_back_as_an_ite
 def test_a_deferred_item_carries_its_preparation_to_the_next_meeting(member, as_user, world, db):
     chair = open_item(as_user, world)
     chair.post(urls(world)["run"] + f"/items/{world['item_a']}/defer", {"reason": "Psychiatrist absent"}, headers=HX)
-    copy = db.execute("SELECT input_from, input_kind, evaluation_prep, current_state FROM items WHERE origin_item_id = ?",
+    copy = db.execute("SELECT input_from, input_kind, evaluation_prep, current_state FROM items WHERE origin_item_id "
+                      "= ?",
                       [world["item_a"]]).fetchone()
     original = db.execute("SELECT input_from, input_kind, evaluation_prep, current_state FROM items WHERE id = ?",
                           [world["item_a"]]).fetchone()

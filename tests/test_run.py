@@ -148,7 +148,8 @@ def test_spent_acute_budget_must_be_resolved_by_borrowing_or_deferring(as_user, 
                             make_item(track="acute", label="issue", title=title, minutes=1))
     chair = started_with_item(as_user, world)
     first = db.execute("SELECT current_item_id FROM meetings WHERE id = ?", [world["meeting_a"]]).fetchone()[0]
-    db.execute("UPDATE clock_events SET at = replace(datetime(at, '-2 minutes'), ' ', 'T') || '+00:00' WHERE item_id = ?", [first])
+    db.execute("UPDATE clock_events SET at = replace(datetime(at, '-2 minutes'), ' ', 'T') || '+00:00' WHERE item_id "
+               "= ?", [first])
     chair.post(run_url(world, f"/items/{first}/decide"), {"outcome": "continue_adjusted", "decision": "Plan",
                                                          "needs_met": "yes"})
     blocked = chair.post(run_url(world, "/next"), headers=HX)

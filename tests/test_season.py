@@ -373,7 +373,8 @@ def legal_seasons(tmp_path_factory) -> dict:
             law = f.with_client
             print(f"\n{name}: forecast at week {made} ({f.slots} slots, share {law and law.share:.2f}, advised"
                   f" {f.budget_for_norm} then {f.budget_to_keep}); breach {law and law.breach}"
-                  f" (in {law and law.breach_weeks} weeks, about {law and law.at_risk}); simulated {season.first_breach}")
+                  f" (in {law and law.breach_weeks} weeks, about {law and law.at_risk}); simulated "
+                  f"{season.first_breach}")
             for weeks, point, past in zip(CHECKPOINT_WEEKS, f.checkpoints, law.past if law else ()):
                 at_week = made + weeks
                 if at_week < len(season.past_norm):

@@ -164,7 +164,8 @@ def test_the_legal_minimum_counts_each_clients_legal_status(db, institution):
         for client in db.query("""SELECT c.*, t.name AS team FROM clients c JOIN teams t ON t.id = c.team_id
                 WHERE c.treatment_start <= ? AND (c.finished_on IS NULL OR c.finished_on > ?)""",
                                [day.isoformat(), day.isoformat()]):
-            last = db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ? AND evaluated_on <= ?",
+            last = db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ? AND evaluated_on "
+                              "<= ?",
                               [client["id"], day.isoformat()]).fetchone()[0]
             status = client_evaluation.legal_status(date.fromisoformat(client["treatment_start"]),
                                                     last and date.fromisoformat(last), day)

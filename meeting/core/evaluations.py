@@ -199,9 +199,8 @@ def review_queue(clients: Iterable[ClientRecord], day: date, interval_months: in
         if client.status != ACTIVE:
             continue
         when, at_stake = due_on(client, interval_months), client_at_stake(client, day)
-        keyed.append(((legal_first and not at_stake, *queue_key(when, review_base(client.treatment_start,
-                                                                                  client.last_evaluation), day,
-                                                client.reference)),
+        base = review_base(client.treatment_start, client.last_evaluation)
+        keyed.append(((legal_first and not at_stake, *queue_key(when, base, day, client.reference)),
                       DueReview(client.reference, client.clinician_id, when, days_overdue(when, day),
                                 client.last_evaluation, at_stake)))
     keyed.sort(key=lambda pair: pair[0])

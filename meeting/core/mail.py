@@ -27,7 +27,8 @@ LINES = {
     "deadline_relevant": (N_("You have a client due for a review at this meeting, or an item still to prepare."),),
     "actions": (N_("Actions of yours due before the meeting of %(meeting)s: %(count)s."),
                 N_("Mark what is done, so the look back at the meeting goes quickly.")),
-    "evaluations": (N_("Clients of yours whose evaluation with the client is due within four weeks or overdue: %(count)s."),
+    "evaluations": (N_("Clients of yours whose evaluation with the client is due within four weeks or overdue: "
+                       "%(count)s."),
                     N_("Plan the evaluations with these clients; the list is in Belletje.")),
     "minutes": (N_("The minutes of the meeting of %(meeting)s are ready to read."),),
     "rating": (N_("You have not yet rated the meeting of %(meeting)s. It takes a minute and helps the team."),),

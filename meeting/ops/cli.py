@@ -156,4 +156,5 @@ def mail_test(address):
     except Exception as error:  # every failure, said plainly: this command exists to find them
         raise click.ClickException(f"Not sent via {settings.host}:{settings.port} ({settings.security}): "
                                    f"{type(error).__name__}: {error}") from error
-    click.echo(f"Test message sent to {address} via {settings.host or 'the console'}:{settings.port} ({settings.security}).")
+    click.echo(f"Test message sent to {address} via {settings.host or 'the console'}:{settings.port} "
+               f"({settings.security}).")

@@ -86,7 +86,8 @@ def apply(db, actor: Actor, team: dict, decision: rules.Decision, now: datetime,
                 VALUES ({', '.join('?' * (len(DECISION_FIELDS) + 4))})""",
             [item.item_id, item.meeting_id, *(decision.record[f] for f in DECISION_FIELDS), actor.user_id,
              iso(now)]).lastrowid
-        db.conn.executemany("INSERT INTO actions (decision_id, team_id, description, owner_id, due_on) VALUES (?, ?, ?, ?, ?)",
+        db.conn.executemany("INSERT INTO actions (decision_id, team_id, description, owner_id, due_on) VALUES (?, ?, "
+                            "?, ?, ?)",
                             [(decision_id, team["id"], a.description, a.owner_id, a.due_on.isoformat())
                              for a in decision.actions])
         if decision.review:

@@ -94,5 +94,6 @@ def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, ite
                     item.outcome or "continue_adjusted",
                     item.previous_evaluation and item.previous_evaluation.isoformat()])
     if item.bells:
-        db.conn.executemany("INSERT INTO bells (meeting_id, item_id, user_id, at, acknowledged_at) VALUES (?, ?, ?, ?, ?)",
+        db.conn.executemany("INSERT INTO bells (meeting_id, item_id, user_id, at, acknowledged_at) VALUES (?, ?, ?, "
+                            "?, ?)",
                             [(meeting_id, item_id, item.presenter_id, start, start)] * item.bells)

@@ -32,7 +32,8 @@ def runs(db, job: str) -> list[dict]:
 
 def notify(db, user_id: int, team_id: int, message: str, params: dict, link: str, now: datetime) -> None:
     """Leave an in-app notice (message is an N_ text with placeholders)."""
-    db.execute("INSERT INTO notifications (user_id, team_id, message, params, link, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    db.execute("INSERT INTO notifications (user_id, team_id, message, params, link, created_at) VALUES (?, ?, ?, ?, "
+               "?, ?)",
                [user_id, team_id, message, json.dumps(params), link, iso(now)])
 
 

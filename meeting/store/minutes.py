@@ -14,10 +14,12 @@ def minutes(db, meeting_id: int) -> dict:
     borrowed = list(db.query("SELECT from_track, minutes FROM borrowings WHERE meeting_id = ? ORDER BY id",
                              [meeting_id]))
     carried = {r["origin_item_id"]: r for r in db.query(
-        "SELECT origin_item_id, meeting_id FROM items WHERE origin_item_id IN (SELECT id FROM items WHERE meeting_id = ?)",
+        "SELECT origin_item_id, meeting_id FROM items WHERE origin_item_id IN (SELECT id FROM items WHERE meeting_id "
+        "= ?)",
         [meeting_id])}
     next_reviews = {r[0]: r[1] for r in db.execute(
-        "SELECT item_id, next_evaluation_on FROM evaluations WHERE item_id IN (SELECT id FROM items WHERE meeting_id = ?)",
+        "SELECT item_id, next_evaluation_on FROM evaluations WHERE item_id IN (SELECT id FROM items WHERE meeting_id "
+        "= ?)",
         [meeting_id])}
     ahead = db.execute("SELECT look_ahead FROM meetings WHERE id = ?", [meeting_id]).fetchone()
     return {"actions": actions_of_meeting(db, meeting_id), "bells_per_item": bells, "ratings": ratings,

@@ -45,10 +45,12 @@ def update_plan(db, actor: Actor, team_id: int, session_id: int, starts_at: date
                 AND kind = 'complex_case' AND state = 'planned'""",
                           [iso(starts_at), iso(starts_at), sum(minutes.values()), session_id, team_id]).rowcount:
             raise running_store.Refused(N_("Only a session that has not started can be changed."))
-        db.execute("UPDATE case_sessions SET presenter_id = ?, colleague_id = ?, external_colleague = ? WHERE meeting_id = ?",
+        db.execute("UPDATE case_sessions SET presenter_id = ?, colleague_id = ?, external_colleague = ? WHERE "
+                   "meeting_id = ?",
                    [presenter_id, colleague_id, external_colleague, session_id])
         for step, value in minutes.items():
-            db.execute("UPDATE items SET minutes = ?, presenter_id = ?, version = version + 1 WHERE meeting_id = ? AND step = ?",
+            db.execute("UPDATE items SET minutes = ?, presenter_id = ?, version = version + 1 WHERE meeting_id = ? "
+                       "AND step = ?",
                        [value, presenter_id, session_id, step])
         client_id = db.execute("SELECT client_id FROM case_sessions WHERE meeting_id = ?", [session_id]).fetchone()[0]
         log_access(db, actor, "session-plan", [client_id], team_id, detail=f"session={session_id}")
