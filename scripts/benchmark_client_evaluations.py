@@ -55,12 +55,13 @@ def build(path: Path, teams: int, today: date, rng: random.Random) -> None:
             meetings.append((len(meetings) + 1, team, (today - timedelta(weeks=week)).isoformat() + "T12:30:00+00:00"))
             ratings += [(len(meetings), *(rng.randint(2, 5) for _ in range(4))) for _ in range(RATERS)]
     db.conn.executemany("INSERT INTO users (id, email, name, session_token, created_at) VALUES (?, ?, ?, ?, ?)", users)
-    db.conn.executemany("""INSERT INTO clients (id, team_id, reference, clinician_id, treatment_start, status, finished_on,
-        created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", clients)
+    db.conn.executemany("""INSERT INTO clients (id, team_id, reference, clinician_id, treatment_start, status,
+        finished_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", clients)
     db.conn.executemany("""INSERT INTO client_evaluations (team_id, client_id, item_id, decision_id, clinician_id,
         evaluated_on, recorded_at) VALUES (?1, ?2, ?6, ?6, ?3, ?4, ?5)""", [(*e, i + 1) for i,
                                                                             e in enumerate(evaluations)])
-    db.conn.executemany("""INSERT INTO meetings (id, team_id, starts_at, deadline_at, minutes, acute_budget, regular_budget,
+    db.conn.executemany("""INSERT INTO meetings (id, team_id, starts_at, deadline_at, minutes, acute_budget,
+        regular_budget,
         order_policy, state, created_at) VALUES (?1, ?2, ?3, ?3, 90, 30, 60, 'acute_first', 'closed', ?3)""", meetings)
     db.conn.executemany("""INSERT INTO session_ratings (meeting_id, heard, goals, approach, overall)
         VALUES (?, ?, ?, ?, ?)""", ratings)

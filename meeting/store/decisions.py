@@ -112,8 +112,8 @@ def _record_review(db, actor: Actor, team: dict, item: rules.Subject, review: ru
                    changes: dict) -> None:
     """A decided regular review is an evaluation: it dates the client's next one, and changes the client's record."""
     client = db.execute("SELECT clinician_id, last_evaluation FROM clients WHERE id = ?", [item.client_id]).fetchone()
-    db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome, next_evaluation_on,
-        previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+    db.execute("""INSERT INTO evaluations (team_id, client_id, item_id, clinician_id, held_on, outcome,
+        next_evaluation_on, previous_evaluation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                [team["id"], item.client_id, item.item_id, client[0], review.held_on.isoformat(), review.outcome,
                 review.next_evaluation_on and review.next_evaluation_on.isoformat(), client[1]])
     _apply_client_changes(db, team["id"], item.client_id, changes)

@@ -63,7 +63,8 @@ def get_handover(db, actor: Actor, team_id: int, handover_id: int) -> dict | Non
             return None
         log_access(db, actor, "handover-read", [row["client_id"]], team_id, detail=f"handover={handover_id}")
     row["points"] = points(db, handover_id)
-    row["on_agenda"] = next(db.query("""SELECT m.id, m.starts_at, m.state FROM items i JOIN meetings m ON m.id = i.meeting_id
+    row["on_agenda"] = next(db.query("""SELECT m.id, m.starts_at, m.state FROM items i
+        JOIN meetings m ON m.id = i.meeting_id
         WHERE i.handover_id = ? AND i.state = 'planned' AND m.state IN ('planned', 'frozen', 'running')
         ORDER BY m.starts_at LIMIT 1""", [handover_id]), None)
     return row

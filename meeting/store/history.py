@@ -69,8 +69,8 @@ def _insert_meeting(db, team: dict, meeting: PastMeeting) -> None:
 
 def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, item: PastItem) -> None:
     item_id = db.execute(
-        """INSERT INTO items (meeting_id, team_id, presenter_id, client_id, track, label, title, need, minutes, position,
-           state, carried_over, used_seconds, deferred_reason, created_at, updated_at)
+        """INSERT INTO items (meeting_id, team_id, presenter_id, client_id, track, label, title, need, minutes,
+           position, state, carried_over, used_seconds, deferred_reason, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)""",
         [meeting_id, team["id"], item.presenter_id, item.client_id, item.track, item.label, item.title, item.minutes,
          position, item.state, item.carried_over, item.used_seconds,

@@ -249,7 +249,8 @@ def period_figures(db, team_ids: list[int], start: date, end: date) -> dict:
     where, params = _period(team_ids, start, end)
     return next(db.query(f"""SELECT count(*) AS meetings,
         count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
-        {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in reports.PERIOD_SUMS)} FROM meeting_figures f WHERE {where}""",
+        {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in reports.PERIOD_SUMS)} FROM meeting_figures f
+        WHERE {where}""",
                          params))
 
 

@@ -179,7 +179,8 @@ def set_look_ahead_note(db, team_id: int, meeting_id: int, note: str) -> None:
 def look_ahead(db, team_id: int, meeting: dict) -> dict:
     """What the meeting carries forward: the open actions, the next meeting and who presents there so far."""
     following = next_after(db, team_id, meeting["starts_at"])
-    presenters = [r["name"] for r in db.query("""SELECT DISTINCT u.name FROM items i JOIN users u ON u.id = i.presenter_id
+    presenters = [r["name"] for r in db.query("""SELECT DISTINCT u.name FROM items i JOIN users u
+        ON u.id = i.presenter_id
         WHERE i.meeting_id = ? AND i.state = 'planned' ORDER BY u.name""", [following["id"] if following else 0])]
     actions = list(db.query("""SELECT a.description, a.due_on, u.name AS owner_name FROM actions a
         JOIN users u ON u.id = a.owner_id WHERE a.team_id = ? AND a.status = 'open' ORDER BY a.due_on, a.id""",

@@ -30,7 +30,8 @@ def create(db, actor: Actor, team: dict, starts_at: datetime, client_id: int, pr
                    [session_id, team["id"], client_id, presenter_id, colleague_id, external_colleague])
         for position, step in enumerate(rules.STEPS, start=1):
             db.execute("""INSERT INTO items (meeting_id, team_id, presenter_id, client_id, track, label, title, need,
-                minutes, position, step, created_at, updated_at) VALUES (?, ?, ?, ?, 'regular', 'issue', ?, '', ?, ?, ?, ?, ?)""",
+                minutes, position, step, created_at, updated_at) VALUES (?, ?, ?, ?, 'regular', 'issue', ?, '',
+                ?, ?, ?, ?, ?)""",
                        [session_id, team["id"], presenter_id, client_id, rules.STEP_NAMES[step], minutes[step],
                         position, step, now, now])
         log_access(db, actor, "session-plan", [client_id], team["id"], detail=f"session={session_id}")
@@ -41,8 +42,8 @@ def update_plan(db, actor: Actor, team_id: int, session_id: int, starts_at: date
                 minutes: dict[str, int], colleague_id: int | None, external_colleague: str) -> None:
     """Change a session that has not started: its moment, presenter, step minutes, invited colleague."""
     with write(db):
-        if not db.execute("""UPDATE meetings SET starts_at = ?, deadline_at = ?, minutes = ? WHERE id = ? AND team_id = ?
-                AND kind = 'complex_case' AND state = 'planned'""",
+        if not db.execute("""UPDATE meetings SET starts_at = ?, deadline_at = ?, minutes = ? WHERE id = ?
+                AND team_id = ? AND kind = 'complex_case' AND state = 'planned'""",
                           [iso(starts_at), iso(starts_at), sum(minutes.values()), session_id, team_id]).rowcount:
             raise running_store.Refused(N_("Only a session that has not started can be changed."))
         db.execute("UPDATE case_sessions SET presenter_id = ?, colleague_id = ?, external_colleague = ? WHERE "
@@ -173,7 +174,8 @@ def end(db, team_id: int, session_id: int, now: datetime, user_id: int) -> None:
 
 def of_team(db, team_id: int, now: datetime, past_limit: int = 10) -> dict[str, list[dict]]:
     """The team's coming and running sessions, and its last ended ones, with client and presenter."""
-    query = """SELECT m.id, m.starts_at, m.state, m.minutes, s.client_id, c.reference AS client_reference, s.presenter_id,
+    query = """SELECT m.id, m.starts_at, m.state, m.minutes, s.client_id, c.reference AS client_reference,
+        s.presenter_id,
         p.name AS presenter_name, s.prepared_at FROM meetings m JOIN case_sessions s ON s.meeting_id = m.id
         JOIN clients c ON c.id = s.client_id JOIN users p ON p.id = s.presenter_id
         WHERE m.team_id = ? AND m.kind = 'complex_case' AND {where}"""
