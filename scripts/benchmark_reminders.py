@@ -53,7 +53,8 @@ def main() -> None:
             fetches.append((time.perf_counter() - start) * 1000)
         print(f"teams {args.teams}: reminder tick median {statistics.median(ticks):.1f} ms, max {max(ticks):.1f} ms;"
               f" mails queued {db.execute('SELECT count(*) FROM outbox').fetchone()[0]}")
-        print(f"feed: {len(response.data)} bytes, median {statistics.median(fetches):.1f} ms, max {max(fetches):.1f} ms")
+        print(f"feed: {len(response.data)} bytes, median {statistics.median(fetches):.1f} ms, "
+              f"max {max(fetches):.1f} ms")
         db.close()
 
 

@@ -120,7 +120,8 @@ def finishing_treatment(db, key: str, team: dict, ids: dict) -> dict:
     db.execute("INSERT INTO session_cards (meeting_id, team_id, step, level, text, user_id, at)"
                " VALUES (?, ?, 'systemic_analysis', 'patient', 'Fear of relapse', ?, ?)",
                [session, team["id"], member, utcnow().isoformat()])
-    decision = db.execute("SELECT max(d.id) FROM decisions d JOIN meetings m ON m.id = d.meeting_id WHERE m.team_id = ?",
+    decision = db.execute("SELECT max(d.id) FROM decisions d JOIN meetings m ON m.id = d.meeting_id "
+                          "WHERE m.team_id = ?",
                           [team["id"]]).fetchone()[0]
     handover = handover_store.open_handover(db, Actor(None), team, client, decision, "step_down", today())
     return {f"session_{key}": session, f"card_{key}": db.execute("SELECT max(id) FROM session_cards").fetchone()[0],

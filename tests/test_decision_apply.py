@@ -25,7 +25,8 @@ def counts(db, client_id: int) -> dict:
     """What a decision about the client writes, counted."""
     def count(sql: str) -> int:
         return db.execute(sql, [client_id]).fetchone()[0]
-    return {"decisions": count("SELECT count(*) FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.client_id = ?"),
+    return {"decisions": count("SELECT count(*) FROM decisions d JOIN items i ON i.id = d.item_id "
+                               "WHERE i.client_id = ?"),
             "actions": count("""SELECT count(*) FROM actions a JOIN decisions d ON d.id = a.decision_id
                 JOIN items i ON i.id = d.item_id WHERE i.client_id = ?"""),
             "evaluations": count("SELECT count(*) FROM evaluations WHERE client_id = ?"),

@@ -323,7 +323,8 @@ def test_a_failed_delivery_is_retried_with_back_off_and_then_shown_to_the_admin(
     assert [(f["to_address"], f["attempts"]) for f in failed] == [("nl@ggz.example", 5)]
     assert "550" in failed[0]["last_error"]
     run(db, settings, start + timedelta(days=1))
-    assert [f["attempts"] for f in outbox.failed(db)] == [5] and inbox.kind("deadline") == []  # failed for good: not tried again
+    # failed for good: not tried again
+    assert [f["attempts"] for f in outbox.failed(db)] == [5] and inbox.kind("deadline") == []
     page = as_user("admin@example.org").get("/admin/").text
     assert "nl@ggz.example" in page and "550 5.1.1 No such mailbox" in page
 
@@ -334,7 +335,8 @@ def test_a_mail_is_dropped_once_what_it_reminds_of_has_passed(db, smtp, team):
     reminders.queue_reminders(db, settings, local(2027, 3, 30, 9, 0))
     mail.deliver(db, settings, local(2027, 3, 31, 13, 31))
     assert inbox.kind("deadline") == []
-    assert {f["last_error"] for f in outbox.failed(db) if f["kind"] == "deadline"} == {"expired before it could be sent"}
+    assert ({f["last_error"] for f in outbox.failed(db) if f["kind"] == "deadline"}
+            == {"expired before it could be sent"})
 
 
 def test_no_mail_without_smtp_settings(db, team):
@@ -358,7 +360,8 @@ def test_the_set_password_link_goes_by_mail_and_is_not_kept_once_sent(app, db, s
     mail.deliver(db, mail.settings_from_env(), datetime.now(ZoneInfo("UTC")))
     [message] = inbox.take()
     link = re.search(r"https?://\S+/set-password/\S+", plain(message)).group(0)
-    assert message["To"] == "new@ggz.example" and message["Subject"] == "Stel je wachtwoord voor Belletje in"  # no language chosen yet: the install's (Dutch)
+    # no language chosen yet: the install's (Dutch)
+    assert message["To"] == "new@ggz.example" and message["Subject"] == "Stel je wachtwoord voor Belletje in"
     assert db.execute("SELECT text_body || html_body FROM outbox").fetchone()[0] == ""
     browser = app.test_client()
     assert browser.get(link.replace("http://localhost", "")).status_code == 200

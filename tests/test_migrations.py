@@ -55,9 +55,10 @@ def test_0009_reopens_actions_that_not_done_or_moved_had_closed(tmp_path):
     db.execute("INSERT INTO users (id, email, name, session_token, created_at) VALUES (1, 'a@b.c', 'A', 't', '')")
     db.execute("INSERT INTO teams (id, name, created_at) VALUES (1, 'T', '')")
     db.execute("""INSERT INTO meetings (id, team_id, starts_at, deadline_at, minutes, acute_budget, regular_budget,
-        order_policy, created_at) VALUES (1, 1, '2026-01-06T12:30', '2026-01-05T12:30', 90, 30, 60, 'acute_first', '')""")
-    db.execute("""INSERT INTO items (id, meeting_id, team_id, presenter_id, track, label, title, need, minutes, position,
-        created_at, updated_at) VALUES (1, 1, 1, 1, 'acute', 'issue', 't', 'n', 5, 1, '', '')""")
+        order_policy, created_at)
+        VALUES (1, 1, '2026-01-06T12:30', '2026-01-05T12:30', 90, 30, 60, 'acute_first', '')""")
+    db.execute("""INSERT INTO items (id, meeting_id, team_id, presenter_id, track, label, title, need, minutes,
+        position, created_at, updated_at) VALUES (1, 1, 1, 1, 'acute', 'issue', 't', 'n', 5, 1, '', '')""")
     db.execute("INSERT INTO decisions (id, item_id, meeting_id, decided_at) VALUES (1, 1, 1, '')")
     for action_id, status in ((1, "not_done"), (2, "moved"), (3, "done"), (4, "open")):
         db.execute("""INSERT INTO actions (id, decision_id, team_id, description, owner_id, due_on, status,

@@ -82,7 +82,8 @@ def test_an_accepted_loan_never_leaves_the_lender_in_debt(budgets, items, lender
     if budget.borrow(before, lender, minutes) == {}:
         after = budget.account(budgets, items, [(lender, int(str(minutes).strip()))])
         assert after.track(lender).remaining_seconds >= 0
-        assert after.track(budget.other_track(lender)).remaining_seconds > before.track(budget.other_track(lender)).remaining_seconds
+        other = budget.other_track(lender)
+        assert after.track(other).remaining_seconds > before.track(other).remaining_seconds
 
 
 def agenda_items(most: int):

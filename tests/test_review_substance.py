@@ -182,7 +182,8 @@ def test_an_announced_finish_needs_a_regular_announcement_about_a_client(as_user
         "meeting_id": str(world["meeting_a"]), "track": "acute", "label": "announcement", "title": "Finish?",
         "need": "Approve.", "proposed_outcome": "finish"})
     assert response.status_code == 400
-    assert "Only an announcement about a client&#39;s regular review can say that the treatment finishes." in response.text
+    assert ("Only an announcement about a client&#39;s regular review can say that the treatment finishes."
+            in response.text)
 
 
 def test_consultation_is_asked_in_a_decision_and_its_answer_comes_back_as_an_item(member, as_user, world, db):

@@ -459,7 +459,8 @@ def test_the_pull_forward_is_fair(legal_seasons):
     waits = [(date.fromisoformat(later) - date.fromisoformat(earlier)).days / 7
              for (client, earlier), (same, later) in zip(reviews, reviews[1:]) if client == same]
     cycle = client_store_active(season) / slots
-    print(f"\npull-forward: {slots} reviews a week, a cycle of {cycle:.1f} weeks; waits {min(waits)}-{max(waits)} weeks")
+    print(f"\npull-forward: {slots} reviews a week, a cycle of {cycle:.1f} weeks; "
+          f"waits {min(waits)}-{max(waits)} weeks")
     assert waits and all(cycle - 2 <= wait <= cycle + 2 for wait in waits)
 
 

@@ -235,7 +235,8 @@ def test_the_closing_decision_is_the_weekly_decision_model(running, world, db):
         "action-0-description": "Warm handover with the POH-ggz", "action-0-owner": str(world["member_a"]),
         "action-0-due": (date.today() + timedelta(days=30)).isoformat()}))
     assert response.status_code == 302, response.text
-    decision = db.execute("SELECT item_id, meeting_id, outcome, exemplary_situation FROM decisions WHERE meeting_id = ?",
+    decision = db.execute("SELECT item_id, meeting_id, outcome, exemplary_situation FROM decisions "
+                          "WHERE meeting_id = ?",
                           [session_id]).fetchone()
     assert decision == (closing, session_id, "step_down", "self_neglect")
     assert db.execute("SELECT outcome FROM evaluations WHERE item_id = ?", [closing]).fetchone()[0] == "step_down"
@@ -254,9 +255,10 @@ def test_the_colleague_named_at_planning_is_recorded_as_invited(as_user, world, 
     chair.post(base(world, session_id) + "/run/start")
     page = chair.get(base(world, session_id) + "/decide").text
     assert "Dr. Q, consultation centre" in page and 'name="colleague_invited"' not in page
-    assert chair.post(base(world, session_id) + "/decide", closing_decision(outcome="consultation",
-                                                                            consultation_question="How do we end well?",
-                                                                     consultation_asked_of="Consultation centre")).status_code == 302
+    decided = chair.post(base(world, session_id) + "/decide",
+                         closing_decision(outcome="consultation", consultation_question="How do we end well?",
+                                          consultation_asked_of="Consultation centre"))
+    assert decided.status_code == 302
     assert db.execute("SELECT colleague_invited FROM decisions WHERE meeting_id = ?",
                       [session_id]).fetchone()[0] == "yes"
     assert db.execute("SELECT colleague_invited_at FROM clients WHERE id = ?", [world["client_a"]]).fetchone()[0]

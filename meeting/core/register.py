@@ -105,8 +105,8 @@ class Timeline:
         """The stretches of period starts that share a due date and a next review. Both depend on the start
         only through the reviews, the registered review and the treatment start before it, so they change
         only the day after one of those; periods starting once the treatment finished count nothing."""
-        changes = {day + timedelta(days=1) for day in (*self._held, self.treatment_start,
-                                                       *([self.registered_evaluation] if self.registered_evaluation else []))}
+        registered = [self.registered_evaluation] if self.registered_evaluation else []
+        changes = {day + timedelta(days=1) for day in (*self._held, self.treatment_start, *registered)}
         starts = sorted({date.min, *changes})
         last_counted = self.finished_on - timedelta(days=1) if self.finished_on else date.max
         for index, first in enumerate(starts):

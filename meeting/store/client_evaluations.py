@@ -27,7 +27,8 @@ def _insert(db, actor: Actor, team_id: int, client_id: int, columns: dict, now: 
                            [client_id, team_id]).fetchone()[0]
     row = columns | {"team_id": team_id, "client_id": client_id, "item_id": item_id, "decision_id": decision_id,
                      "clinician_id": clinician, "recorded_by": actor.user_id, "recorded_at": iso(now)}
-    evaluation_id = db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+    evaluation_id = db.execute(f"INSERT INTO client_evaluations ({', '.join(row)}) "
+                               f"VALUES ({', '.join('?' * len(row))})",
                                list(row.values())).lastrowid
     where = f"item={item_id}" if item_id else f"decision={decision_id}" if decision_id else "worklist"
     log_access(db, actor, "client-evaluation", [client_id], team_id, detail=where, now=now)

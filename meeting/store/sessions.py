@@ -105,7 +105,8 @@ def save_preparation(db, actor: Actor, team_id: int, session_id: int, values: di
 
 def cards(db, session_id: int) -> list[dict]:
     """Every card of the session (worksheet factors, insights, options), oldest first; never who wrote it."""
-    return list(db.query("SELECT id, step, level, text, user_id, at FROM session_cards WHERE meeting_id = ? ORDER BY id",
+    return list(db.query("SELECT id, step, level, text, user_id, at FROM session_cards "
+                         "WHERE meeting_id = ? ORDER BY id",
                          [session_id]))
 
 
@@ -124,7 +125,8 @@ def add_card(db, actor: Actor, team_id: int, session_id: int, card: dict, now: d
 def delete_card(db, actor: Actor, team_id: int, session_id: int, card_id: int) -> bool:
     """Take one's own card off the board; False when it is not this person's card of this session."""
     with write(db):
-        deleted = db.execute("DELETE FROM session_cards WHERE id = ? AND meeting_id = ? AND team_id = ? AND user_id = ?",
+        deleted = db.execute("DELETE FROM session_cards "
+                             "WHERE id = ? AND meeting_id = ? AND team_id = ? AND user_id = ?",
                              [card_id, session_id, team_id, actor.user_id]).rowcount
         if deleted:
             _log_card(db, actor, team_id, session_id, "session-card-remove")

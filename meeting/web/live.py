@@ -220,7 +220,8 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
                                                       headers={"Accept-Language": screen.locale}):
         g.team = team_store.get_team(get_db(), screen.team_id)
         g.role = _role(screen)
-        g.csrf_token = ""  # Flask-WTF's per-request cache: the shared text carries no token; belletje.js adds the reader's
+        # Flask-WTF's per-request cache: the shared text carries no token; belletje.js adds the reader's
+        g.csrf_token = ""
         context = panel_context(screen.kind, screen.team_id, screen.meeting_id, rated=rated, log=False)
         parts = tuple(render_part(name, template, context) for name, template in PARTS[screen.kind])
     meeting = context["meeting"]

@@ -104,10 +104,12 @@ SMALL_TEXT = """(minimum) => {
         const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
         if (!own) continue;
         const style = getComputedStyle(el), rect = el.getBoundingClientRect();
-        if (style.visibility === "hidden" || rect.width <= 1 || rect.height <= 1 || !el.getClientRects().length) continue;
+        if (style.visibility === "hidden" || rect.width <= 1 || rect.height <= 1
+            || !el.getClientRects().length) continue;
         if (el.closest(".sr-only, [hidden]")) continue;
         const size = parseFloat(style.fontSize);
-        if (size < minimum) small.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}: ${size}px "${el.textContent.trim().slice(0, 40)}"`);
+        if (size < minimum) small.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}: ${size}px `
+                                       + `"${el.textContent.trim().slice(0, 40)}"`);
     }
     return small;
 }"""

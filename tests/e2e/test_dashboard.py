@@ -64,7 +64,8 @@ def test_manager_of_another_team_gets_404(projector, login, new_context):
 def test_a_hostile_period_in_a_csv_link_never_names_the_saved_file(projector, login):
     """The probe's link made Chromium save the manager's CSV as evil.html; the name now comes from the parsed period."""
     page = login(projector.new_page(), MANAGER)
-    hostile = "/teams/1/dashboard/overdue.csv?from=a%22%3B%20filename*%3DUTF-8%27%27evil.html%3B%20x%3D%22&to=2026-06-30"
+    hostile = ("/teams/1/dashboard/overdue.csv"
+               "?from=a%22%3B%20filename*%3DUTF-8%27%27evil.html%3B%20x%3D%22&to=2026-06-30")
     with page.expect_download() as download_info:
         page.evaluate("url => { window.location.href = url; }", hostile)
     name = download_info.value.suggested_filename

@@ -110,7 +110,8 @@ def test_prepared_review_on_projector_and_phone_then_in_the_minutes(projector, n
     sizes = _font_px(chair, ("#projector-story .story-text", "#projector-whose-input", "#current-item .need p"))
     layout = chair.evaluate("""() => ({scrollHeight: document.documentElement.scrollHeight, innerHeight: innerHeight,
         scrollWidth: document.documentElement.scrollWidth, innerWidth: innerWidth,
-        storyClipped: (el => el.scrollHeight > el.clientHeight + 1)(document.querySelector('#projector-story .story-text')),
+        storyClipped: (el => el.scrollHeight > el.clientHeight + 1)(
+            document.querySelector('#projector-story .story-text')),
         storyBottom: document.querySelector('#projector-story').getBoundingClientRect().bottom})""")
     print(f"projector 1920x1080 font sizes (px): {sizes}; layout: {layout}")
     _shot(chair, "projector-current-item")

@@ -44,7 +44,8 @@ CONTRAST = """el => {
         return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
     const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
     const rect = el.getBoundingClientRect();
-    return {contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), size: parseFloat(getComputedStyle(el).fontSize),
+    return {contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+            size: parseFloat(getComputedStyle(el).fontSize),
             visible: rect.width > 0 && rect.height > 0 && rect.bottom <= innerHeight && rect.right <= innerWidth};
 }"""
 
@@ -64,7 +65,8 @@ def _fits(page: Page) -> None:
     height = page.evaluate("[document.documentElement.scrollHeight, innerHeight]")
     below = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(el => {
         const r = el.getBoundingClientRect(); return r.height && r.bottom > innerHeight + 1
-            && !el.closest('.decide-panel *'); }).slice(0, 5).map(el => el.tagName + '#' + el.id + '.' + el.className)""")
+            && !el.closest('.decide-panel *'); })
+        .slice(0, 5).map(el => el.tagName + '#' + el.id + '.' + el.className)""")
     assert height[0] <= height[1], f"the console runs past the screen: {height}, {below}"
 
 

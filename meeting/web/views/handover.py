@@ -49,7 +49,8 @@ def handover(team_id: int, handover_id: int):
                 flash(_("The handover is done.") if done else _("The handover is saved."))
                 return redirect(url_for("handover.handover", team_id=team_id, handover_id=handover_id))
             except handover_store.Conflict:
-                errors = {"version": _("Someone changed this handover meanwhile. Reload it and make your change again.")}
+                errors = {"version": _(
+                    "Someone changed this handover meanwhile. Reload it and make your change again.")}
         form = request.form
     row = handover_store.get_handover(db, actor(), team_id, handover_id) or abort(404)
     return render_template("handover/handover.html", handover=row, form=form or _form(row), errors=errors,

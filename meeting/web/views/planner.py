@@ -45,7 +45,8 @@ def _planner_context(team_id: int, meeting_id: int, log: bool = True) -> dict:
                                      if d.reference not in on_agenda], _free_review_slots(the_plan))
     milestones = [m for m in evaluations.milestone_reviews(records, today) if m.reference not in on_agenda]
     clients_by_ref = client_store.active_reference_ids(db, team_id)
-    shown = [r["client_id"] for r in rows] + [clients_by_ref.get(c.reference.upper()) for c in due[:30] + milestones[:30]]
+    shown = [r["client_id"] for r in rows] + [clients_by_ref.get(c.reference.upper())
+                                              for c in due[:30] + milestones[:30]]
     if log:
         audit.log_page_of_many(db, actor(), "planner", shown, team_id, detail=f"meeting={meeting_id}")
     return dict(meeting=meeting, rows={r["id"]: r for r in rows}, plan=the_plan, due=due[:30], due_total=len(due),

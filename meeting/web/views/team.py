@@ -105,7 +105,8 @@ def clients(team_id: int):
     context = dict(rows=_with_derived(rows), total=total, filters=filters,
                    pages=max(1, -(-total // client_store.PAGE_SIZE)),
                    clinicians=team_store.members(get_db(), team_id))
-    template = "team/_client_results.html" if request.headers.get("HX-Target") == "client-results" else "team/clients.html"
+    results_only = request.headers.get("HX-Target") == "client-results"
+    template = "team/_client_results.html" if results_only else "team/clients.html"
     response = render_template(template, **context)
     return response, {"Vary": "HX-Request, HX-Target"}
 
