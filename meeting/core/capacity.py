@@ -9,11 +9,12 @@ forecast from the reviews the replay holds, each recording one at the team's rec
 """
 import heapq
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from operator import attrgetter
+from typing import cast
 
 from meeting.core.client_evaluation import WORKLIST_WEEKS
 from meeting.core.evaluations import (
@@ -210,13 +211,15 @@ def with_client_outlook(register: list["_Replayed"], today: date, share: float) 
     horizon = today + timedelta(weeks=YEAR_WEEKS)
     within_today = sorted((r for r in register if r.with_client_due is not None and today <= r.with_client_due
                            and r.with_client_due + timedelta(days=1) <= horizon), key=attrgetter("with_client_due"))
-    breach, nobody, at_risk = None, 1.0, 0.0
+    breach: date | None = None
+    nobody, at_risk = 1.0, 0.0
     for replayed in within_today:
-        chance = chance_past(replayed, replayed.with_client_due + timedelta(days=1), replayed.with_client_due)
+        due = cast(date, replayed.with_client_due)  # within_today holds only clients with a due date
+        chance = chance_past(replayed, due + timedelta(days=1), due)
         at_risk, nobody = at_risk + chance, nobody * (1 - chance)
         if breach is None and nobody < 0.5:
-            breach = replayed.with_client_due + timedelta(days=1)
-    return WithClient(share, past, breach, breach and (breach - today).days // 7, _rounded(at_risk))
+            breach = due + timedelta(days=1)
+    return WithClient(share, past, breach, (breach - today).days // 7 if breach else None, _rounded(at_risk))
 
 
 def _rounded(expected: float) -> int:
@@ -283,7 +286,7 @@ def forecast(clients: Iterable[ClientRecord], today: date, first_meeting: date, 
 @lru_cache(maxsize=256)
 def _forecast(clients: tuple[ClientRecord, ...], today: date, first_meeting: date, norm_months: int,
               pace: Pace, advise: bool) -> Forecast:
-    clients = list(clients)
+    clients = list(clients)  # type: ignore[assignment]  # the cache key is a tuple; the work wants a list
     needed = reviews_needed_per_week(len(clients), norm_months)
     checkpoints, clears, breach, peak = [], None, None, 0
     register = _register(clients, norm_months)
@@ -306,7 +309,7 @@ def _forecast(clients: tuple[ClientRecord, ...], today: date, first_meeting: dat
                     advised=advise, with_client=with_client, budget_to_keep=keep)
 
 
-def keeps_within_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,
+def keeps_within_norm(clients: Sequence[ClientRecord], today: date, first_meeting: date, norm_months: int,
                       slots: int, pace: Pace | None = None, clearing: int | None = None) -> bool:
     """Whether `slots` reviews a week bring everyone within the norm by week 13 and keep them there for the rest
     of the year, and no client reviewed in time passes 12 months without an evaluation with the client (when
@@ -334,7 +337,7 @@ def _missed_at_stake(replayed: "_Replayed", first_meeting: date, horizon: date) 
             and not any(day <= due for day in replayed.reviewed))
 
 
-def budget_for_norm(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int,
+def budget_for_norm(clients: Sequence[ClientRecord], today: date, first_meeting: date, norm_months: int,
                     pace: Pace, needed: int) -> int | None:
     """The regular budget (minutes) whose slots keep everyone within the norm: the current one when it
     does, else the smallest that does from the norm's weekly need up; None beyond a 480-minute budget."""
@@ -348,7 +351,7 @@ def budget_for_norm(clients: list[ClientRecord], today: date, first_meeting: dat
     return None
 
 
-def budget_to_keep(clients: list[ClientRecord], today: date, first_meeting: date, norm_months: int, pace: Pace,
+def budget_to_keep(clients: Sequence[ClientRecord], today: date, first_meeting: date, norm_months: int, pace: Pace,
                    needed: int, clearing: int) -> int:
     """After 13 weeks at the `clearing` budget: the smallest regular budget that keeps everyone within the norm for
     the rest of the year (the clearing one at most)."""

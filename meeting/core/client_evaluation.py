@@ -5,14 +5,14 @@ Not the team's review in the meeting (its own six-monthly norm): this is the tal
 their relatives, with ROM on the three recovery domains, the somatic screening and who does what.
 """
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from meeting.core.dates import parse_date
 from meeting.core.evaluations import add_months, local_day
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message
 
 LEGAL_MINIMUM_MONTHS = 12
 WORKLIST_WEEKS = 8  # the regiebehandelaar's list shows who falls due within this many weeks
@@ -65,7 +65,7 @@ def _consistency_errors(form: Mapping) -> dict[str, str]:
 def validate(form: Mapping, today: date | None, treatment_start: date | None = None) -> tuple[dict, dict[str, str]]:
     """Check the evaluation fields (none is required; each date between the treatment's start and `today`);
     return field -> value and errors."""
-    errors = {}
+    errors: dict[str, str] = {}
     for name in DATES:
         errors |= _date_errors(form, name, today, treatment_start)
     for name, choices in CHOICES.items():
@@ -73,7 +73,7 @@ def validate(form: Mapping, today: date | None, treatment_start: date | None = N
             errors[name] = N_("Choose one of the options.")
     for name, limit in TEXT_LIMITS.items():
         if len(_text(form, name)) > limit:
-            errors[name] = too_long(_text(form, name), limit)
+            errors[name] = length_message(_text(form, name), limit)
         elif has_control_characters(_text(form, name), multiline=True):
             errors[name] = CONTROL_CHARACTERS
     errors |= _consistency_errors(form)
@@ -218,7 +218,7 @@ def legal_minimum_report(counts: list[Mapping], day: date, clinician_limit: int 
             "clinicians_total": len(clinicians)}
 
 
-def legal_minimum_total(teams: list[Mapping]) -> dict:
+def legal_minimum_total(teams: Sequence[Mapping]) -> dict:
     """The legal minimum's figures summed over the teams."""
     return {key: sum(team[key] for team in teams) for key in ("active", "evaluated", "not_yet_due", "overdue")}
 

@@ -74,7 +74,7 @@ def validate_client(form: dict, clinician_ids: set[int], today: date) -> tuple[C
     errors |= _control_character_errors(form, ("reference", "treatment_start", "last_evaluation"))
     if errors:
         return None, errors
-    return ClientInput(reference, clinician_id, start, last_evaluation), {}
+    return ClientInput(reference, clinician_id, start, last_evaluation), {}  # type: ignore[arg-type]  # no errors: set
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class _Replay:
 
 def as_event(value) -> ClockEvent:
     """A ClockEvent from a ClockEvent, a (kind, at, seconds) tuple or a stored row dict."""
+    seconds: int | None
     if isinstance(value, ClockEvent):
         kind, at, seconds = value.kind, value.at, value.seconds
     elif isinstance(value, dict):

@@ -163,7 +163,7 @@ def _milestone_errors(item: Mapping, form: Mapping, today: date, settings: Mappi
         return {}  # "why continue?" is no question for a treatment that ends here
     milestone = milestone_kind(start, today, settings.get("one_year_months", ONE_YEAR_MONTHS),
                                settings.get("two_year_months", TWO_YEAR_MONTHS))
-    errors = {}
+    errors: dict[str, str] = {}
     if milestone in ("one_year", "two_year"):
         errors |= _required(form, "continuation_answer", N_(
             "After a year of treatment: why continue, and what do we still want to achieve?"))
@@ -224,7 +224,8 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
     and an invited colleague are dated today. Finishing opens a handover, whose last-contact date
     ends the treatment (meeting.core.handover.leaving).
     """
-    changes = {"last_evaluation": today, "next_evaluation_on": parse_date(form.get("next_evaluation_on"))}
+    changes: dict[str, date | str | None] = {"last_evaluation": today,
+                                             "next_evaluation_on": parse_date(form.get("next_evaluation_on"))}
     if _text(form, "continuation_answer"):
         changes["last_continuation_decision"] = today
     if _text(form, "colleague_invited") == "yes":

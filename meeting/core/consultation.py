@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from meeting.core.i18n import N_
 from meeting.core.items import ItemInput
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message
 
 LIMITS = {"consultation_question": 500, "consultation_asked_of": 120, "answer": 1500, "need": 500}
 ANSWER_MINUTES = 10
@@ -20,7 +20,7 @@ def _text_errors(form: Mapping, name: str, missing: str) -> dict[str, str]:
     if not text:
         return {name: missing}
     if len(text) > LIMITS[name]:
-        return {name: too_long(text, LIMITS[name])}
+        return {name: length_message(text, LIMITS[name])}
     if has_control_characters(text, multiline=name != "consultation_asked_of"):
         return {name: CONTROL_CHARACTERS}
     return {}

@@ -41,6 +41,7 @@ def local_moment(day, at, timezone: str) -> datetime | None:
     """A posted day (YYYY-MM-DD) and time (HH:MM) as a moment in `timezone`; None when either is missing or wrong."""
     parsed = parse_date(day)
     try:
-        return datetime.combine(parsed, time.fromisoformat(str(at or "")), tzinfo=ZoneInfo(timezone))
+        # a missing day (None) raises the TypeError caught below
+        return datetime.combine(parsed, time.fromisoformat(str(at or "")), tzinfo=ZoneInfo(timezone))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None

@@ -190,7 +190,7 @@ def decide(subject: Subject, posted: DecisionInput, today: date, member_ids: Col
 
 def input_errors(posted: DecisionInput, today: date, member_ids: Collection[int]) -> dict[str, str]:
     """What every decision is checked for, whatever it closes: its texts, its choices, its dates, the owners."""
-    errors = {}
+    errors: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
         errors |= _text_errors(name, getattr(posted, name), limit, multiline=True)
     for name, (choices, message) in CHOICES.items():
@@ -226,7 +226,8 @@ def _effects(subject: Subject, posted: DecisionInput, form: dict, today: date, i
     item = subject.rules_item()
     record = {name: (getattr(posted, name) if name in TEXT_LIMITS else getattr(posted, name) or None)
               for name in RECORD_FIELDS}
-    actions = tuple(Action(a.description, int(a.owner), parse_date(a.due)) for a in posted.actions if a.description)
+    actions = tuple(Action(a.description, int(a.owner), parse_date(a.due))  # type: ignore[arg-type]  # checked above
+                    for a in posted.actions if a.description)
     review = changes = handover = None
     if subject.client_id and closing.counts_as_evaluation(item, form):
         next_on = closing.next_evaluation_date(posted.outcome, today, interval_months,

@@ -5,6 +5,7 @@ Kept apart from `closing.validate_decision` so that any form that decides an ite
 """
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from meeting.core import client_evaluation, consultation
 from meeting.core.closing import counts_as_evaluation, needs_review
@@ -23,7 +24,7 @@ def records_consultation(item: Mapping, form: Mapping) -> bool:
 
 def validate_decision_extras(item: Mapping, form: Mapping, today: date) -> dict[str, str]:
     """Field -> message for the evaluation with the client and the consultation request; {} when valid."""
-    errors = {}
+    errors: dict[str, str] = {}
     if records_client_evaluation(item, form):
         errors |= client_evaluation.validate(form, today, parse_date(item.get("treatment_start")))[1]
     if needs_review(item, form):
@@ -43,7 +44,7 @@ def consent_form(item: Mapping) -> dict:
     An announced finish is decided like a review (outcome finish, an evaluation) with its prepared
     evaluation with the client; any other announcement is only approved.
     """
-    form = {"announcement_outcome": "approved"}
+    form: dict[str, Any] = {"announcement_outcome": "approved"}
     if finishes_by_consent(item):
         form |= {"outcome": "finish", "needs_met": "yes", "actions": [],
                  "decision": item.get("need") or item.get("title") or ""}

@@ -274,8 +274,9 @@ def milestone(client: ClientRecord, today: date) -> MilestoneReview | None:
     kind = milestone_kind(client.treatment_start, today)
     invited = client.colleague_invited_at
     invited = invited if kind == TWO_YEAR and invited is not None and invited >= mark else None
-    return MilestoneReview(client.reference, client.clinician_id, kind, years, mark,
-                           (today - mark).days, invited, PROMPTS[kind])
+    # a client past a milestone mark has a milestone kind
+    return MilestoneReview(client.reference, client.clinician_id, kind, years, mark,  # type: ignore[arg-type]
+                           (today - mark).days, invited, PROMPTS[kind])  # type: ignore[index]
 
 
 def milestone_reviews(clients: Iterable[ClientRecord], today: date) -> list[MilestoneReview]:

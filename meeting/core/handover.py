@@ -8,6 +8,7 @@ Pure: no Flask, no SQL, `today` passed in.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
@@ -120,7 +121,7 @@ def _dates(form: Mapping, today: date) -> tuple[dict[str, date | None], dict[str
         dates[field] = parse_date(raw)
         if raw and dates[field] is None:
             errors[field] = _BAD_DATE
-        elif dates[field] and abs(dates[field] - today) > DATE_RANGE:
+        elif dates[field] and abs(dates[field] - today) > DATE_RANGE:  # type: ignore[operator]
             errors[field] = N_("Give a date within a year of today.")
     return dates, errors
 
@@ -182,8 +183,9 @@ def annotated(rows: list[Mapping], today: date) -> list[dict]:
     then open ones, oldest first."""
     result = []
     for row in rows:
-        flag = gap_flag(row, {"no_gap": row.get("no_gap")}, today)
+        flag = gap_flag(row, {"no_gap": row.get("no_gap")}, today)  # type: ignore[dict-item]
         days = gap_days(parse_date(row.get("new_care_starts_on")), parse_date(row.get("last_contact_on")))
-        result.append(dict(row, age_days=(today - parse_date(row["opened_on"])).days, flag=flag,
+        opened = cast(date, parse_date(row["opened_on"]))  # NOT NULL
+        result.append(dict(row, age_days=(today - opened).days, flag=flag,
                            gap_days=days if flag == "gap" else None))
     return sorted(result, key=lambda r: (r["flag"] is None, r["done_on"] is not None, -r["age_days"]))

@@ -1,5 +1,6 @@
 """Items brought in by presenters, and the meeting states that govern them. No Flask, no SQL."""
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -8,7 +9,7 @@ from meeting.core.evaluations import days_overdue, next_evaluation_due
 from meeting.core.i18n import N_
 from meeting.core.planning import DUE_REVIEW_NEED, DUE_REVIEW_TITLE, QUESTION, REGULAR, AgendaItem, plain_text
 from meeting.core.preparation import validate_preparation
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message
 
 TRACK_NAMES = {"acute": N_("Acute issue"), "regular": N_("Regular review")}
 LABEL_NAMES = {"announcement": N_("Announcement"), "question": N_("Question"), "issue": N_("Issue")}
@@ -70,7 +71,8 @@ class ItemInput:
 
 
 def validate_item(form: dict, client_ids_by_reference: dict[str, int], default_minutes: dict[str, int],
-                  member_ids: set[int] = frozenset(), today: date | None = None) -> tuple[ItemInput | None, dict]:
+                  member_ids: AbstractSet[int] = frozenset(),
+                  today: date | None = None) -> tuple[ItemInput | None, dict]:
     """Check a submitted item with its preparation; return the values, or None and a field → message dict."""
     errors = {}
     track, label = form.get("track"), form.get("label")
@@ -85,17 +87,18 @@ def validate_item(form: dict, client_ids_by_reference: dict[str, int], default_m
         errors["need"] = N_("Say what you need from the team.")
     for field, limit in TEXT_LIMITS.items():
         if len(texts[field]) > limit:
-            errors[field] = too_long(texts[field], limit)
+            errors[field] = length_message(texts[field], limit)
     client_id, errors_client = _client(form, track, label, client_ids_by_reference)
     errors |= errors_client | _control_character_errors(form)
-    minutes = _minutes(form.get("minutes"), default_minutes.get(label, 5))
+    minutes = _minutes(form.get("minutes"), default_minutes.get(label, 5))  # type: ignore[arg-type]
     if minutes is None:
         errors["minutes"] = N_("Give the minutes needed as a whole number from 1 to 60.")
     prepared, prepared_errors = validate_preparation(form, track, label, client_id, set(member_ids), today)
     errors |= prepared_errors
     if errors:
         return None, errors
-    return ItemInput(track, label, client_id, minutes=minutes, **texts, **prepared), {}
+    # no errors: the track, label and minutes are set
+    return ItemInput(track, label, client_id, minutes=minutes, **texts, **prepared), {}  # type: ignore[arg-type]
 
 
 def _control_character_errors(form: dict) -> dict:
@@ -135,7 +138,7 @@ def agenda_item(row: dict, today, interval_months: int):
     """The planner's view of a stored item row, with how overdue its client's evaluation is."""
     overdue = 0
     if row["track"] == "regular" and row.get("client_treatment_start"):
-        due = next_evaluation_due(parse_date(row["client_treatment_start"]),
+        due = next_evaluation_due(parse_date(row["client_treatment_start"]),  # type: ignore[arg-type]
                                   parse_date(row.get("client_last_evaluation") or ""), interval_months,
                                   parse_date(row.get("client_next_evaluation_on") or ""))
         overdue = days_overdue(due, today)

@@ -186,7 +186,9 @@ def track_fit(items: Iterable[AgendaItem], budget_minutes: int) -> TrackFit:
     The chair's order is respected as is: a later, smaller item is not pulled forward into a gap
     (that is what `propose_deferrals` suggests for regular reviews).
     """
-    fits, does_not_fit, used = [], [], 0
+    fits: list[AgendaItem] = []
+    does_not_fit: list[AgendaItem] = []
+    used = 0
     for item in _track_order(items):
         if not does_not_fit and used + item.minutes <= budget_minutes:
             fits.append(item)

@@ -203,10 +203,11 @@ def register_steps(timelines: Iterable[Timeline]) -> list[tuple[date, int, int, 
             deltas[first][KINDS.index(kind)] += 1
             if last < date.max:
                 deltas[last + timedelta(days=1)][KINDS.index(kind)] -= 1
-    steps, counts = [], [0, 0, 0]
+    steps: list[tuple[date, int, int, int]] = []
+    counts = [0, 0, 0]
     for day in sorted(deltas):
         counts = [count + delta for count, delta in zip(counts, deltas[day])]
-        steps.append((day, *counts))
+        steps.append((day, counts[0], counts[1], counts[2]))
     return steps
 
 

@@ -40,7 +40,7 @@ def choice(kind: str, own: str | None, team_default: str | None) -> str:
     """A person's effective choice for `kind`: their own, else the team's default, else the built-in one."""
     for candidate in (own, team_default):
         if candidate in CHOICES[kind]:
-            return candidate
+            return candidate  # type: ignore[return-value]  # the choices are strings, so never None
     return BUILT_IN[kind]
 
 

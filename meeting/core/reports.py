@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from meeting.core import evaluations
 from meeting.core import register as register_rules
@@ -109,10 +110,12 @@ def timelines(clients: list[dict], reviews: list[dict]) -> list[register_rules.T
     held: dict[int, list[register_rules.Review]] = {}
     for review in reviews:
         held.setdefault(review["client_id"], []).append(
-            register_rules.Review(parse_date(review["held_on"]), parse_date(review["agreed_next"])))
+            register_rules.Review(parse_date(review["held_on"]),  # type: ignore[arg-type]  # NOT NULL
+                                  parse_date(review["agreed_next"])))
     return [register_rules.Timeline(
         client_id=c["client_id"], reference=c["reference"], team_id=c["team_id"], norm_months=c["norm_months"],
-        treatment_start=parse_date(c["treatment_start"]), finished_on=parse_date(c["finished_on"]),
+        treatment_start=parse_date(c["treatment_start"]),  # type: ignore[arg-type]  # NOT NULL
+        finished_on=parse_date(c["finished_on"]),
         registered_evaluation=parse_date(c["registered_evaluation"]),
         reviews=tuple(held.get(c["client_id"], ()))) for c in clients]
 
@@ -192,7 +195,7 @@ def trend_key(day: date, monthly: bool) -> str:
 
 @lru_cache(maxsize=16384)  # five years hold fewer than 2,000 days
 def _key_of(day: str, monthly: bool) -> str:
-    return trend_key(parse_date(day), monthly)
+    return trend_key(parse_date(day), monthly)  # type: ignore[arg-type]  # a stored day, never blank
 
 
 def trend_days(start: date, end: date, monthly: bool) -> list[date]:
@@ -211,7 +214,7 @@ def trend(register_at: list[register_rules.SharePoint], meeting_days: Iterable[S
     `register_at`: the register on each of `trend_days`; `meeting_days`: per day (ISO) its `TREND_SUMS`;
     `reviews_by_day`: per day the reviews held. Counts add up; the shares are the end's.
     """
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for point in register_at:
         key = trend_key(point.day, monthly)
         rows[key] = {"week": key, "held": 0, **dict.fromkeys(TREND_SUMS, 0), "active": point.active,
@@ -225,7 +228,7 @@ def trend(register_at: list[register_rules.SharePoint], meeting_days: Iterable[S
     return list(rows.values())
 
 
-def rating_trend(rated_days: Iterable[Sequence], monthly: bool) -> list[dict]:
+def rating_trend(rated_days: Iterable[tuple], monthly: bool) -> list[dict]:
     """Per week (its Monday) or month (`trend_key`) with rated meetings, in order: how many rated and the average
     per dimension over them. `rated_days`: per day (ISO) the raters and their sum per `session_rating.DIMENSIONS`."""
     sums: dict[str, list[int]] = {}

@@ -13,7 +13,7 @@ from meeting.core import clock
 from meeting.core.dates import BEYOND_HORIZON, beyond_horizon
 from meeting.core.evaluations import TWO_YEAR, milestone_kind
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long, whole_number
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message, whole_number
 
 STEPS = ("case_presentation", "systemic_analysis", "reflective_round", "options", "closing")
 STEP_NAMES = {
@@ -170,7 +170,7 @@ def _colleague_errors(form: Mapping, colleague_ids: set[int]) -> dict[str, str]:
     if has_control_characters(external):
         return {"external_colleague": CONTROL_CHARACTERS}
     if len(external) > MAX_EXTERNAL_NAME:
-        return {"external_colleague": too_long(external, MAX_EXTERNAL_NAME)}
+        return {"external_colleague": length_message(external, MAX_EXTERNAL_NAME)}
     return {}
 
 
@@ -182,7 +182,7 @@ def validate_preparation(form: Mapping) -> tuple[dict[str, str], dict[str, str]]
         if has_control_characters(text, multiline=True):
             errors[field] = CONTROL_CHARACTERS
         elif len(text) > PREPARATION_LIMIT:
-            errors[field] = too_long(text, PREPARATION_LIMIT)
+            errors[field] = length_message(text, PREPARATION_LIMIT)
     return values, errors
 
 
@@ -201,7 +201,7 @@ def validate_card(step: str, form: Mapping) -> tuple[dict | None, dict[str, str]
     elif has_control_characters(text, multiline=kind == "insight"):
         errors["text"] = CONTROL_CHARACTERS
     elif len(text) > CARD_LIMITS[kind]:
-        errors["text"] = too_long(text, CARD_LIMITS[kind])
+        errors["text"] = length_message(text, CARD_LIMITS[kind])
     return (None, errors) if errors else ({"step": step, "level": level, "text": text}, {})
 
 
@@ -211,8 +211,9 @@ def _int(value) -> int | None:
 
 def board(cards: Iterable[Mapping]) -> dict[str, dict]:
     """The cards by step and, for factors and options, by level (insights under None), oldest first."""
-    result = {step: {None: []} if kind == "insight" else {level: [] for level in LEVELS}
-              for step, kind in CARD_KINDS.items()}
+    result: dict[str, dict[str | None, list]] = {
+        step: {None: []} if kind == "insight" else {level: [] for level in LEVELS}
+        for step, kind in CARD_KINDS.items()}
     for card in cards:
         if card["step"] in result:
             result[card["step"]].setdefault(card["level"], []).append(card)

@@ -5,7 +5,7 @@ The item texts are our own. Anonymous: one tap per dimension and one thing to ch
 from collections.abc import Mapping
 
 from meeting.core.i18n import N_
-from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, too_long, whole_number
+from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message, whole_number
 
 DIMENSIONS = ("heard", "goals", "approach", "overall")
 NAMES = {  # short names, for the minutes and the dashboard
@@ -34,7 +34,8 @@ FEWER_THAN_MIN = N_("Fewer than 3 ratings: the averages show from 3 on, so nobod
 
 def validate(form: Mapping) -> tuple[dict, dict[str, str]]:
     """A participant's rating: a score from 1 to 5 per dimension, and an optional thing to change; and errors."""
-    errors, values = {}, {}
+    errors: dict[str, str] = {}
+    values: dict[str, int | str | None] = {}
     for name in DIMENSIONS:
         raw = str(form.get(name) or "").strip()
         if whole_number(raw) not in SCALE:
@@ -43,7 +44,7 @@ def validate(form: Mapping) -> tuple[dict, dict[str, str]]:
             values[name] = whole_number(raw)
     change = str(form.get("change_next") or "").strip()
     if len(change) > CHANGE_LIMIT:
-        errors["change_next"] = too_long(change, CHANGE_LIMIT)
+        errors["change_next"] = length_message(change, CHANGE_LIMIT)
     elif has_control_characters(change, multiline=True):
         errors["change_next"] = CONTROL_CHARACTERS
     values["change_next"] = change

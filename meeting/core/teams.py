@@ -3,6 +3,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from meeting.core.i18n import N_
@@ -42,7 +43,8 @@ def team_name_error(name: str) -> str | None:
 
 def validate_settings(form: dict) -> tuple[dict | None, dict]:
     """Check a team settings form; return the values, or None and a field → message dict."""
-    values, errors = {}, {}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for field, (lowest, highest) in _WHOLE_NUMBER_LIMITS.items():
         number = _whole_number(form.get(field))
         if number is None or not lowest <= number <= highest:
@@ -84,7 +86,7 @@ def upcoming_meeting_starts(team: dict, now: datetime, count: int = 1) -> list[d
     local_now = now.astimezone(zone)
     hour, minute = (int(part) for part in team["meeting_start"].split(":"))
     day = local_now.date() + timedelta(days=(team["meeting_weekday"] - local_now.weekday()) % 7)
-    starts = []
+    starts: list[datetime] = []
     while len(starts) < count:
         start = datetime.combine(day, time(hour, minute), tzinfo=zone)
         if start > local_now:
@@ -112,7 +114,7 @@ def override_column(column: str) -> str:
 def meeting_settings(team: Mapping, meeting: Mapping) -> dict:
     """What a meeting not yet frozen holds: per setting its own override, else the team's value; and its
     deadline from the team's submission deadline."""
-    values = {}
+    values: dict[str, Any] = {}
     for column, team_column in MEETING_SETTINGS.items():
         own = meeting[override_column(column)]
         values[column] = own if own is not None else team[team_column]
@@ -128,7 +130,8 @@ def overrides(team: Mapping, values: Mapping) -> dict:
 
 def validate_meeting_times(form: Mapping) -> tuple[dict | None, dict]:
     """Check one meeting's length, budgets and order; return the values, or None and field → message."""
-    values, errors = {}, {}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for column, team_column in MEETING_SETTINGS.items():
         if column == "order_policy":
             continue

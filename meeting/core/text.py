@@ -50,7 +50,12 @@ def text_error(text: str, field: TextField) -> str | None:
 
 def too_long(text: str, max_length: int) -> str | None:
     """The message stating the field's maximum when `text` is longer, or None."""
-    return Message(TOO_LONG, max=max_length, length=len(text)) if len(text) > max_length else None
+    return length_message(text, max_length) if len(text) > max_length else None
+
+
+def length_message(text: str, max_length: int) -> str:
+    """The message stating the field's maximum and `text`'s length (for a text already found too long)."""
+    return Message(TOO_LONG, max=max_length, length=len(text))
 
 
 def text_errors(form: Mapping, fields: Mapping[str, TextField]) -> dict[str, str]:
