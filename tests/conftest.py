@@ -87,8 +87,8 @@ def world(db):
                                                  make_item(client_id=ids[f"client_{key}"]))
         decided = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
                                       make_item(track="acute", title="Earlier question"))
-        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id,
-                                                                                        decided),
+        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team,
+                              item_store.get_item(db, Actor(None), team_id, decided),
                               {"answer": "Yes", "actions": [{"description": "Call the GP",
                                                              "owner": str(ids[f"member_{key}"]),
                                                              "due": (today() + timedelta(days=7)).isoformat()}]},
@@ -96,8 +96,8 @@ def world(db):
         ids[f"action_{key}"] = db.execute("SELECT max(id) FROM actions").fetchone()[0]
         consulted = item_store.add_item(db, Actor(None), team_id, ids[f"meeting_{key}"], ids[f"member_{key}"],
                                         make_item(track="acute", label="issue", title="Stuck: ask outside"))
-        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team, item_store.get_item(db, Actor(None), team_id,
-                                                                                        consulted),
+        decision_store.decide(db, Actor(ids[f"chair_{key}"]), team,
+                              item_store.get_item(db, Actor(None), team_id, consulted),
                               {"outcome": "consultation", "decision": "Ask the consultation centre", "needs_met": "yes",
                                "consultation_question": "How do we break the pattern?",
                                "consultation_asked_of": "Consultation centre"}, today(), utcnow(), None)

@@ -92,5 +92,5 @@ def test_a_view_is_logged_once_per_client_person_access_point_and_day(world, db)
     assert log_view(db, laptop, "live", [one], team, meeting, monday)  # another access point
     assert log_view(db, phone, "live", [one], team, meeting, tuesday)  # another day
     assert rows() == [(one, "10.0.0.1", "2026-03-02"), (two, "10.0.0.1", "2026-03-02"),
-                      (three, "10.0.0.1", "2026-03-02"), (one, "10.0.0.2", "2026-03-02"), (one, "10.0.0.1",
-                                                                                           "2026-03-03")]
+                      (three, "10.0.0.1", "2026-03-02"), (one, "10.0.0.2", "2026-03-02"),
+                      (one, "10.0.0.1", "2026-03-03")]

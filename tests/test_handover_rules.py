@@ -86,8 +86,8 @@ ACTIVE = {"status": "active", "finished_on": None}
     ("last contact moved earlier", date(2026, 3, 5), TODAY, {"status": "finished", "finished_on": "2026-03-10"},
      handover.Leaving({"finished_on": date(2026, 3, 5)}, date(2026, 3, 5))),
     ("last contact moved to the future: back in the count", date(2026, 4, 1), TODAY,
-     {"status": "finished", "finished_on": "2026-03-10"}, handover.Leaving({"status": "active", "finished_on": None},
-                                                                           None)),
+     {"status": "finished", "finished_on": "2026-03-10"},
+     handover.Leaving({"status": "active", "finished_on": None}, None)),
     ("reopened by hand after leaving: left alone", date(2026, 4, 1), TODAY, ACTIVE, None),
     ("reopened by hand, date passed: left alone", TODAY, TODAY, ACTIVE, None),
 ])

@@ -122,8 +122,8 @@ def test_one_render_per_change_for_every_screen_of_a_kind(app, world):
 
 def test_each_kind_language_and_role_gets_its_own_render(app, world):
     broadcaster = app.extensions["belletje_live"]
-    variants = [screen(app, world), screen(app, world, locale="nl"), screen(app, world, user="manager_a",
-                                                                            role="manager"),
+    variants = [screen(app, world), screen(app, world, locale="nl"),
+                screen(app, world, user="manager_a", role="manager"),
                 screen(app, world, kind="console", user="chair_a", role="chair")]
     texts, before = [], broadcaster.renders
     for variant in variants:

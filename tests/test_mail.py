@@ -227,8 +227,8 @@ def test_the_weekly_digest_of_evaluations_with_the_client_falling_due(db, smtp, 
     inbox, settings = smtp
     reminder_store.set_own_choices(db, team["en"], {"deadline": "off"}, False)
     reminder_store.set_own_choices(db, team["nl"], {"deadline": "off"}, False)
-    client_store.add_clients(db, Actor(None), team["team"], [ClientInput("FN-7734", team["chair"], date(2026, 4, 10),
-                                                                         None)])
+    client_store.add_clients(db, Actor(None), team["team"],
+                             [ClientInput("FN-7734", team["chair"], date(2026, 4, 10), None)])
     run(db, settings, local(2027, 3, 29, 8, 59))  # Monday, before the reminder time
     assert inbox.kind("evaluations") == []
     run(db, settings, local(2027, 3, 29, 9, 0))

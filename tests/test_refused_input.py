@@ -229,8 +229,8 @@ def disposition_name(response) -> str:
 @pytest.mark.parametrize("hostile", [HOSTILE_FROM, "2026-01-01\r\nSet-Cookie: x=1", "2026-01-01\n"])
 def test_a_csv_s_name_is_built_from_the_parsed_period_never_from_the_query(as_user, world, hostile):
     manager = as_user("manager.a@example.org")
-    response = manager.get(team_url(world, "/dashboard/overdue.csv"), query_string={"from": hostile,
-                                                                                    "to": "2026-06-30"})
+    response = manager.get(team_url(world, "/dashboard/overdue.csv"),
+                           query_string={"from": hostile, "to": "2026-06-30"})
     assert response.status_code == 200
     assert "evil" not in response.headers["Content-Disposition"]
     assert re.fullmatch(r"belletje-overdue-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv", disposition_name(response))

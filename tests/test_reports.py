@@ -100,8 +100,8 @@ def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit
     rows, total = report_store.milestones(db, [audit_team], TODAY)
     # C1: 2 years 10 months, never decided → two_year. C2: 1 year 8 months → one_year.
     # C4: 3 years, decided 2026-06-01 after its mark 2026-05-01 → not listed. C3: under a year.
-    assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"), ("C2", 1,
-                                                                                                    "one_year")]
+    assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"),
+                                                                            ("C2", 1, "one_year")]
     assert total == 2 and report_store.milestones(db, [audit_team], TODAY, limit=1) == (rows[:1], 2)
 
 

@@ -58,8 +58,8 @@ def test_the_chair_plans_a_session_with_the_seeds_five_steps(as_user, world, db)
     row = db.execute("SELECT kind, minutes, state FROM meetings WHERE id = ?", [session_id]).fetchone()
     assert row == ("complex_case", 100, "planned")
     assert [(s[1], s[2]) for s in steps(db, session_id)] == [
-        ("case_presentation", 25), ("systemic_analysis", 20), ("reflective_round", 15), ("options", 30), ("closing",
-                                                                                                          10)]
+        ("case_presentation", 25), ("systemic_analysis", 20), ("reflective_round", 15), ("options", 30),
+        ("closing", 10)]
     case = db.execute("SELECT client_id, presenter_id FROM case_sessions WHERE meeting_id = ?", [session_id]).fetchone()
     assert case == (world["client_a"], world["member_a"])
 
@@ -153,8 +153,8 @@ def test_the_bell_rings_on_the_current_step_through_the_weekly_bell(running, as_
     response = manager.post(f"/teams/{world['team_a']}/meetings/{session_id}/bell", {"reason": "long_story"},
                             headers=HX)
     assert "The bell rang." in response.text
-    assert db.execute("SELECT item_id FROM bells WHERE meeting_id = ?", [session_id]).fetchone()[0] == steps(db,
-                                                                                                             session_id)[0][0]
+    rung = db.execute("SELECT item_id FROM bells WHERE meeting_id = ?", [session_id]).fetchone()[0]
+    assert rung == steps(db, session_id)[0][0]
     panel = chair.get(base(world, session_id) + "/run/panel").text
     assert 'class="bell ringing"' in panel and "Long story" in panel and "manager a" not in panel
     chair.post(base(world, session_id) + "/run/bell/ack", headers=HX)
@@ -309,8 +309,8 @@ def test_viewing_the_case_is_logged_once_per_page_not_per_live_update(running, w
     assert db.execute(count, [world["client_a"]]).fetchone()[0] == before + 1
 
 
-SESSION_ROUTES = [("GET", "/stream"), ("GET", "/run"), ("GET", "/run/panel"), ("POST", "/run/start"), ("POST",
-                                                                                                       "/run/next"),
+SESSION_ROUTES = [("GET", "/stream"), ("GET", "/run"), ("GET", "/run/panel"), ("POST", "/run/start"),
+                  ("POST", "/run/next"),
                   ("POST", "/run/end"), ("GET", "/live"), ("POST", "/cards"), ("GET", "/summary"),
                   ("GET", "/prepare"), ("GET", "/decide"), ("POST", "/edit"), ("POST", "/cancel")]
 

@@ -83,8 +83,8 @@ def institution(db):
         ids = client_store.add_clients(db, Actor(None), team_id, clients)
         # every leap day and its neighbours among the starts: the anniversaries SQL orders by
         for client_id, start in zip(ids, ("2020-02-29", "2020-02-28", "2021-03-01", "2024-02-29")):
-            db.execute("UPDATE clients SET treatment_start = ?, last_evaluation = NULL WHERE id = ?", [start,
-                                                                                                       client_id])
+            db.execute("UPDATE clients SET treatment_start = ?, last_evaluation = NULL WHERE id = ?",
+                       [start, client_id])
         reviews: dict[date, list[PastItem]] = {}  # one meeting a day
         for client_id, client in zip(ids, clients):
             day = client.treatment_start

@@ -85,8 +85,8 @@ def with_client_due(db, team_id: int, client_id: int) -> date | None:
     """The stored last day the client's evaluation with the client keeps it within 12 months (the team's calendar
     fresh), or None."""
     calendar.fresh(db, [team_id])
-    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?", [client_id,
-                                                                                          team_id]).fetchone()
+    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?",
+                     [client_id, team_id]).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 

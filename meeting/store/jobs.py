@@ -46,5 +46,5 @@ def unread(db, user_id: int) -> list[dict]:
 
 def mark_read(db, user_id: int, notification_id: int, now: datetime) -> None:
     """Dismiss a notice."""
-    db.execute("UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ?", [iso(now), notification_id,
-                                                                                     user_id])
+    db.execute("UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ?",
+               [iso(now), notification_id, user_id])

@@ -165,8 +165,8 @@ def _day(day: date) -> str:
 def test_a_moved_action_comes_back_in_the_next_look_back_and_in_my_actions(projector, phone, new_context, login):
     chair = login(projector.new_page(), CHAIR)
     title = _unique("Refuses the depot")
-    first, _ = _meeting_with_open_item(chair, new_context("phone"), login, "09:14", [(title,
-                                                                                      "Who talks to the family?")])
+    first, _ = _meeting_with_open_item(chair, new_context("phone"), login, "09:14",
+                                       [(title, "Who talks to the family?")])
     action = _unique("Call the family about the depot")
     today = date.today()
     chair.locator("#decide-link").click()
@@ -213,8 +213,8 @@ def test_a_moved_action_comes_back_in_the_next_look_back_and_in_my_actions(proje
 def test_while_the_chair_writes_a_decision_the_bell_reaches_the_projector(projector, phone, new_context, login):
     chair = login(projector.new_page(), CHAIR)
     title = _unique("Threatens the neighbours")
-    meeting_id, _ = _meeting_with_open_item(chair, new_context("phone"), login, "09:17", [(title,
-                                                                                           "Home visit with two?")])
+    meeting_id, _ = _meeting_with_open_item(chair, new_context("phone"), login, "09:17",
+                                            [(title, "Home visit with two?")])
     chair.locator("#decide-link").click()
     words = "A home visit with two colleagues on Thursday; the police are informed"
     chair.locator("#decision").press_sequentially(words[:30])

@@ -152,8 +152,8 @@ def test_a_deactivated_account_is_refused_with_a_message(context, sso):
 
 
 @pytest.mark.parametrize("misbehaviour", [{"audience": "another-app"}, {"expires_in": -600},
-                                          {"issuer": "http://127.0.0.1:1"}], ids=["other-audience", "expired",
-                                                                                  "issuer"])
+                                          {"issuer": "http://127.0.0.1:1"}],
+                         ids=["other-audience", "expired", "issuer"])
 def test_an_id_token_for_another_audience_expired_or_from_another_issuer_is_refused(context, sso, misbehaviour):
     page = context().new_page()
     start_sign_in(page)

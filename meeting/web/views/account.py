@@ -45,8 +45,8 @@ def new_recovery_codes():
     """Ten new recovery codes; the old ones stop working."""
     if not second_factor.is_enrolled(user_store.get_user(get_db(), current_user.id)):
         return redirect(url_for("account.index"))
-    return render_template("auth/recovery_codes.html", codes=second_factor.new_recovery_codes(get_db(),
-                                                                                              current_user.id),
+    return render_template("auth/recovery_codes.html",
+                           codes=second_factor.new_recovery_codes(get_db(), current_user.id),
                            renewed=True)
 
 
