@@ -25,6 +25,7 @@ from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEE
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
 from meeting.store import db as database
+from meeting.store import meetings as meeting_store
 from meeting.store import reports as report_store
 from meeting.store import scope as scope_store
 from meeting.store import teams as team_store
@@ -70,6 +71,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.teardown_appcontext(close_db)
+    app.before_request(running_now)
     app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale,
                                  ROLES=ROLES,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
@@ -206,6 +208,23 @@ def _pool() -> database.Pool:
         pool = current_app.extensions["belletje_pool"] = database.Pool(
             path, busy_timeout_ms=current_app.config.get("BUSY_TIMEOUT_MS", database.BUSY_TIMEOUT_MS))
     return pool
+
+
+RUNNING_KINDS = {"weekly": "weekly", "complex_case": "session"}  # a meeting's kind -> its kind of running session
+RUNNING_NAMES = {"weekly": lazy_gettext("Meeting"), "complex_case": lazy_gettext("Complex-case session")}
+
+
+def running_now() -> None:
+    """g.running: what runs now in the user's teams, each with the address of its live page, for the bar at the
+    top of every page (base.html). One indexed query, only for a whole page (no fragment, stream or form post);
+    the session one is watching already is left out."""
+    if (request.method != "GET" or request.endpoint in (None, "static") or (htmx and not htmx.boosted)
+            or request.endpoint.endswith(("stream", "panel")) or not current_user.is_authenticated):
+        return
+    here = (request.view_args or {}).get("meeting_id") if request.blueprint in ("live", "run") else None
+    g.running = [dict(m, name=RUNNING_NAMES[m["kind"]],
+                      url=running_url("live.phone", RUNNING_KINDS[m["kind"]], team_id=m["team_id"], meeting_id=m["id"]))
+                 for m in meeting_store.running_for(get_db(), current_user.id) if m["id"] != here]
 
 
 def select_locale() -> str:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from meeting.core import closing, session_rating
 from meeting.store import decisions as decision_store
+from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store
 from meeting.store import session_ratings
@@ -32,7 +33,14 @@ def phone(team_id: int, meeting_id: int, kind: str):
         mine = [c for c in context["cards"] if c["user_id"] == current_user.id]
         return render_template("live/phone.html", panel=PANELS[kind], mine=mine, **context)
     my_actions = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
-    return render_template("live/phone.html", panel=PANELS[kind], my_actions=my_actions, **context)
+    return render_template("live/phone.html", panel=PANELS[kind], my_actions=my_actions,
+                           my_items_today=my_items(team_id, [meeting_id]), **context)
+
+
+def my_items(team_id: int, meeting_ids: list[int]) -> list[dict]:
+    """The current user's items on these meetings' agendas (not the withdrawn ones)."""
+    return [i for i in item_store.items_of_presenter(get_db(), team_id, current_user.id, meeting_ids)
+            if i["state"] != "withdrawn"]
 
 
 @running_route(bp, "/live/panel")
