@@ -132,8 +132,8 @@ def test_a_refused_item_gets_an_error_summary_linking_to_its_fields_and_keeps_ev
     summary = re.search(r'<div class="error-summary" id="error-summary" role="alert" tabindex="-1".*?</div>',
                         response.text, re.S).group(0)
     links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary)
-    assert links == [("client_reference", "No active client with this reference in your team."),
-                     ("title", "Give the item a one-line title.")]  # in the form's order
+    assert links == [("client_reference", "Client reference"), ("title", "Title (one line)")]  # in the form's order
+    assert 'id="client_reference-error"' in response.text and 'id="title-error"' in response.text  # the why, there
     assert 'value="A-00"' in response.text and "Worse since May</textarea>" in response.text
     assert 'id="client-none"' not in response.text and 'id="client-matches"' in response.text  # A-00 matches A-001
 

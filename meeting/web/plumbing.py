@@ -217,11 +217,12 @@ RUNNING_NAMES = {"weekly": lazy_gettext("Meeting"), "complex_case": lazy_gettext
 def running_now() -> None:
     """g.running: what runs now in the user's teams, each with the address of its live page, for the bar at the
     top of every page (base.html). One indexed query, only for a whole page (no fragment, stream or form post);
-    the session one is watching already is left out."""
+    not on the projector (the chair's console fills its screen), and not for the session a phone is in already."""
     if (request.method != "GET" or request.endpoint in (None, "static") or (htmx and not htmx.boosted)
-            or request.endpoint.endswith(("stream", "panel")) or not current_user.is_authenticated):
+            or request.endpoint.endswith(("stream", "panel")) or request.blueprint == "run"
+            or not current_user.is_authenticated):
         return
-    here = (request.view_args or {}).get("meeting_id") if request.blueprint in ("live", "run") else None
+    here = (request.view_args or {}).get("meeting_id") if request.blueprint == "live" else None
     g.running = [dict(m, name=RUNNING_NAMES[m["kind"]],
                       url=running_url("live.phone", RUNNING_KINDS[m["kind"]], team_id=m["team_id"], meeting_id=m["id"]))
                  for m in meeting_store.running_for(get_db(), current_user.id) if m["id"] != here]

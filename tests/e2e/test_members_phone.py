@@ -248,7 +248,7 @@ def test_a_refused_item_puts_the_focus_on_an_error_summary_and_keeps_every_value
     summary = member.locator("#error-summary")
     expect(summary).to_be_focused()
     _in_first_screen(member, summary)
-    link = summary.get_by_role("link", name=DUTCH.gettext("No active client with this reference in your team."))
+    link = summary.get_by_role("link", name=DUTCH.gettext("Client reference"))
     expect(link).to_have_attribute("href", "#client_reference")
     for field, value in (("#client_reference", "ZZ-9"), ("#title", "Weigert medicatie"),
                          ("#need", "Wat doen we als ze blijft weigeren?"),
@@ -260,3 +260,5 @@ def test_a_refused_item_puts_the_focus_on_an_error_summary_and_keeps_every_value
     _shot(member, "item-form-refused")
     link.tap()
     expect(member.locator("#client_reference")).to_be_focused()
+    expect(member.locator("#client_reference-error")).to_have_text(
+        DUTCH.gettext("No active client with this reference in your team."))
