@@ -111,7 +111,7 @@ def still_to_prepare(item: Mapping) -> list[str]:
     """
     if item.get("label") == "announcement":
         return []
-    missing = []
+    missing: list[str] = []
     if not (item.get("current_state") or "").strip():
         missing.append("current_state")
     if item.get("track") == "regular":
