@@ -5,9 +5,13 @@ import re
 import pytest
 
 from meeting.core.preparation import still_to_prepare
+from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store
+from meeting.store import teams as team_store
+from meeting.store.audit import Actor
 from meeting.store.db import utcnow
+from tests.conftest import make_item
 
 GOOD = {"track": "regular", "label": "question", "client_reference": "A-001", "title": "Step down to the GP?",
         "need": "Do you agree?"}
@@ -172,3 +176,15 @@ def test_a_chair_sees_the_bar_for_a_complex_case_session_too(as_user, world, db)
     html = as_user("chair.b@example.org").get(f"/teams/{world['team_b']}/").text
     assert re.search(rf'id="running-{session_id}" href="/teams/{world["team_b"]}/sessions/{session_id}/live"', html)
     assert "Complex-case session" in html
+
+
+def test_the_home_page_lists_my_items_on_todays_agenda_only(as_user, world, db):
+    team = team_store.get_team(db, world["team_a"])
+    today_meeting = meeting_store.add_extra(db, team, utcnow())  # starts now: today in any time zone
+    item_store.add_item(db, Actor(None), world["team_a"], today_meeting, world["member_a"],
+                        make_item(track="acute", title="Crisis at home today"))
+    html = as_user("member.a@example.org").get(f"/teams/{world['team_a']}/").text
+    mine = html[html.index('id="my-items-today"'):html.index('id="my-actions"')]
+    assert "Crisis at home today" in mine
+    assert f"/meetings/{today_meeting}/#item-" in mine
+    assert "Continue or step down?" not in mine  # on the meeting in three days

@@ -25,6 +25,7 @@ from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEE
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
 from meeting.store import db as database
+from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import reports as report_store
 from meeting.store import scope as scope_store
@@ -288,6 +289,12 @@ def query_date(name: str, earliest: date, latest: date) -> date | None:
 def capacity_forecast(team: dict):
     """The team's capacity line and forecast (templates/_capacity.html renders it)."""
     return report_store.capacity_forecast(get_db(), team, database.utcnow())
+
+
+def my_items(team_id: int, meeting_ids: list[int]) -> list[dict]:
+    """The current user's items on these meetings' agendas (not the withdrawn ones): the "mine" of a page."""
+    return [i for i in item_store.items_of_presenter(get_db(), team_id, current_user.id, meeting_ids)
+            if i["state"] != "withdrawn"]
 
 
 def actor() -> Actor:

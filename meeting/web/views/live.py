@@ -6,14 +6,23 @@ from flask_login import current_user
 
 from meeting.core import closing, session_rating
 from meeting.store import decisions as decision_store
-from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store
 from meeting.store import session_ratings
 from meeting.store import sessions as session_store
 from meeting.store.db import utcnow
 from meeting.web.live import event_stream, panel_context
-from meeting.web.plumbing import actor, get_db, htmx, login_guarded, running_route, running_url, team_view, translate
+from meeting.web.plumbing import (
+    actor,
+    get_db,
+    htmx,
+    login_guarded,
+    my_items,
+    running_route,
+    running_url,
+    team_view,
+    translate,
+)
 
 bp = login_guarded(Blueprint("live", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
@@ -35,12 +44,6 @@ def phone(team_id: int, meeting_id: int, kind: str):
     my_actions = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
     return render_template("live/phone.html", panel=PANELS[kind], my_actions=my_actions,
                            my_items_today=my_items(team_id, [meeting_id]), **context)
-
-
-def my_items(team_id: int, meeting_ids: list[int]) -> list[dict]:
-    """The current user's items on these meetings' agendas (not the withdrawn ones)."""
-    return [i for i in item_store.items_of_presenter(get_db(), team_id, current_user.id, meeting_ids)
-            if i["state"] != "withdrawn"]
 
 
 @running_route(bp, "/live/panel")

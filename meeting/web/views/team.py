@@ -22,12 +22,12 @@ from meeting.web.plumbing import (
     capacity_forecast,
     get_db,
     login_guarded,
+    my_items,
     query_number,
     team_today,
     team_view,
     translate,
 )
-from meeting.web.views.live import my_items
 
 bp = login_guarded(Blueprint("team", __name__))
 SETTINGS_EDITORS = ("chair", "manager", "admin")
