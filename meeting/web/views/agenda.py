@@ -80,9 +80,10 @@ def new_item(team_id: int):
 
 
 def _say_what_is_still_to_prepare(values: dict, meeting: dict) -> None:
-    """Tell the presenter, after a save, what the item still lacks of its preparation and until when."""
+    """Tell the presenter, after a save, what the item still lacks of its preparation and until when (a late item,
+    after the deadline, can no longer be completed: nothing to say)."""
     missing = preparation.still_to_prepare(values)
-    if missing:
+    if missing and item_rules.open_for_submission(meeting, utcnow()):
         flash(_("Still to prepare until the deadline (%(moment)s): %(parts)s.",
                 moment=format_datetime(datetime.fromisoformat(meeting["deadline_at"]), "EEE d MMM HH:mm"),
                 parts=", ".join(translate(preparation.PREPARATION_PARTS[part]) for part in missing)))
