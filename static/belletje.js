@@ -177,7 +177,13 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { stamp(); stampTicking(); tick(); tickTicking(); checkBell(); showMute(); cooldown(); scrollBoxes(); });
+  // --- A refused form: the focus goes to the summary of what to fix, at the top (its links lead to the fields).
+  function focusErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { stamp(); stampTicking(); tick(); tickTicking(); checkBell(); showMute(); cooldown(); scrollBoxes(); focusErrorSummary(); });
   document.addEventListener("htmx:afterSwap", function (event) {
     fillTokens(event.target); stamp(event.target); stampTicking(event.target); tick(); tickTicking(); checkBell(); cooldown();
     scrollBoxes(event.target); reopen();
@@ -191,7 +197,13 @@
   document.addEventListener("click", function (event) {
     var target = event.target.closest("button");
     if (!target) { return; }
-    if (target.id === "mute-toggle") {
+    if (target.dataset.fill !== undefined) {  // a client the reference matches: fill it in, check it, go on
+      var reference = document.getElementById("client_reference");
+      reference.value = target.dataset.fill;
+      reference.dispatchEvent(new Event("input", {bubbles: true}));
+      var next = document.getElementById("title");
+      if (next) { next.focus(); }
+    } else if (target.id === "mute-toggle") {
       localStorage.setItem("belletje-muted", localStorage.getItem("belletje-muted") === "1" ? "0" : "1");
       showMute();
     } else if (target.hasAttribute("data-close-details")) {
@@ -210,13 +222,24 @@
     }
   });
 
-  // --- The item form: a regular review opens its case preparation; the minutes show the label's default.
+  // --- The item form: a regular review opens its case preparation; the minutes show the label's default; the
+  // "treatment finishes" box shows only for an announcement of a regular review (unticked when it goes).
+  function showProposedOutcome() {
+    var box = document.getElementById("proposed-outcome"), form = document.getElementById("item-form");
+    if (!box || !form) { return; }
+    var track = form.querySelector("input[name=track]:checked"), label = form.querySelector("input[name=label]:checked");
+    var fits = Boolean(track && label && track.value === "regular" && label.value === "announcement");
+    if (!fits && box.querySelector(".error")) { return; }  // a refused box stays with its message
+    box.hidden = !fits;
+    if (!fits) { box.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = false; }); }
+  }
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (input.name === "track" && input.value === "regular") {
       var toggle = document.getElementById("prep-toggle"), prep = document.getElementById("regular-prep");
       if (toggle && prep) { prep.hidden = false; toggle.setAttribute("aria-expanded", "true"); }
     }
+    if (input.name === "track" || input.name === "label") { showProposedOutcome(); }
     var minutes = document.getElementById("minutes");
     if (input.name === "label" && minutes && minutes.dataset.defaults) {
       minutes.placeholder = JSON.parse(minutes.dataset.defaults)[input.value] || minutes.placeholder;

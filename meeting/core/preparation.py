@@ -92,3 +92,33 @@ def whose_input(input_from: str | None, names: Mapping[int, str]) -> list[tuple[
             if name:
                 shown.append(("colleague", name))
     return shown
+
+
+PREPARATION_PARTS = {"current_state": N_("the current state of the treatment"),
+                     "case": N_("the case preparation"),
+                     "evaluation": N_("the evaluation with the client"),
+                     "whose_input": N_("whose input you want")}
+CASE_PROMPTS = ("request_and_start", "tried_towards_finishing", "finishing_hard")
+
+
+def still_to_prepare(item: Mapping) -> list[str]:
+    """What an item on the agenda still lacks of its preparation (PREPARATION_PARTS' keys, in that order).
+
+    A quick submission needs only track, label, client, title and need; the rest may follow until the deadline.
+    An announcement needs nothing more (the team only takes note; an announced finish has what the consent block
+    records); a question or issue needs the current state and whose input; a regular review also the case
+    preparation and the evaluation with the client.
+    """
+    if item.get("label") == "announcement":
+        return []
+    missing: list[str] = []
+    if not (item.get("current_state") or "").strip():
+        missing.append("current_state")
+    if item.get("track") == "regular":
+        if not any((item.get(field) or "").strip() for field in CASE_PROMPTS):
+            missing.append("case")
+        if not item.get("evaluation_prep"):
+            missing.append("evaluation")
+    if not chosen_inputs({"input_from": item.get("input_from") or ""}):
+        missing.append("whose_input")
+    return missing

@@ -132,3 +132,20 @@ def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: i
     return {"day": today, "window_start": client_evaluation.window_start(today),
             "total": client_evaluation.legal_minimum_total(teams), "teams": teams, "clinicians": clinicians,
             "clinicians_total": total}
+
+
+def known_for_item(db, actor: Actor, team_id: int, reference: str, now: datetime) -> dict | None:
+    """An active client of the team by its exact reference, with what an item about it shows at once: the
+    regiebehandelaar, the last recorded evaluation with the client and the last ROM brought in; the view is logged."""
+    with write(db):
+        client = next(db.query("""SELECT c.id, c.reference, u.name AS clinician_name FROM clients c
+            JOIN users u ON u.id = c.clinician_id
+            WHERE c.team_id = ? AND c.status = 'active' AND c.reference = ?""", [team_id, reference]), None)
+        if client is None:
+            return None
+        client["last_with_client"] = last_with_client(db, client["id"])
+        client["last_rom"] = next(db.query("""SELECT evaluated_on, rom_personal, rom_social, rom_symptomatic
+            FROM client_evaluations WHERE client_id = ? AND rom_done = 'yes' AND evaluated_on IS NOT NULL
+            ORDER BY evaluated_on DESC, id DESC LIMIT 1""", [client["id"]]), None)
+        log_access(db, actor, "read", [client["id"]], team_id, now=now)
+    return client

@@ -157,3 +157,19 @@ def recently_closed(db, team_id: int, limit: int = 5) -> list[dict]:
     """The team's last closed meetings, newest first."""
     return list(db.query("SELECT * FROM meetings WHERE team_id = ? AND state = 'closed' AND kind = 'weekly'"
                          " ORDER BY starts_at DESC LIMIT ?", [team_id, limit]))
+
+
+def running_for(db, user_id: int) -> list[dict]:
+    """The running meetings and complex-case sessions of the user's teams, by start: one query, by the user's
+    memberships (memberships_by_user) and each team's running meetings (meetings_by_team_state_start)."""
+    return list(db.query("""SELECT m.id, m.team_id, m.kind, m.starts_at, t.name AS team_name FROM memberships ms
+        JOIN meetings m ON m.team_id = ms.team_id AND m.state = 'running'
+        JOIN teams t ON t.id = m.team_id
+        WHERE ms.user_id = ? ORDER BY m.starts_at, m.id""", [user_id]))
+
+
+def of_day(db, team_id: int, start: datetime, end: datetime) -> list[int]:
+    """The ids of the team's weekly meetings (not cancelled) that start in [start, end): a day's agenda."""
+    return [row[0] for row in db.execute("""SELECT id FROM meetings WHERE team_id = ? AND kind = 'weekly'
+        AND state != 'cancelled' AND starts_at >= ? AND starts_at < ? ORDER BY starts_at""",
+                                         [team_id, iso(start), iso(end)])]

@@ -25,6 +25,8 @@ from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEE
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
 from meeting.store import db as database
+from meeting.store import items as item_store
+from meeting.store import meetings as meeting_store
 from meeting.store import reports as report_store
 from meeting.store import scope as scope_store
 from meeting.store import teams as team_store
@@ -70,6 +72,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.teardown_appcontext(close_db)
+    app.before_request(running_now)
     app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale,
                                  ROLES=ROLES,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
@@ -208,6 +211,24 @@ def _pool() -> database.Pool:
     return pool
 
 
+RUNNING_KINDS = {"weekly": "weekly", "complex_case": "session"}  # a meeting's kind -> its kind of running session
+RUNNING_NAMES = {"weekly": lazy_gettext("Meeting"), "complex_case": lazy_gettext("Complex-case session")}
+
+
+def running_now() -> None:
+    """g.running: what runs now in the user's teams, each with the address of its live page, for the bar at the
+    top of every page (base.html). One indexed query, only for a whole page (no fragment, stream or form post);
+    not on the projector (the chair's console fills its screen), and not for the session a phone is in already."""
+    if (request.method != "GET" or request.endpoint in (None, "static") or (htmx and not htmx.boosted)
+            or request.endpoint.endswith(("stream", "panel")) or request.blueprint == "run"
+            or not current_user.is_authenticated):
+        return
+    here = (request.view_args or {}).get("meeting_id") if request.blueprint == "live" else None
+    g.running = [dict(m, name=RUNNING_NAMES[m["kind"]],
+                      url=running_url("live.phone", RUNNING_KINDS[m["kind"]], team_id=m["team_id"], meeting_id=m["id"]))
+                 for m in meeting_store.running_for(get_db(), current_user.id) if m["id"] != here]
+
+
 def select_locale() -> str:
     """The user's chosen language, else the session's, else the browser's best match."""
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
@@ -268,6 +289,12 @@ def query_date(name: str, earliest: date, latest: date) -> date | None:
 def capacity_forecast(team: dict):
     """The team's capacity line and forecast (templates/_capacity.html renders it)."""
     return report_store.capacity_forecast(get_db(), team, database.utcnow())
+
+
+def my_items(team_id: int, meeting_ids: list[int]) -> list[dict]:
+    """The current user's items on these meetings' agendas (not the withdrawn ones): the "mine" of a page."""
+    return [i for i in item_store.items_of_presenter(get_db(), team_id, current_user.id, meeting_ids)
+            if i["state"] != "withdrawn"]
 
 
 def actor() -> Actor:

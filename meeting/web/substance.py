@@ -18,7 +18,7 @@ def init_app(app) -> None:
         recorded_values=client_evaluation.recorded_values, last_with_client=last_with_client,
         with_client_needed=with_client_needed,
         DISCIPLINES=preparation.DISCIPLINES, INPUT_KINDS=preparation.INPUT_KINDS,
-        PROPOSED_OUTCOMES=preparation.PROPOSED_OUTCOMES,
+        PROPOSED_OUTCOMES=preparation.PROPOSED_OUTCOMES, PREPARATION_PARTS=preparation.PREPARATION_PARTS,
         PROPOSED_OUTCOME_BADGES=preparation.PROPOSED_OUTCOME_BADGES, ROM_DOMAINS=client_evaluation.ROM_DOMAINS,
         DIRECTIONS=client_evaluation.DIRECTIONS, ARROWS=client_evaluation.ARROWS,
         EVALUATION_LIMITS=client_evaluation.TEXT_LIMITS, CONSULTATION_LIMITS=consultation.LIMITS,

@@ -2,18 +2,20 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting.core import items as item_rules
-from meeting.core import planning
+from meeting.core import planning, preparation
 from meeting.core.text import parse_whole_number
+from meeting.store import client_evaluations as evaluation_store
 from meeting.store import clients as client_store
 from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow
-from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view
+from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("agenda", __name__))
 PRESENTERS = ("member", "chair")
@@ -44,6 +46,7 @@ def agenda(team_id: int, meeting_id: int):
     by_id = {r["id"]: r for r in rows}
     mine = item_store.items_of_presenter(get_db(), team_id, current_user.id, [meeting_id])
     return render_template("agenda/agenda.html", meeting=meeting, slots=slots, by_id=by_id, mine=mine,
+                           to_prepare={r["id"]: preparation.still_to_prepare(r) for r in rows},
                            state=item_rules.effective_state(meeting, utcnow()),
                            consent_ids={i.id for i in planning.consent_block([s.item for s in slots],
                                                                              meeting["order_policy"])})
@@ -59,19 +62,31 @@ def new_item(team_id: int):
         wanted = request.args.get("meeting_id", type=parse_whole_number)
         form = {"meeting_id": wanted or (choices and choices[0]["id"]), "track": request.args.get("track", ""),
                 "client_reference": request.args.get("client", "")}
-        return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None)
+        return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None,
+                               check=_client_check(team_id, form))
     meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=parse_whole_number)), None)
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
     if meeting is None:
         errors["meeting_id"] = _("Choose a meeting whose agenda is still open.")
     if errors:
-        return render_template("agenda/item_form.html", form=request.form, errors=errors,
-                               meetings=choices, item=None), 400
+        return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=choices, item=None,
+                               check=_client_check(team_id, request.form)), 400
     late = not item_rules.open_for_submission(meeting, utcnow())
     item_store.add_item(get_db(), actor(), team_id, meeting["id"], current_user.id, values, late=late)
     flash(_("Your item is on the agenda."))
+    _say_what_is_still_to_prepare(vars(values), meeting)
     return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
+
+
+def _say_what_is_still_to_prepare(values: dict, meeting: dict) -> None:
+    """Tell the presenter, after a save, what the item still lacks of its preparation and until when (a late item,
+    after the deadline, can no longer be completed: nothing to say)."""
+    missing = preparation.still_to_prepare(values)
+    if missing and item_rules.open_for_submission(meeting, utcnow()):
+        flash(_("Still to prepare until the deadline (%(moment)s): %(parts)s.",
+                moment=format_datetime(datetime.fromisoformat(meeting["deadline_at"]), "EEE d MMM HH:mm"),
+                parts=", ".join(translate(preparation.PREPARATION_PARTS[part]) for part in missing)))
 
 
 def _meeting_choices(team_id: int) -> list[dict]:
@@ -103,7 +118,8 @@ def edit_item(team_id: int, item_id: int):
     item, meeting = _own_open_item(team_id, item_id)
     if request.method == "GET":
         form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"])
-        return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item)
+        return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item,
+                               check=_client_check(team_id, form))
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
     if not errors:
@@ -112,11 +128,12 @@ def edit_item(team_id: int, item_id: int):
                                                                                          type=parse_whole_number),
                                    values)
             flash(_("Your item is saved."))
+            _say_what_is_still_to_prepare(vars(values), meeting)
             return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
         except item_store.Conflict:
             errors["version"] = _("Someone changed this item meanwhile. Reload it and make your change again.")
-    return render_template("agenda/item_form.html", form=request.form, errors=errors,
-                           meetings=[meeting], item=item), 409 if "version" in errors else 400
+    return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=[meeting], item=item,
+                           check=_client_check(team_id, request.form)), 409 if "version" in errors else 400
 
 
 @bp.post("/teams/<int:team_id>/items/<int:item_id>/withdraw")
@@ -151,6 +168,25 @@ def discuss_announcement(team_id: int, item_id: int):
     if request.form.get("back") == "live":
         return redirect(url_for("live.phone", team_id=team_id, meeting_id=item["meeting_id"]))
     return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=item["meeting_id"]))
+
+
+@bp.get("/teams/<int:team_id>/client-check")
+@team_view(*PRESENTERS)
+def client_check(team_id: int):
+    """The client reference as it is typed: the client it names with what is known, else its matches, else why none."""
+    return render_template("agenda/_client_check.html", check=_client_check(team_id, request.args), oob=True)
+
+
+def _client_check(team_id: int, form) -> dict | None:
+    """What the item form says under the client reference (None while it is empty); each client shown is logged."""
+    text = (form.get("client_reference") or "").strip().upper()[:20]
+    if not text:
+        return None
+    known = evaluation_store.known_for_item(get_db(), actor(), team_id, text, utcnow())
+    if known:
+        return {"state": "found", "client": known, "rows": [known]}
+    rows = client_store.reference_suggestions(get_db(), actor(), team_id, text)
+    return {"state": "partial" if rows else "none", "text": text, "rows": rows}
 
 
 @bp.get("/teams/<int:team_id>/client-suggestions")

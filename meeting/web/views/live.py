@@ -12,7 +12,17 @@ from meeting.store import session_ratings
 from meeting.store import sessions as session_store
 from meeting.store.db import utcnow
 from meeting.web.live import event_stream, panel_context
-from meeting.web.plumbing import actor, get_db, htmx, login_guarded, running_route, running_url, team_view, translate
+from meeting.web.plumbing import (
+    actor,
+    get_db,
+    htmx,
+    login_guarded,
+    my_items,
+    running_route,
+    running_url,
+    team_view,
+    translate,
+)
 
 bp = login_guarded(Blueprint("live", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
@@ -32,7 +42,8 @@ def phone(team_id: int, meeting_id: int, kind: str):
         mine = [c for c in context["cards"] if c["user_id"] == current_user.id]
         return render_template("live/phone.html", panel=PANELS[kind], mine=mine, **context)
     my_actions = decision_store.actions_of_owner(get_db(), team_id, current_user.id)
-    return render_template("live/phone.html", panel=PANELS[kind], my_actions=my_actions, **context)
+    return render_template("live/phone.html", panel=PANELS[kind], my_actions=my_actions,
+                           my_items_today=my_items(team_id, [meeting_id]), **context)
 
 
 @running_route(bp, "/live/panel")

@@ -1,5 +1,5 @@
 """A team's own pages: home, the client registry, settings."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, ngettext
@@ -9,7 +9,7 @@ from flask_login import current_user
 from meeting.core import client_evaluation, evaluations
 from meeting.core import clients as client_rules
 from meeting.core import teams as team_rules
-from meeting.core.dates import parse_date
+from meeting.core.dates import local_moment, parse_date
 from meeting.store import client_evaluations as evaluation_store
 from meeting.store import clients as client_store
 from meeting.store import decisions as decision_store
@@ -22,6 +22,7 @@ from meeting.web.plumbing import (
     capacity_forecast,
     get_db,
     login_guarded,
+    my_items,
     query_number,
     team_today,
     team_view,
@@ -56,8 +57,17 @@ def team_home(team_id: int):
     return render_template("team/home.html", next_start=next_start, active_clients=active, notices=notices,
                            members=team_store.members(get_db(), team_id),
                            my_actions=decision_store.actions_of_owner(get_db(), team_id, current_user.id),
+                           my_items_today=my_items(team_id, _todays_meetings(team_id)),
                            with_client_due=_with_client_worklist(team_id),
                            WORKLIST_WEEKS=client_evaluation.WORKLIST_WEEKS, WORKLIST_FIRST=5)
+
+
+def _todays_meetings(team_id: int) -> list[int]:
+    """The team's weekly meetings of today, in its time zone."""
+    today, zone = team_today(g.team), g.team["timezone"]
+    start = local_moment(today.isoformat(), "00:00", zone)
+    end = local_moment((today + timedelta(days=1)).isoformat(), "00:00", zone)
+    return meeting_store.of_day(get_db(), team_id, start, end)
 
 
 def _with_client_worklist(team_id: int) -> list:
