@@ -41,7 +41,7 @@ def answer(team_id: int, consultation_id: int):
     meeting = _next_meeting(team_id)
     try:
         consultation_store.answer(get_db(), actor(), team_id, consultation_id, request.form["answer"],
-                                  _("Consultation answer: %(title)s", title=row["title"]), request.form["need"],
+                                  request.form["need"],
                                   meeting["id"], not item_rules.open_for_submission(meeting, utcnow()),
                                   team_today(g.team))
     except Refused as refusal:
