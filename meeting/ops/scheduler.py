@@ -26,7 +26,8 @@ log = logging.getLogger("belletje.scheduler")
 BACKUPS_KEPT = 14
 BACKUP_HOUR = 3  # 03:30 local: never inside the 02:00–03:00 hour that DST skips or repeats
 SYSTEM = Actor(None, "scheduler")
-FROZEN_NOTICE = N_("The agenda of %(moment)s is frozen: %(items)s items, %(added)s due reviews added.")
+# Said without a plural (a notice is stored as one message id): "1 items" never shows.
+FROZEN_NOTICE = N_("The agenda of %(moment)s is frozen. Items on it: %(items)s; due reviews added: %(added)s.")
 
 
 def create_meetings(db, now: datetime) -> int:

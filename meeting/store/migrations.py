@@ -952,3 +952,12 @@ def _store_generated_text_as_message_ids(db) -> None:
         if carried != (looked.get("carried") or []):
             db.execute("UPDATE meetings SET look_ahead = ? WHERE id = ?", [json.dumps(looked | {"carried": carried}),
                                                                           meeting_id])
+
+
+@migrations(name="0027_frozen_notice_without_plural")
+def frozen_notice_without_plural(db):
+    """The scheduler's notice that an agenda froze is said without a plural ("1 items" showed); stored notices take the
+    new message id, so they keep showing in the reader's language."""
+    db.execute("UPDATE notifications SET message = ? WHERE message = ?",
+               ["The agenda of %(moment)s is frozen. Items on it: %(items)s; due reviews added: %(added)s.",
+                "The agenda of %(moment)s is frozen: %(items)s items, %(added)s due reviews added."])

@@ -6,7 +6,7 @@ from functools import cached_property
 from operator import itemgetter
 
 from flask import Blueprint, Response, abort, g, render_template, request
-from flask_babel import pgettext
+from flask_babel import lazy_pgettext, pgettext
 from flask_login import current_user
 
 from meeting.core import handover as handover_rules
@@ -22,6 +22,39 @@ from meeting.web.plumbing import actor, attachment, get_db, login_guarded, team_
 
 bp = login_guarded(Blueprint("reports", __name__))
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
+COLUMN_NAMES = {  # a CSV's column names in the reader's language
+    "from": lazy_pgettext("CSV column", "from"), "to": lazy_pgettext("CSV column", "to"),
+    "clients_due": lazy_pgettext("CSV column", "clients_due"),
+    "clients_due_overdue_at_start": lazy_pgettext("CSV column", "clients_due_overdue_at_start"),
+    "clients_reviewed_in_time": lazy_pgettext("CSV column", "clients_reviewed_in_time"),
+    "clients_reviewed_late": lazy_pgettext("CSV column", "clients_reviewed_late"),
+    "clients_not_reviewed": lazy_pgettext("CSV column", "clients_not_reviewed"),
+    "reviews_held": lazy_pgettext("CSV column", "reviews_held"),
+    "active_clients_at_end": lazy_pgettext("CSV column", "active_clients_at_end"),
+    "within_norm_at_end": lazy_pgettext("CSV column", "within_norm_at_end"),
+    "within_12_months_at_end": lazy_pgettext("CSV column", "within_12_months_at_end"),
+    "meetings": lazy_pgettext("CSV column", "meetings"), "discussed_items": lazy_pgettext("CSV column", "discussed_items"),
+    "decided_items": lazy_pgettext("CSV column", "decided_items"),
+    "deferred_items": lazy_pgettext("CSV column", "deferred_items"),
+    "carried_over_again": lazy_pgettext("CSV column", "carried_over_again"), "bells": lazy_pgettext("CSV column", "bells"),
+    "team": lazy_pgettext("CSV column", "team"), "reference": lazy_pgettext("CSV column", "reference"),
+    "clinician": lazy_pgettext("CSV column", "clinician"), "due": lazy_pgettext("CSV column", "due"),
+    "days_overdue": lazy_pgettext("CSV column", "days_overdue"), "years": lazy_pgettext("CSV column", "years"),
+    "milestone": lazy_pgettext("CSV column", "milestone"), "active_clients": lazy_pgettext("CSV column", "active_clients"),
+    "overdue_now": lazy_pgettext("CSV column", "overdue_now"), "day": lazy_pgettext("CSV column", "day"),
+    "minutes": lazy_pgettext("CSV column", "minutes"), "acute_budget": lazy_pgettext("CSV column", "acute_budget"),
+    "acute_planned_seconds": lazy_pgettext("CSV column", "acute_planned_seconds"),
+    "acute_used_seconds": lazy_pgettext("CSV column", "acute_used_seconds"),
+    "regular_budget": lazy_pgettext("CSV column", "regular_budget"),
+    "regular_planned_seconds": lazy_pgettext("CSV column", "regular_planned_seconds"),
+    "regular_used_seconds": lazy_pgettext("CSV column", "regular_used_seconds"),
+    "borrowed_minutes": lazy_pgettext("CSV column", "borrowed_minutes"), "track": lazy_pgettext("CSV column", "track"),
+    "label": lazy_pgettext("CSV column", "label"), "items": lazy_pgettext("CSV column", "items"),
+    "week": lazy_pgettext("CSV column", "week"),
+    "active_clients_at_week_end": lazy_pgettext("CSV column", "active_clients_at_week_end"),
+    "within_norm_at_week_end": lazy_pgettext("CSV column", "within_norm_at_week_end"),
+    "within_12_months_at_week_end": lazy_pgettext("CSV column", "within_12_months_at_week_end"),
+}
 
 
 @bp.get("/teams/<int:team_id>/dashboard")
@@ -227,7 +260,7 @@ def _csv(teams: list[dict], table: str):
     dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
     header, rows = _table(dashboard, table)
     # The name holds the period as parsed (never the query's text) and the table's name in the reader's language.
-    return Response(reports.csv_text(header, rows), mimetype="text/csv",
+    return Response(reports.csv_text([str(COLUMN_NAMES[column]) for column in header], rows), mimetype="text/csv",
                     headers=attachment("belletje", _csv_name(table), dashboard.start, dashboard.end, suffix="csv"))
 
 
