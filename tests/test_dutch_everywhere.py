@@ -32,6 +32,8 @@ FILE_NAMES = ("minutes", "complex-case-session", "summary", "overdue", "mileston
 # A number with a decimal point: digits, a point, digits, not part of a longer dotted run (an IP address, a date) and
 # not a Dutch group of thousands ("2.000").
 DECIMAL_POINT = re.compile(r"(?<![\d.])\d+\.(?!\d{3}\b)\d+(?![\d.])")
+# A planned length or a budget written as minutes:seconds reads as a time of day ("gepland 10:00").
+CLOCK_LIKE_LENGTH = re.compile(r"\b(?:gepland|budget|van)\s+\d{1,3}:\d{2}\b")
 SHOWN_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
 SKIPPED = ("static", "auth.", "run.stream", "run.session_stream", "live.stream", "live.session_stream")
 
@@ -166,6 +168,7 @@ def test_a_dutch_team_sees_no_english_the_app_wrote_and_no_decimal_point(app, db
             assert not [word for word in FILE_NAMES if re.search(rf"[\"'-]{word}[-.]", name)], (role, url, name)
             if response.mimetype in ("text/html", "text/markdown"):  # a CSV or calendar is read by a program first
                 assert not DECIMAL_POINT.findall(text), (role, url, DECIMAL_POINT.findall(text))
+                assert not CLOCK_LIKE_LENGTH.findall(text), (role, url, CLOCK_LIKE_LENGTH.findall(text))
             seen[(role, url)] = text
     everything = " ".join(seen.values())
     # not vacuous: what the app generated is on these pages, in Dutch, and so is a number with a decimal comma
