@@ -8,6 +8,7 @@ meeting has (its phases, the look back, the consent block, budgets to resolve, d
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -316,7 +317,7 @@ def review_action(team_id: int, meeting_id: int, action_id: int):
 def approve_consent(team_id: int, meeting_id: int):
     """Approve the remaining announcements in one go."""
     count = decision_store.approve_consent_block(get_db(), actor(), meeting_id, team_id, utcnow())
-    flash(_("%(count)s announcements approved.", count=count))
+    flash(ngettext("%(num)s announcement approved.", "%(num)s announcements approved.", count))
     return _after_action(team_id, meeting_id)
 
 
