@@ -42,8 +42,8 @@ CLIENTS = 245
 HISTORY_WEEKS = 12
 OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "finish"]
 EMAIL_DOMAIN = "fact-noord.example"
-CHANGES = ["", "", "", "", "Start on time", "Fewer side conversations", "Say the question before the story",
-           "More time for the regular reviews"]
+CHANGES = ["", "", "", "", "Op tijd beginnen", "Minder zijgesprekken", "Eerst de vraag, dan het verhaal",
+           "Meer tijd voor de lopende behandelingen"]  # typed by the (Dutch) team, so in Dutch
 DEMO_HANDOVERS = 4
 
 
