@@ -19,7 +19,8 @@ from tests.conftest import Browser, today
 HX = {"HX-Request": "true"}
 DUTCH = Translations.load(str(Path(__file__).resolve().parent.parent / "meeting" / "translations"), ["nl"])
 # What the app writes itself: generated titles and reasons, step names, outcomes, states, roles, access-log events.
-APP_TEXTS = [handover.ANNOUNCEMENT_TITLE, handover.ANNOUNCEMENT_NEED, planning.DUE_REVIEW_TITLE, planning.DUE_REVIEW_NEED,
+APP_TEXTS = [handover.ANNOUNCEMENT_TITLE, handover.ANNOUNCEMENT_NEED, planning.DUE_REVIEW_TITLE,
+             planning.DUE_REVIEW_NEED,
              *evaluations.PROMPTS.values(), *session.STEP_NAMES.values(), closing.NOT_REACHED,
              planning.REASON_OVER_ACUTE_BUDGET, planning.REASON_OVER_REGULAR_BUDGET,
              planning.REASON_ANNOUNCEMENTS_OVER_BUDGET, *budget._SPENT.values(), *budget._OUT_OF_ORDER.values(),
@@ -72,8 +73,9 @@ def ran(app, db):
     member_id = db.execute("SELECT id FROM users WHERE email = ?", [demo_email("psychiater")]).fetchone()[0]
     meeting_id = db.execute("""SELECT i.meeting_id FROM items i JOIN meetings m ON m.id = i.meeting_id
         WHERE i.handover_id IS NOT NULL AND m.state = 'planned' ORDER BY m.starts_at LIMIT 1""").fetchone()[0]
-    due = [r[0] for r in db.execute("""SELECT id FROM clients WHERE team_id = ? AND clinician_id = ? AND status = 'active'
-        AND last_evaluation IS NOT NULL ORDER BY last_evaluation LIMIT 2""", [team_id, member_id])]
+    due = [r[0] for r in db.execute("""SELECT id FROM clients WHERE team_id = ? AND clinician_id = ?
+        AND status = 'active' AND last_evaluation IS NOT NULL ORDER BY last_evaluation LIMIT 2""",
+                                    [team_id, member_id])]
     meeting = f"/teams/{team_id}/meetings/{meeting_id}"
     for client_id in due:
         assert chair.post(f"{meeting}/plan/due/{client_id}", headers=HX).status_code == 200
@@ -127,9 +129,9 @@ def ran_session(db, chair: Browser, team_id: int, member_id: int) -> int:
 def urls(app, db, ids: dict) -> list[str]:
     """Every GET rule of the app with each fitting id of the demo (no stream, no sign-in page, no static file)."""
     team, meeting, session_id = ids["team"], ids["meeting"], ids["session"]
-    weekly = [meeting, *(r[0] for r in db.execute("""SELECT id FROM meetings WHERE team_id = ? AND kind = 'weekly' AND
-        (starts_at > (SELECT starts_at FROM meetings WHERE id = ?) OR state = 'closed') ORDER BY starts_at DESC LIMIT 2""",
-                                                 [team, meeting]))]
+    weekly = [meeting, *(r[0] for r in db.execute("""SELECT id FROM meetings WHERE team_id = ? AND kind = 'weekly'
+        AND (starts_at > (SELECT starts_at FROM meetings WHERE id = ?) OR state = 'closed') ORDER BY starts_at DESC
+        LIMIT 2""", [team, meeting]))]
     pairs = db.execute(f"""SELECT meeting_id, id FROM items WHERE meeting_id IN ({', '.join('?' * len(weekly))})
         AND (title LIKE ? OR deferred_reason IS NOT NULL OR id IN (SELECT item_id FROM decisions)) ORDER BY id DESC
         LIMIT 12""", [*weekly, GENERATED + "%"]).fetchall()

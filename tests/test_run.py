@@ -2,8 +2,8 @@
 import threading
 from datetime import date
 
-from meeting.core.i18n import plain
 from meeting.core.evaluations import local_day
+from meeting.core.i18n import plain
 from meeting.store import items as item_store
 from meeting.store import now
 from meeting.store.audit import Actor

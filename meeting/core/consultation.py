@@ -50,5 +50,6 @@ def answer_item(consultation: Mapping, answer: str, need: str) -> ItemInput:
     """The item that brings the answer back to the team: same track and client, an issue to discuss; its title is
     generated from the asking item's (shown in each reader's language), the need and the answer as typed."""
     return ItemInput(track=consultation["track"], label="issue", client_id=consultation["client_id"],
-                     title=generated(ANSWER_TITLE, title=consultation["title"]), need=need.strip()[:500], current_state=answer.strip()[:1500],
+                     title=generated(ANSWER_TITLE, title=consultation["title"]), need=need.strip()[:500],
+                     current_state=answer.strip()[:1500],
                      request_and_start="", tried_towards_finishing="", finishing_hard="", minutes=ANSWER_MINUTES)

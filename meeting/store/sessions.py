@@ -32,8 +32,8 @@ def create(db, actor: Actor, team: dict, starts_at: datetime, client_id: int, pr
             db.execute("""INSERT INTO items (meeting_id, team_id, presenter_id, client_id, track, label, title, need,
                 minutes, position, step, created_at, updated_at) VALUES (?, ?, ?, ?, 'regular', 'issue', ?, '',
                 ?, ?, ?, ?, ?)""",
-                       [session_id, team["id"], presenter_id, client_id, generated(rules.STEP_NAMES[step]), minutes[step],
-                        position, step, now, now])
+                       [session_id, team["id"], presenter_id, client_id, generated(rules.STEP_NAMES[step]),
+                        minutes[step], position, step, now, now])
         log_access(db, actor, "session-plan", [client_id], team["id"], detail=f"session={session_id}")
     return session_id
 

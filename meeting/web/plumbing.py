@@ -71,8 +71,8 @@ def init_app(app) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.teardown_appcontext(close_db)
-    app.jinja_env.globals.update(running_url=running_url, tr=translate, shown=shown, LOCALES=LOCALES, get_locale=get_locale,
-                                 ROLES=ROLES,
+    app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale,
+                                 ROLES=ROLES, shown=shown,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
                                  LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
                                  MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES, mmss=mmss,

@@ -259,7 +259,8 @@ def _change_text(change) -> str:
                  new=translate(team_rules.ORDER_POLICIES[change.new]))
     if change.field == "submission_deadline_hours":
         return ngettext("%(setting)s %(old)s → %(num)s hour before the meeting",
-                        "%(setting)s %(old)s → %(num)s hours before the meeting", change.new, setting=name, old=change.old)
+                        "%(setting)s %(old)s → %(num)s hours before the meeting", change.new, setting=name,
+                        old=change.old)
     return ngettext("%(setting)s %(old)s → %(num)s minute", "%(setting)s %(old)s → %(num)s minutes", change.new,
                     setting=name, old=change.old)
 
