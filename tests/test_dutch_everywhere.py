@@ -193,3 +193,24 @@ def test_what_the_app_stored_shows_in_english_to_an_english_reader(db, ran):
         assert words in pages, words
     for words in ("Niet aan bod gekomen", "Overdracht FN-", "maanden in behandeling", "Handelingsopties verkennen"):
         assert words not in pages, words
+
+
+def test_a_presenter_who_keeps_a_generated_title_keeps_it_generated_and_what_they_change_is_theirs(as_user, world, db):
+    """The due review the chair added, edited by its presenter in Dutch: the title left as shown stays a message id
+    (an English colleague still reads it in English); the need the presenter rewrote is stored as typed."""
+    chair, member = as_user("chair.a@example.org"), as_user("member.a@example.org")
+    team, meeting = world["team_a"], world["meeting_a"]
+    assert chair.post(f"/teams/{team}/meetings/{meeting}/plan/due/{world['client_a']}", headers=HX).status_code == 200
+    item_id, stored_title = db.execute("SELECT id, title FROM items WHERE meeting_id = ? ORDER BY id DESC LIMIT 1",
+                                       [meeting]).fetchone()
+    member.post("/account/language", {"locale": "nl"})
+    form = member.get(f"/teams/{team}/items/{item_id}/edit").text
+    title = html.unescape(re.search(r'id="title" name="title" maxlength="120" value="([^"]*)"', form).group(1))
+    assert title.startswith("Bespreking A-001 (") and title.endswith("maanden in behandeling)")
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    response = member.post(f"/teams/{team}/items/{item_id}/edit", {
+        "version": version, "meeting_id": str(meeting), "track": "regular", "label": "question",
+        "client_reference": "A-001", "title": title, "need": "Doorgaan of afschalen?", "minutes": "10"})
+    assert response.status_code == 302, response.text
+    assert db.execute("SELECT title, need FROM items WHERE id = ?", [item_id]).fetchone() == (
+        stored_title, "Doorgaan of afschalen?")

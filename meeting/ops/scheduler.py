@@ -55,7 +55,7 @@ def add_due_reviews(db, team: dict, meeting: dict) -> int:
     """Fill the regular budget with reviews in the review order: every due review first, then, so that no
     slot is lost, those due soonest; ties go to the longest wait since the last review, then a rotation.
 
-    Stored titles are English: the scheduler has no reader whose language it could use.
+    Their titles are stored as message ids (meeting.core.i18n.generated): each reader sees them in their language.
     """
     planned = item_store.planned_minutes(db, meeting["id"], "regular")
     on_agenda = item_store.clients_on_agenda(db, meeting["id"])
