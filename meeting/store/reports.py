@@ -21,21 +21,13 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 
 
 def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
-    """Per team today: active clients and how many are overdue (summed over the stored counts per clinician,
-    `calendar.count_today`), and how many are within the norm from the register's step on or before today: the source
-    the period's figure at its end reads (`register_points`), so "today" and "the end of a period that ends today" are
-    one number, also after a review dated by a meeting still to come (the stored client dates count it at once)."""
+    """Per team today: active clients, how many within the norm, how many overdue (summed over the stored counts
+    per clinician, `calendar.count_today`)."""
     calendar.count_today(db, team_ids, today)
     marks, params = _teams(team_ids)
-    rows = {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
+    return {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
         sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM today_counts
         WHERE team_id IN ({marks}) AND day = :today GROUP BY team_id""", params | {"today": today.isoformat()})}
-    for team_id, counts in db.execute("""SELECT t.value, (SELECT s.counts FROM register_steps s
-            WHERE s.team_id = t.value AND s.day <= :today ORDER BY s.day DESC LIMIT 1) FROM json_each(:teams) t""",
-                                      {"teams": json.dumps(team_ids), "today": today.isoformat()}):
-        if team_id in rows and counts is not None:
-            rows[team_id] = rows[team_id] | {"within_norm": calendar.unpack(counts)[1]}
-    return rows
 
 
 def clinicians_today(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
