@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "meeting" / "translations"
 LOCALES = ("en", "nl")
 KEYWORDS = ["-k", "N_", "-k", "lazy_gettext", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
-            "-k", "lazy_ngettext:1,2"]
+            "-k", "lazy_ngettext:1,2", "-k", "lazy_pgettext:1c,2"]
 
 
 def extract(pot: Path) -> None:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from meeting.core.handover import POINTS
+from meeting.core.i18n import plain
 from meeting.ops import scheduler
 from meeting.store import clients as client_store
 from tests.test_run import HX, run_url, started_with_item, team_today
@@ -36,8 +37,10 @@ def client_row(db, world):
 
 
 def announcements(db, handover_id):
-    return db.execute("""SELECT i.meeting_id, i.state, i.title, i.label FROM items i WHERE i.handover_id = ?
-        ORDER BY i.id""", [handover_id]).fetchall()
+    """The handover's announcements: meeting, state, title (in English) and label."""
+    return [(meeting, state, plain(title), label) for meeting, state, title, label in db.execute(
+        """SELECT i.meeting_id, i.state, i.title, i.label FROM items i WHERE i.handover_id = ? ORDER BY i.id""",
+        [handover_id]).fetchall()]
 
 
 def checklist(version, points=POINTS, **changes):

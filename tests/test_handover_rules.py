@@ -5,6 +5,7 @@ import pytest
 
 from meeting.core import handover
 from meeting.core.handover import POINTS
+from meeting.core.i18n import plain
 
 TODAY = date(2026, 3, 10)
 ALL_DONE = {f"status_{p}": "done" for p in POINTS} | {
@@ -98,7 +99,7 @@ def test_the_client_leaves_the_active_count_on_the_last_contact_date_not_before(
 def test_the_announcement_keeps_the_handover_on_the_agenda():
     item = handover.announcement(5, "FN-001A", 2, 2)
     assert (item.track, item.label, item.client_id, item.minutes) == ("regular", "announcement", 5, 2)
-    assert item.title == "Handover FN-001A: 2 of 6 points done"
+    assert plain(item.title) == "Handover FN-001A: 2 of 6 points done"
 
 
 def test_annotated_rows_put_gaps_first_then_the_oldest_open_ones():

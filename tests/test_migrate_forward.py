@@ -2,10 +2,12 @@
 a team's clients, a held meeting with a decided review and an evaluation with the client, migrates forward to the
 same data and the same derived figures as today's schema holding the same rows."""
 import ast
+import json
 from pathlib import Path
 
 import pytest
 
+from meeting.core.i18n import is_generated, message_of, plain
 from meeting.store import calendar, figures
 from meeting.store import migrations as migrations_module
 from meeting.store.db import connect, prepare
@@ -139,11 +141,60 @@ def test_a_database_at_each_version_migrates_forward_to_todays_data_and_figures(
 
 
 def test_no_migration_calls_code_that_can_change_later():
-    """A migration's body is its own SQL: it imports nothing and calls only run_statements or db.execute."""
+    """A migration's body is its own SQL: it imports nothing and calls only run_statements, db.execute or a private
+    helper frozen beside it; the module imports only the standard library and sqlite-utils, so no helper can reach code
+    that changes later."""
     tree = ast.parse(Path(migrations_module.__file__).read_text())
+    imported = {(node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+                for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    assert imported <= {"json", "re", "sqlite3", "sqlite_utils"}, imported
+    helpers = {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("_")}
     for function in (node for node in tree.body if isinstance(node, ast.FunctionDef) and node.decorator_list):
         for node in (inner for statement in function.body for inner in ast.walk(statement)):
             assert not isinstance(node, (ast.Import, ast.ImportFrom)), function.name
             if isinstance(node, ast.Call):
                 called = ast.unparse(node.func)
-                assert called in {"run_statements", "db.execute"}, (function.name, called)
+                assert called in {"run_statements", "db.execute"} | helpers, (function.name, called)
+
+
+def test_generated_text_stored_in_english_or_dutch_becomes_its_message_id_and_typed_text_stays(tmp_path):
+    """Migration 0026: text the app wrote in whoever's language is recognised and stored as message id and values."""
+    path = tmp_path / "old.sqlite3"
+    db = connect(path)
+    migrations.apply(db, stop_before="0026_generated_text_as_message_ids")
+    plant(db)
+    rows = [  # id, title, need, deferred reason, step
+        (10, "Handover C-001: 2 of 6 points done",
+         "Het team volgt de overdracht tot elk punt is afgerond of niet van toepassing is.", None, None),
+        (11, "Bespreking C-002 (17 maanden in behandeling)",
+         "Een jaar in behandeling: waarom gaan we door, en wat willen we nog bereiken?",
+         "Niet aan bod gekomen in het MDO", None),
+        (12, "Antwoord extern consult: Handover C-001: 2 of 6 points done", "What now?", "Not reached in the meeting",
+         None),
+        (13, "Handelingsopties verkennen", "", None, "options"),
+        (14, "Casusbespreking", "Not reached in the meeting", "We ran out of time", None),  # typed: stays
+    ]
+    for item_id, title, need, reason, step in rows:
+        db.execute("""INSERT INTO items (id, meeting_id, team_id, presenter_id, track, label, title, need, minutes,
+            position, state, deferred_reason, step, created_at, updated_at)
+            VALUES (?, 1, 1, 1, 'regular', 'question', ?, ?, 5, ?, 'planned', ?, ?, '', '')""",
+                   [item_id, title, need, item_id, reason, step])
+    db.execute("UPDATE meetings SET look_ahead = ? WHERE id = 1",
+               ['{"note": "", "carried": ["Handover C-001: 2 of 6 points done", "Holidays"]}'])
+    db.conn.commit()
+    migrations.apply(db)
+    stored = {r[0]: r[1:] for r in db.execute("SELECT id, title, need, deferred_reason FROM items WHERE id >= 10")}
+    assert all(is_generated(text) for text in (*stored[10][:2], *stored[11], stored[12][0], stored[12][2],
+                                               stored[13][0]))
+    assert [plain(text) for text in (*stored[10][:2], *stored[11], stored[12][0], stored[13][0])] == [
+        "Handover C-001: 2 of 6 points done",
+        "The team follows the handover until every point is done or does not apply.",
+        "Evaluation C-002 (17 months in treatment)",
+        "One year in treatment: why do we continue, and what do we still want to achieve?",
+        "Not reached in the meeting", "Consultation answer: Handover C-001: 2 of 6 points done", "Options for action"]
+    assert message_of(stored[11][0])[1] == {"reference": "C-002", "months": 17}
+    assert stored[12][1] == "What now?" and stored[14] == ("Casusbespreking", "Not reached in the meeting",
+                                                           "We ran out of time")
+    carried = json.loads(db.execute("SELECT look_ahead FROM meetings WHERE id = 1").fetchone()[0])["carried"]
+    assert is_generated(carried[0]) and carried[1] == "Holidays"
+    db.close()

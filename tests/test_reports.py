@@ -1,10 +1,13 @@
 """The managers' figures on a small history built by hand; every expected number is worked out below."""
-from datetime import UTC, date, datetime
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from meeting.core import register, reports
 from meeting.core.clients import ClientInput
+from meeting.ops.demo import DEMO_PASSWORD, build_demo, demo_email
 from meeting.store import calendar, history
 from meeting.store import clients as client_store
 from meeting.store import reports as report_store
@@ -12,6 +15,7 @@ from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.audit import Actor
 from meeting.store.history import PastItem, PastMeeting
+from tests.conftest import Browser, today
 
 START, END, TODAY = date(2026, 1, 1), date(2026, 6, 30), date(2026, 11, 24)
 
@@ -289,3 +293,39 @@ def test_the_first_screens_answers_are_counts_with_their_denominators_over_the_t
     assert (a.teams_on_track, a.teams, a.on_track) == (1, 2, False)
     assert (a.evaluated_with_client, a.due_with_client) == (20, 42)  # due: a year or longer in treatment, or evaluated
     assert (a.overdue, a.bells, a.meetings, a.decided, a.discussed) == (5, 7, 4, 27, 30)
+
+
+def test_today_and_a_period_that_ends_today_are_one_figure_after_a_review_dated_by_a_coming_meeting(app, db):
+    """The chair runs tomorrow's meeting today (the review is dated by its meeting): the headline's "within the norm
+    today" and the period block's "at the end of the period" (today) still name one number."""
+    team_id = build_demo(db, today())
+    manager, chair = Browser(app.test_client()), Browser(app.test_client())
+    manager.login(demo_email("manager"), DEMO_PASSWORD)
+    chair.login(demo_email("voorzitter"), DEMO_PASSWORD)
+
+    def within_norm() -> dict[str, set]:
+        shown = defaultdict(set)
+        for name, value in re.findall(r'data-fact="(within-norm:[^"]+)">([^<]*)<',
+                                      manager.get(f"/teams/{team_id}/dashboard").text):
+            shown[name].add(value)
+        return shown
+
+    before = within_norm()
+    meeting_id, starts_at = db.execute("SELECT id, starts_at FROM meetings WHERE team_id = ? AND state = 'planned'"
+                                       " ORDER BY starts_at LIMIT 1", [team_id]).fetchone()
+    client_id = db.execute("SELECT id FROM clients WHERE team_id = ? AND status = 'active' AND due_on < ?"
+                           " ORDER BY due_on LIMIT 1", [team_id, today().isoformat()]).fetchone()[0]
+    assert datetime.fromisoformat(starts_at).date() > today() - timedelta(days=1)
+    base = f"/teams/{team_id}/meetings/{meeting_id}"
+    chair.post(f"{base}/plan/due/{client_id}")
+    for step in ("/run/start", "/run/consent"):
+        chair.post(base + step)
+    chair.post(base + "/run/phase", {"phase": "items"})
+    chair.post(base + "/run/next")
+    item_id = db.execute("SELECT current_item_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0]
+    decided = chair.post(f"{base}/run/items/{item_id}/decide", {
+        "answer": "Yes", "outcome": "continue_adjusted", "decision": "New goals", "needs_met": "yes",
+        "continuation_answer": "Not yet stable", "colleague_invited": "yes"})
+    assert decided.status_code == 302, decided.text
+    after = within_norm()
+    assert len(before) == len(after) == 1 and all(len(values) == 1 for values in after.values()), after

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from meeting.core.i18n import plain
 from meeting.store import clients as client_store
 from meeting.store import now
 
@@ -212,8 +213,9 @@ def test_consultation_is_asked_in_a_decision_and_its_answer_comes_back_as_an_ite
     item = db.execute("""SELECT i.title, i.label, i.track, i.client_id, i.presenter_id, i.current_state, i.state,
         m.state FROM consultations k JOIN items i ON i.id = k.answer_item_id JOIN meetings m ON m.id = i.meeting_id
         WHERE k.id = ?""", [consultation_id]).fetchone()
-    assert item[:6] == ("Consultation answer: Continue or step down?", "issue", "regular", world["client_a"],
-                        world["member_a"], "Visit together with the GP; keep contact short and regular.")
+    assert (plain(item[0]), *item[1:6]) == ("Consultation answer: Continue or step down?", "issue", "regular",
+                                            world["client_a"], world["member_a"],
+                                            "Visit together with the GP; keep contact short and regular.")
     assert item[6] == "planned" and item[7] in ("planned", "frozen")
     again = member.post(answer_url, {"answer": "Another answer", "need": "x"}, follow_redirects=True)
     assert "This consultation has an answer already." in again.text

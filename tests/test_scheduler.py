@@ -150,7 +150,7 @@ def test_the_chair_sees_the_freeze_notice_on_the_team_page(as_user, world, db):
                 {"moment": "2026-03-24T12:30:00+00:00", "items": 3, "added": 1}, "/x", utc(2026, 3, 23, 13))
     chair = as_user("chair.a@example.org")
     page = chair.get(f"/teams/{world['team_a']}/")
-    assert "is frozen: 3 items, 1 due reviews added." in page.text
+    assert "is frozen. Items on it: 3; due reviews added: 1." in page.text
     notice_id = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
     chair.post(f"/teams/{world['team_a']}/notices/{notice_id}/read")
     assert "is frozen" not in chair.get(f"/teams/{world['team_a']}/").text

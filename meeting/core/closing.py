@@ -233,6 +233,7 @@ def client_changes(form: Mapping, today: date) -> dict[str, date | str | None]:
     return changes
 
 
+NOT_REACHED = N_("Not reached in the meeting")  # the reason an item still open when the meeting ends is deferred
 DEFERRAL_REASON = TextField(300)  # one line, shown in the agenda and the minutes
 
 

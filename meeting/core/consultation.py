@@ -2,12 +2,13 @@
 comes back to the agenda as an item. Pure."""
 from collections.abc import Mapping
 
-from meeting.core.i18n import N_
+from meeting.core.i18n import N_, generated
 from meeting.core.items import ItemInput
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message
 
 LIMITS = {"consultation_question": 500, "consultation_asked_of": 120, "answer": 1500, "need": 500}
 ANSWER_MINUTES = 10
+ANSWER_TITLE = N_("Consultation answer: %(title)s")
 
 
 def _text(form: Mapping, name: str) -> str:
@@ -45,11 +46,10 @@ def validate_answer(form: Mapping) -> dict[str, str]:
             _text_errors(form, "need", N_("Say what you need from the team.")))
 
 
-def answer_item(consultation: Mapping, answer: str, title: str, need: str) -> ItemInput:
-    """The item that brings the answer back to the team: same track and client, an issue to discuss.
-
-    `title` and `need` come translated from the web layer: stored text stays in the team's language.
-    """
+def answer_item(consultation: Mapping, answer: str, need: str) -> ItemInput:
+    """The item that brings the answer back to the team: same track and client, an issue to discuss; its title is
+    generated from the asking item's (shown in each reader's language), the need and the answer as typed."""
     return ItemInput(track=consultation["track"], label="issue", client_id=consultation["client_id"],
-                     title=title.strip()[:120], need=need.strip()[:500], current_state=answer.strip()[:1500],
+                     title=generated(ANSWER_TITLE, title=consultation["title"]), need=need.strip()[:500],
+                     current_state=answer.strip()[:1500],
                      request_and_start="", tried_towards_finishing="", finishing_hard="", minutes=ANSWER_MINUTES)

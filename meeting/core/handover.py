@@ -5,15 +5,14 @@ Deciding "step down" or "finish" opens a handover. Each point of its checklist i
 or open, with a note. The client leaves the active count on the recorded last-contact date, not before.
 Pure: no Flask, no SQL, `today` passed in.
 """
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import cast
 
 from meeting.core.dates import parse_date
-from meeting.core.i18n import N_
+from meeting.core.i18n import N_, generated
 from meeting.core.items import ItemInput
-from meeting.core.planning import plain_text
 from meeting.core.text import TextField, text_errors
 
 OPENING_OUTCOMES = ("step_down", "finish")
@@ -169,12 +168,11 @@ def leaving(last_contact_on: date | None, left_on: date | None, client: Mapping,
     return None
 
 
-def announcement(client_id: int, reference: str, done: int, minutes: int,
-                 translate: Callable[..., str] = plain_text) -> ItemInput:
-    """The short announcement that keeps an open handover on the next agendas."""
+def announcement(client_id: int, reference: str, done: int, minutes: int) -> ItemInput:
+    """The short announcement that keeps an open handover on the next agendas (its texts stored as generated)."""
     return ItemInput(track="regular", label="announcement", client_id=client_id,
-                     title=translate(ANNOUNCEMENT_TITLE, reference=reference, done=done, total=len(POINTS)),
-                     need=translate(ANNOUNCEMENT_NEED), current_state="", request_and_start="",
+                     title=generated(ANNOUNCEMENT_TITLE, reference=reference, done=done, total=len(POINTS)),
+                     need=generated(ANNOUNCEMENT_NEED), current_state="", request_and_start="",
                      tried_towards_finishing="", finishing_hard="", minutes=minutes)
 
 

@@ -1,13 +1,12 @@
 """Items brought in by presenters, and the meeting states that govern them. No Flask, no SQL."""
-from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from meeting.core.dates import parse_date
 from meeting.core.evaluations import days_overdue, next_evaluation_due
-from meeting.core.i18n import N_
-from meeting.core.planning import DUE_REVIEW_NEED, DUE_REVIEW_TITLE, QUESTION, REGULAR, AgendaItem, plain_text
+from meeting.core.i18n import N_, generated
+from meeting.core.planning import DUE_REVIEW_NEED, DUE_REVIEW_TITLE, QUESTION, REGULAR, AgendaItem
 from meeting.core.preparation import validate_preparation
 from meeting.core.text import CONTROL_CHARACTERS, has_control_characters, length_message
 
@@ -148,13 +147,13 @@ def agenda_item(row: dict, today, interval_months: int):
 
 
 def due_review_item(client_id: int, reference: str, treatment_months: int, milestone_prompt: str | None,
-                    minutes: int, translate: Callable[..., str] = plain_text):
+                    minutes: int) -> ItemInput:
     """The regular review of a due client, prefilled the same way from the planner and the scheduler's freeze.
 
     Its label is a question (continue, adjust, step down or finish?), not an issue: the presenter
     relabels it when the treatment needs real discussion.
     """
     return ItemInput(track=REGULAR, label=QUESTION, client_id=client_id,
-                     title=translate(DUE_REVIEW_TITLE, reference=reference, months=treatment_months),
-                     need=translate(milestone_prompt or DUE_REVIEW_NEED), current_state="", request_and_start="",
+                     title=generated(DUE_REVIEW_TITLE, reference=reference, months=treatment_months),
+                     need=generated(milestone_prompt or DUE_REVIEW_NEED), current_state="", request_and_start="",
                      tried_towards_finishing="", finishing_hard="", minutes=minutes)

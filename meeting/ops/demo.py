@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from meeting.core import handover as handover_rules
 from meeting.core.clients import ClientInput
 from meeting.core.evaluations import add_months, treatment_months
-from meeting.core.planning import plain_text
 from meeting.core.teams import upcoming_meeting_starts
 from meeting.store import clients as client_store
 from meeting.store import handovers as handover_store
@@ -43,8 +42,8 @@ CLIENTS = 245
 HISTORY_WEEKS = 12
 OUTCOMES = ["continue_adjusted", "continue_adjusted", "continue_unchanged", "step_down", "finish"]
 EMAIL_DOMAIN = "fact-noord.example"
-CHANGES = ["", "", "", "", "Start on time", "Fewer side conversations", "Say the question before the story",
-           "More time for the regular reviews"]
+CHANGES = ["", "", "", "", "Op tijd beginnen", "Minder zijgesprekken", "Eerst de vraag, dan het verhaal",
+           "Meer tijd voor de lopende behandelingen"]  # typed by the (Dutch) team, so in Dutch
 DEMO_HANDOVERS = 4
 
 
@@ -92,8 +91,8 @@ def _demo_handovers(db, team: dict, today: date) -> None:
             "status_stable": "done", "status_network": "done", "receiving_care": "gp_nurse",
             "new_care_starts_on": (today + timedelta(days=35)).isoformat(),
             "last_contact_on": (today + timedelta(days=14)).isoformat()}, today)
-        handover_store.save(db, actor, team, oldest, 1, values, today, plain_text)
-    handover_store.put_on_agendas(db, actor, team, iso(datetime.combine(today, time.min, tzinfo=UTC)), plain_text)
+        handover_store.save(db, actor, team, oldest, 1, values, today)
+    handover_store.put_on_agendas(db, actor, team, iso(datetime.combine(today, time.min, tzinfo=UTC)))
 
 
 def _continuation_decisions(rng: random.Random, ids: list[int], clients: list[ClientInput], today: date) -> list:

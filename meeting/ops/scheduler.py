@@ -26,7 +26,8 @@ log = logging.getLogger("belletje.scheduler")
 BACKUPS_KEPT = 14
 BACKUP_HOUR = 3  # 03:30 local: never inside the 02:00–03:00 hour that DST skips or repeats
 SYSTEM = Actor(None, "scheduler")
-FROZEN_NOTICE = N_("The agenda of %(moment)s is frozen: %(items)s items, %(added)s due reviews added.")
+# Said without a plural (a notice is stored as one message id): "1 items" never shows.
+FROZEN_NOTICE = N_("The agenda of %(moment)s is frozen. Items on it: %(items)s; due reviews added: %(added)s.")
 
 
 def create_meetings(db, now: datetime) -> int:
@@ -54,7 +55,7 @@ def add_due_reviews(db, team: dict, meeting: dict) -> int:
     """Fill the regular budget with reviews in the review order: every due review first, then, so that no
     slot is lost, those due soonest; ties go to the longest wait since the last review, then a rotation.
 
-    Stored titles are English: the scheduler has no reader whose language it could use.
+    Their titles are stored as message ids (meeting.core.i18n.generated): each reader sees them in their language.
     """
     planned = item_store.planned_minutes(db, meeting["id"], "regular")
     on_agenda = item_store.clients_on_agenda(db, meeting["id"])

@@ -45,7 +45,7 @@ def get(db, team_id: int, consultation_id: int) -> dict | None:
 ALREADY_ANSWERED = N_("This consultation has an answer already. Nothing was changed.")
 
 
-def answer(db, actor: Actor, team_id: int, consultation_id: int, text: str, title: str, need: str,
+def answer(db, actor: Actor, team_id: int, consultation_id: int, text: str, need: str,
            meeting_id: int, late: bool, today: date) -> int:
     """Record the answer and put it on the meeting's agenda as an item of the presenter; return the item's id."""
     with write(db):
@@ -53,7 +53,7 @@ def answer(db, actor: Actor, team_id: int, consultation_id: int, text: str, titl
         if consultation is None or consultation["answered_on"]:
             raise Refused(ALREADY_ANSWERED)
         item_id = add_item(db, actor, team_id, meeting_id, consultation["presenter_id"],
-                           answer_item(consultation, text, title, need), late=late)
+                           answer_item(consultation, text, need), late=late)
         db.execute("""UPDATE consultations SET answer = ?, answered_on = ?, answered_by = ?, answer_item_id = ?
             WHERE id = ? AND team_id = ? AND answered_on IS NULL""",
                    [text.strip(), today.isoformat(), actor.user_id, item_id, consultation_id, team_id])

@@ -13,7 +13,6 @@ from meeting.core.actions import status_after
 from meeting.core.dates import parse_date
 from meeting.core.decision_extras import consent_form, finishes_by_consent
 from meeting.core.items import ItemInput
-from meeting.core.planning import plain_text
 from meeting.store import client_evaluations, consultations
 from meeting.store import handovers as handover_store
 from meeting.store.audit import Actor, log_access
@@ -54,7 +53,7 @@ def subject(db, team_id: int, item_id: int) -> rules.Subject | None:
 
 
 def decide(db, actor: Actor, team: dict, item: Mapping, posted: rules.DecisionInput | Mapping, today: date,
-           now: datetime, next_meeting_id: int | None, translate=plain_text) -> int:
+           now: datetime, next_meeting_id: int | None) -> int:
     """Record the decision that closes `item` (an agenda item, or a session's options step); `today` is the day of
     the meeting it is decided in (a review is dated by it). InvalidDecision when the core refuses it, or when it was
     closed meanwhile; checked inside the write lock, with the team's active members as the possible owners."""
@@ -70,14 +69,14 @@ def decide(db, actor: Actor, team: dict, item: Mapping, posted: rules.DecisionIn
             outcome = rules.decide(closing, posted, today, members, team["evaluation_interval_months"], next_meeting_id)
             if isinstance(outcome, rules.Refusal):
                 raise InvalidDecision(outcome.errors)
-            return apply(db, actor, team, outcome, now, translate)
+            return apply(db, actor, team, outcome, now)
     except sqlite3.IntegrityError as error:  # the UNIQUE item_id: a second chair at the same moment
         if "decisions.item_id" in str(error):
             raise InvalidDecision({"item": ALREADY_CLOSED}) from error
         raise
 
 
-def apply(db, actor: Actor, team: dict, decision: rules.Decision, now: datetime, translate=plain_text) -> int:
+def apply(db, actor: Actor, team: dict, decision: rules.Decision, now: datetime) -> int:
     """Write every effect of `decision` in one transaction (all or nothing); return the decision's id."""
     item = decision.subject
     with write(db):
@@ -104,7 +103,7 @@ def apply(db, actor: Actor, team: dict, decision: rules.Decision, now: datetime,
         db.execute("UPDATE items SET state = 'decided', version = version + 1 WHERE id = ?", [item.item_id])
         close_current(db, team["id"], item.meeting_id, item.item_id, now, actor.user_id)
         if decision.announce_after:  # a step-down or finish opens a handover: the next agenda announces it
-            handover_store.put_on_agendas(db, actor, team, decision.announce_after, translate)
+            handover_store.put_on_agendas(db, actor, team, decision.announce_after)
     return decision_id
 
 

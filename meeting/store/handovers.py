@@ -88,8 +88,7 @@ def statuses(db, handover_id: int) -> dict[str, str]:
                                            [handover_id])}
 
 
-def save(db, actor: Actor, team: dict, handover_id: int, version: int, values: dict, today: date,
-         translate) -> bool:
+def save(db, actor: Actor, team: dict, handover_id: int, version: int, values: dict, today: date) -> bool:
     """Store the checklist (validated by the core) if nobody saved it since `version`; returns whether it is
     done now. A done handover leaves the agendas; one that is open again comes back on the next."""
     with write(db):
@@ -110,7 +109,7 @@ def save(db, actor: Actor, team: dict, handover_id: int, version: int, values: d
         if done:
             _leave_agendas(db, team["id"], handover_id)
         else:
-            _retitle(db, actor, team, handover_id, translate)
+            _retitle(db, team, handover_id)
     return done
 
 
@@ -151,7 +150,7 @@ def leave_on_last_contact(db, actor: Actor, team_id: int, today: date) -> int:
     return len(ids)
 
 
-def put_on_agendas(db, actor: Actor, team: dict, after: str, translate) -> int:
+def put_on_agendas(db, actor: Actor, team: dict, after: str) -> int:
     """Every open handover not yet on a coming agenda becomes a short announcement on the first weekly
     meeting after `after` (an ISO start); returns how many were added."""
     with write(db):
@@ -162,7 +161,7 @@ def put_on_agendas(db, actor: Actor, team: dict, after: str, translate) -> int:
                    if db.execute(_LIVE_ITEM, [r["id"]]).fetchone() is None]
         for row in missing if target else []:
             item = rules.announcement(row["client_id"], row["reference"], rules.progress(statuses(db, row["id"])),
-                                      team["minutes_announcement"], translate)
+                                      team["minutes_announcement"])
             item_id = item_store.add_item(db, actor, team["id"], target["id"], row["clinician_id"], item)
             db.execute("UPDATE items SET handover_id = ? WHERE id = ?", [row["id"], item_id])
     return len(missing) if target else 0
@@ -175,11 +174,11 @@ def _leave_agendas(db, team_id: int, handover_id: int) -> None:
         meeting_store.bump_revision(db, team_id, meeting_id)
 
 
-def _retitle(db, actor: Actor, team: dict, handover_id: int, translate) -> None:
+def _retitle(db, team: dict, handover_id: int) -> None:
     """The announcement on the coming agenda shows the handover's progress."""
     row = db.execute("SELECT h.client_id, c.reference FROM handovers h JOIN clients c ON c.id = h.client_id"
                      " WHERE h.id = ?", [handover_id]).fetchone()
-    title = rules.announcement(row[0], row[1], rules.progress(statuses(db, handover_id)), 1, translate).title
+    title = rules.announcement(row[0], row[1], rules.progress(statuses(db, handover_id)), 1).title
     for item_id, meeting_id in db.execute(_LIVE_ITEM, [handover_id]).fetchall():
         db.execute("UPDATE items SET title = ?, version = version + 1 WHERE id = ?", [title, item_id])
         meeting_store.bump_revision(db, team["id"], meeting_id)

@@ -3,6 +3,8 @@ benchmark's institution. Bypasses the live flow on purpose; everything else writ
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from meeting.core.closing import NOT_REACHED
+from meeting.core.i18n import generated
 from meeting.store import figures
 from meeting.store.db import iso, write
 
@@ -74,7 +76,7 @@ def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, ite
            VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)""",
         [meeting_id, team["id"], item.presenter_id, item.client_id, item.track, item.label, item.title, item.minutes,
          position, item.state, item.carried_over, item.used_seconds,
-         "Not reached in the meeting" if item.state == "deferred" else None, start, start]).lastrowid
+         generated(NOT_REACHED) if item.state == "deferred" else None, start, start]).lastrowid
     if item.state == "decided":
         decision_id = db.execute("""INSERT INTO decisions (item_id, meeting_id, outcome, announcement_outcome,
             exemplary_situation, needs_met, decided_at) VALUES (?, ?, ?, ?, ?, 'yes', ?)""",

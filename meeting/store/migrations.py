@@ -1,4 +1,6 @@
 """The schema, as numbered sqlite-utils migrations. Never edit one that has been applied: add one."""
+import json
+import re
 import sqlite3
 
 from sqlite_utils import Migrations
@@ -854,3 +856,108 @@ def evaluation_with_client_planned(db):
     CREATE INDEX clients_with_client_due ON clients(team_id, status, with_client_due, clinician_id);
     INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
     """)
+
+
+# The texts the app wrote into rows before it stored them as message ids, in English and in Dutch (as the catalogue
+# had them): message id -> the words it was stored in. Frozen with the migration below; never change it.
+_GENERATED_TITLES = {
+    "Handover %(reference)s: %(done)s of %(total)s points done":
+        ("Overdracht %(reference)s: %(done)s van %(total)s punten afgerond",),
+    "Evaluation %(reference)s (%(months)s months in treatment)":
+        ("Bespreking %(reference)s (%(months)s maanden in behandeling)",),
+    "Consultation answer: %(title)s": ("Antwoord extern consult: %(title)s",),
+}
+_GENERATED_NEEDS = {
+    "The team follows the handover until every point is done or does not apply.":
+        ("Het team volgt de overdracht tot elk punt is afgerond of niet van toepassing is.",),
+    "Evaluate the treatment plan: continue, adjust, step down or finish?":
+        ("Bespreking van het behandelplan: doorgaan, bijstellen, afschalen of afronden?",),
+    "One year in treatment: why do we continue, and what do we still want to achieve?":
+        ("Een jaar in behandeling: waarom gaan we door, en wat willen we nog bereiken?",),
+    "Extension after two years: invite a colleague to the evaluation to question it critically.":
+        ("Verlenging na twee jaar: nodig een collega uit bij de evaluatie om de verlenging kritisch te bevragen.",),
+}
+_GENERATED_STEPS = {
+    "Case presentation": ("Casusbespreking",), "Systemic analysis": ("Systemische analyse",),
+    "Reflective round": ("Reflectieve ronde",), "Options for action": ("Handelingsopties verkennen",),
+    "Closing and application": ("Afronding en toepassing",),
+}
+_GENERATED_REASONS = {
+    "Not reached in the meeting": ("Niet aan bod gekomen in het MDO",),
+    "Does not fit the acute budget after the items before it.":
+        ("Past niet meer in het acute budget na de agendapunten ervoor.",),
+    "Does not fit the regular budget; more overdue reviews go first.":
+        ("Past niet in het budget voor lopende behandelingen; langer achterstallige besprekingen gaan voor.",),
+    "The announcements alone exceed the regular budget.":
+        ("De mededelingen alleen passen al niet in het budget voor lopende behandelingen.",),
+    "The acute budget is spent and acute items remain: defer them or borrow minutes from the regular budget.":
+        ("Het budget voor acuut is op en er zijn nog acute agendapunten: stel ze uit of leen minuten van het budget "
+         "voor lopende behandelingen.",),
+    "The acute budget is spent and acute items remain: defer them; the regular budget has no minutes left to lend.":
+        ("Het budget voor acuut is op en er zijn nog acute agendapunten: stel ze uit; het budget voor lopende "
+         "behandelingen heeft geen minuten meer over om uit te lenen.",),
+    "The regular budget is spent and regular reviews remain: defer them or borrow minutes from the acute budget.":
+        ("Het budget voor lopende behandelingen is op en er zijn er nog te bespreken: stel ze uit of leen minuten van "
+         "het budget voor acuut.",),
+    "The regular budget is spent and regular reviews remain: defer them; the acute budget has no minutes left to lend.":
+        ("Het budget voor lopende behandelingen is op en er zijn er nog te bespreken: stel ze uit; het budget voor "
+         "acuut heeft geen minuten meer over om uit te lenen.",),
+    "Acute issues come first: discuss or defer them before the regular reviews.":
+        ("Acute agendapunten gaan voor: bespreek ze of stel ze uit vóór de lopende behandelingen.",),
+    "Regular reviews come first: discuss or defer them before the acute issues.":
+        ("Lopende behandelingen gaan voor: bespreek ze of stel ze uit vóór de acute agendapunten.",),
+}
+
+
+def _recognised(text, messages: dict) -> str | None:
+    """`text` in the stored form of a generated text ("\\x1e" and JSON [message id, values]) when it reads as one of
+    `messages` in English or Dutch; None when a person typed it (or it is stored so already)."""
+    if not isinstance(text, str) or text.startswith("\x1e"):
+        return None
+    for message, words in messages.items():
+        for form in (message, *words):
+            pattern = "".join(f"(?P<{piece[2:-2]}>.+)" if piece.startswith("%(") else re.escape(piece)
+                              for piece in re.split(r"(%\(\w+\)s)", form))
+            found = re.fullmatch(pattern, text.strip(), re.S)
+            if found:
+                values = {key: int(value) if value.isdigit() else (_recognised(value, messages) or value)
+                          for key, value in found.groupdict().items()}
+                return "\x1e" + json.dumps([message, values], ensure_ascii=False, sort_keys=True)
+    return None
+
+
+@migrations(name="0026_generated_text_as_message_ids")
+def generated_text_as_message_ids(db):
+    """Text the app wrote into rows in the language of whoever triggered it (a handover's announcement, a due review's
+    title, a session step's name, "Not reached in the meeting", the planner's and the budget's deferral reasons) is
+    stored as its message id with its values, so each reader sees it in their own language. Text a person typed is
+    left as typed; only a whole text that reads exactly as one the app writes is converted."""
+    _store_generated_text_as_message_ids(db)
+
+
+def _store_generated_text_as_message_ids(db) -> None:
+    """Migration 0026's conversion, frozen with it: items' titles, needs and deferral reasons, meetings' carried titles."""
+    conversions = (("title", _GENERATED_TITLES), ("need", _GENERATED_NEEDS), ("deferred_reason", _GENERATED_REASONS))
+    for column, messages in conversions:
+        for item_id, text, step in db.execute(f"SELECT id, {column}, step FROM items WHERE {column} IS NOT NULL"
+                                              ).fetchall():
+            if column == "title":  # a step's name only on a session's step, where the app wrote it
+                messages = _GENERATED_STEPS if step else _GENERATED_TITLES
+            stored = _recognised(text, messages)
+            if stored:
+                db.execute(f"UPDATE items SET {column} = ? WHERE id = ?", [stored, item_id])
+    for meeting_id, ahead in db.execute("SELECT id, look_ahead FROM meetings WHERE look_ahead IS NOT NULL").fetchall():
+        looked = json.loads(ahead)
+        carried = [_recognised(title, _GENERATED_TITLES) or title for title in looked.get("carried") or []]
+        if carried != (looked.get("carried") or []):
+            db.execute("UPDATE meetings SET look_ahead = ? WHERE id = ?", [json.dumps(looked | {"carried": carried}),
+                                                                          meeting_id])
+
+
+@migrations(name="0027_frozen_notice_without_plural")
+def frozen_notice_without_plural(db):
+    """The scheduler's notice that an agenda froze is said without a plural ("1 items" showed); stored notices take the
+    new message id, so they keep showing in the reader's language."""
+    db.execute("UPDATE notifications SET message = ? WHERE message = ?",
+               ["The agenda of %(moment)s is frozen. Items on it: %(items)s; due reviews added: %(added)s.",
+                "The agenda of %(moment)s is frozen: %(items)s items, %(added)s due reviews added."])

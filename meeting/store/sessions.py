@@ -7,7 +7,7 @@ and one revision serve both. Client-linked reads and changes are written to the 
 from datetime import datetime
 
 from meeting.core import session as rules
-from meeting.core.i18n import N_
+from meeting.core.i18n import N_, generated
 from meeting.store import running as running_store
 from meeting.store.audit import Actor, log_access
 from meeting.store.db import iso, utcnow, write
@@ -32,8 +32,8 @@ def create(db, actor: Actor, team: dict, starts_at: datetime, client_id: int, pr
             db.execute("""INSERT INTO items (meeting_id, team_id, presenter_id, client_id, track, label, title, need,
                 minutes, position, step, created_at, updated_at) VALUES (?, ?, ?, ?, 'regular', 'issue', ?, '',
                 ?, ?, ?, ?, ?)""",
-                       [session_id, team["id"], presenter_id, client_id, rules.STEP_NAMES[step], minutes[step],
-                        position, step, now, now])
+                       [session_id, team["id"], presenter_id, client_id, generated(rules.STEP_NAMES[step]),
+                        minutes[step], position, step, now, now])
         log_access(db, actor, "session-plan", [client_id], team["id"], detail=f"session={session_id}")
     return session_id
 

@@ -21,6 +21,7 @@ from meeting.core import actions, budget, closing, evaluations, reports
 from meeting.core.access_log import ACCESS_ACTIONS
 from meeting.core.clock import mmss, overrun_text
 from meeting.core.dates import parse_date
+from meeting.core.i18n import is_generated, message_of
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
@@ -74,7 +75,7 @@ def init_app(app) -> None:
     app.teardown_appcontext(close_db)
     app.before_request(running_now)
     app.jinja_env.globals.update(running_url=running_url, tr=translate, LOCALES=LOCALES, get_locale=get_locale,
-                                 ROLES=ROLES,
+                                 ROLES=ROLES, shown=shown,
                                  WEEKDAYS=WEEKDAYS, ORDER_POLICIES=ORDER_POLICIES, TRACK_NAMES=TRACK_NAMES,
                                  LABEL_NAMES=LABEL_NAMES, LABEL_EXPLANATIONS=LABEL_EXPLANATIONS,
                                  MEETING_STATES=MEETING_STATES, ITEM_STATES=ITEM_STATES, mmss=mmss,
@@ -97,6 +98,7 @@ def init_app(app) -> None:
         for key, value in params.items()}
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         parse_date(start), team_today(g.team)) if start and g.get("team") else None
+    app.jinja_env.filters["shown"] = shown
     app.jinja_env.filters["cell"] = reports.markdown_cell  # the Markdown downloads; a CSV neutralises its own
     app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d,
                                                          "medium") if d else "—"
@@ -251,6 +253,18 @@ def translate(message: str | None, **params) -> str:
     params = getattr(message, "params", {}) | params  # a core Message carries its own (e.g. a field's maximum)
     text = catalogue().ugettext(message)
     return text % params if params else text
+
+
+def shown(text: str | None) -> str:
+    """A stored text as this reader sees it: one the app generated in the reader's language (its values too, when
+    they are generated texts themselves), one a person typed as typed."""
+    if not is_generated(text):
+        return text or ""
+    message, values = message_of(text)  # type: ignore[arg-type]
+    translated = catalogue().ugettext(message)
+    if not values:
+        return translated
+    return translated % {key: shown(value) if isinstance(value, str) else value for key, value in values.items()}
 
 
 def attachment(*parts, suffix: str) -> dict:

@@ -1,4 +1,5 @@
 """Members on their phones: the upcoming meetings, submitting items, the agenda."""
+from dataclasses import replace
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow
-from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate
+from meeting.web.plumbing import actor, get_db, login_guarded, shown, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("agenda", __name__))
 PRESENTERS = ("member", "chair")
@@ -117,7 +118,8 @@ def edit_item(team_id: int, item_id: int):
     """The presenter edits an own item until the agenda freezes."""
     item, meeting = _own_open_item(team_id, item_id)
     if request.method == "GET":
-        form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"])
+        form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"],
+                    title=shown(item["title"]), need=shown(item["need"]))
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item,
                                check=_client_check(team_id, form))
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
@@ -126,7 +128,7 @@ def edit_item(team_id: int, item_id: int):
         try:
             item_store.update_item(get_db(), actor(), team_id, item_id, request.form.get("version",
                                                                                          type=parse_whole_number),
-                                   values)
+                                   _generated_kept(values, item))
             flash(_("Your item is saved."))
             _say_what_is_still_to_prepare(vars(values), meeting)
             return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
@@ -134,6 +136,13 @@ def edit_item(team_id: int, item_id: int):
             errors["version"] = _("Someone changed this item meanwhile. Reload it and make your change again.")
     return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=[meeting], item=item,
                            check=_client_check(team_id, request.form)), 409 if "version" in errors else 400
+
+
+def _generated_kept(values: item_rules.ItemInput, item: dict) -> item_rules.ItemInput:
+    """A generated title or need the presenter left as shown stays generated (each reader keeps their language);
+    one they changed is theirs, as typed."""
+    kept = {field: item[field] for field in ("title", "need") if getattr(values, field) == shown(item[field])}
+    return replace(values, **kept)
 
 
 @bp.post("/teams/<int:team_id>/items/<int:item_id>/withdraw")

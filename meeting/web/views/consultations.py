@@ -34,14 +34,14 @@ def _page(team_id: int, errors: dict, answering: int | None, form: dict, status:
 @team_view("member", "chair")
 def answer(team_id: int, consultation_id: int):
     """Record the answer: it goes on the next meeting's agenda as an issue of the presenter."""
-    row = consultation_store.get(get_db(), team_id, consultation_id) or abort(404)
+    consultation_store.get(get_db(), team_id, consultation_id) or abort(404)
     errors = consultation_rules.validate_answer(request.form)
     if errors:
         return _page(team_id, errors, consultation_id, request.form, 400)
     meeting = _next_meeting(team_id)
     try:
         consultation_store.answer(get_db(), actor(), team_id, consultation_id, request.form["answer"],
-                                  _("Consultation answer: %(title)s", title=row["title"]), request.form["need"],
+                                  request.form["need"],
                                   meeting["id"], not item_rules.open_for_submission(meeting, utcnow()),
                                   team_today(g.team))
     except Refused as refusal:

@@ -6,7 +6,7 @@ from meeting.core import handover as rules
 from meeting.core.text import parse_whole_number
 from meeting.store import handovers as handover_store
 from meeting.store.db import iso, utcnow
-from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate
+from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view
 
 bp = login_guarded(Blueprint("handover", __name__))
 HANDOVERS = "/teams/<int:team_id>/handovers"
@@ -44,8 +44,8 @@ def handover(team_id: int, handover_id: int):
             try:
                 done = handover_store.save(db, actor(), g.team, handover_id, request.form.get("version",
                                                                                               type=parse_whole_number),
-                                           values, today, translate)
-                handover_store.put_on_agendas(db, actor(), g.team, iso(utcnow()), translate)  # open again: back on
+                                           values, today)
+                handover_store.put_on_agendas(db, actor(), g.team, iso(utcnow()))  # open again: back on
                 flash(_("The handover is done.") if done else _("The handover is saved."))
                 return redirect(url_for("handover.handover", team_id=team_id, handover_id=handover_id))
             except handover_store.Conflict:

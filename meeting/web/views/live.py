@@ -2,6 +2,7 @@
 what is on, the bell, and the rating at the end of a meeting."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from meeting.core import closing, session_rating
@@ -78,8 +79,8 @@ def ring(team_id: int, meeting_id: int):
         wait = running_store.ring(get_db(), team_id, meeting_id, meeting["current_item_id"], current_user.id, reason,
                                   utcnow())
         rung = wait == 0
-        message = _("The bell rang.") if rung else _("Wait %(seconds)s seconds before ringing again.",
-                                                      seconds=int(wait) + 1)
+        message = _("The bell rang.") if rung else ngettext(
+            "Wait %(num)s second before ringing again.", "Wait %(num)s seconds before ringing again.", int(wait) + 1)
         wait = int(closing.BELL_INTERVAL.total_seconds()) if rung else int(wait) + 1
     if not htmx:  # a plain form post (no script yet): back to the page
         flash(message)

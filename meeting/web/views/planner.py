@@ -9,6 +9,7 @@ from meeting.core import closing, evaluations, planning
 from meeting.core import items as item_rules
 from meeting.core import teams as team_rules
 from meeting.core.dates import BEYOND_HORIZON, beyond_horizon, parse_date
+from meeting.core.i18n import generated
 from meeting.core.text import parse_whole_number, text_errors
 from meeting.store import audit
 from meeting.store import clients as client_store
@@ -167,7 +168,7 @@ def defer(team_id: int, meeting_id: int, item_id: int):
 def defer_proposed(team_id: int, meeting_id: int):
     """Apply the planner's proposal: defer every item that does not fit its budget."""
     proposed = _planner_context(team_id, meeting_id, log=False)["proposed"]
-    item_store.defer_all(get_db(), actor(), team_id, {item_id: translate(reason) for item_id,
+    item_store.defer_all(get_db(), actor(), team_id, {item_id: generated(reason) for item_id,
                                                       reason in proposed.items()},
                          _next_meeting(team_id, meeting_id))
     return _planner_fragment(team_id, meeting_id)
@@ -186,7 +187,7 @@ def add_due_review(team_id: int, meeting_id: int, client_id: int):
     record = client_store.client_record(client)
     prompt = evaluations.milestone(record, today)
     item = item_rules.due_review_item(client_id, client["reference"], evaluations.treatment_months(
-        record.treatment_start, today), prompt and prompt.prompt, g.team["minutes_question"], translate)
+        record.treatment_start, today), prompt and prompt.prompt, g.team["minutes_question"])
     item_store.add_item(get_db(), actor(), team_id, meeting_id, client["clinician_id"], item)
     return _planner_fragment(team_id, meeting_id)
 

@@ -2,11 +2,12 @@
 went, overdue clients, meeting time and process, per team or for all the teams they manage. Counts, dates
 and pseudonymous references only; every view is logged."""
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cached_property
 from operator import itemgetter
 
 from flask import Blueprint, Response, abort, g, render_template, request
-from flask_babel import pgettext
+from flask_babel import lazy_pgettext, pgettext
 from flask_login import current_user
 
 from meeting.core import handover as handover_rules
@@ -22,6 +23,42 @@ from meeting.web.plumbing import actor, attachment, get_db, login_guarded, team_
 
 bp = login_guarded(Blueprint("reports", __name__))
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
+COLUMN_NAMES = {  # a CSV's column names in the reader's language
+    "from": lazy_pgettext("CSV column", "from"), "to": lazy_pgettext("CSV column", "to"),
+    "clients_due": lazy_pgettext("CSV column", "clients_due"),
+    "clients_due_overdue_at_start": lazy_pgettext("CSV column", "clients_due_overdue_at_start"),
+    "clients_reviewed_in_time": lazy_pgettext("CSV column", "clients_reviewed_in_time"),
+    "clients_reviewed_late": lazy_pgettext("CSV column", "clients_reviewed_late"),
+    "clients_not_reviewed": lazy_pgettext("CSV column", "clients_not_reviewed"),
+    "reviews_held": lazy_pgettext("CSV column", "reviews_held"),
+    "active_clients_at_end": lazy_pgettext("CSV column", "active_clients_at_end"),
+    "within_norm_at_end": lazy_pgettext("CSV column", "within_norm_at_end"),
+    "within_12_months_at_end": lazy_pgettext("CSV column", "within_12_months_at_end"),
+    "meetings": lazy_pgettext("CSV column", "meetings"),
+    "discussed_items": lazy_pgettext("CSV column", "discussed_items"),
+    "decided_items": lazy_pgettext("CSV column", "decided_items"),
+    "deferred_items": lazy_pgettext("CSV column", "deferred_items"),
+    "carried_over_again": lazy_pgettext("CSV column", "carried_over_again"),
+    "bells": lazy_pgettext("CSV column", "bells"),
+    "team": lazy_pgettext("CSV column", "team"), "reference": lazy_pgettext("CSV column", "reference"),
+    "clinician": lazy_pgettext("CSV column", "clinician"), "due": lazy_pgettext("CSV column", "due"),
+    "days_overdue": lazy_pgettext("CSV column", "days_overdue"), "years": lazy_pgettext("CSV column", "years"),
+    "milestone": lazy_pgettext("CSV column", "milestone"),
+    "active_clients": lazy_pgettext("CSV column", "active_clients"),
+    "overdue_now": lazy_pgettext("CSV column", "overdue_now"), "day": lazy_pgettext("CSV column", "day"),
+    "minutes": lazy_pgettext("CSV column", "minutes"), "acute_budget": lazy_pgettext("CSV column", "acute_budget"),
+    "acute_planned_seconds": lazy_pgettext("CSV column", "acute_planned_seconds"),
+    "acute_used_seconds": lazy_pgettext("CSV column", "acute_used_seconds"),
+    "regular_budget": lazy_pgettext("CSV column", "regular_budget"),
+    "regular_planned_seconds": lazy_pgettext("CSV column", "regular_planned_seconds"),
+    "regular_used_seconds": lazy_pgettext("CSV column", "regular_used_seconds"),
+    "borrowed_minutes": lazy_pgettext("CSV column", "borrowed_minutes"), "track": lazy_pgettext("CSV column", "track"),
+    "label": lazy_pgettext("CSV column", "label"), "items": lazy_pgettext("CSV column", "items"),
+    "week": lazy_pgettext("CSV column", "week"),
+    "active_clients_at_week_end": lazy_pgettext("CSV column", "active_clients_at_week_end"),
+    "within_norm_at_week_end": lazy_pgettext("CSV column", "within_norm_at_week_end"),
+    "within_12_months_at_week_end": lazy_pgettext("CSV column", "within_12_months_at_week_end"),
+}
 
 
 @bp.get("/teams/<int:team_id>/dashboard")
@@ -88,7 +125,19 @@ class Dashboard:
 
     @cached_property
     def audit(self):
-        return report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
+        """The period's audit. When the period ends today, its register at the end is today's stored count, the
+        headline's: a review dated by a meeting still to come counts at once in the stored client dates and only from
+        its day in the register, so two sources would name "within the norm today" with two numbers."""
+        audit = report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
+        if self.end != self.today:
+            return audit
+        today = self.today_per_team.values()
+        return replace(audit, active_at_end=sum(r["active"] for r in today),
+                       within_norm_at_end=sum(r["within_norm"] for r in today))
+
+    @cached_property
+    def today_per_team(self) -> dict[int, dict]:
+        return report_store.register_per_team(self.db, self.ids, self.today)
 
     @property
     def _listed(self) -> int | None:
@@ -169,7 +218,7 @@ class Dashboard:
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
                     time=reports.time_totals(self._period_figures), process=self.process, trend=self.chart_trend,
                     monthly=self.monthly,
-                    today_per_team=report_store.register_per_team(self.db, self.ids, self.today))
+                    today_per_team=self.today_per_team)
 
 
 def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
@@ -227,7 +276,7 @@ def _csv(teams: list[dict], table: str):
     dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
     header, rows = _table(dashboard, table)
     # The name holds the period as parsed (never the query's text) and the table's name in the reader's language.
-    return Response(reports.csv_text(header, rows), mimetype="text/csv",
+    return Response(reports.csv_text([str(COLUMN_NAMES[column]) for column in header], rows), mimetype="text/csv",
                     headers=attachment("belletje", _csv_name(table), dashboard.start, dashboard.end, suffix="csv"))
 
 

@@ -8,6 +8,7 @@ meeting has (its phases, the look back, the consent block, budgets to resolve, d
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -16,7 +17,7 @@ from meeting.core import budget, clock, closing, evaluations, flow
 from meeting.core import session as session_rules
 from meeting.core.dates import parse_date
 from meeting.core.decision import DecisionInput
-from meeting.core.i18n import N_
+from meeting.core.i18n import N_, generated
 from meeting.core.text import TextField, text_error
 from meeting.store import decisions as decision_store
 from meeting.store import handovers as handover_store
@@ -184,11 +185,11 @@ def end(team_id: int, meeting_id: int, kind: str):
     with write(db):
         for progress in unfinished:
             running_store.close_current(db, team_id, meeting_id, progress.item.id, utcnow(), current_user.id)
-            item_store.defer(db, actor(), team_id, progress.item.id, _("Not reached in the meeting"), next_meeting)
+            item_store.defer(db, actor(), team_id, progress.item.id, generated(closing.NOT_REACHED), next_meeting)
         ahead = look_ahead(db, team_id, context)
         ahead["carried"] = [context["rows"][p.item.id]["title"] for p in unfinished]
         running_store.end_meeting(db, team_id, meeting_id, utcnow(), ahead)
-        handover_store.put_on_agendas(db, actor(), g.team, context["meeting"]["starts_at"], translate)
+        handover_store.put_on_agendas(db, actor(), g.team, context["meeting"]["starts_at"])
     return redirect(url_for("minutes.minutes", team_id=team_id, meeting_id=meeting_id))
 
 
@@ -210,7 +211,7 @@ def decide(team_id: int, meeting_id: int, kind: str, item_id: int | None = None)
         form = posted.as_form()
         try:
             decision_store.decide(get_db(), actor(), g.team, subject, posted, today, utcnow(),
-                                  _next_meeting_id(meeting), translate)
+                                  _next_meeting_id(meeting))
             flash(_("Decision recorded."))
             return _decided(team_id, meeting_id, kind)
         except decision_store.InvalidDecision as refusal:
@@ -316,7 +317,7 @@ def review_action(team_id: int, meeting_id: int, action_id: int):
 def approve_consent(team_id: int, meeting_id: int):
     """Approve the remaining announcements in one go."""
     count = decision_store.approve_consent_block(get_db(), actor(), meeting_id, team_id, utcnow())
-    flash(_("%(count)s announcements approved.", count=count))
+    flash(ngettext("%(num)s announcement approved.", "%(num)s announcements approved.", count))
     return _after_action(team_id, meeting_id)
 
 
@@ -338,7 +339,7 @@ def resolve(team_id: int, meeting_id: int):
                                  utcnow())
     elif request.form.get("choice") == "defer":
         waiting = [p.item.id for p in context["view"].waiting if p.item.track == resolution.track]
-        item_store.defer_all(get_db(), actor(), team_id, dict.fromkeys(waiting, translate(resolution.message)),
+        item_store.defer_all(get_db(), actor(), team_id, dict.fromkeys(waiting, generated(resolution.message)),
                              _next_meeting_id(context["meeting"]))
     return _after_action(team_id, meeting_id)
 

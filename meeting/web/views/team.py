@@ -268,8 +268,11 @@ def _change_text(change) -> str:
         return _("%(setting)s %(old)s → %(new)s", setting=name, old=translate(team_rules.ORDER_POLICIES[change.old]),
                  new=translate(team_rules.ORDER_POLICIES[change.new]))
     if change.field == "submission_deadline_hours":
-        return _("%(setting)s %(old)s → %(new)s hours before the meeting", setting=name, old=change.old, new=change.new)
-    return _("%(setting)s %(old)s → %(new)s minutes", setting=name, old=change.old, new=change.new)
+        return ngettext("%(setting)s %(old)s → %(num)s hour before the meeting",
+                        "%(setting)s %(old)s → %(num)s hours before the meeting", change.new, setting=name,
+                        old=change.old)
+    return ngettext("%(setting)s %(old)s → %(num)s minute", "%(setting)s %(old)s → %(num)s minutes", change.new,
+                    setting=name, old=change.old)
 
 
 def _days(meetings: list[dict]) -> str:
