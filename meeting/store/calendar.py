@@ -2,16 +2,19 @@
 until, a milestone open from, its last evaluation with the client and the last day that keeps it within 12 months,
 `client_evaluation.with_client_due`); per client the stretches of period starts
 with their due date and next review (as day numbers); per team the register's counts from every day they change;
-and per team and clinician today's register, counted once a day (`count_today`). The core works every date
+and per team and clinician today's register, counted once a day by the scheduler (`count_today`; a team not yet
+counted is counted live, read only, `counts_today`). The core works every date
 out (meeting.core.evaluations, register and client_evaluation); SQL only compares and counts them, so a
 dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
 norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it; a migration that
 changes what is stored marks every team stale and computes nothing. A stale team is
-worked out again when one of its meetings closes, before anything reads its stored calendar (`fresh`), and by
-the scheduler every five minutes.
+worked out again at the end of the request that made it stale (meeting.web.plumbing), when one of its meetings
+closes, and by the scheduler every minute; a read that still finds one (written behind the app's back, within the
+minute) works it out first (`fresh`).
 """
+import json
 from datetime import date, datetime, timedelta
 
 from meeting.core import client_evaluation, evaluations, register, reports
@@ -76,10 +79,11 @@ EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.last_with
 
 def count_today(db, team_ids: list[int], today: date) -> None:
     """Count today's register, per team and responsible clinician (table `today_counts`), of the teams (of
-    `team_ids`) not yet counted on `today` or stale, under the write lock: the register (active clients, within
-    the norm, overdue, by the stored dates) and the evaluation with the client (in treatment, evaluated within
-    12 months, not yet due, by `client_evaluation.legal_status`)."""
-    fresh(db, team_ids)
+    `team_ids`) not yet counted on `today` or stale, under the write lock (the scheduler's job: a request only
+    reads, `counts_today`): the register (active clients, within the norm, overdue, by the stored dates) and the
+    evaluation with the client (in treatment, evaluated within 12 months, not yet due, by
+    `client_evaluation.legal_status`)."""
+    refresh_stale(db, team_ids)
     if _uncounted(db, team_ids, today):
         with write(db):
             for team_id in _uncounted(db, team_ids, today):  # again, under the lock
@@ -89,9 +93,26 @@ def count_today(db, team_ids: list[int], today: date) -> None:
 
 
 def count_every_teams_today(db, now: datetime) -> None:
-    """Count each team's register of its own today (the scheduler's job, so a dashboard seldom has to)."""
+    """Count each team's register of its own today (the scheduler's job, so a dashboard seldom has to count a
+    team live)."""
     for team_id, timezone in db.execute("SELECT id, timezone FROM teams").fetchall():
         count_today(db, [team_id], evaluations.local_day(now, timezone))
+
+
+def counts_today(db, team_ids: list[int], today: date) -> tuple[str, dict]:
+    """Today's counts per team and clinician of `team_ids` (the columns of `today_counts`), read only: a subquery
+    and its parameters (all named `:today_*`). The stored rows of each team counted on `today`; a team not yet
+    counted (the first view of its day before the scheduler came by, or a team changed since) is counted live by
+    the same SQL, so a request never takes the write lock for it."""
+    uncounted = _uncounted(db, team_ids, today)
+    counted = [team_id for team_id in team_ids if team_id not in uncounted]
+    params = {"today_day": today.isoformat(), "today_window": client_evaluation.window_start(today).isoformat(),
+              "today_counted": json.dumps(counted), "today_uncounted": json.dumps(uncounted)}
+    stored = """SELECT team_id, day, clinician_id, active, within_norm, overdue, in_treatment, evaluated, not_yet_due
+        FROM today_counts WHERE team_id IN (SELECT value FROM json_each(:today_counted)) AND day = :today_day"""
+    if not uncounted:
+        return stored, params
+    return f"{stored} UNION ALL {_COUNTS.format(teams='SELECT value FROM json_each(:today_uncounted)')}", params
 
 
 def _uncounted(db, team_ids: list[int], today: date) -> list[int]:
@@ -99,6 +120,25 @@ def _uncounted(db, team_ids: list[int], today: date) -> list[int]:
     counted = {row[0] for row in db.execute(f"SELECT team_id FROM today_counted WHERE team_id IN ({marks}) AND day = ?",
                                             [*team_ids, today.isoformat()])}
     return [team_id for team_id in team_ids if team_id not in counted]
+
+
+def _on_today(rule: str) -> str:
+    return rule.replace(":day", ":today_day").replace(":window", ":today_window")
+
+
+# per team and responsible clinician on :today_day: the register (active clients, within the norm, overdue, by the
+# stored dates) and the evaluation with the client (in treatment, evaluated within 12 months from :today_window,
+# not yet due); `{teams}` a subquery of team ids
+_COUNTS = f"""SELECT team_id, :today_day AS day, clinician_id, count(*) FILTER (WHERE status = 'active') AS active,
+        count(*) FILTER (WHERE status = 'active' AND norm_until >= :today_day) AS within_norm,
+        count(*) FILTER (WHERE status = 'active' AND due_on < :today_day) AS overdue,
+        count(*) FILTER (WHERE in_treatment) AS in_treatment,
+        count(*) FILTER (WHERE in_treatment AND evaluated) AS evaluated,
+        count(*) FILTER (WHERE in_treatment AND NOT evaluated AND treatment_start > :today_window) AS not_yet_due
+    FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, c.treatment_start,
+              {_on_today(IN_TREATMENT)} AS in_treatment, {_on_today(EVALUATED_WITH_CLIENT)} AS evaluated
+          FROM clients c WHERE c.team_id IN ({{teams}}))
+    GROUP BY team_id, clinician_id HAVING count(*) FILTER (WHERE status = 'active' OR in_treatment) > 0"""
 
 
 def _count_today(db, team_id: int, today: date) -> None:
@@ -109,18 +149,9 @@ def _count_today(db, team_id: int, today: date) -> None:
     db.execute("DELETE FROM today_counted WHERE team_id = ? AND day < ?", [team_id, keep_from])
     db.execute("INSERT INTO today_counted (team_id, day) VALUES (?, ?)", [team_id, today.isoformat()])
     db.execute(f"""INSERT INTO today_counts (team_id, day, clinician_id, active, within_norm, overdue, in_treatment,
-            evaluated, not_yet_due)
-        SELECT team_id, :today, clinician_id, count(*) FILTER (WHERE status = 'active'),
-            count(*) FILTER (WHERE status = 'active' AND norm_until >= :today),
-            count(*) FILTER (WHERE status = 'active' AND due_on < :today),
-            count(*) FILTER (WHERE in_treatment), count(*) FILTER (WHERE in_treatment AND evaluated),
-            count(*) FILTER (WHERE in_treatment AND NOT evaluated AND treatment_start > :window)
-        FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, c.treatment_start,
-                  {IN_TREATMENT} AS in_treatment, {EVALUATED_WITH_CLIENT} AS evaluated
-              FROM clients c WHERE c.team_id = :team)
-        GROUP BY clinician_id HAVING count(*) FILTER (WHERE status = 'active' OR in_treatment) > 0""",
-               {"team": team_id, "today": today.isoformat(), "day": today.isoformat(),
-                "window": client_evaluation.window_start(today).isoformat()})
+            evaluated, not_yet_due) {_COUNTS.format(teams=':today_team')}""",
+               {"today_team": team_id, "today_day": today.isoformat(),
+                "today_window": client_evaluation.window_start(today).isoformat()})
 
 
 def timelines(db, team_id: int) -> list[register.Timeline]:

@@ -114,21 +114,20 @@ def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | Non
 
 def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: int | None = None) -> dict:
     """`legal_minimum` on the teams' today, summed in SQL over the stored counts per team and clinician
-    (`calendar.count_today`): the list of clinicians grows with what is shown, not with the institution."""
-    calendar.count_today(db, team_ids, today)
-    marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
-    params = {"today": today.isoformat(), "limit": -1 if clinician_limit is None else clinician_limit} | {
-        f"t{i}": team_id for i, team_id in enumerate(team_ids)}
-    where = f"n.team_id IN ({marks}) AND n.day = :today AND n.in_treatment > 0"
+    (`calendar.counts_today`): the list of clinicians grows with what is shown, not with the institution."""
+    calendar.fresh(db, team_ids)
+    counts, params = calendar.counts_today(db, team_ids, today)
+    params |= {"limit": -1 if clinician_limit is None else clinician_limit}
+    where = "n.in_treatment > 0"
     sums = """sum(n.in_treatment) AS active, sum(n.evaluated) AS evaluated, sum(n.not_yet_due) AS not_yet_due,
         sum(n.in_treatment - n.evaluated - n.not_yet_due) AS overdue"""
-    teams = list(db.query(f"""SELECT t.name AS team, {sums} FROM today_counts n JOIN teams t ON t.id = n.team_id
+    teams = list(db.query(f"""SELECT t.name AS team, {sums} FROM ({counts}) n JOIN teams t ON t.id = n.team_id
         WHERE {where} GROUP BY n.team_id ORDER BY t.name, n.team_id""", params))
     order = "u.name, n.clinician_id" if clinician_limit is None else "overdue DESC, u.name, n.clinician_id"
-    clinicians = list(db.query(f"""SELECT u.name AS clinician, {sums} FROM today_counts n
+    clinicians = list(db.query(f"""SELECT u.name AS clinician, {sums} FROM ({counts}) n
         JOIN users u ON u.id = n.clinician_id WHERE {where} GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""",
                                params))
-    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM today_counts n WHERE {where}", params).fetchone()[0]
+    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM ({counts}) n WHERE {where}", params).fetchone()[0]
     return {"day": today, "window_start": client_evaluation.window_start(today),
             "total": client_evaluation.legal_minimum_total(teams), "teams": teams, "clinicians": clinicians,
             "clinicians_total": total}

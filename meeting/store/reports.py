@@ -22,26 +22,25 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 
 def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
     """Per team today: active clients, how many within the norm, how many overdue (summed over the stored counts
-    per clinician, `calendar.count_today`)."""
-    calendar.count_today(db, team_ids, today)
-    marks, params = _teams(team_ids)
+    per clinician, `calendar.counts_today`)."""
+    calendar.fresh(db, team_ids)
+    counts, params = calendar.counts_today(db, team_ids, today)
     return {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
-        sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM today_counts
-        WHERE team_id IN ({marks}) AND day = :today GROUP BY team_id""", params | {"today": today.isoformat()})}
+        sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM ({counts}) GROUP BY team_id""", params)}
 
 
 def clinicians_today(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """Per responsible clinician with active clients today, over the teams: clients and overdue; by name, or the
     `limit` with the most overdue (ties by name); and how many such clinicians there are."""
-    calendar.count_today(db, team_ids, today)
-    marks, params = _teams(team_ids)
-    where = f"n.team_id IN ({marks}) AND n.day = :today AND n.active > 0"
-    params |= {"today": today.isoformat(), "limit": -1 if limit is None else limit}
+    calendar.fresh(db, team_ids)
+    counts, params = calendar.counts_today(db, team_ids, today)
+    params |= {"limit": -1 if limit is None else limit}
     order = "u.name, n.clinician_id" if limit is None else "sum(n.overdue) DESC, u.name, n.clinician_id"
     rows = list(db.query(f"""SELECT n.clinician_id, u.name AS clinician, sum(n.active) AS clients,
-        sum(n.overdue) AS overdue FROM today_counts n JOIN users u ON u.id = n.clinician_id WHERE {where}
+        sum(n.overdue) AS overdue FROM ({counts}) n JOIN users u ON u.id = n.clinician_id WHERE n.active > 0
         GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""", params))
-    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM today_counts n WHERE {where}", params).fetchone()[0]
+    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM ({counts}) n WHERE n.active > 0",
+                       params).fetchone()[0]
     return rows, total
 
 
