@@ -8,7 +8,8 @@ out (meeting.core.evaluations, register and client_evaluation); SQL only compare
 dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
-norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it; a migration that
+norm: the inputs meeting.store.read_model declares) marks its team stale by a trigger generated from that list,
+whichever code path or tool wrote it; a migration that
 changes what is stored marks every team stale and computes nothing. A stale team is
 worked out again at the end of the request that made it stale (meeting.web.plumbing), when one of its meetings
 closes, and by the scheduler every minute; a read that still finds one (written behind the app's back, within the

@@ -854,3 +854,89 @@ def evaluation_with_client_planned(db):
     CREATE INDEX clients_with_client_due ON clients(team_id, status, with_client_due, clinician_id);
     INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
     """)
+
+
+@migrations(name="0022_read_model_triggers")
+def read_model_triggers(db):
+    """The read model's triggers generated from its declared inputs (meeting.store.read_model, as of this day): the
+    hand-written ones go. A review marks its team stale only when a column the calendar reads changes (any column did
+    before). The same rows are derived: nothing is marked stale."""
+    run_statements(db, """
+    DROP TRIGGER calendar_agreed_next_added;
+    DROP TRIGGER calendar_agreed_next_changed;
+    DROP TRIGGER calendar_agreed_next_removed;
+    DROP TRIGGER calendar_client_added;
+    DROP TRIGGER calendar_client_changed;
+    DROP TRIGGER calendar_client_removed;
+    DROP TRIGGER calendar_norm_changed;
+    DROP TRIGGER calendar_review_added;
+    DROP TRIGGER calendar_review_changed;
+    DROP TRIGGER calendar_review_removed;
+    DROP TRIGGER calendar_with_client_added;
+    DROP TRIGGER calendar_with_client_changed;
+    DROP TRIGGER calendar_with_client_removed;
+    DROP TRIGGER reviews_held_added;
+    DROP TRIGGER reviews_held_moved;
+    DROP TRIGGER reviews_held_removed;
+    DROP TRIGGER today_counts_stale;
+    CREATE TRIGGER derived_calendar_clients_added AFTER INSERT ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_clients_removed AFTER DELETE ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_clients_changed AFTER UPDATE OF team_id, clinician_id, status, treatment_start, finished_on, last_evaluation, next_evaluation_on, last_continuation_decision ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_evaluations_added AFTER INSERT ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_evaluations_removed AFTER DELETE ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_evaluations_changed AFTER UPDATE OF team_id, client_id, item_id, held_on, previous_evaluation ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_decisions_added AFTER INSERT ON decisions WHEN NEW.next_evaluation_on IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = NEW.meeting_id;
+    END;
+    CREATE TRIGGER derived_calendar_decisions_removed AFTER DELETE ON decisions WHEN OLD.next_evaluation_on IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = OLD.meeting_id;
+    END;
+    CREATE TRIGGER derived_calendar_decisions_changed AFTER UPDATE OF item_id, next_evaluation_on ON decisions BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = OLD.meeting_id;
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = NEW.meeting_id;
+    END;
+    CREATE TRIGGER derived_calendar_client_evaluations_added AFTER INSERT ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = NEW.client_id;
+    END;
+    CREATE TRIGGER derived_calendar_client_evaluations_removed AFTER DELETE ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = OLD.client_id;
+    END;
+    CREATE TRIGGER derived_calendar_client_evaluations_changed AFTER UPDATE OF client_id, evaluated_on ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = OLD.client_id;
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = NEW.client_id;
+    END;
+    CREATE TRIGGER derived_calendar_teams_changed AFTER UPDATE OF evaluation_interval_months ON teams BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.id);
+    END;
+    CREATE TRIGGER derived_reviews_held_added AFTER INSERT ON evaluations BEGIN
+        INSERT INTO reviews_held (team_id, day, held) VALUES (NEW.team_id, NEW.held_on, 1)
+            ON CONFLICT (team_id, day) DO UPDATE SET held = held + 1;
+    END;
+    CREATE TRIGGER derived_reviews_held_removed AFTER DELETE ON evaluations BEGIN
+        UPDATE reviews_held SET held = held - 1 WHERE team_id = OLD.team_id AND day = OLD.held_on;
+    END;
+    CREATE TRIGGER derived_reviews_held_moved AFTER UPDATE OF team_id, held_on ON evaluations BEGIN
+        UPDATE reviews_held SET held = held - 1 WHERE team_id = OLD.team_id AND day = OLD.held_on;
+        INSERT INTO reviews_held (team_id, day, held) VALUES (NEW.team_id, NEW.held_on, 1)
+            ON CONFLICT (team_id, day) DO UPDATE SET held = held + 1;
+    END;
+    CREATE TRIGGER derived_today_counts_stale AFTER INSERT ON calendar_stale BEGIN
+        DELETE FROM today_counted WHERE team_id = NEW.team_id;
+        DELETE FROM today_counts WHERE team_id = NEW.team_id;
+    END;
+    """)
