@@ -4,8 +4,8 @@ unnoticed."""
 import re
 import types
 from dataclasses import fields
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +24,8 @@ def words(sql: str) -> str:
 def test_the_databases_triggers_are_generated_from_the_declared_inputs(tmp_path):
     prepare(tmp_path / "db.sqlite3")
     db = connect(tmp_path / "db.sqlite3")
-    stored = {name: words(sql) for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    stored = {name: words(sql)
+              for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
     generated = {name: words(sql) for name, sql in read_model.triggers()}
     assert {name: stored.get(name) for name in generated} == generated
     # and no other trigger keeps a derived table

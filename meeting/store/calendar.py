@@ -104,16 +104,34 @@ def counts_today(db, team_ids: list[int], today: date) -> tuple[str, dict]:
     """Today's counts per team and clinician of `team_ids` (the columns of `today_counts`), read only: a subquery
     and its parameters (all named `:today_*`). The stored rows of each team counted on `today`; a team not yet
     counted (the first view of its day before the scheduler came by, or a team changed since) is counted live by
-    the same SQL, so a request never takes the write lock for it."""
+    the same SQL, once for the connection until the database changes, so a request never takes the write lock for
+    it and a page that sums the counts several ways counts once."""
     uncounted = _uncounted(db, team_ids, today)
     counted = [team_id for team_id in team_ids if team_id not in uncounted]
-    params = {"today_day": today.isoformat(), "today_window": client_evaluation.window_start(today).isoformat(),
-              "today_counted": json.dumps(counted), "today_uncounted": json.dumps(uncounted)}
-    stored = """SELECT team_id, day, clinician_id, active, within_norm, overdue, in_treatment, evaluated, not_yet_due
-        FROM today_counts WHERE team_id IN (SELECT value FROM json_each(:today_counted)) AND day = :today_day"""
+    params = {"today_day": today.isoformat(), "today_counted": json.dumps(counted)}
+    stored = f"SELECT {_COUNTED} FROM today_counts WHERE team_id IN (SELECT value FROM json_each(:today_counted))" \
+             " AND day = :today_day"
     if not uncounted:
         return stored, params
-    return f"{stored} UNION ALL {_COUNTS.format(teams='SELECT value FROM json_each(:today_uncounted)')}", params
+    live = ", ".join(f"value ->> {index} AS {column}" for index, column in enumerate(_COUNTED.split(", ")))
+    return f"{stored} UNION ALL SELECT {live} FROM json_each(:today_live)", params | {
+        "today_live": _counted_live(db, uncounted, today)}
+
+
+_COUNTED = "team_id, day, clinician_id, active, within_norm, overdue, in_treatment, evaluated, not_yet_due"
+
+
+def _counted_live(db, team_ids: list[int], today: date) -> str:
+    """The rows `_COUNTS` gives for `team_ids` on `today`, as a JSON array of arrays; kept on the connection while
+    neither another connection committed (data_version) nor this one wrote (total_changes)."""
+    key = (tuple(team_ids), today, db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes)
+    kept = getattr(db, "_counted_live", None)
+    if kept is None or kept[0] != key:
+        rows = db.execute(_COUNTS.format(teams="SELECT value FROM json_each(:today_teams)"),
+                          {"today_teams": json.dumps(team_ids), "today_day": today.isoformat(),
+                           "today_window": client_evaluation.window_start(today).isoformat()}).fetchall()
+        kept = db._counted_live = (key, json.dumps(rows))
+    return kept[1]
 
 
 def _uncounted(db, team_ids: list[int], today: date) -> list[int]:

@@ -124,10 +124,12 @@ def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: i
     teams = list(db.query(f"""SELECT t.name AS team, {sums} FROM ({counts}) n JOIN teams t ON t.id = n.team_id
         WHERE {where} GROUP BY n.team_id ORDER BY t.name, n.team_id""", params))
     order = "u.name, n.clinician_id" if clinician_limit is None else "overdue DESC, u.name, n.clinician_id"
-    clinicians = list(db.query(f"""SELECT u.name AS clinician, {sums} FROM ({counts}) n
+    clinicians = list(db.query(f"""SELECT u.name AS clinician, {sums}, count(*) OVER () AS total FROM ({counts}) n
         JOIN users u ON u.id = n.clinician_id WHERE {where} GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""",
                                params))
-    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM ({counts}) n WHERE {where}", params).fetchone()[0]
+    total = clinicians[0]["total"] if clinicians else 0  # the clinicians before the limit: counted by the window
+    for row in clinicians:
+        del row["total"]
     return {"day": today, "window_start": client_evaluation.window_start(today),
             "total": client_evaluation.legal_minimum_total(teams), "teams": teams, "clinicians": clinicians,
             "clinicians_total": total}

@@ -1,15 +1,23 @@
 """The read model: every table (or column) the store derives from others, what it holds, what it is derived from and
 when it is refreshed; and the inputs of each, declared once, from which its triggers are generated.
 
-| derived                            | holds                                                 | derived from               | refreshed                                    |
-|------------------------------------|-------------------------------------------------------|----------------------------|----------------------------------------------|
-| clients' calendar columns (`due_on`, `review_base`, `norm_until`, `legal_until`, `milestone_from`, `anniversary`, `last_with_client`, `with_client_due`) | the dates each client passes, worked out by the core | `CALENDAR_INPUTS` | team by team when stale (below) |
-| `review_cycles`                    | per client the stretches of period starts, their due date and next review (day numbers) | `CALENDAR_INPUTS` | with the calendar columns |
-| `register_steps`                   | per team the register's counts from each day they change (`calendar.pack`) | `CALENDAR_INPUTS`  | with the calendar columns                    |
-| `calendar_stale`                   | the teams whose three rows above wait to be worked out | a trigger per `CALENDAR_INPUTS` write | emptied by `calendar.refresh_stale`: at the end of the request that wrote, at a meeting's close, by the scheduler every minute |
-| `today_counts`, `today_counted`    | per team and clinician the register on the team's today | the calendar columns, the day | by the scheduler shortly after each team's midnight; dropped when the team turns stale (`TODAY_DROPPED`); a team not counted is read live |
-| `reviews_held`                     | team reviews held per team and day                      | `evaluations` (`REVIEWS_HELD`) | by its triggers, with every write       |
-| `meeting_figures`                  | per closed meeting the counts a dashboard sums          | the meeting's items, bells, borrowed minutes, decisions, ratings (`figures`) | once at the close; a later meeting rating adds to its row |
+- The clients' calendar columns (`due_on`, `review_base`, `norm_until`, `legal_until`, `milestone_from`,
+  `anniversary`, `last_with_client`, `with_client_due`): the dates each client passes, worked out by the core.
+  From `CALENDAR_INPUTS`; worked out team by team when stale (below).
+- `review_cycles`: per client the stretches of period starts, their due date and next review (day numbers).
+  From `CALENDAR_INPUTS`, with the calendar columns.
+- `register_steps`: per team the register's counts from each day they change (`calendar.pack`). From
+  `CALENDAR_INPUTS`, with the calendar columns.
+- `calendar_stale`: the teams whose three above wait to be worked out; a generated trigger per write to
+  `CALENDAR_INPUTS` adds the team; `calendar.refresh_stale` empties it at the end of the request that wrote, at a
+  meeting's close, and in the scheduler every minute.
+- `today_counts`, `today_counted`: per team and clinician the register on the team's today. From the calendar
+  columns and the day; counted by the scheduler shortly after each team's midnight; dropped when the team turns
+  stale (`TODAY_DROPPED`); a team not counted is counted live, read only (`calendar.counts_today`).
+- `reviews_held`: team reviews held per team and day. From `evaluations` (`REVIEWS_HELD`), by its generated
+  triggers with every write.
+- `meeting_figures`: per closed meeting the counts a dashboard sums. From the meeting's items, bells, borrowed
+  minutes, decisions and ratings (meeting.store.figures), once at the close; a later meeting rating adds to its row.
 
 meeting.store.calendar works the calendar out (the core computes every date) and counts today; meeting.store.figures
 writes the meeting figures. A date rule in the core that reads a column not declared here would go stale unnoticed:
@@ -39,7 +47,8 @@ CALENDAR_INPUTS = (
           "VALUES ({row}.team_id)"),
     Input("decisions", ("item_id", "next_evaluation_on"), "SELECT team_id FROM meetings WHERE id = {row}.meeting_id",
           when="{row}.next_evaluation_on IS NOT NULL"),
-    Input("client_evaluations", ("client_id", "evaluated_on"), "SELECT team_id FROM clients WHERE id = {row}.client_id"),
+    Input("client_evaluations", ("client_id", "evaluated_on"),
+          "SELECT team_id FROM clients WHERE id = {row}.client_id"),
     Input("teams", ("evaluation_interval_months",), "VALUES ({row}.id)", rows_come_and_go=False),
 )
 

@@ -37,10 +37,11 @@ def clinicians_today(db, team_ids: list[int], today: date, limit: int | None = N
     params |= {"limit": -1 if limit is None else limit}
     order = "u.name, n.clinician_id" if limit is None else "sum(n.overdue) DESC, u.name, n.clinician_id"
     rows = list(db.query(f"""SELECT n.clinician_id, u.name AS clinician, sum(n.active) AS clients,
-        sum(n.overdue) AS overdue FROM ({counts}) n JOIN users u ON u.id = n.clinician_id WHERE n.active > 0
-        GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""", params))
-    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM ({counts}) n WHERE n.active > 0",
-                       params).fetchone()[0]
+        sum(n.overdue) AS overdue, count(*) OVER () AS total FROM ({counts}) n JOIN users u ON u.id = n.clinician_id
+        WHERE n.active > 0 GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""", params))
+    total = rows[0]["total"] if rows else 0  # the clinicians before the limit: counted by the window
+    for row in rows:
+        del row["total"]
     return rows, total
 
 
