@@ -23,8 +23,7 @@ from meeting.core.dates import parse_date
 from meeting.store.db import write
 
 _CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary",
-                 "last_with_client",
-                 "with_client_due")
+                 "last_with_client", "with_client_due", "evaluated_until", "not_yet_due_until")
 
 
 def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
@@ -55,6 +54,7 @@ def refresh(db, team_id: int) -> None:
     """Work out one team's stored calendar from its clients and reviews (inside the caller's transaction)."""
     norm, clients, timelines = _read(db, team_id)
     _write_client_dates(db, clients, norm)
+    _write_evaluation_dates(db, team_id)
     db.execute("DELETE FROM review_cycles WHERE team_id = ?", [team_id])
     db.conn.executemany("""INSERT INTO review_cycles (client_id, team_id, first_start, last_start, due, next_review,
         treatment_start, finished_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -70,12 +70,14 @@ def refresh(db, team_id: int) -> None:
 
 
 IN_TREATMENT = "(c.treatment_start <= :day AND (c.finished_on IS NULL OR c.finished_on > :day))"
-# `client_evaluation.legal_status`'s "evaluated" on :day, its window from :window: the stored last evaluation
-# with the client answers, unless :day lies before it
-EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.last_with_client >= :window
+# `client_evaluation.legal_status` on :day, by the days the core stored: "evaluated" from an evaluation with the
+# client through the last day it counts (the client's last answers, unless :day lies before it), else "not yet
+# due" through `not_yet_due_until`
+EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.evaluated_until >= :day
     WHEN c.last_with_client IS NULL THEN 0
     ELSE EXISTS (SELECT 1 FROM client_evaluations e WHERE e.client_id = c.id
-                 AND e.evaluated_on BETWEEN :window AND :day) END"""
+                 AND e.evaluated_on <= :day AND e.covers_until >= :day) END"""
+NOT_YET_DUE = "c.not_yet_due_until >= :day"
 
 
 def count_today(db, team_ids: list[int], today: date) -> None:
@@ -128,8 +130,7 @@ def _counted_live(db, team_ids: list[int], today: date) -> str:
     kept = getattr(db, "_counted_live", None)
     if kept is None or kept[0] != key:
         rows = db.execute(_COUNTS.format(teams="SELECT value FROM json_each(:today_teams)"),
-                          {"today_teams": json.dumps(team_ids), "today_day": today.isoformat(),
-                           "today_window": client_evaluation.window_start(today).isoformat()}).fetchall()
+                          {"today_teams": json.dumps(team_ids), "today_day": today.isoformat()}).fetchall()
         kept = db._counted_live = (key, json.dumps(rows))
     return kept[1]
 
@@ -142,19 +143,19 @@ def _uncounted(db, team_ids: list[int], today: date) -> list[int]:
 
 
 def _on_today(rule: str) -> str:
-    return rule.replace(":day", ":today_day").replace(":window", ":today_window")
+    return rule.replace(":day", ":today_day")
 
 
 # per team and responsible clinician on :today_day: the register (active clients, within the norm, overdue, by the
-# stored dates) and the evaluation with the client (in treatment, evaluated within 12 months from :today_window,
-# not yet due); `{teams}` a subquery of team ids
+# stored dates) and the evaluation with the client (in treatment, evaluated within 12 months, not yet due, by the
+# stored dates); `{teams}` a subquery of team ids
 _COUNTS = f"""SELECT team_id, :today_day AS day, clinician_id, count(*) FILTER (WHERE status = 'active') AS active,
         count(*) FILTER (WHERE status = 'active' AND norm_until >= :today_day) AS within_norm,
         count(*) FILTER (WHERE status = 'active' AND due_on < :today_day) AS overdue,
         count(*) FILTER (WHERE in_treatment) AS in_treatment,
         count(*) FILTER (WHERE in_treatment AND evaluated) AS evaluated,
-        count(*) FILTER (WHERE in_treatment AND NOT evaluated AND treatment_start > :today_window) AS not_yet_due
-    FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, c.treatment_start,
+        count(*) FILTER (WHERE in_treatment AND NOT evaluated AND not_yet_due) AS not_yet_due
+    FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, {_on_today(NOT_YET_DUE)} AS not_yet_due,
               {_on_today(IN_TREATMENT)} AS in_treatment, {_on_today(EVALUATED_WITH_CLIENT)} AS evaluated
           FROM clients c WHERE c.team_id IN ({{teams}}))
     GROUP BY team_id, clinician_id HAVING count(*) FILTER (WHERE status = 'active' OR in_treatment) > 0"""
@@ -169,8 +170,7 @@ def _count_today(db, team_id: int, today: date) -> None:
     db.execute("INSERT INTO today_counted (team_id, day) VALUES (?, ?)", [team_id, today.isoformat()])
     db.execute(f"""INSERT INTO today_counts (team_id, day, clinician_id, active, within_norm, overdue, in_treatment,
             evaluated, not_yet_due) {_COUNTS.format(teams=':today_team')}""",
-               {"today_team": team_id, "today_day": today.isoformat(),
-                "today_window": client_evaluation.window_start(today).isoformat()})
+               {"today_team": team_id, "today_day": today.isoformat()})
 
 
 def timelines(db, team_id: int) -> list[register.Timeline]:
@@ -209,13 +209,25 @@ def unpack(counts: int) -> tuple[int, int, int]:
 def _write_client_dates(db, clients: list[dict], norm: int) -> None:
     def dates(client):
         found = evaluations.stored_calendar(evaluations.client_record(client), norm)
-        with_client_due = client_evaluation.with_client_due(parse_date(client["treatment_start"]),
-                                                            parse_date(client["with_client_last"] or ""))
+        start, last = parse_date(client["treatment_start"]), parse_date(client["with_client_last"] or "")
         return (found.due.isoformat(), found.base.isoformat(), found.norm_until.isoformat(),
                 found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary,
-                client["with_client_last"], with_client_due.isoformat())
+                client["with_client_last"], client_evaluation.with_client_due(start, last).isoformat(),
+                last and client_evaluation.covered_until(last).isoformat(),
+                client_evaluation.not_yet_due_until(start).isoformat())
     db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in _CLIENT_DATES)} WHERE id = ?",
                         [(*dates(client), client["id"]) for client in clients])
+
+
+def _write_evaluation_dates(db, team_id: int) -> None:
+    """Each evaluation with a client of the team: the last day it counts (`client_evaluation.covered_until`)."""
+    rows = db.execute("""SELECT e.id, e.evaluated_on, e.covers_until FROM client_evaluations e
+        JOIN clients c ON c.id = e.client_id WHERE c.team_id = ?""", [team_id]).fetchall()
+    def covers(evaluated_on: str | None) -> str | None:
+        return evaluated_on and client_evaluation.covered_until(date.fromisoformat(evaluated_on)).isoformat()
+    db.conn.executemany("UPDATE client_evaluations SET covers_until = ? WHERE id = ?",
+                        [(until, evaluation_id) for evaluation_id, evaluated_on, stored in rows
+                         if (until := covers(evaluated_on)) != stored])
 
 
 def refresh_all(db) -> None:

@@ -94,21 +94,20 @@ def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | Non
     """Evaluated with the client within 12 months on `day`: in all, per team and per clinician
     (`client_evaluation.legal_minimum_report`).
 
-    Counted in SQL by `client_evaluation.legal_status`'s rule, with the window's first day from the core. On the
-    teams' today `legal_minimum_today` reads the same counts, stored.
+    Counted in SQL over the days the core stored by `client_evaluation.legal_status`'s rule (SQL compares them with
+    `day`). On the teams' today `legal_minimum_today` reads the same counts, stored.
     """
     calendar.fresh(db, team_ids)
     marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
-    window = client_evaluation.window_start(day)
     rows = list(db.query(f"""SELECT g.*, t.name AS team, u.name AS clinician FROM (
         SELECT team_id, clinician_id, count(*) AS in_treatment, sum(evaluated) AS evaluated,
-            count(*) FILTER (WHERE NOT evaluated AND treatment_start > :window) AS not_yet_due
-        FROM (SELECT c.team_id, c.clinician_id, c.treatment_start, {calendar.EVALUATED_WITH_CLIENT} AS evaluated
+            count(*) FILTER (WHERE NOT evaluated AND not_yet_due) AS not_yet_due
+        FROM (SELECT c.team_id, c.clinician_id, {calendar.NOT_YET_DUE} AS not_yet_due,
+                  {calendar.EVALUATED_WITH_CLIENT} AS evaluated
               FROM clients c WHERE c.team_id IN ({marks}) AND {calendar.IN_TREATMENT})
         GROUP BY team_id, clinician_id) g
         JOIN teams t ON t.id = g.team_id JOIN users u ON u.id = g.clinician_id""",
-                         {"window": window.isoformat(), "day": day.isoformat()}
-                         | {f"t{i}": team_id for i, team_id in enumerate(team_ids)}))
+                         {"day": day.isoformat()} | {f"t{i}": team_id for i, team_id in enumerate(team_ids)}))
     return client_evaluation.legal_minimum_report(rows, day, clinician_limit)
 
 

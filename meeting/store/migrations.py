@@ -940,3 +940,22 @@ def read_model_triggers(db):
         DELETE FROM today_counts WHERE team_id = NEW.team_id;
     END;
     """)
+
+
+@migrations(name="0023_legal_status_as_stored_dates")
+def legal_status_as_stored_dates(db):
+    """The legal minimum by stored dates the core works out (meeting.core.client_evaluation), SQL only comparing
+    them with the day: per client the last day its last evaluation with the client counts (`evaluated_until`) and the
+    last day it is not yet due (`not_yet_due_until`); per evaluation with the client the last day it counts
+    (`covers_until`, for a day before the client's last). Every team is marked stale: the calendar's owner fills
+    them in."""
+    run_statements(db, """
+    ALTER TABLE clients ADD COLUMN evaluated_until TEXT;
+    ALTER TABLE clients ADD COLUMN not_yet_due_until TEXT;
+    ALTER TABLE client_evaluations ADD COLUMN covers_until TEXT;
+    DROP INDEX clients_today;
+    CREATE INDEX clients_today ON clients(team_id, clinician_id, status, due_on, norm_until, treatment_start,
+        finished_on, last_with_client, evaluated_until, not_yet_due_until);
+    CREATE INDEX client_evaluations_covering ON client_evaluations(client_id, evaluated_on, covers_until);
+    INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
+    """)

@@ -2,8 +2,9 @@
 when it is refreshed; and the inputs of each, declared once, from which its triggers are generated.
 
 - The clients' calendar columns (`due_on`, `review_base`, `norm_until`, `legal_until`, `milestone_from`,
-  `anniversary`, `last_with_client`, `with_client_due`): the dates each client passes, worked out by the core.
-  From `CALENDAR_INPUTS`; worked out team by team when stale (below).
+  `anniversary`, `last_with_client`, `with_client_due`, `evaluated_until`, `not_yet_due_until`) and each
+  evaluation with the client's `covers_until`: the days each client passes, worked out by the core (SQL compares
+  them with a day, nothing more). From `CALENDAR_INPUTS`; worked out team by team when stale (below).
 - `review_cycles`: per client the stretches of period starts, their due date and next review (day numbers).
   From `CALENDAR_INPUTS`, with the calendar columns.
 - `register_steps`: per team the register's counts from each day they change (`calendar.pack`). From

@@ -68,9 +68,9 @@ def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> t
 
 def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """The active clients with an open milestone on `today`, longest since its mark first (the `limit` first),
-    and how many there are. The stored `milestone_from` says which are open; a mark falls on the start's
-    anniversary, so SQL orders them by it, from the day after today's (marked last year) round to today's,
-    and the core works out the mark of each candidate."""
+    and how many there are. The stored `milestone_from` says which are open; a mark falls on the start's stored
+    anniversary, so SQL orders them by it, from the day after today's (marked last year) round to today's (both
+    bounds from the core), and the core works out the mark of each candidate."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.milestone_from <= :today"
@@ -78,11 +78,11 @@ def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -
     total = db.execute(f"SELECT count(*) FROM clients c WHERE {where}", params).fetchone()[0]
     cut = _nth(db, f"""SELECT json_array(c.anniversary <= :md, c.anniversary) FROM clients c WHERE {where}
         ORDER BY c.anniversary <= :md, c.anniversary""", params, limit)
-    if cut:  # 29 February's mark is the 28th outside leap years, never later than its place: a candidate always
+    if cut:  # up to the last anniversary marked on the cut's day (the core's: 29 February's may be the 28th)
         group, day = json.loads(cut)
-        where += """ AND ((c.anniversary <= :md) < :group OR ((c.anniversary <= :md) = :group AND c.anniversary <= :day)
-            OR c.anniversary = '02-29')"""
-        params |= {"group": group, "day": day}
+        where += """ AND ((c.anniversary <= :md) < :group
+            OR ((c.anniversary <= :md) = :group AND c.anniversary <= :through))"""
+        params |= {"group": group, "through": evaluations.marked_with(day, bool(group), today)}
     found, latest_mark, kind = [], evaluations.latest_mark, evaluations.milestone_of_years
     for client_id, reference, team_id, team, clinician, start in db.execute(f"""SELECT c.id, c.reference, c.team_id,
             t.name, u.name, c.treatment_start FROM clients c JOIN teams t ON t.id = c.team_id
