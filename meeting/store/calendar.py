@@ -102,20 +102,22 @@ def count_every_teams_today(db, now: datetime) -> None:
         count_today(db, [team_id], evaluations.local_day(now, timezone))
 
 
-def counts_today(db, team_ids: list[int], today: date) -> tuple[str, dict]:
-    """Today's counts per team and clinician of `team_ids` (the columns of `today_counts`), read only: a subquery
-    and its parameters (all named `:today_*`). The stored rows of each team counted on `today`; a team not yet
-    counted (the first view of its day before the scheduler came by, or a team changed since) is counted live by
-    the same SQL, once for the connection until the database changes, so a request never takes the write lock for
-    it and a page that sums the counts several ways counts once."""
+def counts_today(db, team_ids: list[int], today: date, columns: str = "") -> tuple[str, dict]:
+    """Today's counts per team and clinician of `team_ids` (team_id, clinician_id and `columns` of `today_counts`,
+    comma-separated), read only: a subquery and its parameters (all named `:today_*`). The stored rows of each team
+    counted on `today`; a team not yet counted (the first view of its day before the scheduler came by, or a team
+    changed since) is counted live by the same SQL, once for the connection until the database changes, so a
+    request never takes the write lock for it and a page that sums the counts several ways counts once."""
     uncounted = _uncounted(db, team_ids, today)
     counted = [team_id for team_id in team_ids if team_id not in uncounted]
     params = {"today_day": today.isoformat(), "today_counted": json.dumps(counted)}
-    stored = f"SELECT {_COUNTED} FROM today_counts WHERE team_id IN (SELECT value FROM json_each(:today_counted))" \
-             " AND day = :today_day"
+    wanted = ["team_id", "clinician_id", *(column.strip() for column in columns.split(",") if column.strip())]
+    stored = f"SELECT {', '.join(wanted)} FROM today_counts" \
+             " WHERE team_id IN (SELECT value FROM json_each(:today_counted)) AND day = :today_day"
     if not uncounted:
         return stored, params
-    live = ", ".join(f"value ->> {index} AS {column}" for index, column in enumerate(_COUNTED.split(", ")))
+    # only the columns wanted: each is read from its row's JSON anew
+    live = ", ".join(f"value ->> {_COUNTED.split(', ').index(column)} AS {column}" for column in wanted)
     return f"{stored} UNION ALL SELECT {live} FROM json_each(:today_live)", params | {
         "today_live": _counted_live(db, uncounted, today)}
 

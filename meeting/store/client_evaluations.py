@@ -115,7 +115,7 @@ def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: i
     """`legal_minimum` on the teams' today, summed in SQL over the stored counts per team and clinician
     (`calendar.counts_today`): the list of clinicians grows with what is shown, not with the institution."""
     calendar.fresh(db, team_ids)
-    counts, params = calendar.counts_today(db, team_ids, today)
+    counts, params = calendar.counts_today(db, team_ids, today, "in_treatment, evaluated, not_yet_due")
     params |= {"limit": -1 if clinician_limit is None else clinician_limit}
     where = "n.in_treatment > 0"
     sums = """sum(n.in_treatment) AS active, sum(n.evaluated) AS evaluated, sum(n.not_yet_due) AS not_yet_due,

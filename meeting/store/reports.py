@@ -24,7 +24,7 @@ def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
     """Per team today: active clients, how many within the norm, how many overdue (summed over the stored counts
     per clinician, `calendar.counts_today`)."""
     calendar.fresh(db, team_ids)
-    counts, params = calendar.counts_today(db, team_ids, today)
+    counts, params = calendar.counts_today(db, team_ids, today, "active, within_norm, overdue")
     return {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
         sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM ({counts}) GROUP BY team_id""", params)}
 
@@ -33,7 +33,7 @@ def clinicians_today(db, team_ids: list[int], today: date, limit: int | None = N
     """Per responsible clinician with active clients today, over the teams: clients and overdue; by name, or the
     `limit` with the most overdue (ties by name); and how many such clinicians there are."""
     calendar.fresh(db, team_ids)
-    counts, params = calendar.counts_today(db, team_ids, today)
+    counts, params = calendar.counts_today(db, team_ids, today, "active, overdue")
     params |= {"limit": -1 if limit is None else limit}
     order = "u.name, n.clinician_id" if limit is None else "sum(n.overdue) DESC, u.name, n.clinician_id"
     rows = list(db.query(f"""SELECT n.clinician_id, u.name AS clinician, sum(n.active) AS clients,
