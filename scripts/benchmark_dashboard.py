@@ -9,7 +9,7 @@ Builds (or reuses) a SQLite file through the app's own migrations with, by defau
   * 5 years of weekly closed meetings per team (~52,000), ~14 items each (~750,000): acute
     issues and questions, announcements, the regular reviews of clients (each one an evaluation,
     about two per client per year), questions and the odd deferred item; with decisions, bells,
-    ratings and borrowed minutes, shaped like meeting.store.history writes them.
+    meeting ratings and borrowed minutes, shaped like meeting.store.history writes them.
 
 Then starts the real server (`python app.py --no-scheduler`, waitress) on a free loopback port, logs
 in over HTTP and times every dashboard page and CSV export end to end: median and p95 (nearest
@@ -122,8 +122,6 @@ INSERTS = {  # in foreign-key order
     "session_ratings": """INSERT INTO session_ratings (id, meeting_id, heard, goals, approach, overall, change_next)
                           VALUES (?, ?, ?, ?, ?, ?, '')""",
     "bells": "INSERT INTO bells (meeting_id, item_id, user_id, at, acknowledged_at) VALUES (?, ?, ?, ?, ?)",
-    "ratings": """INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions, time_well_spent, at)
-                  VALUES (?, ?, ?, ?, ?, ?)""",
     "borrowings": "INSERT INTO borrowings (meeting_id, from_track, minutes, at) VALUES (?, 'regular', ?, ?)",
     "access_log": """INSERT INTO access_log (at, user_id, team_id, client_id, action, detail, ip)
                      VALUES (?, NULL, ?, ?, 'create', '', 'benchmark')""",
@@ -277,8 +275,7 @@ def add_team_history(rows: Rows, rng: random.Random, team_id: int, staff: list[i
                                            at, iso_at(held, 15, 0), at))
         for position, item in enumerate(meeting_items(rng, staff, held, by_week.get(week, [])), start=1):
             add_item(rows, (meeting_id, team_id, at), position, item)
-        for user_id in rng.sample(staff, RATERS):
-            rows.add("ratings", (meeting_id, user_id, rng.randint(2, 5), rng.randint(2, 5), rng.randint(2, 5), at))
+        for _ in range(RATERS):
             rows.add("session_ratings", (rng.randrange(1, 2 ** 62), meeting_id,
                                          *(rng.randint(2, 5) for _ in range(4))))
         if borrowed := rng.choice([0, 0, 5]):
@@ -331,7 +328,7 @@ def print_counts(path: Path) -> None:
     db = database.connect(path)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("teams", "users", "clients", "meetings", "items", "decisions", "evaluations", "bells",
-                            "ratings", "session_ratings", "client_evaluations", "borrowings", "meeting_figures",
+                            "session_ratings", "client_evaluations", "borrowings", "meeting_figures",
                             "access_log")}
     db.close()
     print("  " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))

@@ -959,3 +959,23 @@ def legal_status_as_stored_dates(db):
     CREATE INDEX client_evaluations_covering ON client_evaluations(client_id, evaluated_on, covers_until);
     INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
     """)
+
+
+@migrations(name="0024_legacy_ratings_kept_as_figures")
+def legacy_ratings_kept_as_figures(db):
+    """The legacy ratings (three scores per person, before the meeting rating) go: each meeting's figures keep their
+    count and sums (`old_raters`, `*_sum`), which the dashboards and the minutes read; nothing writes them any more.
+    A closed meeting with ratings and no figures yet gets a row holding only them (its `day` empty): the figures'
+    owner fills the rest in once the database is migrated (`figures.write_missing`)."""
+    run_statements(db, """
+    INSERT OR IGNORE INTO meeting_figures (meeting_id, team_id, kind, starts_at, day)
+        SELECT m.id, m.team_id, m.kind, m.starts_at, '' FROM meetings m
+        WHERE m.state = 'closed' AND m.id IN (SELECT meeting_id FROM ratings);
+    UPDATE meeting_figures SET old_raters = (SELECT count(*) FROM ratings r WHERE r.meeting_id = meeting_figures.meeting_id),
+        kept_process_sum = (SELECT sum(kept_process) FROM ratings r WHERE r.meeting_id = meeting_figures.meeting_id),
+        ended_in_decisions_sum = (SELECT sum(ended_in_decisions) FROM ratings r
+                                  WHERE r.meeting_id = meeting_figures.meeting_id),
+        time_well_spent_sum = (SELECT sum(time_well_spent) FROM ratings r WHERE r.meeting_id = meeting_figures.meeting_id)
+        WHERE meeting_id IN (SELECT meeting_id FROM ratings);
+    DROP TABLE ratings;
+    """)
