@@ -1,4 +1,5 @@
 """The evaluation with the client as recorded with a decision, and the legal-minimum figures built on it."""
+import json
 from datetime import date, datetime
 
 from meeting.core import client_evaluation
@@ -88,6 +89,14 @@ def with_client_due(db, team_id: int, client_id: int) -> date | None:
     row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?",
                      [client_id, team_id]).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def with_client_dues(db, team_id: int, client_ids: list[int]) -> dict[int, date]:
+    """Per client of the team (of `client_ids`) its stored `with_client_due` (the team's calendar fresh)."""
+    calendar.fresh(db, [team_id])
+    rows = db.execute("""SELECT id, with_client_due FROM clients WHERE team_id = ? AND with_client_due IS NOT NULL
+        AND id IN (SELECT value FROM json_each(?))""", [team_id, json.dumps(client_ids)]).fetchall()
+    return {client_id: date.fromisoformat(due) for client_id, due in rows}
 
 
 def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | None = None) -> dict:

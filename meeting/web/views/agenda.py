@@ -8,11 +8,13 @@ from flask_login import current_user
 from meeting.core import items as item_rules
 from meeting.core import planning
 from meeting.core.text import parse_whole_number
+from meeting.store import client_evaluations as evaluation_store
 from meeting.store import clients as client_store
 from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow
+from meeting.web import substance
 from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view
 
 bp = login_guarded(Blueprint("agenda", __name__))
@@ -59,7 +61,8 @@ def new_item(team_id: int):
         wanted = request.args.get("meeting_id", type=parse_whole_number)
         form = {"meeting_id": wanted or (choices and choices[0]["id"]), "track": request.args.get("track", ""),
                 "client_reference": request.args.get("client", "")}
-        return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None)
+        return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None,
+                               **_evaluation_prep(None, choices))
     meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=parse_whole_number)), None)
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
@@ -67,11 +70,22 @@ def new_item(team_id: int):
         errors["meeting_id"] = _("Choose a meeting whose agenda is still open.")
     if errors:
         return render_template("agenda/item_form.html", form=request.form, errors=errors,
-                               meetings=choices, item=None), 400
+                               meetings=choices, item=None, **_evaluation_prep(None, choices)), 400
     late = not item_rules.open_for_submission(meeting, utcnow())
     item_store.add_item(get_db(), actor(), team_id, meeting["id"], current_user.id, values, late=late)
     flash(_("Your item is on the agenda."))
     return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
+
+
+def _evaluation_prep(item: dict | None, meetings: list[dict]) -> dict:
+    """What the preparation's evaluation with the client shows of the item's client: the last one recorded, and the
+    day it falls due when this review is the last before it."""
+    client_id = item and item["client_id"]
+    if not client_id:
+        return {"needed_by": None, "last_evaluated_with_client": None}
+    needed = substance.with_client_needed([client_id], meetings[0]["starts_at"]) if meetings else {}
+    return {"needed_by": needed.get(client_id),
+            "last_evaluated_with_client": evaluation_store.last_with_client(get_db(), client_id)}
 
 
 def _meeting_choices(team_id: int) -> list[dict]:
@@ -103,7 +117,8 @@ def edit_item(team_id: int, item_id: int):
     item, meeting = _own_open_item(team_id, item_id)
     if request.method == "GET":
         form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"])
-        return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item)
+        return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item,
+                               **_evaluation_prep(item, [meeting]))
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
     if not errors:
@@ -115,8 +130,8 @@ def edit_item(team_id: int, item_id: int):
             return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
         except item_store.Conflict:
             errors["version"] = _("Someone changed this item meanwhile. Reload it and make your change again.")
-    return render_template("agenda/item_form.html", form=request.form, errors=errors,
-                           meetings=[meeting], item=item), 409 if "version" in errors else 400
+    return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=[meeting], item=item,
+                           **_evaluation_prep(item, [meeting])), 409 if "version" in errors else 400
 
 
 @bp.post("/teams/<int:team_id>/items/<int:item_id>/withdraw")
