@@ -113,8 +113,8 @@ def init_app(app) -> None:
 
 def catalogue():
     """This request's translations, looked up once: Flask-Babel looks them up anew on every `_()` in a template,
-    a quarter of a dashboard's render. Nothing switches the locale within a request (a live fragment renders in an
-    app context of its own)."""
+    a quarter of a dashboard's render (tests/test_translation_lookup.py). Nothing switches the locale within a
+    request (a live fragment renders in an app context of its own)."""
     try:
         return g.catalogue
     except AttributeError:
