@@ -13,7 +13,7 @@ from meeting.web.plumbing import get_db, translate
 def init_app(app) -> None:
     """Make the helpers and choice lists available to every template."""
     app.jinja_env.globals.update(
-        whose_input=whose_input, colleagues=colleagues, chosen_inputs=preparation.chosen_inputs,
+        whose_input=whose_input, chosen_inputs=preparation.chosen_inputs,
         evaluation_values=client_evaluation.form_values,
         recorded_values=client_evaluation.recorded_values,
         DISCIPLINES=preparation.DISCIPLINES, INPUT_KINDS=preparation.INPUT_KINDS,
@@ -44,11 +44,6 @@ def whose_input(item: dict) -> list[str]:
 def _in_a_sentence(name: str) -> str:
     """'Psychiatrist' as it reads after 'from': lower case, unless it starts with an abbreviation (IPS)."""
     return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
-
-
-def colleagues(user_id: int | None) -> list[dict]:
-    """Active members of the team other than `user_id`, to name as whose input is wanted."""
-    return [m for m in _members() if m["active"] and m["id"] != user_id]
 
 
 def with_client_needed(client_ids: list[int], starts_at: str) -> dict[int, date]:

@@ -62,7 +62,7 @@ def new_item(team_id: int):
         form = {"meeting_id": wanted or (choices and choices[0]["id"]), "track": request.args.get("track", ""),
                 "client_reference": request.args.get("client", "")}
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None,
-                               **_evaluation_prep(None, choices))
+                               **_form_context(None, choices))
     meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=parse_whole_number)), None)
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
@@ -70,21 +70,22 @@ def new_item(team_id: int):
         errors["meeting_id"] = _("Choose a meeting whose agenda is still open.")
     if errors:
         return render_template("agenda/item_form.html", form=request.form, errors=errors,
-                               meetings=choices, item=None, **_evaluation_prep(None, choices)), 400
+                               meetings=choices, item=None, **_form_context(None, choices)), 400
     late = not item_rules.open_for_submission(meeting, utcnow())
     item_store.add_item(get_db(), actor(), team_id, meeting["id"], current_user.id, values, late=late)
     flash(_("Your item is on the agenda."))
     return redirect(url_for("agenda.agenda", team_id=team_id, meeting_id=meeting["id"]))
 
 
-def _evaluation_prep(item: dict | None, meetings: list[dict]) -> dict:
-    """What the preparation's evaluation with the client shows of the item's client: the last one recorded, and the
-    day it falls due when this review is the last before it."""
+def _form_context(item: dict | None, meetings: list[dict]) -> dict:
+    """What the item form shows besides the item: the colleagues one may name for input, and of the item's client
+    the last evaluation with the client and the day it falls due when this review is the last before it."""
+    named = [m for m in team_store.members(get_db(), g.team["id"]) if m["active"] and m["id"] != current_user.id]
     client_id = item and item["client_id"]
     if not client_id:
-        return {"needed_by": None, "last_evaluated_with_client": None}
+        return {"named_colleagues": named, "needed_by": None, "last_evaluated_with_client": None}
     needed = substance.with_client_needed([client_id], meetings[0]["starts_at"]) if meetings else {}
-    return {"needed_by": needed.get(client_id),
+    return {"named_colleagues": named, "needed_by": needed.get(client_id),
             "last_evaluated_with_client": evaluation_store.last_with_client(get_db(), client_id)}
 
 
@@ -118,7 +119,7 @@ def edit_item(team_id: int, item_id: int):
     if request.method == "GET":
         form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"])
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item,
-                               **_evaluation_prep(item, [meeting]))
+                               **_form_context(item, [meeting]))
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
     if not errors:
@@ -131,7 +132,7 @@ def edit_item(team_id: int, item_id: int):
         except item_store.Conflict:
             errors["version"] = _("Someone changed this item meanwhile. Reload it and make your change again.")
     return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=[meeting], item=item,
-                           **_evaluation_prep(item, [meeting])), 409 if "version" in errors else 400
+                           **_form_context(item, [meeting])), 409 if "version" in errors else 400
 
 
 @bp.post("/teams/<int:team_id>/items/<int:item_id>/withdraw")
