@@ -82,15 +82,6 @@ def last_with_client(db, client_id: int | None) -> str | None:
     return db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ?", [client_id]).fetchone()[0]
 
 
-def with_client_due(db, team_id: int, client_id: int) -> date | None:
-    """The stored last day the client's evaluation with the client keeps it within 12 months (the team's calendar
-    fresh), or None."""
-    calendar.fresh(db, [team_id])
-    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?",
-                     [client_id, team_id]).fetchone()
-    return date.fromisoformat(row[0]) if row and row[0] else None
-
-
 def with_client_dues(db, team_id: int, client_ids: list[int]) -> dict[int, date]:
     """Per client of the team (of `client_ids`) its stored `with_client_due` (the team's calendar fresh)."""
     calendar.fresh(db, [team_id])
