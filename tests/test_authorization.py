@@ -99,7 +99,6 @@ def team_b_snapshot(db, world) -> dict:
         "decisions": ("SELECT * FROM decisions WHERE meeting_id = ?", meeting),
         "bells": ("SELECT * FROM bells WHERE meeting_id = ?", meeting),
         "borrowings": ("SELECT * FROM borrowings WHERE meeting_id = ?", meeting),
-        "ratings": ("SELECT * FROM ratings WHERE meeting_id = ?", meeting),
         "clock": ("SELECT e.* FROM clock_events e JOIN items i ON i.id = e.item_id WHERE i.team_id = ?", team),
         "notices": ("SELECT * FROM notifications WHERE team_id = ?", team),
         "evaluations": ("SELECT * FROM evaluations WHERE team_id = ?", team),

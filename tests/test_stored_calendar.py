@@ -218,8 +218,12 @@ def test_todays_counts_follow_every_change_and_the_day(db, institution):
          [client_id]),
     ]:
         db.execute(sql, params)
+        assert_today_is_counted_live(db, team, day)  # read live: the change dropped the team's stored counts
+        calendar.count_today(db, [team], day)  # the scheduler counts it again
         assert_today_is_counted_live(db, team, day)
     for later in (day + timedelta(days=1), day + timedelta(days=200)):  # a new day is counted anew
+        assert_today_is_counted_live(db, team, later)
+        calendar.count_today(db, [team], later)
         assert_today_is_counted_live(db, team, later)
     kept = {row[0] for row in db.execute("SELECT DISTINCT day FROM today_counts WHERE team_id = ?", [team])}
     assert kept == {(day + timedelta(days=200)).isoformat()}  # days before yesterday are dropped

@@ -151,10 +151,22 @@ def _last_day_covered(base: date) -> date:
     return day
 
 
+def covered_until(evaluated_on: date) -> date:
+    """The last day an evaluation with the client on `evaluated_on` counts, by `legal_status`: 'evaluated' on every
+    day from `evaluated_on` through this one."""
+    return _last_day_covered(evaluated_on)
+
+
+def not_yet_due_until(treatment_start: date) -> date:
+    """The last day a client who started on `treatment_start` is, by `legal_status`, 'not_yet_due' (unless
+    evaluated): while the start lies in the window."""
+    return _last_day_covered(treatment_start - timedelta(days=1))
+
+
 def with_client_due(treatment_start: date, last_with_client: date | None) -> date:
     """The last day the client is, by `legal_status`, evaluated with or not yet due: overdue from the day after."""
-    due = _last_day_covered(treatment_start - timedelta(days=1))  # not yet due while the start lies in the window
-    return max(due, _last_day_covered(last_with_client)) if last_with_client else due
+    due = not_yet_due_until(treatment_start)
+    return max(due, covered_until(last_with_client)) if last_with_client else due
 
 
 def worklist_until(today: date) -> date:

@@ -310,6 +310,15 @@ def last_anniversary_marked(today: date) -> str:
     return anniversary(today)
 
 
+def marked_with(anniversary_on: str, this_year: bool, today: date) -> str:
+    """The latest anniversary (MM-DD) whose latest mark on `today` (this year's, or last year's when not yet this
+    year) falls on the same day as `anniversary_on`'s: itself, or 29 February with 28 February outside leap years."""
+    year = today.year if this_year else today.year - 1
+    if anniversary_on == "02-28" and monthrange(year, 2)[1] == 28:
+        return "02-29"
+    return anniversary_on
+
+
 @dataclass(frozen=True)
 class StoredCalendar:
     """A client's calendar as the store keeps it, so that counts over many teams need no per-client work:

@@ -122,6 +122,7 @@ def catch_up(database_path: str, backup_dir: Path, now: datetime) -> None:
         create_meetings(db, now)
         freeze_agendas(db, now)
         leave_on_last_contact(db, now)
+        work_out_calendars(db, now)
         send_reminders(db, now)
     finally:
         db.close()
@@ -158,8 +159,9 @@ def acquire_lock(path: Path):
 
 
 def work_out_calendars(db, now: datetime) -> int:
-    """Work out every team's stale stored calendar (after an import, a registry edit, a changed norm) and count
-    each team's register of its today, so that a dashboard seldom has to; returns how many teams were stale."""
+    """Work out every team's stale stored calendar (written behind the app's back: an import, a tool) and count
+    the register of each team not yet counted on its own today: shortly after its midnight, and after any change
+    that made it stale. Until then a dashboard counts that team live, read only. Returns how many were stale."""
     refreshed = calendar.refresh_stale(db)
     calendar.count_every_teams_today(db, now)
     return len(refreshed)
@@ -182,7 +184,8 @@ def start(database_path: str, backup_dir: Path, background: bool = True):
     scheduler.add_job(_with_db(database_path, freeze_agendas), "interval", minutes=1, id="freeze_agendas")
     # hourly, so a team in any time zone sees its clients leave early on their last-contact date
     scheduler.add_job(_with_db(database_path, leave_on_last_contact), "cron", minute=5, id="leave_on_last_contact")
-    scheduler.add_job(_with_db(database_path, work_out_calendars), "interval", minutes=5, id="work_out_calendars")
+    # every minute: a team is counted within a minute of its midnight or of a change (cheap when nothing waits)
+    scheduler.add_job(_with_db(database_path, work_out_calendars), "interval", minutes=1, id="work_out_calendars")
     # reminders every 5 minutes (a tick over 200 teams runs ~1,000 small queries); the outbox every minute, so a
     # set-password link waits at most a minute; two senders at once claim different rows (a write transaction each)
     scheduler.add_job(_with_db(database_path, send_reminders), "interval", minutes=5, id="send_reminders")

@@ -2,16 +2,20 @@
 until, a milestone open from, its last evaluation with the client and the last day that keeps it within 12 months,
 `client_evaluation.with_client_due`); per client the stretches of period starts
 with their due date and next review (as day numbers); per team the register's counts from every day they change;
-and per team and clinician today's register, counted once a day (`count_today`). The core works every date
+and per team and clinician today's register, counted once a day by the scheduler (`count_today`; a team not yet
+counted is counted live, read only, `counts_today`). The core works every date
 out (meeting.core.evaluations, register and client_evaluation); SQL only compares and counts them, so a
 dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
-norm) marks its team stale by a trigger (migration 0013), whichever code path or tool wrote it; a migration that
+norm: the inputs meeting.store.read_model declares) marks its team stale by a trigger generated from that list,
+whichever code path or tool wrote it; a migration that
 changes what is stored marks every team stale and computes nothing. A stale team is
-worked out again when one of its meetings closes, before anything reads its stored calendar (`fresh`), and by
-the scheduler every five minutes.
+worked out again at the end of the request that made it stale (meeting.web.plumbing), when one of its meetings
+closes, and by the scheduler every minute; a read that still finds one (written behind the app's back, within the
+minute) works it out first (`fresh`).
 """
+import json
 from datetime import date, datetime, timedelta
 
 from meeting.core import client_evaluation, evaluations, register, reports
@@ -19,8 +23,7 @@ from meeting.core.dates import parse_date
 from meeting.store.db import write
 
 _CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary",
-                 "last_with_client",
-                 "with_client_due")
+                 "last_with_client", "with_client_due", "evaluated_until", "not_yet_due_until")
 
 
 def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
@@ -51,6 +54,7 @@ def refresh(db, team_id: int) -> None:
     """Work out one team's stored calendar from its clients and reviews (inside the caller's transaction)."""
     norm, clients, timelines = _read(db, team_id)
     _write_client_dates(db, clients, norm)
+    _write_evaluation_dates(db, team_id)
     db.execute("DELETE FROM review_cycles WHERE team_id = ?", [team_id])
     db.conn.executemany("""INSERT INTO review_cycles (client_id, team_id, first_start, last_start, due, next_review,
         treatment_start, finished_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -66,20 +70,23 @@ def refresh(db, team_id: int) -> None:
 
 
 IN_TREATMENT = "(c.treatment_start <= :day AND (c.finished_on IS NULL OR c.finished_on > :day))"
-# `client_evaluation.legal_status`'s "evaluated" on :day, its window from :window: the stored last evaluation
-# with the client answers, unless :day lies before it
-EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.last_with_client >= :window
+# `client_evaluation.legal_status` on :day, by the days the core stored: "evaluated" from an evaluation with the
+# client through the last day it counts (the client's last answers, unless :day lies before it), else "not yet
+# due" through `not_yet_due_until`
+EVALUATED_WITH_CLIENT = """CASE WHEN c.last_with_client <= :day THEN c.evaluated_until >= :day
     WHEN c.last_with_client IS NULL THEN 0
     ELSE EXISTS (SELECT 1 FROM client_evaluations e WHERE e.client_id = c.id
-                 AND e.evaluated_on BETWEEN :window AND :day) END"""
+                 AND e.evaluated_on <= :day AND e.covers_until >= :day) END"""
+NOT_YET_DUE = "c.not_yet_due_until >= :day"
 
 
 def count_today(db, team_ids: list[int], today: date) -> None:
     """Count today's register, per team and responsible clinician (table `today_counts`), of the teams (of
-    `team_ids`) not yet counted on `today` or stale, under the write lock: the register (active clients, within
-    the norm, overdue, by the stored dates) and the evaluation with the client (in treatment, evaluated within
-    12 months, not yet due, by `client_evaluation.legal_status`)."""
-    fresh(db, team_ids)
+    `team_ids`) not yet counted on `today` or stale, under the write lock (the scheduler's job: a request only
+    reads, `counts_today`): the register (active clients, within the norm, overdue, by the stored dates) and the
+    evaluation with the client (in treatment, evaluated within 12 months, not yet due, by
+    `client_evaluation.legal_status`)."""
+    refresh_stale(db, team_ids)
     if _uncounted(db, team_ids, today):
         with write(db):
             for team_id in _uncounted(db, team_ids, today):  # again, under the lock
@@ -89,9 +96,45 @@ def count_today(db, team_ids: list[int], today: date) -> None:
 
 
 def count_every_teams_today(db, now: datetime) -> None:
-    """Count each team's register of its own today (the scheduler's job, so a dashboard seldom has to)."""
+    """Count each team's register of its own today (the scheduler's job, so a dashboard seldom has to count a
+    team live)."""
     for team_id, timezone in db.execute("SELECT id, timezone FROM teams").fetchall():
         count_today(db, [team_id], evaluations.local_day(now, timezone))
+
+
+def counts_today(db, team_ids: list[int], today: date, columns: str = "") -> tuple[str, dict]:
+    """Today's counts per team and clinician of `team_ids` (team_id, clinician_id and `columns` of `today_counts`,
+    comma-separated), read only: a subquery and its parameters (all named `:today_*`). The stored rows of each team
+    counted on `today`; a team not yet counted (the first view of its day before the scheduler came by, or a team
+    changed since) is counted live by the same SQL, once for the connection until the database changes, so a
+    request never takes the write lock for it and a page that sums the counts several ways counts once."""
+    uncounted = _uncounted(db, team_ids, today)
+    counted = [team_id for team_id in team_ids if team_id not in uncounted]
+    params = {"today_day": today.isoformat(), "today_counted": json.dumps(counted)}
+    wanted = ["team_id", "clinician_id", *(column.strip() for column in columns.split(",") if column.strip())]
+    stored = f"SELECT {', '.join(wanted)} FROM today_counts" \
+             " WHERE team_id IN (SELECT value FROM json_each(:today_counted)) AND day = :today_day"
+    if not uncounted:
+        return stored, params
+    # only the columns wanted: each is read from its row's JSON anew
+    live = ", ".join(f"value ->> {_COUNTED.split(', ').index(column)} AS {column}" for column in wanted)
+    return f"{stored} UNION ALL SELECT {live} FROM json_each(:today_live)", params | {
+        "today_live": _counted_live(db, uncounted, today)}
+
+
+_COUNTED = "team_id, day, clinician_id, active, within_norm, overdue, in_treatment, evaluated, not_yet_due"
+
+
+def _counted_live(db, team_ids: list[int], today: date) -> str:
+    """The rows `_COUNTS` gives for `team_ids` on `today`, as a JSON array of arrays; kept on the connection while
+    neither another connection committed (data_version) nor this one wrote (total_changes)."""
+    key = (tuple(team_ids), today, db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes)
+    kept = getattr(db, "_counted_live", None)
+    if kept is None or kept[0] != key:
+        rows = db.execute(_COUNTS.format(teams="SELECT value FROM json_each(:today_teams)"),
+                          {"today_teams": json.dumps(team_ids), "today_day": today.isoformat()}).fetchall()
+        kept = db._counted_live = (key, json.dumps(rows))
+    return kept[1]
 
 
 def _uncounted(db, team_ids: list[int], today: date) -> list[int]:
@@ -99,6 +142,25 @@ def _uncounted(db, team_ids: list[int], today: date) -> list[int]:
     counted = {row[0] for row in db.execute(f"SELECT team_id FROM today_counted WHERE team_id IN ({marks}) AND day = ?",
                                             [*team_ids, today.isoformat()])}
     return [team_id for team_id in team_ids if team_id not in counted]
+
+
+def _on_today(rule: str) -> str:
+    return rule.replace(":day", ":today_day")
+
+
+# per team and responsible clinician on :today_day: the register (active clients, within the norm, overdue, by the
+# stored dates) and the evaluation with the client (in treatment, evaluated within 12 months, not yet due, by the
+# stored dates); `{teams}` a subquery of team ids
+_COUNTS = f"""SELECT team_id, :today_day AS day, clinician_id, count(*) FILTER (WHERE status = 'active') AS active,
+        count(*) FILTER (WHERE status = 'active' AND norm_until >= :today_day) AS within_norm,
+        count(*) FILTER (WHERE status = 'active' AND due_on < :today_day) AS overdue,
+        count(*) FILTER (WHERE in_treatment) AS in_treatment,
+        count(*) FILTER (WHERE in_treatment AND evaluated) AS evaluated,
+        count(*) FILTER (WHERE in_treatment AND NOT evaluated AND not_yet_due) AS not_yet_due
+    FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, {_on_today(NOT_YET_DUE)} AS not_yet_due,
+              {_on_today(IN_TREATMENT)} AS in_treatment, {_on_today(EVALUATED_WITH_CLIENT)} AS evaluated
+          FROM clients c WHERE c.team_id IN ({{teams}}))
+    GROUP BY team_id, clinician_id HAVING count(*) FILTER (WHERE status = 'active' OR in_treatment) > 0"""
 
 
 def _count_today(db, team_id: int, today: date) -> None:
@@ -109,18 +171,8 @@ def _count_today(db, team_id: int, today: date) -> None:
     db.execute("DELETE FROM today_counted WHERE team_id = ? AND day < ?", [team_id, keep_from])
     db.execute("INSERT INTO today_counted (team_id, day) VALUES (?, ?)", [team_id, today.isoformat()])
     db.execute(f"""INSERT INTO today_counts (team_id, day, clinician_id, active, within_norm, overdue, in_treatment,
-            evaluated, not_yet_due)
-        SELECT team_id, :today, clinician_id, count(*) FILTER (WHERE status = 'active'),
-            count(*) FILTER (WHERE status = 'active' AND norm_until >= :today),
-            count(*) FILTER (WHERE status = 'active' AND due_on < :today),
-            count(*) FILTER (WHERE in_treatment), count(*) FILTER (WHERE in_treatment AND evaluated),
-            count(*) FILTER (WHERE in_treatment AND NOT evaluated AND treatment_start > :window)
-        FROM (SELECT c.team_id, c.clinician_id, c.status, c.norm_until, c.due_on, c.treatment_start,
-                  {IN_TREATMENT} AS in_treatment, {EVALUATED_WITH_CLIENT} AS evaluated
-              FROM clients c WHERE c.team_id = :team)
-        GROUP BY clinician_id HAVING count(*) FILTER (WHERE status = 'active' OR in_treatment) > 0""",
-               {"team": team_id, "today": today.isoformat(), "day": today.isoformat(),
-                "window": client_evaluation.window_start(today).isoformat()})
+            evaluated, not_yet_due) {_COUNTS.format(teams=':today_team')}""",
+               {"today_team": team_id, "today_day": today.isoformat()})
 
 
 def timelines(db, team_id: int) -> list[register.Timeline]:
@@ -159,13 +211,25 @@ def unpack(counts: int) -> tuple[int, int, int]:
 def _write_client_dates(db, clients: list[dict], norm: int) -> None:
     def dates(client):
         found = evaluations.stored_calendar(evaluations.client_record(client), norm)
-        with_client_due = client_evaluation.with_client_due(parse_date(client["treatment_start"]),
-                                                            parse_date(client["with_client_last"] or ""))
+        start, last = parse_date(client["treatment_start"]), parse_date(client["with_client_last"] or "")
         return (found.due.isoformat(), found.base.isoformat(), found.norm_until.isoformat(),
                 found.legal_until.isoformat(), found.milestone_from.isoformat(), found.anniversary,
-                client["with_client_last"], with_client_due.isoformat())
+                client["with_client_last"], client_evaluation.with_client_due(start, last).isoformat(),
+                last and client_evaluation.covered_until(last).isoformat(),
+                client_evaluation.not_yet_due_until(start).isoformat())
     db.conn.executemany(f"UPDATE clients SET {', '.join(f'{name} = ?' for name in _CLIENT_DATES)} WHERE id = ?",
                         [(*dates(client), client["id"]) for client in clients])
+
+
+def _write_evaluation_dates(db, team_id: int) -> None:
+    """Each evaluation with a client of the team: the last day it counts (`client_evaluation.covered_until`)."""
+    rows = db.execute("""SELECT e.id, e.evaluated_on, e.covers_until FROM client_evaluations e
+        JOIN clients c ON c.id = e.client_id WHERE c.team_id = ?""", [team_id]).fetchall()
+    def covers(evaluated_on: str | None) -> str | None:
+        return evaluated_on and client_evaluation.covered_until(date.fromisoformat(evaluated_on)).isoformat()
+    db.conn.executemany("UPDATE client_evaluations SET covers_until = ? WHERE id = ?",
+                        [(until, evaluation_id) for evaluation_id, evaluated_on, stored in rows
+                         if (until := covers(evaluated_on)) != stored])
 
 
 def refresh_all(db) -> None:

@@ -1,4 +1,5 @@
 """The evaluation with the client as recorded with a decision, and the legal-minimum figures built on it."""
+import json
 from datetime import date, datetime
 
 from meeting.core import client_evaluation
@@ -81,54 +82,53 @@ def last_with_client(db, client_id: int | None) -> str | None:
     return db.execute("SELECT max(evaluated_on) FROM client_evaluations WHERE client_id = ?", [client_id]).fetchone()[0]
 
 
-def with_client_due(db, team_id: int, client_id: int) -> date | None:
-    """The stored last day the client's evaluation with the client keeps it within 12 months (the team's calendar
-    fresh), or None."""
+def with_client_dues(db, team_id: int, client_ids: list[int]) -> dict[int, date]:
+    """Per client of the team (of `client_ids`) its stored `with_client_due` (the team's calendar fresh)."""
     calendar.fresh(db, [team_id])
-    row = db.execute("SELECT with_client_due FROM clients WHERE id = ? AND team_id = ?",
-                     [client_id, team_id]).fetchone()
-    return date.fromisoformat(row[0]) if row and row[0] else None
+    rows = db.execute("""SELECT id, with_client_due FROM clients WHERE team_id = ? AND with_client_due IS NOT NULL
+        AND id IN (SELECT value FROM json_each(?))""", [team_id, json.dumps(client_ids)]).fetchall()
+    return {client_id: date.fromisoformat(due) for client_id, due in rows}
 
 
 def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | None = None) -> dict:
     """Evaluated with the client within 12 months on `day`: in all, per team and per clinician
     (`client_evaluation.legal_minimum_report`).
 
-    Counted in SQL by `client_evaluation.legal_status`'s rule, with the window's first day from the core. On the
-    teams' today `legal_minimum_today` reads the same counts, stored.
+    Counted in SQL over the days the core stored by `client_evaluation.legal_status`'s rule (SQL compares them with
+    `day`). On the teams' today `legal_minimum_today` reads the same counts, stored.
     """
     calendar.fresh(db, team_ids)
     marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
-    window = client_evaluation.window_start(day)
     rows = list(db.query(f"""SELECT g.*, t.name AS team, u.name AS clinician FROM (
         SELECT team_id, clinician_id, count(*) AS in_treatment, sum(evaluated) AS evaluated,
-            count(*) FILTER (WHERE NOT evaluated AND treatment_start > :window) AS not_yet_due
-        FROM (SELECT c.team_id, c.clinician_id, c.treatment_start, {calendar.EVALUATED_WITH_CLIENT} AS evaluated
+            count(*) FILTER (WHERE NOT evaluated AND not_yet_due) AS not_yet_due
+        FROM (SELECT c.team_id, c.clinician_id, {calendar.NOT_YET_DUE} AS not_yet_due,
+                  {calendar.EVALUATED_WITH_CLIENT} AS evaluated
               FROM clients c WHERE c.team_id IN ({marks}) AND {calendar.IN_TREATMENT})
         GROUP BY team_id, clinician_id) g
         JOIN teams t ON t.id = g.team_id JOIN users u ON u.id = g.clinician_id""",
-                         {"window": window.isoformat(), "day": day.isoformat()}
-                         | {f"t{i}": team_id for i, team_id in enumerate(team_ids)}))
+                         {"day": day.isoformat()} | {f"t{i}": team_id for i, team_id in enumerate(team_ids)}))
     return client_evaluation.legal_minimum_report(rows, day, clinician_limit)
 
 
 def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: int | None = None) -> dict:
     """`legal_minimum` on the teams' today, summed in SQL over the stored counts per team and clinician
-    (`calendar.count_today`): the list of clinicians grows with what is shown, not with the institution."""
-    calendar.count_today(db, team_ids, today)
-    marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
-    params = {"today": today.isoformat(), "limit": -1 if clinician_limit is None else clinician_limit} | {
-        f"t{i}": team_id for i, team_id in enumerate(team_ids)}
-    where = f"n.team_id IN ({marks}) AND n.day = :today AND n.in_treatment > 0"
+    (`calendar.counts_today`): the list of clinicians grows with what is shown, not with the institution."""
+    calendar.fresh(db, team_ids)
+    counts, params = calendar.counts_today(db, team_ids, today, "in_treatment, evaluated, not_yet_due")
+    params |= {"limit": -1 if clinician_limit is None else clinician_limit}
+    where = "n.in_treatment > 0"
     sums = """sum(n.in_treatment) AS active, sum(n.evaluated) AS evaluated, sum(n.not_yet_due) AS not_yet_due,
         sum(n.in_treatment - n.evaluated - n.not_yet_due) AS overdue"""
-    teams = list(db.query(f"""SELECT t.name AS team, {sums} FROM today_counts n JOIN teams t ON t.id = n.team_id
+    teams = list(db.query(f"""SELECT t.name AS team, {sums} FROM ({counts}) n JOIN teams t ON t.id = n.team_id
         WHERE {where} GROUP BY n.team_id ORDER BY t.name, n.team_id""", params))
     order = "u.name, n.clinician_id" if clinician_limit is None else "overdue DESC, u.name, n.clinician_id"
-    clinicians = list(db.query(f"""SELECT u.name AS clinician, {sums} FROM today_counts n
+    clinicians = list(db.query(f"""SELECT u.name AS clinician, {sums}, count(*) OVER () AS total FROM ({counts}) n
         JOIN users u ON u.id = n.clinician_id WHERE {where} GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""",
                                params))
-    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM today_counts n WHERE {where}", params).fetchone()[0]
+    total = clinicians[0]["total"] if clinicians else 0  # the clinicians before the limit: counted by the window
+    for row in clinicians:
+        del row["total"]
     return {"day": today, "window_start": client_evaluation.window_start(today),
             "total": client_evaluation.legal_minimum_total(teams), "teams": teams, "clinicians": clinicians,
             "clinicians_total": total}

@@ -3,7 +3,9 @@
 A closed meeting's items, bells, borrowed minutes and decisions no longer change, so their counts are
 taken once (in the transaction that closes it) instead of on every dashboard view; a dashboard over 200
 teams and five years then sums one row per meeting. Only the session rating arrives after the close: it
-adds to its meeting's row in the rating's own transaction. Counts only, no clinical text.
+adds to its meeting's row in the rating's own transaction. The legacy ratings (three scores, before the meeting
+rating) live on only here, as each meeting's `old_*` sums, kept whenever a row is written again. Counts only, no
+clinical text.
 """
 import json
 
@@ -48,7 +50,7 @@ def write(db, where: str = "m.id = :meeting_id", params: dict | None = None) -> 
         SELECT m.id, m.team_id, m.kind, m.starts_at, m.minutes, m.acute_budget, m.regular_budget,
         {', '.join(f'coalesce(i.{c}, 0)' for c in _FROM_ITEMS)},
         coalesce(b.bells, 0), coalesce(w.minutes, 0), {', '.join(f'coalesce(d.{c}, 0)' for c in TAG_COUNTS)},
-        coalesce(o.raters, 0), o.kept_process, o.ended_in_decisions, o.time_well_spent,
+        coalesce(o.old_raters, 0), o.kept_process_sum, o.ended_in_decisions_sum, o.time_well_spent_sum,
         coalesce(s.raters, 0), {', '.join(f's.{name}_sum' for name in DIMENSIONS)}, ''
         FROM meetings m
         LEFT JOIN (SELECT meeting_id, {_ITEMS} FROM items WHERE meeting_id IN ({selected}) GROUP BY meeting_id) i
@@ -59,9 +61,7 @@ def write(db, where: str = "m.id = :meeting_id", params: dict | None = None) -> 
           GROUP BY meeting_id) w ON w.meeting_id = m.id
         LEFT JOIN (SELECT meeting_id, {_TAGS} FROM decisions WHERE meeting_id IN ({selected})
           GROUP BY meeting_id) d ON d.meeting_id = m.id
-        LEFT JOIN (SELECT meeting_id, count(*) AS raters, sum(kept_process) AS kept_process,
-          sum(ended_in_decisions) AS ended_in_decisions, sum(time_well_spent) AS time_well_spent
-          FROM ratings WHERE meeting_id IN ({selected}) GROUP BY meeting_id) o ON o.meeting_id = m.id
+        LEFT JOIN meeting_figures o ON o.meeting_id = m.id
         LEFT JOIN (SELECT meeting_id, count(*) AS raters, {_RATING_SUMS} FROM session_ratings
           WHERE meeting_id IN ({selected}) GROUP BY meeting_id) s ON s.meeting_id = m.id
         WHERE m.state = 'closed' AND {where}""", params or {})
@@ -90,12 +90,22 @@ def write_all(db) -> None:
 
 
 def write_missing(db) -> None:
-    """The figures of every closed meeting that has none (a migration leaves them to this owner; inside the
-    caller's transaction): after it, every closed meeting has its row."""
+    """The figures of every closed meeting that has none, or only the legacy ratings a migration kept (its `day`
+    empty; a migration leaves them to this owner; inside the caller's transaction): after it, every closed meeting
+    has its row."""
     missing = [row[0] for row in db.execute("""SELECT m.id FROM meetings m WHERE m.state = 'closed'
-        AND NOT EXISTS (SELECT 1 FROM meeting_figures f WHERE f.meeting_id = m.id)""").fetchall()]
+        AND NOT EXISTS (SELECT 1 FROM meeting_figures f WHERE f.meeting_id = m.id AND f.day != '')""").fetchall()]
     if missing:
         write(db, "m.id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(missing)})
+
+
+def add_legacy_ratings(db, rated: list[tuple[int, list[tuple[int, int, int, int]]]]) -> None:
+    """The legacy ratings of past meetings (meeting id, its (user id, three scores)) as their figures' sums (a
+    bulk-written history; inside the caller's transaction)."""
+    db.conn.executemany("""UPDATE meeting_figures SET old_raters = ?, kept_process_sum = ?, ended_in_decisions_sum = ?,
+        time_well_spent_sum = ? WHERE meeting_id = ?""", [
+        (len(ratings), *(sum(r[index] for r in ratings) for index in (1, 2, 3)), meeting_id)
+        for meeting_id, ratings in rated])
 
 
 def add_rating(db, meeting_id: int, values: dict) -> None:

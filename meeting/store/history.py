@@ -35,7 +35,8 @@ class PastMeeting:
     starts_at: datetime
     items: list[PastItem]
     borrowed_minutes: int = 0
-    ratings: list[tuple[int, int, int, int]] = field(default_factory=list)  # (user_id, three scores)
+    # the legacy ratings (user_id, three scores), kept as their meeting's figures: the legacy table is gone
+    ratings: list[tuple[int, int, int, int]] = field(default_factory=list)
     session_ratings: list[tuple[int, int, int, int, int,
                                 str]] = field(default_factory=list)  # (user_id, 4 scores, change)
 
@@ -43,12 +44,13 @@ class PastMeeting:
 def insert_meetings(db, team: dict, meetings: list[PastMeeting]) -> None:
     """Insert closed meetings with items, decisions, evaluations (also with the client), bells and ratings, at once."""
     with write(db):
-        for meeting in meetings:
-            _insert_meeting(db, team, meeting)
+        inserted = [(_insert_meeting(db, team, meeting), meeting) for meeting in meetings]
         figures.write(db, "m.team_id = :team_id", {"team_id": team["id"]})
+        figures.add_legacy_ratings(db, [(meeting_id, meeting.ratings) for meeting_id, meeting in inserted
+                                        if meeting.ratings])
 
 
-def _insert_meeting(db, team: dict, meeting: PastMeeting) -> None:
+def _insert_meeting(db, team: dict, meeting: PastMeeting) -> int:
     start = iso(meeting.starts_at)
     meeting_id = db.execute(
         """INSERT INTO meetings (team_id, starts_at, deadline_at, minutes, acute_budget, regular_budget, order_policy,
@@ -61,12 +63,11 @@ def _insert_meeting(db, team: dict, meeting: PastMeeting) -> None:
     if meeting.borrowed_minutes:
         db.execute("INSERT INTO borrowings (meeting_id, from_track, minutes, at) VALUES (?, 'regular', ?, ?)",
                    [meeting_id, meeting.borrowed_minutes, start])
-    db.conn.executemany("""INSERT INTO ratings (meeting_id, user_id, kept_process, ended_in_decisions,
-        time_well_spent, at) VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r, start) for r in meeting.ratings])
     db.conn.executemany("INSERT INTO session_raters (meeting_id, user_id) VALUES (?, ?)",
                         [(meeting_id, r[0]) for r in meeting.session_ratings])
     db.conn.executemany("""INSERT INTO session_ratings (meeting_id, heard, goals, approach, overall, change_next)
         VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r[1:]) for r in meeting.session_ratings])
+    return meeting_id
 
 
 def _insert_item(db, team: dict, meeting_id: int, start: str, position: int, item: PastItem) -> None:

@@ -858,6 +858,131 @@ def evaluation_with_client_planned(db):
     """)
 
 
+@migrations(name="0022_read_model_triggers")
+def read_model_triggers(db):
+    """The read model's triggers generated from its declared inputs (meeting.store.read_model, as of this day): the
+    hand-written ones go. A review marks its team stale only when a column the calendar reads changes (any column did
+    before). The same rows are derived: nothing is marked stale."""
+    run_statements(db, """
+    DROP TRIGGER calendar_agreed_next_added;
+    DROP TRIGGER calendar_agreed_next_changed;
+    DROP TRIGGER calendar_agreed_next_removed;
+    DROP TRIGGER calendar_client_added;
+    DROP TRIGGER calendar_client_changed;
+    DROP TRIGGER calendar_client_removed;
+    DROP TRIGGER calendar_norm_changed;
+    DROP TRIGGER calendar_review_added;
+    DROP TRIGGER calendar_review_changed;
+    DROP TRIGGER calendar_review_removed;
+    DROP TRIGGER calendar_with_client_added;
+    DROP TRIGGER calendar_with_client_changed;
+    DROP TRIGGER calendar_with_client_removed;
+    DROP TRIGGER reviews_held_added;
+    DROP TRIGGER reviews_held_moved;
+    DROP TRIGGER reviews_held_removed;
+    DROP TRIGGER today_counts_stale;
+    CREATE TRIGGER derived_calendar_clients_added AFTER INSERT ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_clients_removed AFTER DELETE ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_clients_changed AFTER UPDATE OF team_id, clinician_id, status, treatment_start, finished_on, last_evaluation, next_evaluation_on, last_continuation_decision ON clients BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_evaluations_added AFTER INSERT ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_evaluations_removed AFTER DELETE ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_evaluations_changed AFTER UPDATE OF team_id, client_id, item_id, held_on, previous_evaluation ON evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.team_id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.team_id);
+    END;
+    CREATE TRIGGER derived_calendar_decisions_added AFTER INSERT ON decisions WHEN NEW.next_evaluation_on IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = NEW.meeting_id;
+    END;
+    CREATE TRIGGER derived_calendar_decisions_removed AFTER DELETE ON decisions WHEN OLD.next_evaluation_on IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = OLD.meeting_id;
+    END;
+    CREATE TRIGGER derived_calendar_decisions_changed AFTER UPDATE OF item_id, next_evaluation_on ON decisions BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = OLD.meeting_id;
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM meetings WHERE id = NEW.meeting_id;
+    END;
+    CREATE TRIGGER derived_calendar_client_evaluations_added AFTER INSERT ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = NEW.client_id;
+    END;
+    CREATE TRIGGER derived_calendar_client_evaluations_removed AFTER DELETE ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = OLD.client_id;
+    END;
+    CREATE TRIGGER derived_calendar_client_evaluations_changed AFTER UPDATE OF client_id, evaluated_on ON client_evaluations BEGIN
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = OLD.client_id;
+        INSERT OR IGNORE INTO calendar_stale SELECT team_id FROM clients WHERE id = NEW.client_id;
+    END;
+    CREATE TRIGGER derived_calendar_teams_changed AFTER UPDATE OF evaluation_interval_months ON teams BEGIN
+        INSERT OR IGNORE INTO calendar_stale VALUES (OLD.id);
+        INSERT OR IGNORE INTO calendar_stale VALUES (NEW.id);
+    END;
+    CREATE TRIGGER derived_reviews_held_added AFTER INSERT ON evaluations BEGIN
+        INSERT INTO reviews_held (team_id, day, held) VALUES (NEW.team_id, NEW.held_on, 1)
+            ON CONFLICT (team_id, day) DO UPDATE SET held = held + 1;
+    END;
+    CREATE TRIGGER derived_reviews_held_removed AFTER DELETE ON evaluations BEGIN
+        UPDATE reviews_held SET held = held - 1 WHERE team_id = OLD.team_id AND day = OLD.held_on;
+    END;
+    CREATE TRIGGER derived_reviews_held_moved AFTER UPDATE OF team_id, held_on ON evaluations BEGIN
+        UPDATE reviews_held SET held = held - 1 WHERE team_id = OLD.team_id AND day = OLD.held_on;
+        INSERT INTO reviews_held (team_id, day, held) VALUES (NEW.team_id, NEW.held_on, 1)
+            ON CONFLICT (team_id, day) DO UPDATE SET held = held + 1;
+    END;
+    CREATE TRIGGER derived_today_counts_stale AFTER INSERT ON calendar_stale BEGIN
+        DELETE FROM today_counted WHERE team_id = NEW.team_id;
+        DELETE FROM today_counts WHERE team_id = NEW.team_id;
+    END;
+    """)
+
+
+@migrations(name="0023_legal_status_as_stored_dates")
+def legal_status_as_stored_dates(db):
+    """The legal minimum by stored dates the core works out (meeting.core.client_evaluation), SQL only comparing
+    them with the day: per client the last day its last evaluation with the client counts (`evaluated_until`) and the
+    last day it is not yet due (`not_yet_due_until`); per evaluation with the client the last day it counts
+    (`covers_until`, for a day before the client's last). Every team is marked stale: the calendar's owner fills
+    them in."""
+    run_statements(db, """
+    ALTER TABLE clients ADD COLUMN evaluated_until TEXT;
+    ALTER TABLE clients ADD COLUMN not_yet_due_until TEXT;
+    ALTER TABLE client_evaluations ADD COLUMN covers_until TEXT;
+    DROP INDEX clients_today;
+    CREATE INDEX clients_today ON clients(team_id, clinician_id, status, due_on, norm_until, treatment_start,
+        finished_on, last_with_client, evaluated_until, not_yet_due_until);
+    CREATE INDEX client_evaluations_covering ON client_evaluations(client_id, evaluated_on, covers_until);
+    INSERT OR IGNORE INTO calendar_stale SELECT id FROM teams;
+    """)
+
+
+@migrations(name="0024_legacy_ratings_kept_as_figures")
+def legacy_ratings_kept_as_figures(db):
+    """The legacy ratings (three scores per person, before the meeting rating) go: each meeting's figures keep their
+    count and sums (`old_raters`, `*_sum`), which the dashboards and the minutes read; nothing writes them any more.
+    A closed meeting with ratings and no figures yet gets a row holding only them (its `day` empty): the figures'
+    owner fills the rest in once the database is migrated (`figures.write_missing`)."""
+    run_statements(db, """
+    INSERT OR IGNORE INTO meeting_figures (meeting_id, team_id, kind, starts_at, day)
+        SELECT m.id, m.team_id, m.kind, m.starts_at, '' FROM meetings m
+        WHERE m.state = 'closed' AND m.id IN (SELECT meeting_id FROM ratings);
+    UPDATE meeting_figures SET old_raters = (SELECT count(*) FROM ratings r WHERE r.meeting_id = meeting_figures.meeting_id),
+        kept_process_sum = (SELECT sum(kept_process) FROM ratings r WHERE r.meeting_id = meeting_figures.meeting_id),
+        ended_in_decisions_sum = (SELECT sum(ended_in_decisions) FROM ratings r
+                                  WHERE r.meeting_id = meeting_figures.meeting_id),
+        time_well_spent_sum = (SELECT sum(time_well_spent) FROM ratings r WHERE r.meeting_id = meeting_figures.meeting_id)
+        WHERE meeting_id IN (SELECT meeting_id FROM ratings);
+    DROP TABLE ratings;
+    """)
+
+
 # The texts the app wrote into rows before it stored them as message ids, in English and in Dutch (as the catalogue
 # had them): message id -> the words it was stored in. Frozen with the migration below; never change it.
 _GENERATED_TITLES = {

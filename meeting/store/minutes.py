@@ -8,9 +8,11 @@ def minutes(db, meeting_id: int) -> dict:
     """Actions, bells per item, average ratings and borrowings of one meeting."""
     bells = {r[0]: r[1] for r in db.execute(
         "SELECT item_id, count(*) FROM bells WHERE meeting_id = ? GROUP BY item_id", [meeting_id])}
-    ratings = next(db.query("""SELECT count(*) AS raters, avg(kept_process) AS kept_process,
-        avg(ended_in_decisions) AS ended_in_decisions, avg(time_well_spent) AS time_well_spent
-        FROM ratings WHERE meeting_id = ?""", [meeting_id]))
+    ratings = next(db.query("""SELECT coalesce(max(old_raters), 0) AS raters,
+        max(kept_process_sum * 1.0 / old_raters) AS kept_process,
+        max(ended_in_decisions_sum * 1.0 / old_raters) AS ended_in_decisions,
+        max(time_well_spent_sum * 1.0 / old_raters) AS time_well_spent
+        FROM meeting_figures WHERE meeting_id = ?""", [meeting_id]))  # the legacy ratings, kept as figures
     borrowed = list(db.query("SELECT from_track, minutes FROM borrowings WHERE meeting_id = ? ORDER BY id",
                              [meeting_id]))
     carried = {r["origin_item_id"]: r for r in db.query(

@@ -22,26 +22,26 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 
 def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
     """Per team today: active clients, how many within the norm, how many overdue (summed over the stored counts
-    per clinician, `calendar.count_today`)."""
-    calendar.count_today(db, team_ids, today)
-    marks, params = _teams(team_ids)
+    per clinician, `calendar.counts_today`)."""
+    calendar.fresh(db, team_ids)
+    counts, params = calendar.counts_today(db, team_ids, today, "active, within_norm, overdue")
     return {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
-        sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM today_counts
-        WHERE team_id IN ({marks}) AND day = :today GROUP BY team_id""", params | {"today": today.isoformat()})}
+        sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM ({counts}) GROUP BY team_id""", params)}
 
 
 def clinicians_today(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """Per responsible clinician with active clients today, over the teams: clients and overdue; by name, or the
     `limit` with the most overdue (ties by name); and how many such clinicians there are."""
-    calendar.count_today(db, team_ids, today)
-    marks, params = _teams(team_ids)
-    where = f"n.team_id IN ({marks}) AND n.day = :today AND n.active > 0"
-    params |= {"today": today.isoformat(), "limit": -1 if limit is None else limit}
+    calendar.fresh(db, team_ids)
+    counts, params = calendar.counts_today(db, team_ids, today, "active, overdue")
+    params |= {"limit": -1 if limit is None else limit}
     order = "u.name, n.clinician_id" if limit is None else "sum(n.overdue) DESC, u.name, n.clinician_id"
     rows = list(db.query(f"""SELECT n.clinician_id, u.name AS clinician, sum(n.active) AS clients,
-        sum(n.overdue) AS overdue FROM today_counts n JOIN users u ON u.id = n.clinician_id WHERE {where}
-        GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""", params))
-    total = db.execute(f"SELECT count(DISTINCT n.clinician_id) FROM today_counts n WHERE {where}", params).fetchone()[0]
+        sum(n.overdue) AS overdue, count(*) OVER () AS total FROM ({counts}) n JOIN users u ON u.id = n.clinician_id
+        WHERE n.active > 0 GROUP BY n.clinician_id ORDER BY {order} LIMIT :limit""", params))
+    total = rows[0]["total"] if rows else 0  # the clinicians before the limit: counted by the window
+    for row in rows:
+        del row["total"]
     return rows, total
 
 
@@ -68,9 +68,9 @@ def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> t
 
 def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """The active clients with an open milestone on `today`, longest since its mark first (the `limit` first),
-    and how many there are. The stored `milestone_from` says which are open; a mark falls on the start's
-    anniversary, so SQL orders them by it, from the day after today's (marked last year) round to today's,
-    and the core works out the mark of each candidate."""
+    and how many there are. The stored `milestone_from` says which are open; a mark falls on the start's stored
+    anniversary, so SQL orders them by it, from the day after today's (marked last year) round to today's (both
+    bounds from the core), and the core works out the mark of each candidate."""
     calendar.fresh(db, team_ids)
     marks, params = _teams(team_ids)
     where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.milestone_from <= :today"
@@ -78,11 +78,11 @@ def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -
     total = db.execute(f"SELECT count(*) FROM clients c WHERE {where}", params).fetchone()[0]
     cut = _nth(db, f"""SELECT json_array(c.anniversary <= :md, c.anniversary) FROM clients c WHERE {where}
         ORDER BY c.anniversary <= :md, c.anniversary""", params, limit)
-    if cut:  # 29 February's mark is the 28th outside leap years, never later than its place: a candidate always
+    if cut:  # up to the last anniversary marked on the cut's day (the core's: 29 February's may be the 28th)
         group, day = json.loads(cut)
-        where += """ AND ((c.anniversary <= :md) < :group OR ((c.anniversary <= :md) = :group AND c.anniversary <= :day)
-            OR c.anniversary = '02-29')"""
-        params |= {"group": group, "day": day}
+        where += """ AND ((c.anniversary <= :md) < :group
+            OR ((c.anniversary <= :md) = :group AND c.anniversary <= :through))"""
+        params |= {"group": group, "through": evaluations.marked_with(day, bool(group), today)}
     found, latest_mark, kind = [], evaluations.latest_mark, evaluations.milestone_of_years
     for client_id, reference, team_id, team, clinician, start in db.execute(f"""SELECT c.id, c.reference, c.team_id,
             t.name, u.name, c.treatment_start FROM clients c JOIN teams t ON t.id = c.team_id

@@ -1,6 +1,6 @@
 """Template helpers for the review's substance: whose input, the prepared evaluation with the client,
-the session rating. Registered as Jinja globals so every screen's partial needs no extra view code."""
-from datetime import date  # noqa: F401 (the annotation)
+the session rating, registered as Jinja globals; and what a view reads for them (`with_client_needed`)."""
+from datetime import date
 
 from flask import g
 
@@ -13,10 +13,9 @@ from meeting.web.plumbing import get_db, translate
 def init_app(app) -> None:
     """Make the helpers and choice lists available to every template."""
     app.jinja_env.globals.update(
-        whose_input=whose_input, colleagues=colleagues, chosen_inputs=preparation.chosen_inputs,
+        whose_input=whose_input, chosen_inputs=preparation.chosen_inputs,
         evaluation_values=client_evaluation.form_values,
-        recorded_values=client_evaluation.recorded_values, last_with_client=last_with_client,
-        with_client_needed=with_client_needed,
+        recorded_values=client_evaluation.recorded_values,
         DISCIPLINES=preparation.DISCIPLINES, INPUT_KINDS=preparation.INPUT_KINDS,
         PROPOSED_OUTCOMES=preparation.PROPOSED_OUTCOMES, PREPARATION_PARTS=preparation.PREPARATION_PARTS,
         PROPOSED_OUTCOME_BADGES=preparation.PROPOSED_OUTCOME_BADGES, ROM_DOMAINS=client_evaluation.ROM_DOMAINS,
@@ -47,21 +46,11 @@ def _in_a_sentence(name: str) -> str:
     return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
-def colleagues(user_id: int | None) -> list[dict]:
-    """Active members of the team other than `user_id`, to name as whose input is wanted."""
-    return [m for m in _members() if m["active"] and m["id"] != user_id]
-
-
-def with_client_needed(client_id: int | None, starts_at: str) -> "date | None":
-    """The day the client's evaluation with the client falls due, when a review in the meeting starting at
-    `starts_at` is the last before it (`client_evaluation.needed_before_next_review`); else None."""
-    due = evaluation_store.with_client_due(get_db(), g.team["id"], client_id) if client_id else None
+def with_client_needed(client_ids: list[int], starts_at: str) -> dict[int, date]:
+    """Per client (of `client_ids`) whose evaluation with the client falls due before the team's next review after
+    the meeting starting at `starts_at` (`client_evaluation.needed_before_next_review`): the day it falls due. For a
+    view to pass to its template."""
     review_day = evaluations.local_day(starts_at, g.team["timezone"])
-    if due and client_evaluation.needed_before_next_review(due, review_day, g.team["evaluation_interval_months"]):
-        return due
-    return None
-
-
-def last_with_client(client_id: int | None) -> str | None:
-    """The last recorded evaluation with the client (ISO date), or None."""
-    return evaluation_store.last_with_client(get_db(), client_id)
+    dues = evaluation_store.with_client_dues(get_db(), g.team["id"], client_ids)
+    return {client_id: due for client_id, due in dues.items()
+            if client_evaluation.needed_before_next_review(due, review_day, g.team["evaluation_interval_months"])}

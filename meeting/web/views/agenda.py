@@ -16,6 +16,7 @@ from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow
+from meeting.web import substance
 from meeting.web.plumbing import actor, get_db, login_guarded, shown, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("agenda", __name__))
@@ -64,7 +65,7 @@ def new_item(team_id: int):
         form = {"meeting_id": wanted or (choices and choices[0]["id"]), "track": request.args.get("track", ""),
                 "client_reference": request.args.get("client", "")}
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=choices, item=None,
-                               check=_client_check(team_id, form))
+                               check=_client_check(team_id, form), **_form_context(None, choices))
     meeting = next((m for m in choices if m["id"] == request.form.get("meeting_id", type=parse_whole_number)), None)
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
@@ -72,7 +73,7 @@ def new_item(team_id: int):
         errors["meeting_id"] = _("Choose a meeting whose agenda is still open.")
     if errors:
         return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=choices, item=None,
-                               check=_client_check(team_id, request.form)), 400
+                               check=_client_check(team_id, request.form), **_form_context(None, choices)), 400
     late = not item_rules.open_for_submission(meeting, utcnow())
     item_store.add_item(get_db(), actor(), team_id, meeting["id"], current_user.id, values, late=late)
     flash(_("Your item is on the agenda."))
@@ -88,6 +89,18 @@ def _say_what_is_still_to_prepare(values: dict, meeting: dict) -> None:
         flash(_("Still to prepare until the deadline (%(moment)s): %(parts)s.",
                 moment=format_datetime(datetime.fromisoformat(meeting["deadline_at"]), "EEE d MMM HH:mm"),
                 parts=", ".join(translate(preparation.PREPARATION_PARTS[part]) for part in missing)))
+
+
+def _form_context(item: dict | None, meetings: list[dict]) -> dict:
+    """What the item form shows besides the item: the colleagues one may name for input, and of the item's client
+    the last evaluation with the client and the day it falls due when this review is the last before it."""
+    named = [m for m in team_store.members(get_db(), g.team["id"]) if m["active"] and m["id"] != current_user.id]
+    client_id = item and item["client_id"]
+    if not client_id:
+        return {"named_colleagues": named, "needed_by": None, "last_evaluated_with_client": None}
+    needed = substance.with_client_needed([client_id], meetings[0]["starts_at"]) if meetings else {}
+    return {"named_colleagues": named, "needed_by": needed.get(client_id),
+            "last_evaluated_with_client": evaluation_store.last_with_client(get_db(), client_id)}
 
 
 def _meeting_choices(team_id: int) -> list[dict]:
@@ -121,7 +134,7 @@ def edit_item(team_id: int, item_id: int):
         form = dict(item, client_reference=item["client_reference"] or "", meeting_id=meeting["id"],
                     title=shown(item["title"]), need=shown(item["need"]))
         return render_template("agenda/item_form.html", form=form, errors={}, meetings=[meeting], item=item,
-                               check=_client_check(team_id, form))
+                               check=_client_check(team_id, form), **_form_context(item, [meeting]))
     values, errors = item_rules.validate_item(request.form, _references(team_id), _default_minutes(),
                                                 **_preparation_context(team_id))
     if not errors:
@@ -135,7 +148,8 @@ def edit_item(team_id: int, item_id: int):
         except item_store.Conflict:
             errors["version"] = _("Someone changed this item meanwhile. Reload it and make your change again.")
     return render_template("agenda/item_form.html", form=request.form, errors=errors, meetings=[meeting], item=item,
-                           check=_client_check(team_id, request.form)), 409 if "version" in errors else 400
+                           check=_client_check(team_id, request.form), **_form_context(item, [meeting])), \
+        409 if "version" in errors else 400
 
 
 def _generated_kept(values: item_rules.ItemInput, item: dict) -> item_rules.ItemInput:

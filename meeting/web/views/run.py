@@ -19,6 +19,7 @@ from meeting.core.dates import parse_date
 from meeting.core.decision import DecisionInput
 from meeting.core.i18n import N_, generated
 from meeting.core.text import TextField, text_error
+from meeting.store import client_evaluations as evaluation_store
 from meeting.store import decisions as decision_store
 from meeting.store import handovers as handover_store
 from meeting.store import items as item_store
@@ -218,7 +219,8 @@ def decide(team_id: int, meeting_id: int, kind: str, item_id: int | None = None)
             errors = refusal.errors
     status = 409 if "item" in errors and request.method == "POST" else 400 if errors else 200
     context = dict(item=subject, form=form, errors=errors, members=members, kind=kind, meeting=meeting,
-                   milestone=_milestone(subject, today))
+                   milestone=_milestone(subject, today),
+                   last_evaluated_with_client=evaluation_store.last_with_client(get_db(), subject.get("client_id")))
     if kind == "session":
         context |= {"board": session_rules.board(session_store.cards(get_db(), meeting_id)),
                     "session": session_store.get_session(get_db(), team_id, meeting_id)}

@@ -1,0 +1,127 @@
+"""A GET writes nothing but the access log: every connection the app takes is watched by SQLite's authorizer, which
+sees each statement as it is prepared (the statement cache is off, so a statement prepared by an earlier POST is
+seen again), triggers' statements included. The access log (NEN 7513: who read which client's data) is the one
+write a GET makes on purpose; it is named below and excluded, nothing else is. (Not yet here: the meetings list, a
+new item's form and the consultations create the schedule's coming meetings on the way, `ensure_upcoming`.)"""
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from conftest import today
+
+from meeting.core.clients import ClientInput
+from meeting.store import calendar
+from meeting.store import client_evaluations as evaluation_store
+from meeting.store import clients as client_store
+from meeting.store import db as database
+from meeting.store.audit import Actor
+
+# the reads a GET must log (meeting.store.audit): the log, its clients, and what each person last saw of a meeting
+ACCESS_LOG = {"access_log", "access_log_clients", "access_views"}
+# SQLite reports the first use of json_each (the access log's insert) as an UPDATE of the schema table: no row of
+# it is written (a real schema change is a CREATE, DROP or ALTER, which count)
+NOT_A_WRITE = {"sqlite_master"}
+WRITES = {sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE", sqlite3.SQLITE_DELETE: "DELETE",
+          sqlite3.SQLITE_CREATE_TABLE: "CREATE", sqlite3.SQLITE_DROP_TABLE: "DROP",
+          sqlite3.SQLITE_ALTER_TABLE: "ALTER"}
+TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
+
+
+class Watch:
+    """The writes the app's connections prepare while `on`, as (statement kind, table)."""
+
+    def __init__(self):
+        self.on, self.writes, self.logged = False, [], 0
+
+    def authorize(self, action, table, _column, schema, _trigger):
+        if self.on and action in WRITES and schema != "temp" and table not in NOT_A_WRITE:
+            if table in ACCESS_LOG:
+                self.logged += 1
+            else:
+                self.writes.append((WRITES[action], table))
+        return sqlite3.SQLITE_OK
+
+    def gets(self, user, urls: list[str]) -> dict[str, list]:
+        """GET each url as `user` (each must answer 200); the writes each made, by url (an empty list: none)."""
+        found = {}
+        for url in urls:
+            self.on, self.writes = True, []
+            try:
+                assert user.get(url).status_code == 200, url
+            finally:
+                self.on = False
+            found[url] = self.writes
+        return found
+
+
+@pytest.fixture
+def watch(app, monkeypatch):
+    """Every connection the app's pool opens from here on is watched (the pool opened before is dropped)."""
+    watch, connect = Watch(), database.connect
+
+    def watched(path, busy_timeout_ms=database.BUSY_TIMEOUT_MS):
+        db = connect(path, busy_timeout_ms)
+        db.conn.close()  # reopened without a statement cache, so the authorizer sees every statement
+        db.conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False,
+                                  cached_statements=0)
+        for pragma in (f"busy_timeout = {int(busy_timeout_ms)}", "foreign_keys = ON", "synchronous = NORMAL"):
+            db.conn.execute(f"PRAGMA {pragma}")
+        db.conn.set_authorizer(watch.authorize)
+        return db
+
+    monkeypatch.setattr(database, "connect", watched)
+    app.extensions.pop("belletje_pool", None)
+    return watch
+
+
+def overdue_clients(db, world) -> None:
+    """Team A's registry with clients past their review (the dashboard then lists, and logs, them)."""
+    start = today() - timedelta(days=800)
+    client_store.add_clients(db, Actor(None), world["team_a"], [
+        ClientInput(f"A-1{n:02d}", world["member_a"], start + timedelta(days=n), None) for n in range(6)])
+    calendar.refresh_stale(db)
+
+
+def dashboard_urls(world) -> list[str]:
+    team = f"/teams/{world['team_a']}/dashboard"
+    return ([team, "/dashboard"] + [f"{team}/{table}.csv" for table in TABLES]
+            + [f"/dashboard/{table}.csv" for table in TABLES])
+
+
+def test_the_first_dashboard_of_the_day_counts_live_and_writes_nothing_but_the_access_log(as_user, db, world, watch):
+    overdue_clients(db, world)
+    manager = as_user("manager.a@example.org")
+    assert db.execute("SELECT count(*) FROM today_counted").fetchone()[0] == 0  # nobody counted today yet
+    first = {url: manager.get(url).text for url in dashboard_urls(world) if url.endswith(".csv")}
+    assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
+    assert watch.logged > 0  # the overdue clients shown were logged: the watch sees what a GET writes
+    assert db.execute("SELECT count(*) FROM today_counted").fetchone()[0] == 0  # still: the GETs only read
+    calendar.count_every_teams_today(db, database.utcnow())  # the scheduler's round
+    assert db.execute("SELECT count(*) FROM today_counted").fetchone()[0] == 2
+    assert {url: manager.get(url).text for url in first} == first  # counted live = counted and stored
+    assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
+
+
+def test_a_dashboard_after_a_change_writes_nothing(as_user, db, world, watch):
+    overdue_clients(db, world)
+    calendar.count_every_teams_today(db, database.utcnow())
+    member, manager = as_user("member.a@example.org"), as_user("manager.a@example.org")
+    before = evaluation_store.legal_minimum_today(db, [world["team_a"]], today())["total"]["overdue"]
+    day = today().isoformat()
+    assert member.post(f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client",
+                       {"evaluated_with_client_on": day, "relatives_invited": "no", "client_view": "Better.",
+                        "rom_done": "no"}).status_code == 302
+    assert calendar.stale_teams(db) == []  # the request that made the team stale worked it out
+    assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
+    after = evaluation_store.legal_minimum_today(db, [world["team_a"]], today())["total"]["overdue"]
+    assert after == before - 1  # the change counts at once, live, until the scheduler stores the new count
+
+
+def test_the_common_pages_write_nothing_but_the_access_log(as_user, db, world, watch):
+    overdue_clients(db, world)
+    team, meeting = world["team_a"], world["meeting_a"]
+    pages = [f"/teams/{team}/", f"/teams/{team}/clients", f"/teams/{team}/meetings/{meeting}/",
+             f"/teams/{team}/meetings/{meeting}/plan", f"/teams/{team}/handovers", f"/teams/{team}/consultations",
+             f"/teams/{team}/sessions", f"/teams/{team}/clients/{world['client_a']}/evaluation-with-client",
+             "/account/"]
+    assert watch.gets(as_user("chair.a@example.org"), pages) == {url: [] for url in pages}
