@@ -51,7 +51,7 @@ RETRY_MS = (1000, 5000)
 # a screen whose stream cannot take more for this long (it stopped reading: a phone locked mid-stream) is dropped;
 # unacknowledged data for as long drops a vanished one (TCP_USER_TIMEOUT)
 STALL_SECONDS = 15
-SEND_BUFFER = 16 * 1024  # a stream's send buffer (the kernel doubles it): a re-sync (8 KB) fits, a stalled screen fills it
+SEND_BUFFER = 8 * 1024  # a stream's send buffer (the kernel doubles it): a re-sync (8 KB) fits, a stall fills it
 FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
 # each kind's parts, in the order of its panel (run/_panel.html, live/_phone_panel.html): (event name, template)
 PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
