@@ -344,9 +344,10 @@ def test_a_screen_that_stops_reading_is_dropped_and_the_others_go_on(app, world)
         while True:
             stalled_end.send(b": behind\n\n" * 100)
     stalled_end.setblocking(True)
+    threads = []
     for end, watch in ((stalled_end, outlet), (reading_end, Outlet(reading_end, stall_seconds=1))):
         assert broadcaster.open_stream(world["meeting_a"])
-        serve_stream(sse_events(broadcaster, world["meeting_a"], max_seconds=30, outlet=watch), end)
+        threads.append(serve_stream(sse_events(broadcaster, world["meeting_a"], max_seconds=30, outlet=watch), end))
     reading.settimeout(5)
     read_until_changed(reading)  # the re-sync
 
@@ -362,6 +363,10 @@ def test_a_screen_that_stops_reading_is_dropped_and_the_others_go_on(app, world)
     with pytest.raises(ConnectionResetError):  # reset: its queued events are thrown away, nothing lingers
         while stalled.recv(65536):
             pass
+    broadcaster.shutdown()  # the server stops: the other stream ends at once too
+    for thread in threads:
+        thread.join(5)
+    assert broadcaster.open_streams() == 0
     for sock in (stalled, stalled_end, reading, reading_end):
         sock.close()
 

@@ -17,7 +17,7 @@ import socket
 import struct
 import threading
 import time
-from contextlib import closing
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +37,7 @@ from meeting.store import session_ratings
 from meeting.store import sessions as session_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor, log_view
-from meeting.store.db import connect, read, utcnow
+from meeting.store.db import Pool, connect, read, utcnow
 from meeting.web.plumbing import actor, close_db, get_db, team_today
 
 POLL_SECONDS = 0.02
@@ -52,7 +52,9 @@ RETRY_MS = (1000, 5000)
 # unacknowledged data for as long drops a vanished one (TCP_USER_TIMEOUT)
 STALL_SECONDS = 15
 SEND_BUFFER = 8 * 1024  # a stream's send buffer (the kernel doubles it): a re-sync (8 KB) fits, a stall fills it
-FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
+FRESH_SECONDS = 0.5  # a cached fragment older than this is re-timed for a (re)connecting screen: its clock moved on
+# the parts that show the time passing (the browser moves them on from when they arrived): all a re-timing renders
+TICKING = ("clock", "budgets", "estimate")
 # each kind's parts, in the order of its panel (run/_panel.html, live/_phone_panel.html): (event name, template)
 PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
                      ("clock-controls", "run/_clock_controls.html"), ("controls", "run/_controls.html"),
@@ -121,6 +123,8 @@ class Broadcaster:
         self._fragments: dict[tuple, Fragment] = {}
         self._render_locks: dict[tuple, threading.Lock] = {}
         self._thread: threading.Thread | None = None
+        # the streams' short reads and access-log rows: a new connection costs milliseconds, 1,200 reconnects many
+        self._pool = Pool(path, size=16)
         self.closing = False  # the process is stopping: every stream ends, its screen reconnects to the next one
         self.renders = 0  # fragments rendered by this process (the benchmark and the tests read it)
 
@@ -196,9 +200,10 @@ class Broadcaster:
             render_lock = self._render_locks.setdefault(key, threading.Lock())
         with render_lock:
             cached = self._fragments.get(key)
-            if cached and cached.revision >= (revision or 0) and time.monotonic() - cached.rendered_at < FRESH_SECONDS:
+            current = cached and cached.revision >= (revision or 0)
+            if current and time.monotonic() - cached.rendered_at < FRESH_SECONDS:
                 return cached
-            fragment = render_fragment(self.app, screen, rated)
+            fragment = render_fragment(self.app, screen, rated, cached if current else None)
             with self._lock:
                 self.renders += 1
                 if screen.meeting_id in self._watchers:  # not for a stream that closed meanwhile
@@ -206,8 +211,17 @@ class Broadcaster:
             return fragment
 
     def _read(self, meeting_ids: list[int]) -> dict[int, int]:
-        with closing(connect(self.path)) as db:
+        with self.connection() as db:
             return meeting_store.revisions(db, meeting_ids)
+
+    @contextmanager
+    def connection(self):
+        """A connection of the process's pool for one short read or write, given back at once."""
+        db = self._pool.take()
+        try:
+            yield db
+        finally:
+            self._pool.give_back(db)
 
     def _poll(self) -> None:
         """The process's one poller: runs while anyone watches, on its own connection."""
@@ -238,8 +252,12 @@ def _role(screen: Screen) -> str:
     return "chair" if screen.kind in CONSOLES else screen.role
 
 
-def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
-    """Render a live fragment in a request of its own: nobody's session, flashes or CSRF token get into it."""
+def render_fragment(app, screen: Screen, rated: bool, earlier: Fragment | None = None) -> Fragment:
+    """Render a live fragment in a request of its own: nobody's session, flashes or CSRF token get into it.
+
+    From an `earlier` fragment of the same revision only the parts that show the time passing are rendered again
+    (a reconnecting screen's clock must be right; the rest is what every other screen of the meeting holds).
+    """
     with app.app_context(), app.test_request_context("/", base_url=screen.url_root,
                                                       headers={"Accept-Language": screen.locale}):
         g.team = team_store.get_team(get_db(), screen.team_id)
@@ -247,8 +265,10 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
         # Flask-WTF's per-request cache: the shared text carries no token; belletje.js adds the reader's
         g.csrf_token = ""
         context = panel_context(screen.kind, screen.team_id, screen.meeting_id, rated=rated, log=False)
-        parts = tuple(render_part(name, template, context) for name, template in PARTS[screen.kind])
-    meeting = context["meeting"]
+        meeting = context["meeting"]
+        same = earlier is not None and earlier.revision == meeting["revision"]
+        parts = tuple(earlier.parts[n] if same and name not in TICKING else render_part(name, template, context)
+                      for n, (name, template) in enumerate(PARTS[screen.kind]))
     return Fragment(meeting["revision"], parts, frozenset(context["client_ids"]), meeting["state"] == "closed",
                     time.monotonic())
 
@@ -360,7 +380,7 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None 
             if screen is not None:
                 fragment = _fragment_for(broadcaster, screen, revision)
                 if fragment.client_ids != logged:
-                    _log_view(broadcaster.path, screen, fragment.client_ids)
+                    _log_view(broadcaster, screen, fragment.client_ids)
                     logged = fragment.client_ids
                 events = changed_events(fragment.parts, held)
             yield events + f"event: changed\ndata: {revision}\n\n"
@@ -393,15 +413,15 @@ def _fragment_for(broadcaster: Broadcaster, screen: Screen, revision: int | None
     """The shared fragment; at the end of a meeting, the variant for whether this person has rated."""
     fragment = broadcaster.fragment(screen, revision)
     if fragment.closed and screen.kind == "phone" and screen.viewer.user_id is not None:
-        with closing(connect(broadcaster.path)) as db:
+        with broadcaster.connection() as db:
             rated = session_ratings.has_rated(db, screen.meeting_id, screen.viewer.user_id)
         if rated:
             fragment = broadcaster.fragment(screen, revision, rated=True)
     return fragment
 
 
-def _log_view(path: str, screen: Screen, client_ids: frozenset) -> None:
-    with closing(connect(path)) as db:
+def _log_view(broadcaster: Broadcaster, screen: Screen, client_ids: frozenset) -> None:
+    with broadcaster.connection() as db:
         log_view(db, screen.viewer, "live", client_ids, screen.team_id, screen.meeting_id)
 
 
