@@ -9,6 +9,9 @@ from meeting.store import db as database
 from meeting.store.now import team_today
 
 SCREENS = 80  # live screens one process holds in the default (one team); each holds a thread
+# live screens one worker of --institution holds: the busiest hour's 1,200 (20 meetings x 60) and a margin, in one
+# worker, since the kernel does not share connections evenly and a dead worker's screens reconnect to the other
+INSTITUTION_SCREENS = 1300
 
 
 def main() -> None:
@@ -26,9 +29,9 @@ def main() -> None:
                         help="serve many meetings at once: gunicorn worker processes instead of one waitress process")
     parser.add_argument("--workers", type=int, default=2, help="with --institution: worker processes (default 2)")
     parser.add_argument("--screens", type=int, default=None,
-                        help="live screens one process may hold (default 80; with --institution 500)")
+                        help="live screens one process may hold (default 80; with --institution 1300)")
     args = parser.parse_args()
-    screens = args.screens or (500 if args.institution else SCREENS)
+    screens = args.screens or (INSTITUTION_SCREENS if args.institution else SCREENS)
     if args.demo:
         _build_demo()
         from meeting.ops.mail import demo_mail

@@ -13,22 +13,44 @@ pages (agenda, meetings, team page) once a second.
 
 Scenarios: (a) 1 meeting x 60 screens; (b) 7 meetings x 60 screens at once, one of them a complex-case session
 (--sessions: its console and phones on the same live channel; its members put worksheet cards on the board where a
-weekly meeting advances). Modes: `sse` (the live
-channel) and `poll` (every screen re-fetches its panel every 2 s, the alternative without SSE).
+weekly meeting advances); (c) the busiest hour: 20 meetings x 60 screens = 1,200 live screens, 3 of them
+complex-case sessions (--busiest, --busiest-sessions; its people get their session cookies minted with the server's
+key instead of 1,200 argon2id logins through the form). Modes: `sse` (the live channel) and `poll` (every screen
+re-fetches its panel every 2 s, the alternative without SSE).
+
+Faults of the busiest hour (issue 29), each on scenario (c), each screen an EventSource that reconnects by itself:
+--restart term|kill stops the server after --duration s of changes (SIGTERM to gunicorn's master, or SIGKILL to every
+process of it), starts it again on the same port and database, and measures how long after the server answers again
+each screen holds the current state, whether any 5xx came, whether a confirmed change is missing, and whether each
+clock shows its time before plus the time passed; then --after s more of changes. --stalled N lets N phones stop
+reading after their first re-sync (4 KB receive buffers, so they fill within a minute) and notes when the server drops
+each (from the kernel's table of its connections), from their last read and from when their buffers were full (the
+server had bytes queued that they did not take), while the others go on.
 
     python scripts/benchmark_live.py                               # (a) sse+poll, (b) sse; 60 s each
     python scripts/benchmark_live.py --duration 300                # the full run (5 minutes each)
     python scripts/benchmark_live.py --scenario a --mode sse --screens 60 --duration 30
     python scripts/benchmark_live.py --server-args="--institution --workers 2"
     python scripts/benchmark_live.py --runs 3                      # three runs, then their medians
+    python scripts/benchmark_live.py --scenario c --mode sse --server-args="--institution" --duration 300
+    python scripts/benchmark_live.py --restart term --server-args="--institution" --duration 30 --after 30
+    python scripts/benchmark_live.py --restart kill --server-args="--institution" --duration 30 --after 30
+    python scripts/benchmark_live.py --stalled 100 --server-args="--institution" --duration 90
 
 Columns: updates = (change, screen) pairs measured; missed = a screen that did not hold a change within
 10 s; pages p95 = ordinary pages while streaming; log rows = access-log rows written from the screens'
 first views to the end of the run; update B = bytes one change sends one screen (every event it pushes,
-up to its `changed`; or one polled response).
+up to its `changed`; or one polled response); KB/screen = server memory per live screen (what opening every
+stream added to the server's RSS, over the screens). Restart columns: exit = signal until the old server was gone;
+down = signal until it answered again; back = screens holding the current state, and when, from its answering
+again; lost = meetings whose stored revision is behind a confirmed change; stale = screens re-synced to another
+revision than the stored one; clock off = |clock after - (clock before - time passed)|. Stalled columns: dropped =
+stalled screens whose connection the server reset, and how long after their last read.
 
 Targets (issue 13): (a) p95 < 150 ms and >= 10x better than polling; (b) p95 < 250 ms; ordinary pages
-p95 < 150 ms while streaming; no errors, no refused stream; server memory growth < 10 %.
+p95 < 150 ms while streaming; no errors, no refused stream; server memory growth < 10 %. Issue 29: (c) p95 < 250 ms,
+the same for pages, streams and memory; a restart: every screen back within 15 s of the server answering, no 5xx,
+nothing lost, clocks within 2 s; stalled screens dropped within --stall-bound s, the others' p95 < 250 ms.
 A benchmark, not a test: it prints figures and says which targets the run met.
 """
 import argparse
@@ -38,6 +60,7 @@ import os
 import random
 import re
 import resource
+import signal
 import socket
 import sqlite3
 import statistics
@@ -52,9 +75,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "rehearsal password 1"
+SECRET_KEY = "benchmark"
 POLL_SECONDS = 2.0
 CHANGE_SECONDS = 2.0
 GRACE_SECONDS = 10.0  # a screen that has not got a change after this has missed it
+STALLED_RECEIVE_BUFFER = 4096  # a stalled screen's (the kernel doubles it): fills in about a minute of a meeting
 REVISION = re.compile(rb'data-revision="(\d+)"')  # of a polled panel
 CHANGED = re.compile(rb"^data: (\d+)$", re.M)  # of a stream's `changed` event
 TOKEN = re.compile(rb'"X-CSRFToken": "([^"]+)"')
@@ -158,6 +183,7 @@ class Person:
     email: str
     cookies: dict = field(default_factory=dict)
     token: str = ""
+    minted: dict = field(default_factory=dict)  # a session cookie made without the form (mint_sessions)
 
 
 @dataclass
@@ -172,23 +198,62 @@ class Screen:
     refused: bool = False
     dropped: bool = False
     errors: int = 0
+    clocks: list = field(default_factory=list)  # (monotonic time, remaining seconds, status) of each `clock` part
+    statuses: list = field(default_factory=list)  # every answer to a (re)connect of its stream
+    stalled: bool = False  # stops reading after its first re-sync (--stalled)
+    stalled_at: float = 0.0
+    port: int = 0  # its stream's local port, to find it in the kernel's table
 
 
 async def log_in(port: int, person: Person, page: str) -> Connection:
-    """Log in through the form and open the person's page; returns the keep-alive connection."""
+    """Log in through the form (unless the person holds a minted session) and open the person's page; returns the
+    keep-alive connection."""
     connection = Connection(port)
-    form = await connection.request("GET", "/login", person.cookies)
-    token = LOGIN_TOKEN.search(decoded(form)).group(1).decode()
-    body = urllib.parse.urlencode({"csrf_token": token, "email": person.email, "password": PASSWORD}).encode()
-    reply = await connection.request("POST", "/login", person.cookies, body)
-    if reply.status != 302:
-        raise SystemExit(f"login of {person.email} failed: {reply.status}")
+    if not person.cookies:
+        person.cookies.update(person.minted)
+    if not person.cookies:
+        await log_in_by_form(connection, person)
     reply = await connection.request("GET", page, person.cookies)
     if reply.status in (301, 302, 303):
         reply = await connection.request("GET", urllib.parse.urlsplit(reply.headers["location"][0]).path,
                                          person.cookies)
     person.token = TOKEN.search(decoded(reply)).group(1).decode()
     return connection
+
+
+async def log_in_by_form(connection: Connection, person: Person) -> None:
+    form = await connection.request("GET", "/login", person.cookies)
+    token = LOGIN_TOKEN.search(decoded(form)).group(1).decode()
+    body = urllib.parse.urlencode({"csrf_token": token, "email": person.email, "password": PASSWORD}).encode()
+    reply = await connection.request("POST", "/login", person.cookies, body)
+    if reply.status != 302:
+        raise SystemExit(f"login of {person.email} failed: {reply.status}")
+
+
+def mint_sessions(database: str, rooms: list) -> None:
+    """Every screen's person signed in without the form: their session cookie signed with the server's key, as a
+    login writes it. 1,200 argon2id logins would take the 2 cores minutes before a run, and logins are not measured.
+    """
+    from flask import session
+    from flask_login import login_user
+
+    from meeting import create_app
+    from meeting.store import users as user_store
+    from meeting.web.security import User
+    app = create_app({"DATABASE": database, "SECRET_KEY": SECRET_KEY, "PREPARE_DATABASE": False})
+    serializer = app.session_interface.get_signing_serializer(app)
+    db = store_connect(database)
+    for room in rooms:
+        for person in [room.chair, *room.members]:
+            with app.test_request_context("/"):
+                login_user(User(user_store.get_user_by_email(db, person.email)))
+                person.minted[app.config["SESSION_COOKIE_NAME"]] = serializer.dumps(dict(session))
+    db.close()
+
+
+def store_connect(database: str):
+    from meeting.store import db as store_db
+    return store_db.connect(database)
 
 
 async def post(connection: Connection, person: Person, path: str, fields: dict | None = None) -> Reply:
@@ -242,6 +307,78 @@ async def listen(port: int, screen: Screen, path: str, ready: asyncio.Event, sto
         ready.set()
 
 
+CLOCK = re.compile(rb'data-remaining="(-?\d+)"\s+data-status="(\w+)"')
+RETRY = re.compile(rb"^retry: (\d+)$", re.M)
+
+
+async def follow(port: int, screen: Screen, path: str, ready: asyncio.Event, stop: asyncio.Event):
+    """The screen's event stream as a browser's EventSource keeps it: when it ends or the server is gone, reconnect
+    after the last `retry:` the server sent (no reload); every answer's status is kept. A stalled screen (--stalled)
+    stops reading after its first re-sync, as a phone locked mid-stream, with a small receive buffer."""
+    retry_ms = 3000  # browsers' default until the server sends its own
+    while not stop.is_set():
+        connection = Connection(port)
+        try:
+            if screen.stalled:
+                sock = socket.socket()
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RECEIVE_BUFFER)
+                sock.setblocking(False)
+                await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+                connection.reader, connection.writer = await asyncio.open_connection(sock=sock, limit=1 << 22)
+            await connection.send("GET", path, screen.person.cookies, headers={"Accept": "text/event-stream"})
+            status, head, _ = await connection.head()
+            screen.statuses.append(status)
+            if status != 200:
+                await asyncio.sleep(10 if status == 503 else retry_ms / 1000)
+                continue
+            screen.port = connection.writer.get_extra_info("sockname")[1]
+            buffer = b""
+            while not stop.is_set():
+                size = int((await connection.reader.readline()).split(b";")[0], 16)
+                if size == 0:
+                    break
+                buffer += (await connection.reader.readexactly(size + 2))[:-2]
+                while b"\n\n" in buffer:
+                    event, buffer = buffer.split(b"\n\n", 1)
+                    now = time.monotonic()
+                    if event.startswith(b"retry:"):
+                        retry_ms = int(RETRY.search(event).group(1))
+                    elif event.startswith(b"event: clock"):
+                        clock = CLOCK.search(event)
+                        screen.clocks.append((now, int(clock.group(1)), clock.group(2).decode()) if clock else
+                                             (now, None, "none"))
+                    elif event.startswith(b"event: changed"):
+                        screen.arrivals.append((int(CHANGED.search(event).group(1)), now))
+                        ready.set()
+                        if screen.stalled:  # from now on it reads nothing: the server must drop it
+                            connection.writer.transport.pause_reading()
+                            screen.stalled_at = time.monotonic()
+                            await stop.wait()
+                            return
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, OSError):
+            pass
+        finally:
+            connection.close()
+        if not stop.is_set():
+            await asyncio.sleep(retry_ms / 1000)
+
+
+def established_peers(port: int) -> dict[int, int]:
+    """The client ports of the server's connections on `port` that the kernel still holds established, each with the
+    bytes queued to it that it has not taken (its receive window is shut when they stay)."""
+    peers = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            local, remote, state, queues = line.split()[1:5]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                peers[int(remote.rsplit(":", 1)[1], 16)] = int(queues.split(":")[0], 16)
+    return peers
+
+
 async def poll(screen: Screen, path: str, stop: asyncio.Event):
     """The screen without SSE: re-fetch its panel every 2 s on its keep-alive connection."""
     await asyncio.sleep(random.uniform(0, POLL_SECONDS))
@@ -271,6 +408,7 @@ class Room:
     screens: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # (revision, monotonic time the POST was sent)
     failed_posts: int = 0
+    server_errors: int = 0  # 5xx to a change or to a screen's stream (in the restart runs)
 
 
 def base_of(room: Room) -> str:
@@ -293,8 +431,8 @@ class Driver:
 
 async def driver(port: int, room: Room) -> Driver:
     base = base_of(room)
-    chair = Person(room.chair.email)
-    ringers = [Person(p.email) for p in room.members[:8]]
+    chair = Person(room.chair.email, minted=room.chair.minted)
+    ringers = [Person(p.email, minted=p.minted) for p in room.members[:8]]
     connections = await asyncio.gather(log_in(port, chair, base + "/run"),
                                        *(log_in(port, person, base + "/live") for person in ringers))
     room.chair = chair
@@ -336,6 +474,7 @@ async def drive(database: str, driving: Driver, stop: asyncio.Event):
         else:
             reply = await post(driving.chair, room.chair, base + "/run/next")
         room.failed_posts += reply.status >= 400
+        room.server_errors += reply.status >= 500
         after = revision_of(database, room.meeting_id)[0]
         if after != before[0]:
             room.changes.append((after, sent))
@@ -390,10 +529,11 @@ def build(database: str, meetings: int, screens: int, sessions: int = 0) -> list
 
 def start_server(port: int, database: str, server_args: list[str]) -> subprocess.Popen:
     env = dict(os.environ, BELLETJE_DB=database, BELLETJE_LOGIN_LIMIT="100000 per minute",
-               BELLETJE_SECRET_KEY="benchmark", PYTHONPATH=str(ROOT))
+               BELLETJE_SECRET_KEY=SECRET_KEY, PYTHONPATH=str(ROOT))
     log = open(Path(database).with_suffix(".log"), "wb")
     process = subprocess.Popen([sys.executable, "app.py", "--no-scheduler", "--port", str(port), *server_args],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # its own process group: --restart kill kills every worker
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -448,6 +588,8 @@ class Result:
     first_load: int = 0
     sessions: int = 0
     session_latencies: list = field(default_factory=list)  # of the complex-case sessions' screens
+    rss_idle: float = 0.0  # the server logged in, before any stream opened
+    streams_open: int = 0  # screens that held their first re-sync before the changes began
 
 
 async def phone_first_load(port: int, person: Person, page: str) -> int:
@@ -466,6 +608,8 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
     workdir = tempfile.mkdtemp(prefix="belletje-live-")
     database = str(Path(workdir) / "live.sqlite3")
     rooms = build(database, meetings, screens, sessions)
+    if scenario == "c":
+        mint_sessions(database, rooms)
     rows_before = access_rows(database)  # the access-log rows the screens and the run write, from their first view
     port = free_port()
     server = start_server(port, database, server_args)
@@ -479,24 +623,30 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
             connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
             room.screens = [Screen(kind, room.meeting_id, person, connection)
                             for (kind, person, _), connection in zip(people, connections)]
-        result.first_load = await phone_first_load(port, Person(rooms[0].members[-1].email),
+        last = rooms[0].members[-1]
+        result.first_load = await phone_first_load(port, Person(last.email, minted=last.minted),
                                                    f"/teams/{rooms[0].team_id}/meetings/{rooms[0].meeting_id}/live")
+        await asyncio.sleep(1)
+        result.rss_idle = rss_mb(server.pid)  # logged in, no stream open: the base for memory per screen
         for room in rooms:
             base = base_of(room)
+            readies = []
             for screen in room.screens:
                 stream = base + ("/run/stream" if screen.kind == "console" else "/stream")
                 panel = base + ("/run/panel" if screen.kind == "console" else "/live/panel")
                 if mode == "sse":
-                    ready = asyncio.Event()
-                    screen_tasks.append(asyncio.create_task(listen(port, screen, stream, ready, stop_screens)))
-                    await asyncio.wait_for(ready.wait(), 30)
+                    readies.append(asyncio.Event())
+                    screen_tasks.append(asyncio.create_task(listen(port, screen, stream, readies[-1],
+                                                                   stop_screens)))
                 else:
                     screen_tasks.append(asyncio.create_task(poll(screen, panel, stop_screens)))
+            await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 60)
         drivers = [await driver(port, room) for room in rooms]
-        browsers = [Person(room.members[-1].email) for room in rooms]
+        browsers = [Person(room.members[-1].email, minted=room.members[-1].minted) for room in rooms]
         browsing = [await log_in(port, person, f"/teams/{room.team_id}/") for room, person in zip(rooms, browsers)]
         await asyncio.sleep(2)
         result.rss_start = rss_mb(server.pid)
+        result.streams_open = sum(len(screen.arrivals) > 0 for room in rooms for screen in room.screens)
         page_errors: list = []
         tasks += [asyncio.create_task(drive(database, driving, stop)) for driving in drivers]
         tasks += [asyncio.create_task(browse(port, room, person, connection, stop, result.pages, page_errors))
@@ -525,6 +675,259 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
         except subprocess.TimeoutExpired:
             server.kill()
     return result
+
+
+# --- the busiest hour's faults: a restart at the peak (--restart), screens that stop reading (--stalled) -------------
+
+@dataclass
+class Fault:
+    """What a restart or stalled screens did to the busiest hour."""
+    how: str  # term | kill | stalled
+    screens: int
+    stalled: int = 0
+    down: float = float("nan")  # from the signal until the server answered again (s)
+    exit: float = float("nan")  # from the signal until the old server had exited (s)
+    recovery: list = field(default_factory=list)  # per screen: from the server answering until it held the state (s)
+    unrecovered: int = 0  # screens without the current state 30 s after the server answered
+    server_errors: int = 0  # 5xx answers to a stream, a change or a page, from the signal on
+    refused: int = 0  # 503 (no room for the stream)
+    lost: int = 0  # meetings whose stored revision is behind a change the server had confirmed
+    stale: int = 0  # screens that re-synced to another revision than the stored one
+    clock_offs: list = field(default_factory=list)  # per screen: its clock after - (before + time passed) (s)
+    latencies: list = field(default_factory=list)  # changes after the restart, or of the screens still reading
+    missed: int = 0
+    pages: list = field(default_factory=list)
+    errors: int = 0
+    drops: list = field(default_factory=list)  # per stalled screen: from its last read until the server dropped it (s)
+    after_full: list = field(default_factory=list)  # the same from when its buffers were full (s)
+    rss: tuple = (0.0, 0.0)
+
+
+async def run_fault(how: str, meetings: int, screens: int, sessions: int, duration: float, server_args: list[str],
+                    stalled_per_meeting: int = 5, after: float = 20) -> Fault:
+    """The busiest hour (scenario c) with a fault: a restart by SIGTERM or SIGKILL after `duration` s of changes (then
+    `after` s more), or `stalled_per_meeting` phones per meeting that stop reading for `duration` s of changes."""
+    workdir = tempfile.mkdtemp(prefix="belletje-live-")
+    database = str(Path(workdir) / "live.sqlite3")
+    rooms = build(database, meetings, screens, sessions)
+    mint_sessions(database, rooms)
+    port = free_port()
+    server = start_server(port, database, server_args)
+    fault = Fault(how, meetings * screens)
+    stop, stop_screens = asyncio.Event(), asyncio.Event()
+    screen_tasks: list = []
+    try:
+        for room in rooms:
+            base = base_of(room)
+            people = [("console", room.chair, base + "/run")] + [("phone", p, base + "/live") for p in room.members]
+            connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
+            room.screens = [Screen(kind, room.meeting_id, person, connection)
+                            for (kind, person, _), connection in zip(people, connections)]
+            for screen in room.screens[-stalled_per_meeting:] if how == "stalled" else []:
+                screen.stalled = True
+            readies = []
+            for screen in room.screens:
+                readies.append(asyncio.Event())
+                stream = base + ("/run/stream" if screen.kind == "console" else "/stream")
+                screen_tasks.append(asyncio.create_task(follow(port, screen, stream, readies[-1], stop_screens)))
+            await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 60)
+        fault.stalled = sum(s.stalled for room in rooms for s in room.screens)
+        drivers = [await driver(port, room) for room in rooms]
+        browsers = [Person(room.members[-1].email, minted=room.members[-1].minted) for room in rooms]
+        browsing = [await log_in(port, person, f"/teams/{room.team_id}/") for room, person in zip(rooms, browsers)]
+        page_errors: list = []
+
+        def start_changes(until: asyncio.Event) -> list:
+            return ([asyncio.create_task(drive(database, driving, until)) for driving in drivers]
+                    + [asyncio.create_task(browse(port, room, person, connection, until, fault.pages, page_errors))
+                       for room, person, connection in zip(rooms, browsers, browsing)])
+
+        rss_start = rss_mb(server.pid)
+        tasks = start_changes(stop)
+        if how == "stalled":
+            await watch_drops(port, rooms, fault, duration)
+        else:
+            await asyncio.sleep(duration)
+        stop.set()
+        fault.errors += sum(isinstance(f, BaseException) for f in await asyncio.gather(*tasks, return_exceptions=True))
+        await asyncio.sleep(2)  # the last changes reach the screens
+        since = 0.0
+        if how in ("term", "kill"):
+            server, since = await restart(server, how, port, database, server_args, rooms, fault)
+            stop = asyncio.Event()
+            tasks = start_changes(stop)
+            await asyncio.sleep(after)
+            stop.set()
+            fault.errors += sum(isinstance(f, BaseException)
+                                for f in await asyncio.gather(*tasks, return_exceptions=True))
+            await asyncio.sleep(2)
+        fault.rss = (rss_start, rss_mb(server.pid))
+        stop_screens.set()
+        for task in screen_tasks:
+            task.cancel()
+        await asyncio.gather(*screen_tasks, return_exceptions=True)
+        fault.server_errors += sum(e >= 500 for e in page_errors) + sum(r.server_errors for r in rooms)
+        fault.errors += len(page_errors) + sum(r.failed_posts for r in rooms)
+        for room in rooms:
+            for screen in room.screens:
+                if screen.stalled:
+                    continue
+                for revision, sent in room.changes:
+                    if sent < since:
+                        continue
+                    held = next((t for r, t in screen.arrivals if r >= revision and t >= sent), None)
+                    if held is None or held - sent > GRACE_SECONDS:
+                        fault.missed += 1
+                    else:
+                        fault.latencies.append(held - sent)
+    finally:
+        for room in rooms:
+            for screen in room.screens:
+                screen.fetch.close()
+        stop_server(server)
+    return fault
+
+
+async def watch_drops(port: int, rooms: list[Room], fault: Fault, duration: float) -> None:
+    """For `duration` s, twice a second: which stalled screens' connections the server still holds."""
+    stalled = [s for room in rooms for s in room.screens if s.stalled]
+    dropped: dict = {}
+    full: dict = {}  # when the server first had bytes queued that the screen did not take: its buffers were full
+    ends = time.monotonic() + duration
+    while time.monotonic() < ends:
+        peers = established_peers(port)
+        now = time.monotonic()
+        for screen in stalled:
+            if screen.port and peers.get(screen.port) and screen.port not in full:
+                full[screen.port] = now
+            if screen.port not in dropped and screen.port and screen.port not in peers:
+                dropped[screen.port] = now - screen.stalled_at
+                fault.after_full.append(now - full.get(screen.port, screen.stalled_at))
+        await asyncio.sleep(0.5)
+    fault.drops = list(dropped.values())
+
+
+async def restart(server: subprocess.Popen, how: str, port: int, database: str, server_args: list[str],
+                  rooms: list[Room], fault: Fault) -> tuple[subprocess.Popen, float]:
+    """Stop the server (SIGTERM to gunicorn's master as a service manager does; or SIGKILL to every process of it,
+    as a crash or the OOM killer), start it again on the same port and database, and see every screen come back."""
+    confirmed = {room.meeting_id: max((r for r, _ in room.changes), default=0) for room in rooms}
+    screens = [s for room in rooms for s in room.screens]
+    signalled = time.monotonic()
+    if how == "term":
+        server.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(server.pid, signal.SIGKILL)
+    await asyncio.to_thread(server.wait)
+    fault.exit = time.monotonic() - signalled
+    server = await asyncio.to_thread(start_server, port, database, server_args)
+    answering = await until_answering(port)
+    fault.down = answering - signalled
+    deadline = answering + 30
+    while time.monotonic() < deadline and not all(any(t > signalled for _, t in s.arrivals) for s in screens):
+        await asyncio.sleep(0.2)
+    for room in rooms:
+        stored = revision_of(database, room.meeting_id)[0]
+        fault.lost += stored < confirmed[room.meeting_id]
+        for screen in room.screens:
+            back = next(((r, t) for r, t in screen.arrivals if t > signalled), None)
+            statuses = screen.statuses[-20:]  # the answers since the signal (a few reconnects at most)
+            room.server_errors += sum(s >= 500 and s != 503 for s in statuses)
+            fault.refused += statuses.count(503)
+            if back is None:
+                fault.unrecovered += 1
+                continue
+            fault.recovery.append(max(0.0, back[1] - answering))
+            fault.stale += back[0] != stored
+            before = [c for c in screen.clocks if c[0] < signalled]
+            after_ = [c for c in screen.clocks if c[0] > signalled]
+            if before and after_ and before[-1][1] is not None and after_[0][1] is not None:
+                (t0, left0, status0), (t1, left1, status1) = before[-1], after_[0]
+                passed = t1 - t0 if status0 == "running" else 0.0
+                fault.clock_offs.append(left1 - (left0 - passed) if status0 == status1 else float("inf"))
+    return server, answering
+
+
+async def until_answering(port: int) -> float:
+    """The moment the server answers a page again (its login page, 200)."""
+    while True:
+        connection = Connection(port)
+        try:
+            if (await connection.request("GET", "/login", {})).status == 200:
+                return time.monotonic()
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            pass
+        finally:
+            connection.close()
+        await asyncio.sleep(0.05)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def fault_row(f: Fault) -> list[str]:
+    ms = [v * 1000 for v in f.latencies]
+    offs = [abs(o) for o in f.clock_offs]
+    growth = (f.rss[1] - f.rss[0]) / f.rss[0] * 100 if f.rss[0] else float("nan")
+    common = [f.how, str(f.screens), f"{pct(ms, .95):.0f}", str(f.missed),
+              f"{pct([p * 1000 for p in f.pages], .95):.0f}",
+              f"{f.server_errors}/{f.refused}/{f.errors}", f"{f.rss[0]:.0f}→{f.rss[1]:.0f} ({growth:+.1f}%)"]
+    if f.how == "stalled":
+        return common + [f"{len(f.drops)}/{f.stalled}", f"{pct(f.drops, .5):.1f}",
+                         f"{max(f.drops, default=float('nan')):.1f}", f"{pct(f.after_full, .5):.1f}",
+                         f"{max(f.after_full, default=float('nan')):.1f}"]
+    return common + [f"{f.exit:.1f}", f"{f.down:.1f}", f"{len(f.recovery)}/{f.screens}", f"{pct(f.recovery, .5):.1f}",
+                     f"{pct(f.recovery, .95):.1f}", f"{max(f.recovery, default=float('nan')):.1f}", str(f.lost),
+                     str(f.stale), f"{len(offs)}", f"{max(offs, default=float('nan')):.1f}"]
+
+
+FAULT_HEADER = ["fault", "screens", "p95 ms", "missed", "pages p95", "5xx/503/errors", "server RSS MB"]
+RESTART_HEADER = FAULT_HEADER + ["exit s", "down s", "back", "back p50 s", "back p95 s", "back max s", "lost", "stale",
+                                 "clocks", "clock off max s"]
+STALLED_HEADER = FAULT_HEADER + ["dropped", "drop p50 s", "drop max s", "after full p50 s", "after full max s"]
+
+
+def fault_table(faults: list[Fault]) -> str:
+    header = STALLED_HEADER if faults[0].how == "stalled" else RESTART_HEADER
+    rows = [header] + [fault_row(f) for f in faults]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.rjust(width) for cell, width in zip(r, widths)) for r in rows]
+    return "\n".join([lines[0], "-" * len(lines[0])] + lines[1:])
+
+
+def fault_verdicts(f: Fault, stall_bound: float) -> list[str]:
+    """Which of issue 29's targets a restart or stalled run met."""
+    p95 = pct(f.latencies, .95) * 1000
+    pages = pct(f.pages, .95) * 1000
+    out = [f"p95 {p95:.0f} ms < 250 ms ({'after the restart' if f.how != 'stalled' else 'screens still reading'}): "
+           f"{'met' if p95 < 250 else 'NOT met'}",
+           f"ordinary pages p95 {pages:.0f} ms < 150 ms: {'met' if pages < 150 else 'NOT met'}",
+           f"no 5xx: {'met' if f.server_errors == 0 else 'NOT met'} ({f.server_errors})"]
+    if f.how == "stalled":
+        bounded = len(f.drops) == f.stalled and max(f.after_full, default=0) < stall_bound
+        out.append(f"every stalled screen dropped within {stall_bound:.0f} s of its buffers being full: "
+                   f"{'met' if bounded else 'NOT met'} ({len(f.drops)} of {f.stalled}, "
+                   f"at most {max(f.after_full, default=float('nan')):.1f} s; "
+                   f"{max(f.drops, default=float('nan')):.1f} s after its last read)")
+        out.append(f"the others missed nothing: {'met' if f.missed == 0 else 'NOT met'} ({f.missed})")
+        return out
+    slowest = max(f.recovery, default=float("inf"))
+    out += [f"every screen back with the current state within 15 s of the server answering: "
+            f"{'met' if not f.unrecovered and slowest < 15 else 'NOT met'} ({len(f.recovery)} of {f.screens}, "
+            f"slowest {slowest:.1f} s)",
+            f"no committed change lost: {'met' if f.lost == 0 and f.stale == 0 else 'NOT met'} "
+            f"({f.lost} meetings behind, {f.stale} screens on another revision)",
+            f"clocks: before + time passed, within 2 s: "
+            f"{'met' if f.clock_offs and max(abs(o) for o in f.clock_offs) <= 2 else 'NOT met'} "
+            f"({len(f.clock_offs)} screens' clocks compared)",
+            f"nothing missed after the restart: {'met' if f.missed == 0 else 'NOT met'} ({f.missed})"]
+    return out
 
 
 async def gather_limited(coroutines, limit: int):
@@ -573,11 +976,17 @@ def row(r: Result) -> list[str]:
             f"{pct([p * 1000 for p in r.pages], .95):.0f}", f"{r.refused}/{r.dropped}/{r.errors + r.page_errors}",
             f"{r.rss_start:.0f}→{r.rss_end:.0f} ({growth:+.1f}%)", str(r.log_rows),
             f"{statistics.mean(r.update_bytes):.0f}/{max(r.update_bytes)}" if r.update_bytes else "-",
-            f"{r.first_load / 1000:.1f}"]
+            f"{r.first_load / 1000:.1f}", f"{per_screen_kb(r):.0f}"]
+
+
+def per_screen_kb(r: Result) -> float:
+    """Server memory per live screen: what opening every stream added, over the screens (KB)."""
+    return (r.rss_start - r.rss_idle) * 1024 / (r.meetings * r.screens) if r.rss_idle else float("nan")
 
 
 HEADER = ["run", "meetings", "changes", "updates", "p50 ms", "p95 ms", "max ms", "missed", "pages p95",
-          "refused/dropped/errors", "server RSS MB start→end", "log rows", "update B avg/max", "phone 1st KB"]
+          "refused/dropped/errors", "server RSS MB start→end", "log rows", "update B avg/max", "phone 1st KB",
+          "KB/screen"]
 
 
 def table(results: list[Result]) -> str:
@@ -588,7 +997,7 @@ def table(results: list[Result]) -> str:
 
 
 def verdicts(results: list[Result]) -> list[str]:
-    """Which of issue 13's targets this run met."""
+    """Which of issue 13's (and for (c) issue 29's) targets this run met."""
     out = []
     by = {(r.scenario, r.mode): r for r in results}
     for r in results:
@@ -596,6 +1005,9 @@ def verdicts(results: list[Result]) -> list[str]:
             continue
         p95 = pct(r.latencies, .95) * 1000
         limit = 150 if r.scenario == "a" else 250
+        if r.streams_open != r.meetings * r.screens:
+            out.append(f"({r.scenario}) streams open before the changes: {r.streams_open} of "
+                       f"{r.meetings * r.screens}: NOT met")
         out.append(f"({r.scenario}) p95 {p95:.0f} ms < {limit} ms: {'met' if p95 < limit else 'NOT met'}")
         if r.sessions:
             session_p95 = pct(r.session_latencies, .95) * 1000
@@ -623,7 +1035,8 @@ def verdicts(results: list[Result]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=["a", "b", "all"], default="all")
+    parser.add_argument("--scenario", choices=["a", "b", "c", "all"], default="all",
+                        help="all = (a) and (b); (c) the busiest hour (1,200 screens) runs alone")
     parser.add_argument("--mode", choices=["sse", "poll", "both"], default="both",
                         help="polling runs for scenario (a) only unless --poll-b")
     parser.add_argument("--poll-b", action="store_true", help="also poll in scenario (b) (heavy)")
@@ -631,25 +1044,43 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=7, help="meetings in scenario (b)")
     parser.add_argument("--sessions", type=int, default=1,
                         help="of scenario (b)'s meetings, how many are complex-case sessions")
+    parser.add_argument("--busiest", type=int, default=20, help="meetings in scenario (c), the busiest hour")
+    parser.add_argument("--busiest-sessions", type=int, default=3,
+                        help="of scenario (c)'s meetings, how many are complex-case sessions")
     parser.add_argument("--duration", type=float, default=60, help="seconds of changes per run (full run: 300)")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--server-args", default="", help='extra arguments for app.py, e.g. "--institution"')
+    parser.add_argument("--restart", choices=["term", "kill"],
+                        help="scenario (c) with a restart after --duration s of changes (SIGTERM, or SIGKILL to every "
+                             "process of the server), then --after s more")
+    parser.add_argument("--after", type=float, default=20, help="with --restart: seconds of changes after it")
+    parser.add_argument("--stalled", type=int, default=0,
+                        help="scenario (c) with this many phones (spread over the meetings) that stop reading after "
+                             "their first re-sync, for --duration s of changes")
+    parser.add_argument("--stall-bound", type=float, default=20,
+                        help="with --stalled: a stalled screen must be dropped within this many seconds of its buffers "
+                             "being full (the server's stall time is 15 s)")
     args = parser.parse_args()
+    if args.restart or args.stalled:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        main_fault(args)
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     plan = []
     for scenario in (["a", "b"] if args.scenario == "all" else [args.scenario]):
         for mode in (["sse", "poll"] if args.mode == "both" else [args.mode]):
-            if mode == "poll" and scenario == "b" and not args.poll_b and args.mode == "both":
+            if mode == "poll" and (scenario == "c" or scenario == "b" and not args.poll_b) and args.mode == "both":
                 continue
-            plan.append((scenario, mode, 1 if scenario == "a" else args.meetings))
+            plan.append((scenario, mode, {"a": 1, "b": args.meetings, "c": args.busiest}[scenario]))
     print(f"server: python app.py --no-scheduler {args.server_args}; {os.cpu_count()} cores; "
           f"{args.duration:.0f} s per run; load average {os.getloadavg()[0]:.2f}", flush=True)
     all_results = []
     for number in range(1, args.runs + 1):
         results = []
         for scenario, mode, meetings in plan:
-            sessions = args.sessions if scenario == "b" else 0
+            sessions = {"a": 0, "b": args.sessions, "c": args.busiest_sessions}[scenario]
             result = asyncio.run(run(scenario, mode, meetings, args.screens, args.duration, args.server_args.split(),
                                      sessions))
             results.append(result)
@@ -661,6 +1092,34 @@ def main() -> None:
         print("\nMedians of the runs' p95 (ms): " + ", ".join(
             f"({s}) {m} {statistics.median(pct(rs[i].latencies, .95) * 1000 for rs in all_results):.0f}"
             for i, (s, m, _) in enumerate(plan)))
+
+
+def main_fault(args) -> None:
+    """The restart or stalled-screens runs of scenario (c): a table, the targets per run, medians over the runs."""
+    how = args.restart or "stalled"
+    print(f"server: python app.py --no-scheduler {args.server_args}; {os.cpu_count()} cores; fault {how}; "
+          f"{args.duration:.0f} s of changes; load average {os.getloadavg()[0]:.2f}", flush=True)
+    faults = []
+    for number in range(1, args.runs + 1):
+        load = os.getloadavg()[0]
+        fault = asyncio.run(run_fault(how, args.busiest, args.screens, args.busiest_sessions, args.duration,
+                                      args.server_args.split(), max(1, args.stalled // args.busiest) if args.stalled
+                                      else 0, args.after))
+        faults.append(fault)
+        print(f"\nRun {number} (load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)\n"
+              + fault_table([fault]))
+        print("\n".join("  " + v for v in fault_verdicts(fault, args.stall_bound)), flush=True)
+    if args.runs > 1:
+        print("\nAll runs\n" + fault_table(faults))
+        if how == "stalled":
+            print(f"Medians: p95 {statistics.median(pct(f.latencies, .95) * 1000 for f in faults):.0f} ms, drop max "
+                  f"{statistics.median(max(f.drops, default=float('nan')) for f in faults):.1f} s, after full max "
+                  f"{statistics.median(max(f.after_full, default=float('nan')) for f in faults):.1f} s")
+        else:
+            print(f"Medians: p95 after {statistics.median(pct(f.latencies, .95) * 1000 for f in faults):.0f} ms, "
+                  f"down {statistics.median(f.down for f in faults):.1f} s, back p95 "
+                  f"{statistics.median(pct(f.recovery, .95) for f in faults):.1f} s, back max "
+                  f"{statistics.median(max(f.recovery, default=float('nan')) for f in faults):.1f} s")
 
 
 if __name__ == "__main__":

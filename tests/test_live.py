@@ -1,9 +1,13 @@
 """Live updates: a change committed by any connection reaches every open stream of that meeting, as the parts of
 the rendered fragment that changed (rendered once per change), with each person's view of the clients logged once."""
+import contextlib
 import re
+import socket
 import threading
 import time
 from datetime import date
+
+import pytest
 
 from meeting.core.clients import ClientInput
 from meeting.store import clients as client_store
@@ -11,7 +15,7 @@ from meeting.store import items as item_store
 from meeting.store.audit import Actor
 from meeting.store.db import connect
 from meeting.store.meetings import bump_revision
-from meeting.web.live import Broadcaster, Part, Screen, changed_events, sse_events
+from meeting.web.live import Broadcaster, Outlet, Part, Screen, changed_events, outlet_of, sse_events
 from tests.conftest import make_item
 
 HX = {"HX-Request": "true"}
@@ -295,3 +299,82 @@ def test_the_chairs_actions_answer_with_messages_and_leave_the_panel_to_the_stre
     response = chair.post(meeting_url(world, "/run/next"), headers=HX)
     assert response.headers["HX-Reswap"] == "none" and 'id="console-status"' in response.text
     assert "run-grid" not in response.text and 'hx-swap-oob="true"' in response.text
+
+
+def tcp_pair(receive_buffer: int | None = None):
+    """A real TCP connection on localhost: (the screen's end, the server's end)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.socket()
+    if receive_buffer:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    client.connect(listener.getsockname())
+    server, _ = listener.accept()
+    listener.close()
+    return client, server
+
+
+def serve_stream(events, sock) -> threading.Thread:
+    """Write the stream's events to the socket as a server's thread does, until it ends or the socket fails."""
+    def write():
+        try:
+            for chunk in events:
+                sock.sendall(chunk.encode())
+        except OSError:
+            events.close()
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+def read_until_changed(sock) -> bytes:
+    """What the screen reads up to and with the next `changed` event."""
+    received = b""
+    while b"event: changed" not in received:
+        received += sock.recv(65536)
+    return received
+
+
+def test_a_screen_that_stops_reading_is_dropped_and_the_others_go_on(app, world):
+    broadcaster = Broadcaster(app.config["DATABASE"], app=app)
+    stalled, stalled_end = tcp_pair(receive_buffer=4096)
+    reading, reading_end = tcp_pair()
+    outlet = Outlet(stalled_end, stall_seconds=1)
+    stalled_end.setblocking(False)
+    with contextlib.suppress(BlockingIOError):  # the screen is as far behind as the buffers hold: it reads no more
+        while True:
+            stalled_end.send(b": behind\n\n" * 100)
+    stalled_end.setblocking(True)
+    threads = []
+    for end, watch in ((stalled_end, outlet), (reading_end, Outlet(reading_end, stall_seconds=1))):
+        assert broadcaster.open_stream(world["meeting_a"])
+        threads.append(serve_stream(sse_events(broadcaster, world["meeting_a"], max_seconds=30, outlet=watch), end))
+    reading.settimeout(5)
+    read_until_changed(reading)  # the re-sync
+
+    bump_from_elsewhere(app, world, delay=0)
+    started = time.monotonic()
+    read_until_changed(reading)  # the others are not held up by the stalled one
+    assert time.monotonic() - started < 1.0
+    while broadcaster.open_streams() > 1 and time.monotonic() - started < 10:
+        time.sleep(0.05)
+    assert broadcaster.open_streams() == 1, "the stalled screen's stream is still open"
+    assert time.monotonic() - started < 1 + 3  # the stall time and a margin
+    stalled.setblocking(False)
+    with pytest.raises(ConnectionResetError):  # reset: its queued events are thrown away, nothing lingers
+        while stalled.recv(65536):
+            pass
+    broadcaster.shutdown()  # the server stops: the other stream ends at once too
+    for thread in threads:
+        thread.join(5)
+    assert broadcaster.open_streams() == 0
+    for sock in (stalled, stalled_end, reading, reading_end):
+        sock.close()
+
+
+def test_a_stream_is_watched_where_the_server_hands_over_its_socket():
+    client, end = tcp_pair()
+    assert outlet_of({"gunicorn.socket": end}, 15).sock is end
+    assert outlet_of({"werkzeug.socket": end}, 15).sock is end
+    assert outlet_of({}, 15) is None  # waitress keeps its socket: it buffers a stream's output itself
+    client.close()
+    end.close()

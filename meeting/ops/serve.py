@@ -9,6 +9,8 @@ screens connected to another.
 import gc
 import os
 import resource
+import signal
+import threading
 
 ORDINARY_THREADS = 32  # requests besides the streams, per process
 
@@ -50,6 +52,11 @@ def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: 
     database.prepare(database.database_path())  # migrations once, before the workers start
     os.environ.setdefault("BELLETJE_MAX_STREAMS", str(screens))
 
+    def post_worker_init(worker):
+        end_streams_on_stop(worker)
+        if scheduler:
+            start_scheduler(worker)
+
     def start_scheduler(worker):
         """The first worker to get the scheduler's file lock runs it; the others see the lock and skip."""
         from meeting.ops import scheduler as jobs
@@ -65,8 +72,7 @@ def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: 
                        "timeout": 60, "graceful_timeout": 5,  # live screens reconnect by themselves
                        "preload_app": True, "accesslog": None,
                        "control_socket_disable": True}  # no shared socket in the home directory
-            if scheduler:
-                options["post_worker_init"] = start_scheduler
+            options["post_worker_init"] = post_worker_init
             for key, value in options.items():
                 self.cfg.set(key, value)
 
@@ -74,3 +80,15 @@ def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: 
             return settle(make_app())  # before the fork: shared, not collected
 
     Institution().run()
+
+
+def end_streams_on_stop(worker) -> None:
+    """On SIGTERM the worker's live streams end at once, each telling its screen when to come back (a jittered
+    retry), rather than holding the worker for its graceful timeout and then breaking off."""
+    broadcaster, stop = worker.wsgi.extensions["belletje_live"], worker.handle_exit
+
+    def handle_exit(signum, frame):
+        threading.Thread(target=broadcaster.shutdown, daemon=True).start()  # takes a lock: not in the handler
+        stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, handle_exit)

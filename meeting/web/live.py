@@ -11,9 +11,13 @@ A fragment is made of parts that change on their own (the item on now, its clock
 rows...). Each stream sends a part only when its text differs from what that screen last got: a bell ring
 sends the bell and the clocks, not the item's whole story (issue 13: each live update under 5 KB).
 """
+import random
+import select
+import socket
+import struct
 import threading
 import time
-from contextlib import closing
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,7 +37,7 @@ from meeting.store import session_ratings
 from meeting.store import sessions as session_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor, log_view
-from meeting.store.db import connect, read, utcnow
+from meeting.store.db import Pool, connect, read, utcnow
 from meeting.web.plumbing import actor, close_db, get_db, team_today
 
 POLL_SECONDS = 0.02
@@ -42,7 +46,15 @@ MAX_STREAM_SECONDS = 30 * 60
 MAX_STREAMS = 80
 STREAMS_PER_USER = 4  # one person's screens of one meeting: a phone, a laptop, the projector and one spare
 TEAM_SHARE = 0.75  # of the process's streams one team may hold: a quarter stays free for the other teams
-FRESH_SECONDS = 0.5  # a cached fragment older than this is re-rendered for a (re)connecting screen: its clock moved on
+# a screen reconnects this long after its stream ends (a restart): spread, so 1,200 screens do not come back at once
+RETRY_MS = (1000, 5000)
+# a screen whose stream cannot take more for this long (it stopped reading: a phone locked mid-stream) is dropped;
+# unacknowledged data for as long drops a vanished one (TCP_USER_TIMEOUT)
+STALL_SECONDS = 15
+SEND_BUFFER = 8 * 1024  # a stream's send buffer (the kernel doubles it): a re-sync (8 KB) fits, a stall fills it
+FRESH_SECONDS = 0.5  # a cached fragment older than this is re-timed for a (re)connecting screen: its clock moved on
+# the parts that show the time passing (the browser moves them on from when they arrived): all a re-timing renders
+TICKING = ("clock", "budgets", "estimate")
 # each kind's parts, in the order of its panel (run/_panel.html, live/_phone_panel.html): (event name, template)
 PARTS = {"console": (("item", "run/_item.html"), ("clock", "run/_clock.html"),
                      ("clock-controls", "run/_clock_controls.html"), ("controls", "run/_controls.html"),
@@ -111,13 +123,17 @@ class Broadcaster:
         self._fragments: dict[tuple, Fragment] = {}
         self._render_locks: dict[tuple, threading.Lock] = {}
         self._thread: threading.Thread | None = None
+        # the streams' short reads and access-log rows: a new connection costs milliseconds, 1,200 reconnects many
+        self._pool = Pool(path, size=16)
+        self.closing = False  # the process is stopping: every stream ends, its screen reconnects to the next one
         self.renders = 0  # fragments rendered by this process (the benchmark and the tests read it)
 
     def open_stream(self, meeting_id: int, user_id: int | None = None, team_id: int | None = None) -> bool:
         """Register a stream for the meeting; False when the process's cap, the user's for this meeting
         (STREAMS_PER_USER) or the team's share of the process (TEAM_SHARE) is reached."""
         with self._lock:
-            if sum(self._watchers.values()) >= self.max_streams or not self._within_share(meeting_id, user_id, team_id):
+            if (self.closing or sum(self._watchers.values()) >= self.max_streams
+                    or not self._within_share(meeting_id, user_id, team_id)):
                 return False
             self._watchers[meeting_id] = self._watchers.get(meeting_id, 0) + 1
             if user_id is not None or team_id is not None:
@@ -128,6 +144,18 @@ class Broadcaster:
                 self._thread = threading.Thread(target=self._poll, name="belletje-live", daemon=True)
                 self._thread.start()
         return True
+
+    def open_streams(self) -> int:
+        """Streams open in this process now."""
+        with self._lock:
+            return sum(self._watchers.values())
+
+    def shutdown(self) -> None:
+        """End every stream at once (the server stops): their screens reconnect, to the next process, by themselves."""
+        with self._lock:
+            self.closing = True
+            for condition in self._conditions.values():
+                condition.notify_all()
 
     def _within_share(self, meeting_id: int, user_id: int | None, team_id: int | None) -> bool:
         """Whether one more stream keeps the user within their streams of this meeting and the team within its share."""
@@ -161,7 +189,7 @@ class Broadcaster:
                 self._revisions.setdefault(meeting_id, fresh)
         with self._lock:
             condition = self._conditions.get(meeting_id) or threading.Condition(self._lock)
-            condition.wait_for(lambda: self._revisions.get(meeting_id) != known, timeout)
+            condition.wait_for(lambda: self.closing or self._revisions.get(meeting_id) != known, timeout)
             return self._revisions.get(meeting_id)
 
     def fragment(self, screen: Screen, revision: int | None, rated: bool = False) -> Fragment:
@@ -172,9 +200,10 @@ class Broadcaster:
             render_lock = self._render_locks.setdefault(key, threading.Lock())
         with render_lock:
             cached = self._fragments.get(key)
-            if cached and cached.revision >= (revision or 0) and time.monotonic() - cached.rendered_at < FRESH_SECONDS:
+            current = cached and cached.revision >= (revision or 0)
+            if current and time.monotonic() - cached.rendered_at < FRESH_SECONDS:
                 return cached
-            fragment = render_fragment(self.app, screen, rated)
+            fragment = render_fragment(self.app, screen, rated, cached if current else None)
             with self._lock:
                 self.renders += 1
                 if screen.meeting_id in self._watchers:  # not for a stream that closed meanwhile
@@ -182,8 +211,17 @@ class Broadcaster:
             return fragment
 
     def _read(self, meeting_ids: list[int]) -> dict[int, int]:
-        with closing(connect(self.path)) as db:
+        with self.connection() as db:
             return meeting_store.revisions(db, meeting_ids)
+
+    @contextmanager
+    def connection(self):
+        """A connection of the process's pool for one short read or write, given back at once."""
+        db = self._pool.take()
+        try:
+            yield db
+        finally:
+            self._pool.give_back(db)
 
     def _poll(self) -> None:
         """The process's one poller: runs while anyone watches, on its own connection."""
@@ -214,8 +252,12 @@ def _role(screen: Screen) -> str:
     return "chair" if screen.kind in CONSOLES else screen.role
 
 
-def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
-    """Render a live fragment in a request of its own: nobody's session, flashes or CSRF token get into it."""
+def render_fragment(app, screen: Screen, rated: bool, earlier: Fragment | None = None) -> Fragment:
+    """Render a live fragment in a request of its own: nobody's session, flashes or CSRF token get into it.
+
+    From an `earlier` fragment of the same revision only the parts that show the time passing are rendered again
+    (a reconnecting screen's clock must be right; the rest is what every other screen of the meeting holds).
+    """
     with app.app_context(), app.test_request_context("/", base_url=screen.url_root,
                                                       headers={"Accept-Language": screen.locale}):
         g.team = team_store.get_team(get_db(), screen.team_id)
@@ -223,8 +265,10 @@ def render_fragment(app, screen: Screen, rated: bool) -> Fragment:
         # Flask-WTF's per-request cache: the shared text carries no token; belletje.js adds the reader's
         g.csrf_token = ""
         context = panel_context(screen.kind, screen.team_id, screen.meeting_id, rated=rated, log=False)
-        parts = tuple(render_part(name, template, context) for name, template in PARTS[screen.kind])
-    meeting = context["meeting"]
+        meeting = context["meeting"]
+        same = earlier is not None and earlier.revision == meeting["revision"]
+        parts = tuple(earlier.parts[n] if same and name not in TICKING else render_part(name, template, context)
+                      for n, (name, template) in enumerate(PARTS[screen.kind]))
     return Fragment(meeting["revision"], parts, frozenset(context["client_ids"]), meeting["state"] == "closed",
                     time.monotonic())
 
@@ -270,20 +314,65 @@ def sse_event(name: str, data: str) -> str:
     return f"event: {name}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
+def retry_field() -> str:
+    """How long the screen waits before it reconnects once its stream ends: spread over RETRY_MS."""
+    return f"retry: {random.randint(*RETRY_MS)}\n\n"
+
+
+class Outlet:
+    """A stream's socket, watched for a screen that stopped reading: its stream then ends instead of blocking."""
+
+    def __init__(self, sock: socket.socket, stall_seconds: float = STALL_SECONDS):
+        self.sock, self.stall_seconds = sock, stall_seconds
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+        if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux: data unacknowledged this long ends the connection
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(stall_seconds * 1000))
+
+    def takes_more(self) -> bool:
+        """Whether the screen has room for the next events within the stall time; if not its connection is reset.
+
+        A reset, not a close: a close would wait for the screen to read what is queued (the server's main loop
+        lingers on it), and the screen reads nothing.
+        """
+        poller = select.poll()
+        poller.register(self.sock, select.POLLOUT)
+        ready = poller.poll(self.stall_seconds * 1000)
+        if ready and ready[0][1] == select.POLLOUT:
+            return True
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # gone already
+        return False
+
+
+def outlet_of(environ: dict, stall_seconds: float) -> Outlet | None:
+    """The stream's socket where the server hands it to the app (gunicorn, werkzeug); waitress buffers it itself."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    return Outlet(sock, stall_seconds) if isinstance(sock, socket.socket) else None
+
+
 def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None = None,
-               max_seconds: float = MAX_STREAM_SECONDS, holder: tuple[int | None, int | None] = (None, None)):
+               max_seconds: float = MAX_STREAM_SECONDS, holder: tuple[int | None, int | None] = (None, None),
+               outlet: Outlet | None = None):
     """The event stream: the screen's parts and `changed` at once, then on every change the parts that changed.
 
     The first events are a full re-sync (every part), so a screen that reconnects (after a restart, a network drop)
     is current again; the events of one change go out together, `changed` last. Each person's view of the clients
     in the fragment is logged (each client once a day), before any part of it is sent. `holder` (user, team) is who
-    opened a stream without a screen, for the caps.
+    opened a stream without a screen, for the caps. A screen that stops reading (`outlet`) is dropped after the
+    stall time; so is every stream when the server stops, and the screens come back after their (jittered) retry.
     """
     try:
-        yield "retry: 2000\n\n"
+        yield retry_field()
         known, held, logged, ends = None, {}, None, time.monotonic() + max_seconds
         while time.monotonic() < ends:
             revision = broadcaster.wait(meeting_id, known, HEARTBEAT_SECONDS)
+            if broadcaster.closing:
+                return
+            if outlet and not outlet.takes_more():
+                return
             if revision == known:
                 yield ": heartbeat\n\n"
                 continue
@@ -291,7 +380,7 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None 
             if screen is not None:
                 fragment = _fragment_for(broadcaster, screen, revision)
                 if fragment.client_ids != logged:
-                    _log_view(broadcaster.path, screen, fragment.client_ids)
+                    _log_view(broadcaster, screen, fragment.client_ids)
                     logged = fragment.client_ids
                 events = changed_events(fragment.parts, held)
             yield events + f"event: changed\ndata: {revision}\n\n"
@@ -310,9 +399,13 @@ def event_stream(kind: str, team_id: int, meeting_id: int) -> Response:
     screen = Screen(kind, team_id, meeting_id, str(get_locale()), g.role, actor(), request.url_root)
     close_db()
     broadcaster = current_app.extensions["belletje_live"]
+    if broadcaster.closing:  # this process stops: an empty stream, and the screen comes back to the next one
+        return Response(retry_field(), mimetype="text/event-stream", headers={"Cache-Control": "no-store"})
     if not broadcaster.open_stream(meeting_id, screen.viewer.user_id, team_id):
         return Response("too many live screens", status=503, headers={"Retry-After": "10"})
-    return Response(stream_with_context(sse_events(broadcaster, meeting_id, screen)), mimetype="text/event-stream",
+    outlet = outlet_of(request.environ, current_app.config.get("STREAM_STALL_SECONDS", STALL_SECONDS))
+    return Response(stream_with_context(sse_events(broadcaster, meeting_id, screen, outlet=outlet)),
+                    mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
@@ -320,15 +413,15 @@ def _fragment_for(broadcaster: Broadcaster, screen: Screen, revision: int | None
     """The shared fragment; at the end of a meeting, the variant for whether this person has rated."""
     fragment = broadcaster.fragment(screen, revision)
     if fragment.closed and screen.kind == "phone" and screen.viewer.user_id is not None:
-        with closing(connect(broadcaster.path)) as db:
+        with broadcaster.connection() as db:
             rated = session_ratings.has_rated(db, screen.meeting_id, screen.viewer.user_id)
         if rated:
             fragment = broadcaster.fragment(screen, revision, rated=True)
     return fragment
 
 
-def _log_view(path: str, screen: Screen, client_ids: frozenset) -> None:
-    with closing(connect(path)) as db:
+def _log_view(broadcaster: Broadcaster, screen: Screen, client_ids: frozenset) -> None:
+    with broadcaster.connection() as db:
         log_view(db, screen.viewer, "live", client_ids, screen.team_id, screen.meeting_id)
 
 
