@@ -1,6 +1,7 @@
 """The member's phone (issue 28): the bar of what runs now, mine first, the quick item with what is still to
 prepare, the client reference checked as typed, the error summary."""
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -51,6 +52,13 @@ def test_every_page_shows_what_runs_in_my_teams_with_one_tap_to_its_live_page(as
     assert 'id="running-bar"' not in member.get(live).text  # not on the live page of that meeting itself
     other = as_user("member.b@example.org")  # another team's member sees nothing of it
     assert 'id="running-bar"' not in other.get(f"/teams/{world['team_b']}/").text
+
+
+def test_a_meeting_left_running_since_yesterday_is_not_running_now(as_user, world, db):
+    meeting_id = world["meeting_a"]
+    running_store.start_meeting(db, world["team_a"], meeting_id, utcnow() - meeting_store.FORGOTTEN - timedelta(minutes=1))
+    assert meeting_store.running_for(db, world["member_a"]) == []  # the chair forgot to end it: no bar
+    assert 'id="running-bar"' not in as_user("member.a@example.org").get(f"/teams/{world['team_a']}/").text
 
 
 def test_the_bar_stays_out_of_fragments_streams_and_posts(as_user, world, db):

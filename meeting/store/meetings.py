@@ -1,5 +1,5 @@
 """Meetings: created from the weekly schedule, moved, cancelled, added as extras."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from meeting.core import teams as team_rules
 from meeting.core.items import deadline
@@ -160,12 +160,18 @@ def recently_closed(db, team_id: int, limit: int = 5) -> list[dict]:
 
 
 def running_for(db, user_id: int) -> list[dict]:
-    """The running meetings and complex-case sessions of the user's teams, by start: one query, by the user's
-    memberships (memberships_by_user) and each team's running meetings (meetings_by_team_state_start)."""
-    return list(db.query("""SELECT m.id, m.team_id, m.kind, m.starts_at, t.name AS team_name FROM memberships ms
+    """The meetings and complex-case sessions running now in the user's teams, at most one of each kind per team (the
+    one started last), by start: one query, by the user's memberships (memberships_by_user) and each team's running
+    meetings (meetings_by_team_state_start). One started more than `FORGOTTEN` ago was left running, not running now."""
+    return list(db.query("""SELECT m.id, m.team_id, m.kind, m.starts_at, max(m.started_at) AS started_at,
+        t.name AS team_name FROM memberships ms
         JOIN meetings m ON m.team_id = ms.team_id AND m.state = 'running'
         JOIN teams t ON t.id = m.team_id
-        WHERE ms.user_id = ? ORDER BY m.starts_at, m.id""", [user_id]))
+        WHERE ms.user_id = ? AND m.started_at >= ? GROUP BY m.team_id, m.kind ORDER BY m.starts_at, m.id""",
+                         [user_id, iso(utcnow() - FORGOTTEN)]))
+
+
+FORGOTTEN = timedelta(hours=12)
 
 
 def of_day(db, team_id: int, start: datetime, end: datetime) -> list[int]:

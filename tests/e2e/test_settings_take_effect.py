@@ -52,8 +52,8 @@ def test_changed_budgets_and_an_own_length_take_effect(projector, login):
         _expect_planner(page, first, 25, 65, 90)
         expect(page.locator("#capacity-line")).to_contain_text("reviews a week that the norm needs")
         page.goto(f"/teams/1/meetings/{first}/run")
-        expect(page.locator(".budget-bar.track-acute .budget-head")).to_contain_text("of 25:00")
-        expect(page.locator(".budget-bar.track-regular .budget-head")).to_contain_text("of 65:00")
+        expect(page.locator(".budget-bar.track-acute .budget-head")).to_contain_text("of 25 min")
+        expect(page.locator(".budget-bar.track-regular .budget-head")).to_contain_text("of 65 min")
 
         # This week 120 minutes: on this meeting only.
         page.goto(f"/teams/1/meetings/{first}/plan")
@@ -72,7 +72,7 @@ def test_changed_budgets_and_an_own_length_take_effect(projector, login):
         expect(page.locator("#own-settings-note")).to_contain_text("length: 120 minutes (team: 100)")
         _expect_planner(page, second, 30, 60, 100)
         page.goto(f"/teams/1/meetings/{first}/run")
-        expect(page.locator(".budget-bar.track-regular .budget-head")).to_contain_text("of 60:00")
+        expect(page.locator(".budget-bar.track-regular .budget-head")).to_contain_text("of 60 min")
     finally:
         _save_settings(page, meeting_minutes="90", acute_budget="30", regular_budget="60")
         page.goto(f"/teams/1/meetings/{first}/plan")
