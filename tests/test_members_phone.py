@@ -56,7 +56,8 @@ def test_every_page_shows_what_runs_in_my_teams_with_one_tap_to_its_live_page(as
 
 def test_a_meeting_left_running_since_yesterday_is_not_running_now(as_user, world, db):
     meeting_id = world["meeting_a"]
-    running_store.start_meeting(db, world["team_a"], meeting_id, utcnow() - meeting_store.FORGOTTEN - timedelta(minutes=1))
+    started = utcnow() - meeting_store.FORGOTTEN - timedelta(minutes=1)
+    running_store.start_meeting(db, world["team_a"], meeting_id, started)
     assert meeting_store.running_for(db, world["member_a"]) == []  # the chair forgot to end it: no bar
     assert 'id="running-bar"' not in as_user("member.a@example.org").get(f"/teams/{world['team_a']}/").text
 
