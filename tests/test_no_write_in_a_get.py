@@ -1,8 +1,9 @@
 """A GET writes nothing but the access log: every connection the app takes is watched by SQLite's authorizer, which
 sees each statement as it is prepared (the statement cache is off, so a statement prepared by an earlier POST is
 seen again), triggers' statements included. The access log (NEN 7513: who read which client's data) is the one
-write a GET makes on purpose; it is named below and excluded, nothing else is. (Not yet here: the meetings list, a
-new item's form and the consultations create the schedule's coming meetings on the way, `ensure_upcoming`.)"""
+write a GET makes on purpose; it is named below and excluded, nothing else is. The schedule's coming meetings are
+created by the scheduler, at start and by the POST that creates a team or changes its settings, never by the pages that
+list them."""
 import sqlite3
 from datetime import timedelta
 
@@ -126,5 +127,5 @@ def test_the_common_pages_write_nothing_but_the_access_log(as_user, db, world, w
     pages = [f"/teams/{team}/", f"/teams/{team}/clients", f"/teams/{team}/meetings/{meeting}/",
              f"/teams/{team}/meetings/{meeting}/plan", f"/teams/{team}/handovers", f"/teams/{team}/consultations",
              f"/teams/{team}/sessions", f"/teams/{team}/clients/{world['client_a']}/evaluation-with-client",
-             "/account/"]
+             "/account/", f"/teams/{team}/meetings", f"/teams/{team}/items/new"]
     assert watch.gets(as_user("chair.a@example.org"), pages) == {url: [] for url in pages}
