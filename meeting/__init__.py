@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["PREPARE_DATABASE"]:
         database.prepare(app.config["DATABASE"])
+        _create_upcoming_meetings(app.config["DATABASE"])
 
     from meeting.ops import cli, mail
     from meeting.web import enrolment, plumbing, security, sso, substance
@@ -95,3 +96,14 @@ def _stable_secret_key() -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _create_upcoming_meetings(path) -> None:
+    """Every team's meetings of the coming weeks, created at start (as the scheduler keeps them, also when it runs
+    elsewhere or not at all): the pages that list them only read."""
+    from meeting.ops.scheduler import create_meetings
+    db = database.connect(path)
+    try:
+        create_meetings(db, database.utcnow())
+    finally:
+        db.close()

@@ -3,6 +3,7 @@ import math
 import re
 from datetime import date, timedelta
 
+from meeting.ops import scheduler
 from meeting.ops.demo import build_demo
 from meeting.store import items as item_store
 from meeting.store.audit import Actor
@@ -76,7 +77,7 @@ def test_chair_changes_minutes_and_bad_minutes_change_nothing(as_user, world, db
 
 def test_chair_moves_an_item_to_another_meeting(as_user, world, db):
     chair = as_user("chair.a@example.org")
-    chair.get(f"/teams/{world['team_a']}/meetings")  # creates the schedule
+    scheduler.create_meetings(db, utcnow())  # the schedule
     target = db.execute("SELECT id FROM meetings WHERE team_id = ? AND id != ? ORDER BY starts_at LIMIT 1",
                         [world["team_a"], world["meeting_a"]]).fetchone()[0]
     chair.post(plan_url(world, f"/items/{world['item_a']}/meeting"), {"target": target})

@@ -1,9 +1,7 @@
 """Views read what their templates show and pass it in: no template global reads the database, and what the views
-now pass still shows (the evaluation with the client falling due before the team's next review)."""
+now pass still shows (the evaluation with the client falling due before the team's next review, the colleague whose
+input an item wants)."""
 import inspect
-
-# Not yet passed by their views: the names of whose input is wanted, read once per request (meeting.web.substance)
-READS_THE_TEAM_S_MEMBERS = {"whose_input"}
 
 
 def test_no_template_global_reads_the_database(app):
@@ -13,7 +11,7 @@ def test_no_template_global_reads_the_database(app):
             source = inspect.getsource(value)
             if "get_db(" in source or "_store." in source or "_members(" in source:
                 reading.add(name)
-    assert reading == READS_THE_TEAM_S_MEMBERS
+    assert reading == set()
 
 
 def test_the_planner_and_the_item_form_show_the_evaluation_with_the_client_falling_due(as_user, world, db):
@@ -27,3 +25,15 @@ def test_the_planner_and_the_item_form_show_the_evaluation_with_the_client_falli
     # the colleagues one may name for input: the team's other active members, passed by the view
     named = form.split('class="colleagues"')[1].split("</details>")[0]
     assert "chair a" in named and "manager a" in named and "member a" not in named
+
+
+def test_the_story_and_the_decision_form_name_the_colleague_whose_input_is_wanted(as_user, world):
+    """The names come from the view (`input_names`), as on the projector, the phones and the minutes."""
+    from test_review_substance import HX, open_item, prepared, urls
+
+    member = as_user("member.a@example.org")
+    assert member.post(urls(world)["edit"], prepared(world)).status_code == 302
+    for page in (urls(world)["story"], urls(world)["story"] + "/fragment"):
+        assert "from psychiatrist, chair a" in member.get(page).text
+    chair = open_item(as_user, world)
+    assert "from psychiatrist, chair a" in chair.get(urls(world)["decide"], headers=HX).text

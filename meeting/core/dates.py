@@ -1,6 +1,5 @@
 """Reading dates the one way: from a form, a stored column or a timestamp. Pure."""
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from meeting.core.i18n import N_
@@ -26,7 +25,6 @@ def parse_date(value) -> date | None:
     return _parse_text(str(value or ""))
 
 
-@lru_cache(maxsize=16384)  # a register's dates repeat: five years hold fewer than 2,000 days
 def _parse_text(value: str) -> date | None:
     text = value.strip()
     if len(text) > 10 and text[10] in "T ":

@@ -86,7 +86,6 @@ class MilestoneReview:
     prompt: str  # N_-marked
 
 
-@lru_cache(maxsize=8192)  # pure and called for the same days over and over (forecasts, trends)
 def add_months(day: date, months: int) -> date:
     """Return the same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -251,7 +250,8 @@ def milestone_of_years(years: int) -> str | None:
     return TWO_YEAR if years >= 2 else ONE_YEAR if years >= 1 else None
 
 
-@lru_cache(maxsize=16384)  # a list of every open milestone of 200 teams asks for 16,000 clients, of ~3,650 starts
+# kept: the milestones CSV of 200 teams asks for ~16,000 clients of ~3,650 starts (2.5 µs a call, 0.9 cached)
+@lru_cache(maxsize=16384)
 def latest_mark(treatment_start: date, today: date) -> tuple[int, date]:
     """The whole years the treatment has run on `today`, and the anniversary that marked the last of them."""
     years = treatment_months(treatment_start, today) // 12

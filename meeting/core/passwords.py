@@ -81,7 +81,7 @@ def _cycled(run: str, length: int) -> str:
     return run * (length // len(run) + 2)
 
 
-@functools.cache
+@functools.cache  # kept: every password check would read and split the shipped list again
 def common_passwords() -> frozenset[str]:
     """The shipped list of the commonest passwords, in lower case."""
     text = resources.files("meeting").joinpath("data/common_passwords.txt").read_text(encoding="utf-8")

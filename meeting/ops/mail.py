@@ -77,7 +77,7 @@ def base_url(environ=os.environ) -> str:
     return environ.get("BELLETJE_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=4)  # kept: each mail of a reminder round would read and parse the .mo file again
 def catalogue(locale: str) -> Translations:
     """The translations of `locale` (English: the texts as they are)."""
     return Translations.load(str(TRANSLATIONS), [locale])

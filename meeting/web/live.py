@@ -38,6 +38,7 @@ from meeting.store import sessions as session_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor, log_view
 from meeting.store.db import Pool, connect, read, utcnow
+from meeting.web import substance
 from meeting.web.plumbing import actor, close_db, get_db, team_today
 
 POLL_SECONDS = 0.02
@@ -445,7 +446,8 @@ def live_context(team_id: int, meeting_id: int, log: bool = True, action: str = 
         context = dict(meeting=meeting, view=view, rows={r["id"]: r for r in rows}, now=now, kind="weekly",
                        bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
                        decisions=decision_store.decisions_of_meeting(db, meeting_id),
-                       client_ids=sorted({r["client_id"] for r in rows if r["client_id"]}))
+                       client_ids=sorted({r["client_id"] for r in rows if r["client_id"]}),
+                       input_names=substance.input_names(team_id))
     if log:
         log_view(db, actor(), action, context["client_ids"], team_id, meeting_id)
     return context

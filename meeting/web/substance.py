@@ -27,16 +27,15 @@ def init_app(app) -> None:
         rating_averages_shown=session_rating.averages_shown, RATING_FEWER_THAN_MIN=session_rating.FEWER_THAN_MIN)
 
 
-def _members() -> list[dict]:
-    """The team's members, read once per request."""
-    if "substance_members" not in g:
-        g.substance_members = team_store.members(get_db(), g.team["id"]) if g.get("team") else []
-    return g.substance_members
+def input_names(team_id: int) -> dict[int, str]:
+    """The name of each member of the team, former ones included (an item may want input from one who left): what a
+    view passes as `input_names` to a template that shows whose input an item wants."""
+    return {m["id"]: m["name"] for m in team_store.members(get_db(), team_id)}
 
 
-def whose_input(item: dict) -> list[str]:
-    """The disciplines (translated) and colleagues (by name) the item's presenter wants input from."""
-    names = {m["id"]: m["name"] for m in _members()}
+def whose_input(item: dict, names: dict[int, str]) -> list[str]:
+    """The disciplines (translated) and colleagues (by name, from the view's `input_names`) the item's presenter wants
+    input from."""
     return [_in_a_sentence(translate(text)) if kind == "discipline" else text
             for kind, text in preparation.whose_input(item.get("input_from"), names)]
 

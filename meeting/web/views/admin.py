@@ -10,6 +10,7 @@ from meeting.core.teams import ROLES, team_name_error
 from meeting.core.text import email_error, has_control_characters, person_name_error
 from meeting.store import audit, outbox, second_factor
 from meeting.store import institution as institution_store
+from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.db import utcnow, write
@@ -51,7 +52,10 @@ def create_team():
         error = _("A team with this name exists already.")
     if error:
         return _index({"team_name": error})
-    team_store.create_team(get_db(), name)
+    with write(get_db()):
+        team_id = team_store.create_team(get_db(), name)
+        # the schedule's coming meetings at once (then the scheduler keeps them ahead): the pages listing them only read
+        meeting_store.ensure_upcoming(get_db(), team_store.get_team(get_db(), team_id), utcnow())
     # Back here, not to the team's pages: an admin who is not a member may not act there.
     flash(_("Team “%(name)s” created. Give it a chair under Users; the chair sets its meeting.", name=name))
     return redirect(url_for("admin.index"))

@@ -26,8 +26,8 @@ PRESENTERS = ("member", "chair")
 @bp.get("/teams/<int:team_id>/meetings")
 @team_view()
 def meetings(team_id: int):
-    """The coming meetings (the schedule's next weeks are created on the way) and my items on them."""
-    meeting_store.ensure_upcoming(get_db(), g.team, utcnow())
+    """The coming meetings (the schedule's, created by the scheduler, a team's creation or its settings) and my items
+    on them."""
     upcoming = meeting_store.upcoming(get_db(), team_id, utcnow())
     mine = item_store.items_of_presenter(get_db(), team_id, current_user.id, [m["id"] for m in upcoming])
     return render_template("agenda/meetings.html", meetings=upcoming, mine=mine, now=utcnow(),
@@ -58,7 +58,6 @@ def agenda(team_id: int, meeting_id: int):
 @team_view(*PRESENTERS)
 def new_item(team_id: int):
     """Bring in an item, on a phone, in under a minute."""
-    meeting_store.ensure_upcoming(get_db(), g.team, utcnow())
     choices = _meeting_choices(team_id)
     if request.method == "GET":
         wanted = request.args.get("meeting_id", type=parse_whole_number)

@@ -233,6 +233,7 @@ def _save_settings(team_id: int, values: dict) -> None:
     with write(db):
         team_store.update_settings(db, team_id, values)
         meetings = meeting_store.follow_team_settings(db, team_store.get_team(db, team_id), utcnow())
+        meeting_store.ensure_upcoming(db, team_store.get_team(db, team_id), utcnow())  # the new schedule's, at once
     flash(_("Settings saved."))
     if changes:
         flash(_settings_notice(changes, meetings))
