@@ -54,9 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         _create_upcoming_meetings(app.config["DATABASE"])
 
     from meeting.ops import cli, mail
-    from meeting.web import enrolment, plumbing, security, sso, substance
-    plumbing.init_app(app)
-    substance.init_app(app)
+    from meeting.web import enrolment, review_helpers, security, shared, sso
+    shared.init_app(app)
+    review_helpers.init_app(app)
     security.init_app(app)
     sso.init_app(app)
     enrolment.init_app(app)

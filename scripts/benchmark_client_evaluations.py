@@ -1,9 +1,9 @@
 """Time the dashboard's two sections of issue 11 on an institution-sized database: the legal minimum
-(evaluated with the client within 12 months, per team and per clinician) and the session rating's weekly trend.
+(evaluated with the client within 12 months, per team and per clinician) and the meeting rating's weekly trend.
 
 Builds a database through the app's migrations with, by default, 200 teams of 14 clinicians and 250 clients
 (200 active), five years of yearly evaluations with the client (~250,000 rows) and of weekly closed meetings
-with eight session ratings each (~416,000 rows). Foreign keys are off while it fills the tables: the rows an
+with eight meeting ratings each (~416,000 rows). Foreign keys are off while it fills the tables: the rows an
 evaluation points at (items, decisions) play no part in these queries and are not written.
 
     python scripts/benchmark_client_evaluations.py                   # build and time
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from meeting.store import client_evaluations, session_ratings  # noqa: E402
+from meeting.store import client_evaluations, meeting_ratings  # noqa: E402
 from meeting.store import db as database  # noqa: E402
 
 CLINICIANS, CLIENTS, FINISHED, YEARS, RATERS = 14, 250, 50, 5, 8
@@ -63,12 +63,12 @@ def build(path: Path, teams: int, today: date, rng: random.Random) -> None:
     db.conn.executemany("""INSERT INTO meetings (id, team_id, starts_at, deadline_at, minutes, acute_budget,
         regular_budget,
         order_policy, state, created_at) VALUES (?1, ?2, ?3, ?3, 90, 30, 60, 'acute_first', 'closed', ?3)""", meetings)
-    db.conn.executemany("""INSERT INTO session_ratings (meeting_id, heard, goals, approach, overall)
+    db.conn.executemany("""INSERT INTO meeting_ratings (meeting_id, heard, goals, approach, overall)
         VALUES (?, ?, ?, ?, ?)""", ratings)
     db.conn.commit()
     db.execute("ANALYZE")
     print(f"built {teams} teams: {len(clients)} clients, {len(evaluations)} evaluations with the client, "
-          f"{len(meetings)} meetings, {len(ratings)} session ratings")
+          f"{len(meetings)} meetings, {len(ratings)} meeting ratings")
     db.close()
 
 
@@ -97,7 +97,7 @@ def main() -> None:
         start = today - timedelta(weeks=26)
         for label, teams in (("1 team", [1]), ("10 teams", list(range(1, 11)))):
             for name, call in (("legal minimum", lambda: client_evaluations.legal_minimum(db, teams, today)),
-                               ("rating trend", lambda: session_ratings.trend(db, teams, start, today))):
+                               ("rating trend", lambda: meeting_ratings.trend(db, teams, start, today))):
                 median, p95 = timed(call, args.requests)
                 print(f"{name:14} {label:9}: median {median:6.1f} ms, p95 {p95:6.1f} ms")
 

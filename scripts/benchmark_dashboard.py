@@ -119,7 +119,7 @@ INSERTS = {  # in foreign-key order
     "client_evaluations": """INSERT INTO client_evaluations (team_id, client_id, item_id, decision_id, clinician_id,
                              evaluated_on, relatives_invited, relatives_present, rom_done, rom_personal, rom_social,
                              rom_symptomatic, recorded_at) VALUES (?, ?, ?, ?, ?, ?, 'yes', ?, 'yes', ?, ?, ?, ?)""",
-    "session_ratings": """INSERT INTO session_ratings (id, meeting_id, heard, goals, approach, overall, change_next)
+    "meeting_ratings": """INSERT INTO meeting_ratings (id, meeting_id, heard, goals, approach, overall, change_next)
                           VALUES (?, ?, ?, ?, ?, ?, '')""",
     "bells": "INSERT INTO bells (meeting_id, item_id, user_id, at, acknowledged_at) VALUES (?, ?, ?, ?, ?)",
     "borrowings": "INSERT INTO borrowings (meeting_id, from_track, minutes, at) VALUES (?, 'regular', ?, ?)",
@@ -276,7 +276,7 @@ def add_team_history(rows: Rows, rng: random.Random, team_id: int, staff: list[i
         for position, item in enumerate(meeting_items(rng, staff, held, by_week.get(week, [])), start=1):
             add_item(rows, (meeting_id, team_id, at), position, item)
         for _ in range(RATERS):
-            rows.add("session_ratings", (rng.randrange(1, 2 ** 62), meeting_id,
+            rows.add("meeting_ratings", (rng.randrange(1, 2 ** 62), meeting_id,
                                          *(rng.randint(2, 5) for _ in range(4))))
         if borrowed := rng.choice([0, 0, 5]):
             rows.add("borrowings", (meeting_id, borrowed, at))
@@ -328,7 +328,7 @@ def print_counts(path: Path) -> None:
     db = database.connect(path)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("teams", "users", "clients", "meetings", "items", "decisions", "evaluations", "bells",
-                            "session_ratings", "client_evaluations", "borrowings", "meeting_figures",
+                            "meeting_ratings", "client_evaluations", "borrowings", "meeting_figures",
                             "access_log")}
     db.close()
     print("  " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))

@@ -247,10 +247,10 @@ def test_text_that_merely_starts_like_sql_is_not_sql(tmp_path):
 
 
 def test_flask_werkzeug_web_or_ops_in_the_store_are_caught(tmp_path):
-    planted = plant(tmp_path, "from flask import g\nimport werkzeug.exceptions\nfrom meeting.web import plumbing\n"
+    planted = plant(tmp_path, "from flask import g\nimport werkzeug.exceptions\nfrom meeting.web import shared\n"
                               "from ..ops import scheduler\n")
     assert forbidden(planted, FORBIDDEN_IN_STORE, "meeting.store.planted") == {
-        "flask", "flask.g", "werkzeug.exceptions", "meeting.web", "meeting.web.plumbing", "meeting.ops",
+        "flask", "flask.g", "werkzeug.exceptions", "meeting.web", "meeting.web.shared", "meeting.ops",
         "meeting.ops.scheduler"}
 
 

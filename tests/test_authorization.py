@@ -104,8 +104,8 @@ def team_b_snapshot(db, world) -> dict:
         "evaluations": ("SELECT * FROM evaluations WHERE team_id = ?", team),
         "client_evaluations": ("SELECT * FROM client_evaluations WHERE team_id = ?", team),
         "consultations": ("SELECT * FROM consultations WHERE team_id = ?", team),
-        "session_ratings": ("SELECT * FROM session_ratings WHERE meeting_id = ?", meeting),
-        "session_raters": ("SELECT * FROM session_raters WHERE meeting_id = ?", meeting),
+        "meeting_ratings": ("SELECT * FROM meeting_ratings WHERE meeting_id = ?", meeting),
+        "meeting_raters": ("SELECT * FROM meeting_raters WHERE meeting_id = ?", meeting),
     }
     return {name: db.execute(sql, [value]).fetchall() for name, (sql, value) in queries.items()}
 

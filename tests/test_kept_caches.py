@@ -7,7 +7,7 @@ from datetime import date
 from meeting.core import capacity, evaluations, passwords, reports
 from meeting.core.evaluations import ClientRecord
 from meeting.ops import mail
-from meeting.web import plumbing
+from meeting.web import shared
 
 TODAY, FIRST_MEETING = date(2026, 3, 2), date(2026, 3, 3)
 REGISTER = [ClientRecord(f"R-{n}", 1, date(2024, 1, 1 + n), last_evaluation=date(2025, 6, 1 + n)) for n in range(20)]
@@ -48,20 +48,20 @@ def test_a_trend_day_s_key_is_worked_out_once():
 
 
 def test_a_chart_label_and_the_number_symbols_are_formatted_once_per_locale():
-    plumbing._chart_label.cache_clear()
-    plumbing._number_symbols.cache_clear()
-    assert plumbing._chart_label("2026-03", "nl") == plumbing._chart_label("2026-03", "nl") == "mrt 2026"
-    assert plumbing._number_symbols("nl") == plumbing._number_symbols("nl")
-    assert plumbing._chart_label.cache_info().hits == 1 and plumbing._number_symbols.cache_info().hits == 1
+    shared._chart_label.cache_clear()
+    shared._number_symbols.cache_clear()
+    assert shared._chart_label("2026-03", "nl") == shared._chart_label("2026-03", "nl") == "mrt 2026"
+    assert shared._number_symbols("nl") == shared._number_symbols("nl")
+    assert shared._chart_label.cache_info().hits == 1 and shared._number_symbols.cache_info().hits == 1
 
 
 def test_a_static_file_is_read_and_hashed_once(tmp_path):
-    plumbing._content_hash.cache_clear()
+    shared._content_hash.cache_clear()
     style = tmp_path / "style.css"
     style.write_text("body { color: black }")
-    first = plumbing._content_hash(str(style))
+    first = shared._content_hash(str(style))
     style.write_text("body { color: red }")  # a running app serves the files it started with
-    assert plumbing._content_hash(str(style)) == first
+    assert shared._content_hash(str(style)) == first
 
 
 def test_a_mail_language_s_translations_are_loaded_once(monkeypatch):

@@ -13,7 +13,7 @@ from meeting.core.clients import ClientInput
 from meeting.core.session import DEFAULT_MINUTES
 from meeting.ops import mail, reminders
 from meeting.ops.demo import build_demo
-from meeting.store import calendar, outbox, session_ratings
+from meeting.store import calendar, meeting_ratings, outbox
 from meeting.store import clients as client_store
 from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
@@ -254,7 +254,7 @@ def test_minutes_when_the_meeting_ends_and_the_rating_reminder_to_who_did_not_ra
     ended = local(2027, 4, 1, 15, 0)
     db.execute("UPDATE meetings SET state = 'closed', ended_at = ? WHERE id = ?",
                [ended.astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds"), team["meeting"]])
-    session_ratings.rate(db, team["meeting"], team["en"], {"heard": 4, "goals": 4, "approach": 4, "overall": 4,
+    meeting_ratings.rate(db, team["meeting"], team["en"], {"heard": 4, "goals": 4, "approach": 4, "overall": 4,
                                                              "change_next": ""})
     run(db, settings, local(2027, 4, 1, 15, 1))
     minutes = inbox.kind("minutes")

@@ -1,10 +1,10 @@
 """The per-meeting figures the dashboards sum: written when a meeting closes, in the same transaction, and
-added to by a session rating that comes after the close."""
+added to by a meeting rating that comes after the close."""
 from datetime import timedelta
 
 from meeting.core import reports
 from meeting.core.evaluations import local_day
-from meeting.store import figures, session_ratings
+from meeting.store import figures, meeting_ratings
 from meeting.store import meetings as meeting_store
 from meeting.store import reports as report_store
 from meeting.store import running as running_store
@@ -53,11 +53,11 @@ def test_the_figures_written_at_the_close_are_what_a_recount_gives(db, world):
 def test_a_rating_after_the_close_adds_to_its_meetings_figures(db, world):
     _close(db, world)
     start, end = _period(db, world)
-    assert session_ratings.trend(db, [world["team_a"]], start, end) == []
+    assert meeting_ratings.trend(db, [world["team_a"]], start, end) == []
     scores = {"heard": 4, "goals": 2, "approach": 5, "overall": 3, "change_next": ""}
-    assert session_ratings.rate(db, world["meeting_a"], world["member_a"], scores)
-    assert session_ratings.rate(db, world["meeting_a"], world["chair_a"], scores | {"heard": 2})
-    [week] = session_ratings.trend(db, [world["team_a"]], start, end)
+    assert meeting_ratings.rate(db, world["meeting_a"], world["member_a"], scores)
+    assert meeting_ratings.rate(db, world["meeting_a"], world["chair_a"], scores | {"heard": 2})
+    [week] = meeting_ratings.trend(db, [world["team_a"]], start, end)
     assert (week["raters"], week["heard"], week["goals"], week["overall"]) == (2, 3.0, 2.0, 3.0)
 
 

@@ -95,7 +95,7 @@ def worked_out(path, legacy_ratings: bool = False) -> dict[str, list[tuple]]:
                 figures.add_legacy_ratings(db, [
                     (row["meeting_id"], [(row["user_id"], row["kept_process"], row["ended_in_decisions"],
                                           row["time_well_spent"])]) for table, row in ROWS if table == "ratings"])
-        calendar.fresh(db, [1])
+        calendar.refresh_stale(db, [1])
         return contents(db)
     finally:
         db.close()

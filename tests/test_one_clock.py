@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from meeting.ops import scheduler
 from meeting.store import db as database
 from meeting.store import now
-from meeting.web import plumbing
+from meeting.web import shared
 
 
 def test_every_layer_reads_the_one_clock_and_a_team_today_is_worked_out_from_it():
@@ -13,7 +13,7 @@ def test_every_layer_reads_the_one_clock_and_a_team_today_is_worked_out_from_it(
         now.run_from(late)
         for moment in (now.utcnow(), database.utcnow(), scheduler._utcnow()):
             assert late <= moment < late + timedelta(minutes=1)
-        assert plumbing.team_today({"timezone": "Europe/Amsterdam"}) == date(2028, 3, 1)
+        assert shared.team_today({"timezone": "Europe/Amsterdam"}) == date(2028, 3, 1)
         assert now.team_today("America/New_York") == date(2028, 2, 29)
     finally:
         now.run_from(None)

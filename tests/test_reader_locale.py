@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from meeting.store import users as user_store
-from meeting.web.plumbing import chart_label, duration
-from tests.test_session_rating import history_meeting
+from meeting.web.shared import chart_label, duration
+from tests.test_meeting_rating import history_meeting
 
 
 def dutch(as_user, email):

@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 from meeting import create_app
 from meeting.core.actions import validate_review
 from meeting.core.text import TextField, text_errors, whole_number
-from meeting.store import history, session_ratings
+from meeting.store import history, meeting_ratings
 from meeting.store import teams as team_store
 from meeting.store.db import connect
 from meeting.store.history import PastMeeting
@@ -105,7 +105,7 @@ def test_a_rating_score_beyond_python_s_digit_limit_is_refused(as_user, world, d
     response = as_user("member.a@example.org").post(team_url(world, f"/meetings/{world['meeting_a']}/rating"), {
         "heard": "9" * 5000, "goals": "4", "approach": "4", "overall": "4"}, headers=HX)
     assert response.status_code == 200 and "Tap a score from 1 to 5." in response.text
-    assert count(db, "SELECT count(*) FROM session_ratings") == 0
+    assert count(db, "SELECT count(*) FROM meeting_ratings") == 0
 
 
 @pytest.mark.parametrize("query", ["from=0001-01-01&to=0001-01-02", "from=0001-01-01&to=0001-12-31",
@@ -348,7 +348,7 @@ def test_a_request_over_the_app_s_size_limit_is_a_413_that_says_so(as_user, worl
 def rated(db, world, raters: int) -> None:
     db.execute("UPDATE meetings SET state = 'closed' WHERE id = ?", [world["meeting_a"]])
     for user in ("member_a", "chair_a", "manager_a")[:raters]:
-        session_ratings.rate(db, world["meeting_a"], world[user],
+        meeting_ratings.rate(db, world["meeting_a"], world[user],
                              {"heard": 2, "goals": 4, "approach": 1, "overall": 5, "change_next": ""})
 
 
@@ -374,7 +374,7 @@ def test_the_minutes_show_the_averages_from_three_raters_on(as_user, world, db):
 def test_the_dashboard_shows_a_week_s_ratings_only_from_three_raters_on(as_user, world, db, raters):
     scores = [(world[user], 2, 4, 1, 5, "") for user in ("member_a", "chair_a", "manager_a")[:raters]]
     history.insert_meetings(db, team_store.get_team(db, world["team_a"]),
-                            [PastMeeting(datetime.now(UTC) - timedelta(days=8), [], session_ratings=scores)])
+                            [PastMeeting(datetime.now(UTC) - timedelta(days=8), [], meeting_ratings=scores)])
     page = as_user("manager.a@example.org").get(team_url(world, "/dashboard")).text
     rating = page.split('id="rating-trend"')[1].split("</section>")[0]
     assert ("Fewer than 3 ratings" in rating) is (raters < 3)

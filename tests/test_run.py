@@ -187,7 +187,7 @@ def test_participants_rate_the_meeting_and_the_minutes_show_the_average(as_user,
     assert "You have rated this meeting already." in again.text
     refused = as_user("manager.a@example.org").post(base + "/rating", {"heard": "9"}, headers=HX)
     assert 'id="rating-form"' in refused.text and "Tap a score from 1 to 5." in refused.text
-    assert db.execute("SELECT count(*) FROM session_ratings").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM meeting_ratings").fetchone()[0] == 2
     two = chair.get(base + "/minutes").text  # two raters: no averages, or each could read the other's scores
     assert "Fewer than 3 ratings" in two and "Heard and understood:" not in two and "2 participants rated" in two
     as_user("manager.a@example.org").post(base + "/rating", {"heard": "3", "goals": "5", "approach": "3",

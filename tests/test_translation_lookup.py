@@ -1,4 +1,4 @@
-"""A request looks its translations up once (meeting.web.plumbing.catalogue): Flask-Babel's own `_()` in a template
+"""A request looks its translations up once (meeting.web.shared.catalogue): Flask-Babel's own `_()` in a template
 looks them up anew on every call (about 13 µs each on this machine against 5 µs, and a dashboard calls it hundreds of
 times), so the templates' gettext callables read the request's catalogue."""
 import flask_babel

@@ -5,7 +5,7 @@ layer translates it with `gettext(text)` when it renders, in the reader's langua
 
 Text the app generates and stores (a handover's announcement, a session step's title, "Not reached in the meeting")
 is stored as its message id with its values (`generated`), never as English or Dutch: the web layer renders it in
-each reader's language (`meeting.web.plumbing.shown`). What a person typed is stored as typed.
+each reader's language (`meeting.web.shared.shown`). What a person typed is stored as typed.
 """
 import json
 from collections.abc import Mapping
@@ -40,7 +40,7 @@ def message_of(text: str) -> tuple[str, Mapping]:
 
 
 def plain(text: str | None) -> str:
-    """A stored text in English, untranslated (for logs and tests; readers get `meeting.web.plumbing.shown`)."""
+    """A stored text in English, untranslated (for logs and tests; readers get `meeting.web.shared.shown`)."""
     if not text:
         return ""
     message, values = message_of(text)

@@ -13,8 +13,8 @@ from meeting.core import register as register_rules
 from meeting.core.closing import EXEMPLARY_SITUATIONS
 from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
+from meeting.core.meeting_rating import DIMENSIONS
 from meeting.core.planning import LABELS, TRACKS
-from meeting.core.session_rating import DIMENSIONS
 from meeting.core.text import shown_safely
 
 DEFAULT_WEEKS = 26
@@ -231,7 +231,7 @@ def trend(register_at: list[register_rules.SharePoint], meeting_days: Iterable[S
 
 def rating_trend(rated_days: Iterable[tuple], monthly: bool) -> list[dict]:
     """Per week (its Monday) or month (`trend_key`) with rated meetings, in order: how many rated and the average
-    per dimension over them. `rated_days`: per day (ISO) the raters and their sum per `session_rating.DIMENSIONS`."""
+    per dimension over them. `rated_days`: per day (ISO) the raters and their sum per `meeting_rating.DIMENSIONS`."""
     sums: dict[str, list[int]] = {}
     for day, *values in sorted(rated_days):
         row = sums.setdefault(_key_of(day, monthly), [0] * len(values))

@@ -128,7 +128,7 @@ def _past_meetings(rng: random.Random, team: dict, clients: list, staff_ids: lis
                                   state="deferred", carried_over=rng.choice([0, 1])))
         ratings = [(user_id, *(rng.randint(2, 5) for _ in range(4)), rng.choice(CHANGES))
                    for user_id in rng.sample(staff_ids, 8)]
-        meetings.append(PastMeeting(starts_at, items, rng.choice([0, 0, 5]), session_ratings=ratings))
+        meetings.append(PastMeeting(starts_at, items, rng.choice([0, 0, 5]), meeting_ratings=ratings))
     return meetings
 
 

@@ -23,7 +23,7 @@ def raise_open_files_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def settle(app):
+def freeze_long_lived(app):
     """Once the app is built: its long-lived objects (templates, catalogues, routes) leave the garbage collector's
     generations, so a full collection in the middle of a large page walks only that request's objects (on the
     200-team dashboard such pauses made the render time vary fourfold)."""
@@ -35,7 +35,7 @@ def serve_waitress(app, host: str, port: int, screens: int) -> None:
     """One process, one thread per live screen (the demo and a single team)."""
     from waitress import serve
     raise_open_files_limit()
-    settle(app)
+    freeze_long_lived(app)
     serve(app, host=host, port=port, threads=screens + ORDINARY_THREADS, connection_limit=2 * screens + 100,
           asyncore_use_poll=True,  # select() cannot watch more than 1024 sockets
           channel_timeout=120)
@@ -77,7 +77,7 @@ def serve_gunicorn(host: str, port: int, workers: int, screens: int, scheduler: 
                 self.cfg.set(key, value)
 
         def load(self):
-            return settle(make_app())  # before the fork: shared, not collected
+            return freeze_long_lived(make_app())  # before the fork: shared, not collected
 
     Institution().run()
 

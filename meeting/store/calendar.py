@@ -11,9 +11,9 @@ Whatever a date depends on (a client, a review, an agreed next date, an evaluati
 norm: the inputs meeting.store.read_model declares) marks its team stale by a trigger generated from that list,
 whichever code path or tool wrote it; a migration that
 changes what is stored marks every team stale and computes nothing. A stale team is
-worked out again at the end of the request that made it stale (meeting.web.plumbing), when one of its meetings
+worked out again at the end of the request that made it stale (meeting.web.shared), when one of its meetings
 closes, and by the scheduler every minute; a read that still finds one (written behind the app's back, within the
-minute) works it out first (`fresh`).
+minute) works it out first (`refresh_stale`).
 """
 import json
 from datetime import date, datetime, timedelta
@@ -30,11 +30,6 @@ def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
     """The teams (of `team_ids`, or all) whose stored calendar waits to be worked out again."""
     rows = db.execute("SELECT team_id FROM calendar_stale ORDER BY team_id").fetchall()
     return [row[0] for row in rows if team_ids is None or row[0] in team_ids]
-
-
-def fresh(db, team_ids: list[int]) -> None:
-    """Before reading the stored calendar of these teams: work out any that is stale."""
-    refresh_stale(db, team_ids)
 
 
 def refresh_stale(db, team_ids: list[int] | None = None) -> list[int]:
@@ -64,7 +59,7 @@ def refresh(db, team_id: int) -> None:
                          for t in timelines for c in t.cycles()])  # day numbers: the largest table, compared most
     db.execute("DELETE FROM register_steps WHERE team_id = ?", [team_id])
     db.conn.executemany("INSERT INTO register_steps (team_id, day, counts) VALUES (?, ?, ?)",
-                        [(team_id, day.isoformat(), pack(*counts)) for day,
+                        [(team_id, day.isoformat(), encode_counts(*counts)) for day,
                          *counts in register.register_steps(timelines)])
     db.execute("DELETE FROM calendar_stale WHERE team_id = ?", [team_id])
 
@@ -165,7 +160,8 @@ def _on_today(rule: str) -> str:
 # per team and responsible clinician on :today_day: the register (active clients, within the norm, overdue, by the
 # stored dates) and the evaluation with the client (in treatment, evaluated within 12 months, not yet due, by the
 # stored dates); `{teams}` a subquery of team ids. Each client's conditions are tested once, into two sums of three
-# fields each (as `pack`): six filtered counts tested them again per count, about a third slower over 50,000 clients.
+# fields each (as `encode_counts`): six filtered counts tested them again per count, about a third slower over
+# 50,000 clients.
 _COUNTS = f"""SELECT team_id, :today_day AS day, clinician_id, register / {_FIELD * _FIELD} AS active,
         register / {_FIELD} % {_FIELD} AS within_norm, register % {_FIELD} AS overdue,
         legal / {_FIELD * _FIELD} AS in_treatment, legal / {_FIELD} % {_FIELD} AS evaluated,
@@ -211,14 +207,14 @@ def _read(db, team_id: int) -> tuple[int, list[dict], list[register.Timeline]]:
         [client | {"client_id": client["id"], "norm_months": norm} for client in clients], reviews)
 
 
-def pack(active: int, within_norm: int, within_legal: int) -> int:
+def encode_counts(active: int, within_norm: int, within_legal: int) -> int:
     """The register's three counts as one integer, so that one index seek per team and day reads them all and a
     sum over teams adds them field by field."""
     return (active * _FIELD + within_norm) * _FIELD + within_legal
 
 
-def unpack(counts: int) -> tuple[int, int, int]:
-    """`pack`'s three counts (of one team, or summed over teams)."""
+def decode_counts(counts: int) -> tuple[int, int, int]:
+    """`encode_counts`'s three counts (of one team, or summed over teams)."""
     return counts // _FIELD // _FIELD, counts // _FIELD % _FIELD, counts % _FIELD
 
 

@@ -40,7 +40,7 @@ def worklist_rows(db, actor: Actor, team_id: int, until: date, now: datetime,
                   clinician_id: int | None = None) -> list[dict]:
     """The team's active clients (of one regiebehandelaar, or all) whose stored `with_client_due` is on or before
     `until`, with the start of the first coming meeting that has a review of the client; the view is logged."""
-    calendar.fresh(db, [team_id])
+    calendar.refresh_stale(db, [team_id])
     only = "AND c.clinician_id = :clinician" if clinician_id is not None else ""
     rows = list(db.query(f"""SELECT c.id AS client_id, c.reference, c.clinician_id, u.name AS clinician,
             c.with_client_due, (SELECT min(m.starts_at) FROM items i JOIN meetings m ON m.id = i.meeting_id
@@ -59,7 +59,7 @@ def worklist_rows(db, actor: Actor, team_id: int, until: date, now: datetime,
 def client_for_recording(db, actor: Actor, team_id: int, client_id: int, now: datetime) -> dict | None:
     """An active client of the team with what the worklist's form shows (last evaluation with the client, due);
     the view is logged."""
-    calendar.fresh(db, [team_id])
+    calendar.refresh_stale(db, [team_id])
     row = db.execute("""SELECT id, reference, treatment_start, last_with_client, with_client_due FROM clients
         WHERE id = ? AND team_id = ? AND status = 'active'""", [client_id, team_id]).fetchone()
     if row is None:
@@ -84,7 +84,7 @@ def last_with_client(db, client_id: int | None) -> str | None:
 
 def with_client_dues(db, team_id: int, client_ids: list[int]) -> dict[int, date]:
     """Per client of the team (of `client_ids`) its stored `with_client_due` (the team's calendar fresh)."""
-    calendar.fresh(db, [team_id])
+    calendar.refresh_stale(db, [team_id])
     rows = db.execute("""SELECT id, with_client_due FROM clients WHERE team_id = ? AND with_client_due IS NOT NULL
         AND id IN (SELECT value FROM json_each(?))""", [team_id, json.dumps(client_ids)]).fetchall()
     return {client_id: date.fromisoformat(due) for client_id, due in rows}
@@ -97,7 +97,7 @@ def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | Non
     Counted in SQL over the days the core stored by `client_evaluation.legal_status`'s rule (SQL compares them with
     `day`). On the teams' today `legal_minimum_today` reads the same counts, stored.
     """
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     marks = ", ".join(f":t{i}" for i in range(len(team_ids)))
     rows = list(db.query(f"""SELECT g.*, t.name AS team, u.name AS clinician FROM (
         SELECT team_id, clinician_id, count(*) AS in_treatment, sum(evaluated) AS evaluated,
@@ -114,7 +114,7 @@ def legal_minimum(db, team_ids: list[int], day: date, clinician_limit: int | Non
 def legal_minimum_today(db, team_ids: list[int], today: date, clinician_limit: int | None = None) -> dict:
     """`legal_minimum` on the teams' today, summed in SQL over the stored counts per team and clinician
     (`calendar.counts_today`): the list of clinicians grows with what is shown, not with the institution."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     counts, params = calendar.counts_today(db, team_ids, today, "in_treatment, evaluated, not_yet_due")
     params |= {"limit": -1 if clinician_limit is None else clinician_limit}
     where = "n.in_treatment > 0"

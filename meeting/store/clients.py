@@ -123,7 +123,7 @@ _RECORD = ", ".join(field.name for field in dataclasses.fields(evaluations.Clien
 def client_records(db, team_id: int) -> list[ClientRecord]:
     """Every active client of the team as planner records (pseudonymous references only), its stored calendar's
     dates of the evaluation with the client fresh."""
-    calendar.fresh(db, [team_id])
+    calendar.refresh_stale(db, [team_id])
     rows = db.query(f"SELECT {_RECORD} FROM clients WHERE team_id = ? AND status = 'active'", [team_id])
     return [client_record(row) for row in rows]
 

@@ -2,7 +2,7 @@
 
 A closed meeting's items, bells, borrowed minutes and decisions no longer change, so their counts are
 taken once (in the transaction that closes it) instead of on every dashboard view; a dashboard over 200
-teams and five years then sums one row per meeting. Only the session rating arrives after the close: it
+teams and five years then sums one row per meeting. Only the meeting rating arrives after the close: it
 adds to its meeting's row in the rating's own transaction. The legacy ratings (three scores, before the meeting
 rating) live on only here, as each meeting's `old_*` sums, kept whenever a row is written again. Counts only, no
 clinical text.
@@ -11,9 +11,9 @@ import json
 
 from meeting.core import evaluations
 from meeting.core.closing import EXEMPLARY_SITUATIONS
+from meeting.core.meeting_rating import DIMENSIONS
 from meeting.core.planning import LABELS, TRACKS
 from meeting.core.reports import ITEM_COUNTS, TAG_COUNTS
-from meeting.core.session_rating import DIMENSIONS
 
 _ITEMS = ",\n".join(
     [f"count(*) FILTER (WHERE state != 'withdrawn' AND track = '{t}' AND label = '{lb}') AS items_{t}_{lb}"
@@ -62,7 +62,7 @@ def write(db, where: str = "m.id = :meeting_id", params: dict | None = None) -> 
         LEFT JOIN (SELECT meeting_id, {_TAGS} FROM decisions WHERE meeting_id IN ({selected})
           GROUP BY meeting_id) d ON d.meeting_id = m.id
         LEFT JOIN meeting_figures o ON o.meeting_id = m.id
-        LEFT JOIN (SELECT meeting_id, count(*) AS raters, {_RATING_SUMS} FROM session_ratings
+        LEFT JOIN (SELECT meeting_id, count(*) AS raters, {_RATING_SUMS} FROM meeting_ratings
           WHERE meeting_id IN ({selected}) GROUP BY meeting_id) s ON s.meeting_id = m.id
         WHERE m.state = 'closed' AND {where}""", params or {})
     _date_them(db)
@@ -109,7 +109,7 @@ def add_legacy_ratings(db, rated: list[tuple[int, list[tuple[int, int, int, int]
 
 
 def add_rating(db, meeting_id: int, values: dict) -> None:
-    """A session rating given after the close adds to its meeting's figures (inside the rating's transaction)."""
+    """A meeting rating given after the close adds to its meeting's figures (inside the rating's transaction)."""
     db.execute(f"""UPDATE meeting_figures SET raters = raters + 1,
         {', '.join(f'{name}_sum = coalesce({name}_sum, 0) + :{name}' for name in DIMENSIONS)}
         WHERE meeting_id = :meeting_id""", {name: values[name] for name in DIMENSIONS} | {"meeting_id": meeting_id})

@@ -37,7 +37,7 @@ class PastMeeting:
     borrowed_minutes: int = 0
     # the legacy ratings (user_id, three scores), kept as their meeting's figures: the legacy table is gone
     ratings: list[tuple[int, int, int, int]] = field(default_factory=list)
-    session_ratings: list[tuple[int, int, int, int, int,
+    meeting_ratings: list[tuple[int, int, int, int, int,
                                 str]] = field(default_factory=list)  # (user_id, 4 scores, change)
 
 
@@ -63,10 +63,10 @@ def _insert_meeting(db, team: dict, meeting: PastMeeting) -> int:
     if meeting.borrowed_minutes:
         db.execute("INSERT INTO borrowings (meeting_id, from_track, minutes, at) VALUES (?, 'regular', ?, ?)",
                    [meeting_id, meeting.borrowed_minutes, start])
-    db.conn.executemany("INSERT INTO session_raters (meeting_id, user_id) VALUES (?, ?)",
-                        [(meeting_id, r[0]) for r in meeting.session_ratings])
-    db.conn.executemany("""INSERT INTO session_ratings (meeting_id, heard, goals, approach, overall, change_next)
-        VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r[1:]) for r in meeting.session_ratings])
+    db.conn.executemany("INSERT INTO meeting_raters (meeting_id, user_id) VALUES (?, ?)",
+                        [(meeting_id, r[0]) for r in meeting.meeting_ratings])
+    db.conn.executemany("""INSERT INTO meeting_ratings (meeting_id, heard, goals, approach, overall, change_next)
+        VALUES (?, ?, ?, ?, ?, ?)""", [(meeting_id, *r[1:]) for r in meeting.meeting_ratings])
     return meeting_id
 
 

@@ -1086,3 +1086,15 @@ def frozen_notice_without_plural(db):
     db.execute("UPDATE notifications SET message = ? WHERE message = ?",
                ["The agenda of %(moment)s is frozen. Items on it: %(items)s; due reviews added: %(added)s.",
                 "The agenda of %(moment)s is frozen: %(items)s items, %(added)s due reviews added."])
+
+
+@migrations(name="0033_meeting_ratings")
+def meeting_ratings(db):
+    """One word per meaning: the rating of a weekly meeting is a meeting rating (`session` is Flask's session and the
+    complex-case session), so its two tables are renamed; nothing else changes."""
+    run_statements(db, """
+    ALTER TABLE session_ratings RENAME TO meeting_ratings;
+    ALTER TABLE session_raters RENAME TO meeting_raters;
+    DROP INDEX session_ratings_by_meeting;
+    CREATE INDEX meeting_ratings_by_meeting ON meeting_ratings(meeting_id);
+    """)

@@ -7,7 +7,7 @@ when it is refreshed; and the inputs of each, declared once, from which its trig
   them with a day, nothing more). From `CALENDAR_INPUTS`; worked out team by team when stale (below).
 - `review_cycles`: per client the stretches of period starts, their due date and next review (day numbers).
   From `CALENDAR_INPUTS`, with the calendar columns.
-- `register_steps`: per team the register's counts from each day they change (`calendar.pack`). From
+- `register_steps`: per team the register's counts from each day they change (`calendar.encode_counts`). From
   `CALENDAR_INPUTS`, with the calendar columns.
 - `calendar_stale`: the teams whose three above wait to be worked out; a generated trigger per write to
   `CALENDAR_INPUTS` adds the team; `calendar.refresh_stale` empties it at the end of the request that wrote, at a

@@ -111,7 +111,7 @@ def meetings_ended_since(db, team_id: int, since: datetime) -> list[dict]:
 
 def raters(db, meeting_id: int) -> set[int]:
     """Who rated a meeting."""
-    return {row[0] for row in db.execute("SELECT user_id FROM session_raters WHERE meeting_id = ?", [meeting_id])}
+    return {row[0] for row in db.execute("SELECT user_id FROM meeting_raters WHERE meeting_id = ?", [meeting_id])}
 
 
 def unprepared_sessions_starting_between(db, team_id: int, start: datetime, end: datetime) -> list[dict]:

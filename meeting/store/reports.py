@@ -23,7 +23,7 @@ def _teams(team_ids: list[int]) -> tuple[str, dict]:
 def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
     """Per team today: active clients, how many within the norm, how many overdue (summed over the stored counts
     per clinician, `calendar.counts_today`)."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     counts, params = calendar.counts_today(db, team_ids, today, "active, within_norm, overdue")
     return {row["team_id"]: row for row in db.query(f"""SELECT team_id, sum(active) AS active,
         sum(within_norm) AS within_norm, sum(overdue) AS overdue FROM ({counts}) GROUP BY team_id""", params)}
@@ -32,7 +32,7 @@ def register_per_team(db, team_ids: list[int], today: date) -> dict[int, dict]:
 def clinicians_today(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """Per responsible clinician with active clients today, over the teams: clients and overdue; by name, or the
     `limit` with the most overdue (ties by name); and how many such clinicians there are."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     counts, params = calendar.counts_today(db, team_ids, today, "active, overdue")
     params |= {"limit": -1 if limit is None else limit}
     order = "u.name, n.clinician_id" if limit is None else "sum(n.overdue) DESC, u.name, n.clinician_id"
@@ -52,7 +52,7 @@ _LISTED = """c.id AS client_id, c.reference, c.team_id, t.name AS team, u.name A
 def overdue(db, team_ids: list[int], today: date, limit: int | None = None) -> tuple[list[dict], int]:
     """The active clients past their due date on `today` in the planner's order (the `limit` first), and how
     many there are. SQL finds the due date the `limit`-th reaches; the core orders the clients up to it."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     marks, params = _teams(team_ids)
     where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.due_on < :today"
     params |= {"today": today.isoformat()}
@@ -71,7 +71,7 @@ def milestones(db, team_ids: list[int], today: date, limit: int | None = None) -
     and how many there are. The stored `milestone_from` says which are open; a mark falls on the start's stored
     anniversary, so SQL orders them by it, from the day after today's (marked last year) round to today's (both
     bounds from the core), and the core works out the mark of each candidate."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     marks, params = _teams(team_ids)
     where = f"c.team_id IN ({marks}) AND c.status = 'active' AND c.milestone_from <= :today"
     params |= {"today": today.isoformat(), "md": evaluations.last_anniversary_marked(today)}
@@ -108,7 +108,7 @@ def period_audit(db, team_ids: list[int], start: date, end: date,
     """The period's clients due and how their reviews went (`register.cycle_outcome`, counted over the stored
     cycles that hold the period's start), the team reviews held (from `by_day`, when already read), and the
     register at the period's end."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     marks, params = _teams(team_ids)
     params |= {"start": start.toordinal(), "end": end.toordinal()}  # the cycles' days are day numbers
     counts = next(db.query(f"""SELECT count(*) AS due, count(*) FILTER (WHERE due < :start) AS overdue_at_start,
@@ -126,12 +126,12 @@ def period_audit(db, team_ids: list[int], start: date, end: date,
 
 def register_points(db, team_ids: list[int], days: list[date]) -> list[register_rules.SharePoint]:
     """The register on each of `days`, summed over the teams: each team's last stored step on or before the day."""
-    calendar.fresh(db, team_ids)
+    calendar.refresh_stale(db, team_ids)
     rows = db.execute("""SELECT day, coalesce(sum(counts), 0) FROM (SELECT d.value AS day, (SELECT s.counts
             FROM register_steps s WHERE s.team_id = t.value AND s.day <= d.value ORDER BY s.day DESC LIMIT 1) AS counts
         FROM json_each(:days) d CROSS JOIN json_each(:teams) t) GROUP BY day""",
                       {"days": json.dumps([day.isoformat() for day in days]), "teams": json.dumps(team_ids)})
-    found = {day: calendar.unpack(counts) for day, counts in rows}
+    found = {day: calendar.decode_counts(counts) for day, counts in rows}
     return [register_rules.SharePoint(day, *found[day.isoformat()]) for day in days]
 
 

@@ -1,1 +1,1 @@
-"""The web layer: factory plumbing, security, the live channel and one blueprint per audience."""
+"""The web layer: factory shared, security, the live channel and one blueprint per audience."""

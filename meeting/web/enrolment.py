@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from meeting.core import second_factor as factor_rules
 from meeting.store import second_factor
 from meeting.store.db import utcnow
-from meeting.web.plumbing import get_db
+from meeting.web.shared import get_db
 
 
 def init_app(app) -> None:

@@ -31,15 +31,15 @@ from meeting.core import session as session_rules
 from meeting.core.dates import parse_date
 from meeting.store import decisions as decision_store
 from meeting.store import items as item_store
+from meeting.store import meeting_ratings
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store
-from meeting.store import session_ratings
 from meeting.store import sessions as session_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor, log_view
 from meeting.store.db import Pool, connect, read, utcnow
-from meeting.web import substance
-from meeting.web.plumbing import actor, close_db, get_db, team_today
+from meeting.web import review_helpers
+from meeting.web.shared import actor, close_db, get_db, team_today
 
 POLL_SECONDS = 0.02
 HEARTBEAT_SECONDS = 15
@@ -285,19 +285,20 @@ def render_part(name: str, template: str, context: dict) -> Part:
     return Part(name, html, rows) if html else Part(name, html)
 
 
-def changed_events(parts: tuple[Part, ...], held: dict) -> str:
-    """The events that bring a screen from `held` (the text it last got of each part) to `parts`; notes them in `held`.
+def changed_events(parts: tuple[Part, ...], on_screen: dict) -> str:
+    """The events that bring a screen from `on_screen` (the text it last got of each part) to `parts`; notes them in
+    `on_screen`.
 
     A list that holds the same rows as before sends only its rows that changed; otherwise it is sent whole.
     """
     events = []
     for part in parts:
-        if part.rows and held.get(part.name) == part.shape:
-            events += [sse_event(row.name, row.html) for row in part.rows if held.get(row.name) != row.html]
-        elif held.get(part.name) != part.shape:
+        if part.rows and on_screen.get(part.name) == part.shape:
+            events += [sse_event(row.name, row.html) for row in part.rows if on_screen.get(row.name) != row.html]
+        elif on_screen.get(part.name) != part.shape:
             events.append(sse_event(part.name, part.html))
-        held[part.name] = part.shape
-        held.update((row.name, row.html) for row in part.rows)
+        on_screen[part.name] = part.shape
+        on_screen.update((row.name, row.html) for row in part.rows)
     return "".join(events)
 
 
@@ -367,7 +368,7 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None 
     """
     try:
         yield retry_field()
-        known, held, logged, ends = None, {}, None, time.monotonic() + max_seconds
+        known, on_screen, logged, ends = None, {}, None, time.monotonic() + max_seconds
         while time.monotonic() < ends:
             revision = broadcaster.wait(meeting_id, known, HEARTBEAT_SECONDS)
             if broadcaster.closing:
@@ -383,7 +384,7 @@ def sse_events(broadcaster: Broadcaster, meeting_id: int, screen: Screen | None 
                 if fragment.client_ids != logged:
                     _log_view(broadcaster, screen, fragment.client_ids)
                     logged = fragment.client_ids
-                events = changed_events(fragment.parts, held)
+                events = changed_events(fragment.parts, on_screen)
             yield events + f"event: changed\ndata: {revision}\n\n"
     finally:
         broadcaster.close_stream(meeting_id, *((screen.viewer.user_id, screen.team_id) if screen else holder))
@@ -415,7 +416,7 @@ def _fragment_for(broadcaster: Broadcaster, screen: Screen, revision: int | None
     fragment = broadcaster.fragment(screen, revision)
     if fragment.closed and screen.kind == "phone" and screen.viewer.user_id is not None:
         with broadcaster.connection() as db:
-            rated = session_ratings.has_rated(db, screen.meeting_id, screen.viewer.user_id)
+            rated = meeting_ratings.has_rated(db, screen.meeting_id, screen.viewer.user_id)
         if rated:
             fragment = broadcaster.fragment(screen, revision, rated=True)
     return fragment
@@ -447,7 +448,7 @@ def live_context(team_id: int, meeting_id: int, log: bool = True, action: str = 
                        bell=running_store.bell_state(db, meeting_id, meeting["current_item_id"]),
                        decisions=decision_store.decisions_of_meeting(db, meeting_id),
                        client_ids=sorted({r["client_id"] for r in rows if r["client_id"]}),
-                       input_names=substance.input_names(team_id))
+                       input_names=review_helpers.input_names(team_id))
     if log:
         log_view(db, actor(), action, context["client_ids"], team_id, meeting_id)
     return context

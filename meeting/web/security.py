@@ -91,7 +91,7 @@ def unauthorized():
     from flask import redirect, url_for
     if request.path.endswith("/stream"):
         return "", 204
-    from meeting.web.plumbing import htmx
+    from meeting.web.shared import htmx
     if htmx:
         return "", 200, {"HX-Redirect": url_for("auth.login")}
     return redirect(url_for("auth.login"))
@@ -100,7 +100,7 @@ def unauthorized():
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Find the user for a session id, only while its token is current and the account active."""
-    from meeting.web.plumbing import get_db
+    from meeting.web.shared import get_db
     user_id, _, token = session_id.partition(":")
     row = user_store.get_user(get_db(), int(user_id)) if user_id.isdigit() else None
     if row and row["active"] and row["session_token"] == token:

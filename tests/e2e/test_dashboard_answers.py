@@ -13,7 +13,7 @@ from meeting.store import client_evaluations as evaluation_store
 from meeting.store import reports as report_store
 from meeting.store import teams as team_store
 from meeting.store.db import connect
-from meeting.web.plumbing import team_today
+from meeting.web.shared import team_today
 
 from .conftest import MANAGER
 

@@ -11,8 +11,8 @@ from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.db import utcnow
 from meeting.web.enrolment import enrolment
-from meeting.web.plumbing import LOCALES, get_db, login_guarded, translate
 from meeting.web.security import User
+from meeting.web.shared import LOCALES, get_db, login_guarded, translate
 
 bp = login_guarded(Blueprint("account", __name__, url_prefix="/account"))
 

@@ -15,7 +15,7 @@ from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.db import utcnow, write
 from meeting.web import sso
-from meeting.web.plumbing import get_db, query_date, query_number, translate
+from meeting.web.shared import get_db, query_date, query_number, translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACCESS_LOG_START, ACCESS_LOG_END = date(2000, 1, 1), date(2999, 12, 31)  # a search's dates: any real log's, and room

@@ -16,8 +16,8 @@ from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow
-from meeting.web import substance
-from meeting.web.plumbing import actor, get_db, login_guarded, shown, team_today, team_view, translate
+from meeting.web import review_helpers
+from meeting.web.shared import actor, get_db, login_guarded, shown, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("agenda", __name__))
 PRESENTERS = ("member", "chair")
@@ -97,7 +97,7 @@ def _form_context(item: dict | None, meetings: list[dict]) -> dict:
     client_id = item and item["client_id"]
     if not client_id:
         return {"named_colleagues": named, "needed_by": None, "last_evaluated_with_client": None}
-    needed = substance.with_client_needed([client_id], meetings[0]["starts_at"]) if meetings else {}
+    needed = review_helpers.with_client_needed([client_id], meetings[0]["starts_at"]) if meetings else {}
     return {"named_colleagues": named, "needed_by": needed.get(client_id),
             "last_evaluated_with_client": evaluation_store.last_with_client(get_db(), client_id)}
 

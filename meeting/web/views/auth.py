@@ -25,8 +25,8 @@ from meeting.store.db import iso, utcnow, write
 from meeting.web import sso
 from meeting.web.enrolment import enrolment
 from meeting.web.enrolment import wait_message as _wait_message
-from meeting.web.plumbing import LOCALES, get_db, translate
 from meeting.web.security import User, device_nonce, limiter, remember_device
+from meeting.web.shared import LOCALES, get_db, translate
 
 bp = Blueprint("auth", __name__)
 PENDING = "pending_sign_in"

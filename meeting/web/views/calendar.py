@@ -12,7 +12,7 @@ from meeting.core.dates import parse_date
 from meeting.core.ical import CalendarEvent, build
 from meeting.store import feeds
 from meeting.store.db import utcnow
-from meeting.web.plumbing import LOCALES, get_db, team_view
+from meeting.web.shared import LOCALES, get_db, team_view
 
 bp = Blueprint("calendar", __name__)
 ICS = "text/calendar; charset=utf-8"

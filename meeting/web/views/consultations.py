@@ -11,7 +11,7 @@ from meeting.store import consultations as consultation_store
 from meeting.store import meetings as meeting_store
 from meeting.store.db import iso, utcnow
 from meeting.store.running import Refused
-from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view, translate
+from meeting.web.shared import actor, get_db, login_guarded, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("consultations", __name__))
 CONSULTATIONS = "/teams/<int:team_id>/consultations"

@@ -6,7 +6,7 @@ from meeting.core import handover as rules
 from meeting.core.text import parse_whole_number
 from meeting.store import handovers as handover_store
 from meeting.store.db import iso, utcnow
-from meeting.web.plumbing import actor, get_db, login_guarded, team_today, team_view
+from meeting.web.shared import actor, get_db, login_guarded, team_today, team_view
 
 bp = login_guarded(Blueprint("handover", __name__))
 HANDOVERS = "/teams/<int:team_id>/handovers"

@@ -5,15 +5,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from meeting.core import closing, session_rating
+from meeting.core import closing, meeting_rating
 from meeting.store import decisions as decision_store
+from meeting.store import meeting_ratings
 from meeting.store import meetings as meeting_store
 from meeting.store import running as running_store
-from meeting.store import session_ratings
 from meeting.store import sessions as session_store
 from meeting.store.db import utcnow
 from meeting.web.live import event_stream, panel_context
-from meeting.web.plumbing import (
+from meeting.web.shared import (
     actor,
     get_db,
     htmx,
@@ -55,7 +55,7 @@ def phone_panel(team_id: int, meeting_id: int, kind: str):
 
 
 def _phone_context(kind: str, team_id: int, meeting_id: int) -> dict:
-    rated = kind == "weekly" and session_ratings.has_rated(get_db(), meeting_id, current_user.id)
+    rated = kind == "weekly" and meeting_ratings.has_rated(get_db(), meeting_id, current_user.id)
     return panel_context(SCREENS[kind], team_id, meeting_id, rated=rated)
 
 
@@ -98,7 +98,7 @@ def ring(team_id: int, meeting_id: int):
 def rate(team_id: int, meeting_id: int):
     """Rate the meeting anonymously on the four dimensions, 1 to 5, with one thing to change next time."""
     meeting = meeting_store.get_meeting(get_db(), team_id, meeting_id) or abort(404)
-    values, errors = session_rating.validate(request.form)
+    values, errors = meeting_rating.validate(request.form)
     if meeting["state"] != "closed":
         message, ok = _("The meeting can be rated once it has ended."), False
     elif errors:
@@ -106,7 +106,7 @@ def rate(team_id: int, meeting_id: int):
             return render_template("live/_rating.html", meeting=meeting, rated=False, errors=errors,
                                    posted=request.form)
         message, ok = translate(next(iter(errors.values()))), False
-    elif session_ratings.rate(get_db(), meeting_id, current_user.id, values):
+    elif meeting_ratings.rate(get_db(), meeting_id, current_user.id, values):
         message, ok = _("Thank you for rating the meeting."), True
     else:
         message, ok = _("You have rated this meeting already."), False

@@ -3,10 +3,10 @@ from flask import Blueprint, Response, g, render_template, request
 from flask_babel import pgettext
 
 from meeting.core import evaluations
+from meeting.store import meeting_records
 from meeting.store import minutes as minutes_store
-from meeting.store import substance as substance_store
 from meeting.web.live import live_context
-from meeting.web.plumbing import attachment, get_db, login_guarded, team_view
+from meeting.web.shared import attachment, get_db, login_guarded, team_view
 
 bp = login_guarded(Blueprint("minutes", __name__))
 MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
@@ -15,7 +15,7 @@ MEETING = "/teams/<int:team_id>/meetings/<int:meeting_id>"
 def _context(team_id: int, meeting_id: int) -> dict:
     context = live_context(team_id, meeting_id)
     context.update(minutes_store.minutes(get_db(), meeting_id))
-    context.update(substance_store.of_meeting(get_db(), meeting_id))
+    context.update(meeting_records.of_meeting(get_db(), meeting_id))
     return context
 
 

@@ -16,8 +16,8 @@ from meeting.store import clients as client_store
 from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
 from meeting.store.db import utcnow
-from meeting.web import substance
-from meeting.web.plumbing import actor, capacity_forecast, get_db, htmx, login_guarded, team_today, team_view, translate
+from meeting.web import review_helpers
+from meeting.web.shared import actor, capacity_forecast, get_db, htmx, login_guarded, team_today, team_view, translate
 
 bp = login_guarded(Blueprint("planner", __name__))
 PLAN = "/teams/<int:team_id>/meetings/<int:meeting_id>/plan"
@@ -57,8 +57,8 @@ def _planner_context(team_id: int, meeting_id: int, log: bool = True) -> dict:
                 capacity=capacity_forecast(g.team), own_settings=_own_settings(meeting),
                 other_meetings=[m for m in meeting_store.upcoming(db, team_id, utcnow()) if m["id"] != meeting_id],
                 clients_by_ref=clients_by_ref, state=item_rules.effective_state(meeting, utcnow()),
-                with_client_needed_by=substance.with_client_needed([r["client_id"] for r in rows if r["client_id"]],
-                                                                   meeting["starts_at"]))
+                with_client_needed_by=review_helpers.with_client_needed(
+                    [r["client_id"] for r in rows if r["client_id"]], meeting["starts_at"]))
 
 
 def _free_review_slots(the_plan: planning.Plan) -> int:

@@ -5,7 +5,7 @@ from flask_login import login_required
 
 from meeting.core import reminders as rules
 from meeting.store import reminders as reminder_store
-from meeting.web.plumbing import get_db, team_view, translate
+from meeting.web.shared import get_db, team_view, translate
 
 bp = Blueprint("reminders", __name__)
 EDITORS = ("chair", "admin")

@@ -11,15 +11,15 @@ from flask_babel import lazy_pgettext, pgettext
 from flask_login import current_user
 
 from meeting.core import handover as handover_rules
-from meeting.core import reports, session_rating
+from meeting.core import meeting_rating, reports
 from meeting.store import client_evaluations as evaluation_store
 from meeting.store import handovers as handover_store
+from meeting.store import meeting_ratings as rating_store
 from meeting.store import reports as report_store
-from meeting.store import session_ratings as rating_store
 from meeting.store import teams as team_store
 from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
-from meeting.web.plumbing import actor, attachment, get_db, login_guarded, team_today, team_view
+from meeting.web.shared import actor, attachment, get_db, login_guarded, team_today, team_view
 
 bp = login_guarded(Blueprint("reports", __name__))
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
@@ -255,18 +255,18 @@ def _render(teams: list[dict]):
     csv_base = request.path.rstrip("/")
     answers = reports.answers(data["headlines"], dashboard.legal["total"], data["overdue_total"], data["process"])
     return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share, answers=answers,
-                           **_substance(teams, data, dashboard.legal),
+                           **_legal_minimum_and_ratings(teams, data, dashboard.legal),
                            csv_base=csv_base, query=request.query_string.decode())
 
 
-def _substance(teams: list[dict], data: dict, legal: dict) -> dict:
-    """The evaluation with the client against the legal minimum, and the session rating's trend per dimension."""
+def _legal_minimum_and_ratings(teams: list[dict], data: dict, legal: dict) -> dict:
+    """The evaluation with the client against the legal minimum, and the meeting rating's trend per dimension."""
     rows = rating_store.trend(get_db(), [t["id"] for t in teams], data["start"], data["end"], data["monthly"])
-    shown = session_rating.shown_weeks(rows)  # a week of fewer than three raters would show their own scores
+    shown = meeting_rating.shown_weeks(rows)  # a week of fewer than three raters would show their own scores
     return {"legal": legal,
-            "rating_averages": session_rating.period_averages(rows),
+            "rating_averages": meeting_rating.period_averages(rows),
             "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in shown])
-                              for name in session_rating.DIMENSIONS}}
+                              for name in meeting_rating.DIMENSIONS}}
 
 
 def _csv(teams: list[dict], table: str):

@@ -29,9 +29,9 @@ from meeting.store import sessions as session_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow, write
 from meeting.store.decisions import ALREADY_CLOSED
-from meeting.web import substance
+from meeting.web import review_helpers
 from meeting.web.live import event_stream, look_ahead, panel_context
-from meeting.web.plumbing import (
+from meeting.web.shared import (
     actor,
     get_db,
     htmx,
@@ -220,7 +220,7 @@ def decide(team_id: int, meeting_id: int, kind: str, item_id: int | None = None)
             errors = refusal.errors
     status = 409 if "item" in errors and request.method == "POST" else 400 if errors else 200
     context = dict(item=subject, form=form, errors=errors, members=members, kind=kind, meeting=meeting,
-                   input_names=substance.input_names(team_id),
+                   input_names=review_helpers.input_names(team_id),
                    milestone=_milestone(subject, today),
                    last_evaluated_with_client=evaluation_store.last_with_client(get_db(), subject.get("client_id")))
     if kind == "session":

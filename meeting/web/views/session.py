@@ -25,7 +25,7 @@ from meeting.store import teams as team_store
 from meeting.store.audit import log_page_of_many
 from meeting.store.db import utcnow
 from meeting.web.live import session_context
-from meeting.web.plumbing import (
+from meeting.web.shared import (
     actor,
     attachment,
     get_db,

@@ -2,8 +2,8 @@
 from flask import Blueprint, abort, render_template
 
 from meeting.store import stories as story_store
-from meeting.web.plumbing import actor, get_db, login_guarded, team_view
-from meeting.web.substance import input_names
+from meeting.web.review_helpers import input_names
+from meeting.web.shared import actor, get_db, login_guarded, team_view
 
 bp = login_guarded(Blueprint("stories", __name__))
 STORY = "/teams/<int:team_id>/items/<int:item_id>/story"

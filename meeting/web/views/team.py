@@ -17,7 +17,7 @@ from meeting.store import jobs
 from meeting.store import meetings as meeting_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow, write
-from meeting.web.plumbing import (
+from meeting.web.shared import (
     actor,
     capacity_forecast,
     get_db,

@@ -1,13 +1,13 @@
-"""Template helpers for the review's substance: whose input, the prepared evaluation with the client,
-the session rating, registered as Jinja globals; and what a view reads for them (`with_client_needed`)."""
+"""Template helpers for the review's preparation: whose input, the prepared evaluation with the client,
+the meeting rating, registered as Jinja globals; and what a view reads for them (`with_client_needed`)."""
 from datetime import date
 
 from flask import g
 
-from meeting.core import client_evaluation, consultation, evaluations, preparation, session_rating
+from meeting.core import client_evaluation, consultation, evaluations, meeting_rating, preparation
 from meeting.store import client_evaluations as evaluation_store
 from meeting.store import teams as team_store
-from meeting.web.plumbing import get_db, translate
+from meeting.web.shared import get_db, translate
 
 
 def init_app(app) -> None:
@@ -21,10 +21,10 @@ def init_app(app) -> None:
         PROPOSED_OUTCOME_BADGES=preparation.PROPOSED_OUTCOME_BADGES, ROM_DOMAINS=client_evaluation.ROM_DOMAINS,
         DIRECTIONS=client_evaluation.DIRECTIONS, ARROWS=client_evaluation.ARROWS,
         EVALUATION_LIMITS=client_evaluation.TEXT_LIMITS, CONSULTATION_LIMITS=consultation.LIMITS,
-        RATING_DIMENSIONS=session_rating.DIMENSIONS, RATING_NAMES=session_rating.NAMES,
-        RATING_QUESTIONS=session_rating.QUESTIONS, RATING_ANCHORS=session_rating.ANCHORS,
-        RATING_SCALE=session_rating.SCALE, RATING_CHANGE_LIMIT=session_rating.CHANGE_LIMIT,
-        rating_averages_shown=session_rating.averages_shown, RATING_FEWER_THAN_MIN=session_rating.FEWER_THAN_MIN)
+        RATING_DIMENSIONS=meeting_rating.DIMENSIONS, RATING_NAMES=meeting_rating.NAMES,
+        RATING_QUESTIONS=meeting_rating.QUESTIONS, RATING_ANCHORS=meeting_rating.ANCHORS,
+        RATING_SCALE=meeting_rating.SCALE, RATING_CHANGE_LIMIT=meeting_rating.CHANGE_LIMIT,
+        rating_averages_shown=meeting_rating.averages_shown, RATING_FEWER_THAN_MIN=meeting_rating.FEWER_THAN_MIN)
 
 
 def input_names(team_id: int) -> dict[int, str]:

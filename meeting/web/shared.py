@@ -1,4 +1,4 @@
-"""Per-request plumbing shared by every blueprint: the database, the actor, the team, the locale."""
+"""Per-request shared shared by every blueprint: the database, the actor, the team, the locale."""
 import hashlib
 import logging
 import re

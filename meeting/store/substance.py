@@ -1,9 +1,0 @@
-"""What the minutes keep of a meeting's substance: evaluations with the client, consultations, the rating."""
-from meeting.store import client_evaluations, consultations, session_ratings
-
-
-def of_meeting(db, meeting_id: int) -> dict:
-    """The evaluations with the client and consultations by item id, and the session rating's summary."""
-    return {"client_evaluations": client_evaluations.of_meeting(db, meeting_id),
-            "consultations": consultations.of_meeting(db, meeting_id),
-            "session_rating": session_ratings.summary(db, meeting_id)}
