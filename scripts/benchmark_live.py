@@ -416,6 +416,15 @@ def base_of(room: Room) -> str:
     return f"/teams/{room.team_id}/{'sessions' if room.kind == 'session' else 'meetings'}/{room.meeting_id}"
 
 
+async def log_in_screens(port: int, room) -> None:
+    """Log the room's chair (console) and members (phones) in; their screens, not yet reading."""
+    base = base_of(room)
+    people = [("console", room.chair, base + "/run")] + [("phone", p, base + "/live") for p in room.members]
+    connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
+    room.screens = [Screen(kind, room.meeting_id, person, connection)
+                    for (kind, person, _), connection in zip(people, connections)]
+
+
 def revision_of(database: str, meeting_id: int) -> tuple[int, int | None]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         return db.execute("SELECT revision, current_item_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()
@@ -618,11 +627,7 @@ async def run(scenario: str, mode: str, meetings: int, screens: int, duration: f
     tasks, screen_tasks = [], []
     try:
         for room in rooms:
-            base = base_of(room)
-            people = [("console", room.chair, base + "/run")] + [("phone", p, base + "/live") for p in room.members]
-            connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
-            room.screens = [Screen(kind, room.meeting_id, person, connection)
-                            for (kind, person, _), connection in zip(people, connections)]
+            await log_in_screens(port, room)
         last = rooms[0].members[-1]
         result.first_load = await phone_first_load(port, Person(last.email, minted=last.minted),
                                                    f"/teams/{rooms[0].team_id}/meetings/{rooms[0].meeting_id}/live")
@@ -718,17 +723,13 @@ async def run_fault(how: str, meetings: int, screens: int, sessions: int, durati
     screen_tasks: list = []
     try:
         for room in rooms:
-            base = base_of(room)
-            people = [("console", room.chair, base + "/run")] + [("phone", p, base + "/live") for p in room.members]
-            connections = await gather_limited([log_in(port, person, page) for _, person, page in people], 16)
-            room.screens = [Screen(kind, room.meeting_id, person, connection)
-                            for (kind, person, _), connection in zip(people, connections)]
+            await log_in_screens(port, room)
             for screen in room.screens[-stalled_per_meeting:] if how == "stalled" else []:
                 screen.stalled = True
             readies = []
             for screen in room.screens:
                 readies.append(asyncio.Event())
-                stream = base + ("/run/stream" if screen.kind == "console" else "/stream")
+                stream = base_of(room) + ("/run/stream" if screen.kind == "console" else "/stream")
                 screen_tasks.append(asyncio.create_task(follow(port, screen, stream, readies[-1], stop_screens)))
             await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 60)
         fault.stalled = sum(s.stalled for room in rooms for s in room.screens)

@@ -98,14 +98,6 @@ def _decide(chair: Page, decision: str, action: str | None = None) -> None:
     expect(chair.locator("#decide-form")).to_have_count(0)
 
 
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("open-tafel-demo")
-    page.locator("form").filter(has=page.locator("#password")).get_by_role("button").click()
-    expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
-
-
 def test_from_the_home_page_one_tap_to_the_running_meeting_then_the_rating_without_a_reload(
         projector, new_context, login):
     chair = login(projector.new_page(), "voorzitter@fact-noord.example")
@@ -113,7 +105,7 @@ def test_from_the_home_page_one_tap_to_the_running_meeting_then_the_rating_witho
     meeting_id = _add_meeting(chair, "10:21")
     phone_context = new_context("phone", **PHONE)
     member = phone_context.new_page()
-    _log_in(member, MEMBER)
+    login(member, MEMBER)
     _bring_in(member, meeting_id, first, "Wie belt de familie?")
     _bring_in(member, meeting_id, title, "Advies over de afspraken met de wijkagent.")
     _run_to_first_item(chair, meeting_id, first)
@@ -174,7 +166,7 @@ def test_a_regular_review_goes_on_the_agenda_in_at_most_eight_taps(projector, ne
     chair.close()
     phone_context = new_context("phone", **PHONE)
     member = phone_context.new_page()
-    _log_in(member, MEMBER)
+    login(member, MEMBER)
     member.goto(f"/teams/1/meetings/{meeting_id}/")
     title = _unique("Afschalen naar de POH-ggz?")
 
@@ -234,7 +226,7 @@ def test_a_refused_item_puts_the_focus_on_an_error_summary_and_keeps_every_value
     meeting_id = _add_meeting(chair, "10:23")
     chair.close()
     member = new_context("phone", **PHONE).new_page()
-    _log_in(member, MEMBER)
+    login(member, MEMBER)
     member.goto(f"/teams/1/items/new?meeting_id={meeting_id}")
     member.locator("#track-regular").check()
     member.locator("#label-issue").check()
