@@ -121,6 +121,26 @@ def test_a_dashboard_after_a_change_writes_nothing(as_user, db, world, watch):
     assert after == before - 1  # the change counts at once, live, until the scheduler stores the new count
 
 
+def test_a_dashboard_during_a_meeting_that_recorded_a_review_writes_nothing(as_user, db, world, watch):
+    """A running meeting's decision is answered before its team's calendar is worked out; by the time anyone can
+    open a page the team is fresh again, so the page only reads."""
+    overdue_clients(db, world)
+    calendar.count_every_teams_today(db, database.utcnow())
+    chair, manager = as_user("chair.a@example.org"), as_user("manager.a@example.org")
+    run = f"/teams/{world['team_a']}/meetings/{world['meeting_a']}/run"
+    for step in ("/start", "/consent", "/next"):
+        chair.post(run + step, headers={"HX-Request": "true"})
+    decided = chair.post(f"{run}/items/{world['item_a']}/decide", {
+        "answer": "Yes, continue", "outcome": "continue_adjusted", "decision": "New goals for housing",
+        "needs_met": "yes", "continuation_answer": "Housing is not yet stable", "colleague_invited": "yes"})
+    assert decided.status_code == 302, decided.text
+    assert calendar.stale_teams(db) == [world["team_a"]]  # the review is in, the chair has the answer...
+    decided.close()  # ...and the server, done sending it, closes the response
+    assert db.execute("SELECT count(*) FROM evaluations WHERE item_id = ?", [world["item_a"]]).fetchone()[0] == 1
+    assert calendar.stale_teams(db) == []  # worked out once the answer was sent
+    assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
+
+
 def test_the_common_pages_write_nothing_but_the_access_log(as_user, db, world, watch):
     overdue_clients(db, world)
     team, meeting = world["team_a"], world["meeting_a"]

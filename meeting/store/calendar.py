@@ -11,9 +11,10 @@ Whatever a date depends on (a client, a review, an agreed next date, an evaluati
 norm: the inputs meeting.store.read_model declares) marks its team stale by a trigger generated from that list,
 whichever code path or tool wrote it; a migration that
 changes what is stored marks every team stale and computes nothing. A stale team is
-worked out again at the end of the request that made it stale (meeting.web.shared), when one of its meetings
-closes, and by the scheduler every minute; a read that still finds one (written behind the app's back, within the
-minute) works it out first (`refresh_stale`).
+worked out again by the request that made it stale (meeting.web.shared: at its end, or for a running meeting's
+decision once its answer is sent), when one of its meetings closes, and by the scheduler every minute. So a read
+finds a team stale only after a write behind the app's back (a tool, the sqlite3 shell) within the scheduler's
+minute, and works it out first (`refresh_stale`): the one write a GET can still make.
 """
 import json
 from datetime import date, datetime, timedelta

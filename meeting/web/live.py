@@ -9,7 +9,7 @@ events (`sse-swap`), so a change costs one render per kind, not one per screen. 
 
 A fragment is made of parts that change on their own (the item on now, its clock, the bell, the agenda's
 rows...). Each stream sends a part only when its text differs from what that screen last got: a bell ring
-sends the bell and the clocks, not the item's whole story (issue 13: each live update under 5 KB).
+sends the bell and the clocks, not the item's whole story, so a live update stays under 5 KB.
 """
 import random
 import select
