@@ -217,3 +217,15 @@ def test_the_team_lists_its_open_handovers_oldest_first(as_user, world, db):
 def test_the_team_page_leads_to_sessions_and_handovers(as_user, world, email):
     page = as_user(email).get(f"/teams/{world['team_a']}/").text
     assert f'href="/teams/{world["team_a"]}/sessions"' in page
+
+
+def test_the_teams_list_keeps_a_done_handover_for_90_days(as_user, world, db):
+    decided(as_user, world)
+    handover_id, _ = handover_of(db, world)
+    member, reference = as_user("member.a@example.org"), db.execute(
+        "SELECT reference FROM clients WHERE id = ?", [world["client_a"]]).fetchone()[0]
+    for days_ago, listed in ((90, True), (91, False)):
+        done_on = (team_today() - timedelta(days=days_ago)).isoformat()
+        db.execute("UPDATE handovers SET done_on = ? WHERE id = ?", [done_on, handover_id])
+        page = member.get(f"/teams/{world['team_a']}/handovers").text
+        assert (reference in page) == listed, days_ago

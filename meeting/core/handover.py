@@ -44,6 +44,7 @@ NOTE_LIMIT = 500
 ATTENDEES_LIMIT = 300
 NOTE, ATTENDEES = TextField(NOTE_LIMIT, multiline=True), TextField(ATTENDEES_LIMIT)  # who attended: one line
 DATE_RANGE = timedelta(days=366)  # dates lie within a year of today
+DONE_LISTED = timedelta(days=90)
 ANNOUNCEMENT_TITLE = N_("Handover %(reference)s: %(done)s of %(total)s points done")
 ANNOUNCEMENT_NEED = N_("The team follows the handover until every point is done or does not apply.")
 
@@ -79,6 +80,11 @@ def gap_flag(handover: Mapping, statuses: Mapping[str, str], today: date) -> str
     if last is not None and last <= today and start is None and statuses.get("no_gap") != "not_applicable":
         return "unknown"
     return None
+
+
+def listed_since(today: date) -> date:
+    """The team's list shows a handover done on this day or later (and every open one)."""
+    return today - DONE_LISTED
 
 
 def progress(statuses: Mapping[str, str]) -> int:

@@ -184,16 +184,16 @@ def _retitle(db, team: dict, handover_id: int) -> None:
         meeting_store.bump_revision(db, team["id"], meeting_id)
 
 
-def of_team(db, actor: Actor, team_id: int, today: date, done_since_days: int = 90) -> list[dict]:
-    """The team's open handovers and those done lately, oldest first, with their progress; logged."""
+def of_team(db, actor: Actor, team_id: int, done_since: date) -> list[dict]:
+    """The team's open handovers and those done on `done_since` or later, oldest first, with their progress;
+    logged."""
     with write(db):
         rows = list(db.query("""SELECT h.*, c.reference, u.name AS clinician_name,
             (SELECT count(*) FROM handover_points p WHERE p.handover_id = h.id AND p.status != 'open') AS points_done,
             (SELECT p.status FROM handover_points p WHERE p.handover_id = h.id AND p.point = 'no_gap') AS no_gap
             FROM handovers h JOIN clients c ON c.id = h.client_id JOIN users u ON u.id = c.clinician_id
-            WHERE h.team_id = ? AND (h.done_on IS NULL OR h.done_on >= date(?, ?))
-            ORDER BY h.done_on IS NOT NULL, h.opened_on, h.id""", [team_id, today.isoformat(),
-                                                                   f"-{done_since_days} days"]))
+            WHERE h.team_id = ? AND (h.done_on IS NULL OR h.done_on >= ?)
+            ORDER BY h.done_on IS NOT NULL, h.opened_on, h.id""", [team_id, done_since.isoformat()]))
         log_access(db, actor, "handovers", sorted({r["client_id"] for r in rows}), team_id)
     return rows
 

@@ -26,7 +26,7 @@ def handover_names(state) -> None:
 def index(team_id: int):
     """Open handovers (oldest first) and those done lately, with their progress and gaps."""
     today = team_today(g.team)
-    rows = rules.annotated(handover_store.of_team(get_db(), actor(), team_id, today), today)
+    rows = rules.annotated(handover_store.of_team(get_db(), actor(), team_id, rules.listed_since(today)), today)
     return render_template("handover/index.html", rows=rows, today=today, total=len(rules.POINTS))
 
 
