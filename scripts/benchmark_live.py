@@ -307,7 +307,7 @@ async def listen(port: int, screen: Screen, path: str, ready: asyncio.Event, sto
         ready.set()
 
 
-CLOCK = re.compile(rb'data-remaining="(-?\d+)"\s+data-status="(\w+)"')
+CLOCK = re.compile(rb'data-remaining="(-?\d+(?:\.\d+)?)"\s+data-status="(\w+)"')
 RETRY = re.compile(rb"^retry: (\d+)$", re.M)
 
 
@@ -345,7 +345,7 @@ async def follow(port: int, screen: Screen, path: str, ready: asyncio.Event, sto
                         retry_ms = int(RETRY.search(event).group(1))
                     elif event.startswith(b"event: clock"):
                         clock = CLOCK.search(event)
-                        screen.clocks.append((now, int(clock.group(1)), clock.group(2).decode()) if clock else
+                        screen.clocks.append((now, float(clock.group(1)), clock.group(2).decode()) if clock else
                                              (now, None, "none"))
                     elif event.startswith(b"event: changed"):
                         screen.arrivals.append((int(CHANGED.search(event).group(1)), now))

@@ -17,10 +17,11 @@
   }
   function tick() {
     document.querySelectorAll(".countdown").forEach(function (el) {
-      var remaining = parseInt(el.dataset.remaining, 10);
+      var left = parseFloat(el.dataset.remaining);  // to a tenth of a second: screens shown at other moments agree
       if (el.dataset.status === "running") {
-        remaining -= Math.floor((Date.now() - parseInt(el.dataset.receivedAt || Date.now(), 10)) / 1000);
+        left -= (Date.now() - parseInt(el.dataset.receivedAt || Date.now(), 10)) / 1000;
       }
+      var remaining = Math.ceil(left) || 0;  // as the server counts: whole seconds begun (and never "-00:00")
       el.textContent = format(remaining);
       var words = el.parentElement && el.parentElement.querySelector(".overrun");
       if (words) {  // over time in words too, not only in colour and sign

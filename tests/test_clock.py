@@ -76,6 +76,15 @@ def test_overrun_seconds():
     assert clock_state([ev("start", 0)], 300, at(200)).overrun_seconds == 0
 
 
+def test_two_screens_in_the_same_second_get_the_remaining_time_to_the_fraction():
+    """Whole seconds hide up to a second: the exact remaining lets screens rendered at other moments agree."""
+    early, late = (clock_state([ev("start", 0), ev("pause", 100.2), ev("resume", 110)], 300, at(s))
+                   for s in (150.1, 150.6))
+    assert early.remaining_seconds == late.remaining_seconds == 160  # 140 whole seconds run of 300
+    assert early.remaining_exact == pytest.approx(159.7) and late.remaining_exact == pytest.approx(159.2)
+    assert clock_state([ev("start", 0)], 300, at(365.5)).remaining_exact == pytest.approx(-65.5)
+
+
 def test_stored_rows_with_iso_text_give_same_state():
     events = [ev("start", 0), ev("pause", 100), ev("resume", 400), ev("extend", 410, 120)]
     rows = [{"kind": k, "at": when.isoformat(), "seconds": s or None} for k, when, s in events]

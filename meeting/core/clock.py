@@ -43,6 +43,7 @@ class ClockState:
     allowed_seconds: int
     extensions: int
     phase: str
+    remaining_exact: float = 0.0  # remaining_seconds before rounding: screens that show it at different moments agree
 
     @property
     def overrun_seconds(self) -> int:
@@ -140,7 +141,8 @@ def clock_state(events: Iterable, planned_seconds: int, now: datetime) -> ClockS
     allowed = planned_seconds + replay.extended_seconds
     remaining = allowed - elapsed_seconds
     phase = "normal" if replay.status == "not_started" else phase_for(remaining, allowed)
-    return ClockState(replay.status, elapsed_seconds, remaining, allowed, replay.extensions, phase)
+    return ClockState(replay.status, elapsed_seconds, remaining, allowed, replay.extensions, phase,
+                      allowed - elapsed.total_seconds())
 
 
 def validate_transition(events: Iterable, kind: str, seconds: int = 0) -> str | None:
