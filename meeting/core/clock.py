@@ -43,7 +43,7 @@ class ClockState:
     allowed_seconds: int
     extensions: int
     phase: str
-    remaining_exact: float = 0.0  # remaining_seconds before rounding: screens that show it at different moments agree
+    remaining_exact: float  # remaining_seconds before rounding: screens that show it at different moments agree
 
     @property
     def overrun_seconds(self) -> int:
