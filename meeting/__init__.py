@@ -69,18 +69,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin,
         agenda,
         auth,
+        dashboard,
         handover,
         live,
         minutes,
         planner,
-        reports,
         run,
         session,
         team,
     )
     for blueprint in (auth.bp, account.bp, admin.bp, team.bp, agenda.bp, planner.bp, run.bp, live.bp, minutes.bp,
-                      reports.bp,
-                      session.bp, handover.bp):
+                      dashboard.bp, session.bp, handover.bp):
         app.register_blueprint(blueprint)
     from meeting.web.views import calendar, consultations, reminders, stories
     for blueprint in (stories.bp, consultations.bp, calendar.bp, reminders.bp):

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from meeting.core.reports import neutralised
+from meeting.core.exports import neutralised
 
 DANGEROUS = ["=", "+", "-", "@", "\t", "\r"]
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")

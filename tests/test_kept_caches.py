@@ -4,7 +4,8 @@ again; any change to a client is another question."""
 import dataclasses
 from datetime import date
 
-from meeting.core import capacity, evaluations, passwords, reports
+from meeting.core import capacity, evaluations, passwords
+from meeting.core import dashboard as dashboard_rules
 from meeting.core.evaluations import ClientRecord
 from meeting.ops import mail
 from meeting.web import shared
@@ -42,9 +43,9 @@ def test_a_treatment_s_latest_mark_is_worked_out_once_per_start_and_day():
 
 
 def test_a_trend_day_s_key_is_worked_out_once():
-    reports._key_of.cache_clear()
-    assert reports._key_of("2026-03-04", False) == reports._key_of("2026-03-04", False) == "2026-03-02"
-    assert reports._key_of.cache_info().hits == 1
+    dashboard_rules._key_of.cache_clear()
+    assert dashboard_rules._key_of("2026-03-04", False) == dashboard_rules._key_of("2026-03-04", False) == "2026-03-02"
+    assert dashboard_rules._key_of.cache_info().hits == 1
 
 
 def test_a_chart_label_and_the_number_symbols_are_formatted_once_per_locale():

@@ -2,11 +2,11 @@
 added to by a meeting rating that comes after the close."""
 from datetime import timedelta
 
-from meeting.core import reports
+from meeting.core import dashboard as dashboard_rules
 from meeting.core.evaluations import local_day
+from meeting.store import dashboard as dashboard_store
 from meeting.store import figures, meeting_ratings
 from meeting.store import meetings as meeting_store
-from meeting.store import reports as report_store
 from meeting.store import running as running_store
 from meeting.store import teams as team_store
 from meeting.store.db import utcnow
@@ -25,17 +25,17 @@ def _close(db, world):
 
 def test_a_meeting_counts_on_the_dashboard_once_it_has_closed(db, world):
     start, end = _period(db, world)
-    assert reports.process(report_store.period_figures(db, [world["team_a"]], start,
-                                                       end))["meetings"] == 0  # planned: not yet a figure
+    assert dashboard_rules.process(dashboard_store.period_figures(db, [world["team_a"]], start,
+                                                                  end))["meetings"] == 0  # planned: not yet a figure
     _close(db, world)
-    process = reports.process(report_store.period_figures(db, [world["team_a"]], start, end))
+    process = dashboard_rules.process(dashboard_store.period_figures(db, [world["team_a"]], start, end))
     # the world's meeting: the regular question still planned, the decided question and the decided consultation issue
     assert (process["meetings"], process["decided"], process["discussed"]) == (1, 2, 2)
     assert {(r["track"], r["label"]): r["items"] for r in process["items"]} == {
         ("regular", "question"): 1, ("acute", "question"): 1, ("acute", "issue"): 1}
-    assert reports.process(report_store.period_figures(db, [world["team_b"]], start,
-                                                       end))["meetings"] == 0  # team B's meeting is open
-    [row] = report_store.meeting_time(db, [world["team_a"]], start, end)
+    assert dashboard_rules.process(dashboard_store.period_figures(db, [world["team_b"]], start,
+                                                                  end))["meetings"] == 0  # team B's meeting is open
+    [row] = dashboard_store.meeting_time(db, [world["team_a"]], start, end)
     assert row["meeting_id"] == world["meeting_a"] and row["day"] == (start + timedelta(days=1)).isoformat()
 
 

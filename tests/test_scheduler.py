@@ -189,7 +189,7 @@ def test_equal_clients_take_turns_at_the_freeze(db, team):
 
 def test_the_scheduler_works_out_a_calendar_an_import_left_stale(db, team):
     from meeting.store import calendar
-    from meeting.store import reports as report_store
+    from meeting.store import dashboard as dashboard_store
     from meeting.store import users as user_store
     nurse = user_store.create_user(db, "n@example.org", "Nurse")
     client_store.add_clients(db, Actor(None), team["id"], [ClientInput("K-1", nurse, date(2025, 1, 6), None)])
@@ -199,5 +199,5 @@ def test_the_scheduler_works_out_a_calendar_an_import_left_stale(db, team):
     # and it counted the team's register of its today (Amsterdam's 2 March), for the dashboard to read
     assert db.execute("SELECT day, clinician_id, active, overdue FROM today_counts").fetchall() == \
         [("2026-03-02", nurse, 1, 1)]
-    rows, total = report_store.overdue(db, [team["id"]], date(2026, 3, 2))
+    rows, total = dashboard_store.overdue(db, [team["id"]], date(2026, 3, 2))
     assert total == 1 and rows[0]["due"] == "2025-07-06"

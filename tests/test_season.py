@@ -20,10 +20,10 @@ from meeting.core.items import ItemInput
 from meeting.ops import scheduler
 from meeting.ops.demo import build_demo
 from meeting.store import clients as client_store
+from meeting.store import dashboard as dashboard_store
 from meeting.store import decisions as decision_store
 from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
-from meeting.store import reports as report_store
 from meeting.store import running as running_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
@@ -77,7 +77,7 @@ def play(tmp_path, regular_budget: int) -> Season:
         bring_announcements(db, rng, team, meeting)
         if week == WARM_UP:
             team = set_regular_budget(db, team, regular_budget, at(monday, 12))
-            forecast = report_store.capacity_forecast(db, team, at(monday, 13))
+            forecast = dashboard_store.capacity_forecast(db, team, at(monday, 13))
         assert scheduler.freeze_agendas(db, at(monday, 13, 30)) == 1
         held = hold(db, chair, team, meeting_store.get_meeting(db, team_id, meeting["id"]))
         if week >= WARM_UP:
@@ -304,10 +304,10 @@ def play_legal(tmp_path, regular_budget, share: float, clients: int = 245, forec
         if week == 0:
             budget = regular_budget
             if budget == "advised":
-                budget = report_store.capacity_forecast(db, team, at(monday, 11)).budget_for_norm
+                budget = dashboard_store.capacity_forecast(db, team, at(monday, 11)).budget_for_norm
             team = set_regular_budget(db, team, budget, at(monday, 12))
         if week < forecast_weeks:
-            season.forecasts.append(report_store.capacity_forecast(db, team, at(monday, 13)))
+            season.forecasts.append(dashboard_store.capacity_forecast(db, team, at(monday, 13)))
         assert scheduler.freeze_agendas(db, at(monday, 13, 30)) == 1
         hold_recording(db, chair, team, meeting_store.get_meeting(db, team_id, meeting["id"]), recorder)
     breaches = [due + timedelta(days=1) for reference, due in at_risk.items()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
+from meeting.core.dates import parse_date
 from meeting.core.evaluations import LEGAL_MINIMUM_MONTHS, add_months, next_evaluation_due, within
 
 IN_TIME, LATE, NOT_REVIEWED = "in_time", "late", "not_reviewed"
@@ -229,3 +230,18 @@ def share_trend(timelines: Iterable[Timeline], start: date, end: date) -> list[S
 def week_of(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())
+
+
+def timelines(clients: list[dict], reviews: list[dict]) -> list[Timeline]:
+    """Each client's timeline from the store's rows (reviews ordered by client and day)."""
+    held: dict[int, list[Review]] = {}
+    for review in reviews:
+        held.setdefault(review["client_id"], []).append(
+            Review(parse_date(review["held_on"]),  # type: ignore[arg-type]  # NOT NULL
+                   parse_date(review["agreed_next"])))
+    return [Timeline(
+        client_id=c["client_id"], reference=c["reference"], team_id=c["team_id"], norm_months=c["norm_months"],
+        treatment_start=parse_date(c["treatment_start"]),  # type: ignore[arg-type]  # NOT NULL
+        finished_on=parse_date(c["finished_on"]),
+        registered_evaluation=parse_date(c["registered_evaluation"]),
+        reviews=tuple(held.get(c["client_id"], ()))) for c in clients]

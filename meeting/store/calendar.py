@@ -19,7 +19,7 @@ minute, and works it out first (`refresh_stale`): the one write a GET can still 
 import json
 from datetime import date, datetime, timedelta
 
-from meeting.core import client_evaluation, evaluations, register, reports
+from meeting.core import client_evaluation, evaluations, register
 from meeting.core.dates import parse_date
 from meeting.store.db import write
 
@@ -204,7 +204,7 @@ def _read(db, team_id: int) -> tuple[int, list[dict], list[register.Timeline]]:
     reviews = list(db.query("""SELECT e.client_id, e.held_on, d.next_evaluation_on AS agreed_next
         FROM evaluations e LEFT JOIN decisions d ON d.item_id = e.item_id
         WHERE e.team_id = ? ORDER BY e.client_id, e.held_on""", [team_id]))
-    return norm, clients, reports.timelines(
+    return norm, clients, register.timelines(
         [client | {"client_id": client["id"], "norm_months": norm} for client in clients], reviews)
 
 

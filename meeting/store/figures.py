@@ -11,9 +11,9 @@ import json
 
 from meeting.core import evaluations
 from meeting.core.closing import EXEMPLARY_SITUATIONS
+from meeting.core.dashboard import ITEM_COUNTS, TAG_COUNTS
 from meeting.core.meeting_rating import DIMENSIONS
 from meeting.core.planning import LABELS, TRACKS
-from meeting.core.reports import ITEM_COUNTS, TAG_COUNTS
 
 _ITEMS = ",\n".join(
     [f"count(*) FILTER (WHERE state != 'withdrawn' AND track = '{t}' AND label = '{lb}') AS items_{t}_{lb}"

@@ -2,7 +2,7 @@
 import secrets
 from datetime import date
 
-from meeting.core import reports
+from meeting.core import dashboard as dashboard_rules
 from meeting.core.meeting_rating import DIMENSIONS
 from meeting.store import figures
 from meeting.store.db import write
@@ -45,10 +45,10 @@ def summary(db, meeting_id: int) -> dict:
 
 
 def trend(db, team_ids: list[int], start: date, end: date, monthly: bool = False) -> list[dict]:
-    """Per week (its Monday) or month (`reports.trend_key`) of closed meetings in the period with ratings: how many
-    rated and the average per dimension over them."""
+    """Per week (its Monday) or month (`dashboard_rules.trend_key`) of closed meetings in the period with ratings:
+    how many rated and the average per dimension over them."""
     marks = ", ".join("?" * len(team_ids))
     rows = db.execute(f"""SELECT day, sum(raters), {', '.join(f'sum({name}_sum)' for name in DIMENSIONS)}
         FROM meeting_figures WHERE team_id IN ({marks}) AND kind IN ('weekly', 'complex_case') AND day BETWEEN ? AND ?
         AND raters > 0 GROUP BY day""", [*team_ids, start.isoformat(), end.isoformat()])
-    return reports.rating_trend(rows, monthly)
+    return dashboard_rules.rating_trend(rows, monthly)

@@ -18,19 +18,20 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
-from meeting.core import actions, budget, closing, evaluations, reports
+from meeting.core import actions, budget, closing, evaluations
 from meeting.core.access_log import ACCESS_ACTIONS
 from meeting.core.clock import mmss, overrun_text
 from meeting.core.dates import parse_date
+from meeting.core.exports import markdown_cell
 from meeting.core.i18n import is_generated, message_of
 from meeting.core.items import ITEM_STATES, LABEL_EXPLANATIONS, LABEL_NAMES, MEETING_STATES, TRACK_NAMES
 from meeting.core.teams import MEETING_SETTINGS, ORDER_POLICIES, ROLES, SETTING_NAMES, WEEKDAYS
 from meeting.core.text import MAX_WHOLE_NUMBER, whole_number
 from meeting.store import calendar
+from meeting.store import dashboard as dashboard_store
 from meeting.store import db as database
 from meeting.store import items as item_store
 from meeting.store import meetings as meeting_store
-from meeting.store import reports as report_store
 from meeting.store import scope as scope_store
 from meeting.store import teams as team_store
 from meeting.store.audit import Actor
@@ -105,7 +106,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["months_in_treatment"] = lambda start: evaluations.treatment_months(
         parse_date(start), team_today(g.team)) if start and g.get("team") else None
     app.jinja_env.filters["shown"] = shown
-    app.jinja_env.filters["cell"] = reports.markdown_cell  # the Markdown downloads; a CSV neutralises its own
+    app.jinja_env.filters["cell"] = markdown_cell  # the Markdown downloads; a CSV neutralises its own
     app.jinja_env.filters["day"] = lambda d: format_date(parse_date(d) if isinstance(d, str) else d,
                                                          "medium") if d else "—"
     app.jinja_env.filters["decimal"] = lambda number, pattern="0.0": format_decimal(number, pattern)
@@ -339,7 +340,7 @@ def query_date(name: str, earliest: date, latest: date) -> date | None:
 
 def capacity_forecast(team: dict):
     """The team's capacity line and forecast (templates/_capacity.html renders it)."""
-    return report_store.capacity_forecast(get_db(), team, database.utcnow())
+    return dashboard_store.capacity_forecast(get_db(), team, database.utcnow())
 
 
 def my_items(team_id: int, meeting_ids: list[int]) -> list[dict]:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from meeting.core import evaluations
 from meeting.store import client_evaluations as evaluation_store
-from meeting.store import reports as report_store
+from meeting.store import dashboard as dashboard_store
 from meeting.store import teams as team_store
 from meeting.store.db import connect
 from meeting.web.shared import team_today
@@ -28,15 +28,15 @@ def _store_figures(db_path) -> dict:
     try:
         team = team_store.get_team(db, 1)
         today = team_today(team)
-        register = report_store.register_per_team(db, [1], today)[1]
+        register = dashboard_store.register_per_team(db, [1], today)[1]
         legal = evaluation_store.legal_minimum_today(db, [1], today)["total"]
-        process = report_store.period_figures(db, [1], today - timedelta(weeks=26), today)
-        forecast = report_store.capacity_forecast(db, team, datetime.now(UTC))
+        process = dashboard_store.period_figures(db, [1], today - timedelta(weeks=26), today)
+        forecast = dashboard_store.capacity_forecast(db, team, datetime.now(UTC))
         return {"reviewed": (register["within_norm"], register["active"]),
                 "on_track": (forecast.slots, evaluations.reviews_needed_per_week(register["active"],
                                                                                  team["evaluation_interval_months"])),
                 "with_client": (legal["evaluated"], legal["active"] - legal["not_yet_due"]),
-                "overdue": (report_store.overdue(db, [1], today, 1)[1], register["active"]),
+                "overdue": (dashboard_store.overdue(db, [1], today, 1)[1], register["active"]),
                 "bells": process["bells"], "meetings": process["meetings"],
                 "decided": (process["decided"], process["discussed"])}
     finally:

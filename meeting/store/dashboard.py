@@ -6,7 +6,8 @@ import json
 from datetime import date, datetime
 from operator import itemgetter
 
-from meeting.core import capacity, evaluations, reports
+from meeting.core import capacity, evaluations
+from meeting.core import dashboard as dashboard_rules
 from meeting.core import register as register_rules
 from meeting.core.dates import parse_date
 from meeting.core.teams import upcoming_meeting_starts
@@ -244,19 +245,20 @@ def meeting_time(db, team_ids: list[int], start: date, end: date) -> list[dict]:
 
 
 def period_figures(db, team_ids: list[int], start: date, end: date) -> dict:
-    """The sums of the figures of the teams' weekly meetings closed in the period (`reports.PERIOD_SUMS`), how many
-    meetings and how many overran (what `reports.process` and `reports.time_totals` report)."""
+    """The sums of the figures of the teams' weekly meetings closed in the period (`dashboard_rules.PERIOD_SUMS`),
+    how many meetings and how many overran (what `dashboard_rules.process` and `dashboard_rules.time_totals`
+    report)."""
     where, params = _period(team_ids, start, end)
     return next(db.query(f"""SELECT count(*) AS meetings,
         count(*) FILTER (WHERE acute_used_seconds + regular_used_seconds > minutes * 60) AS overrun,
-        {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in reports.PERIOD_SUMS)} FROM meeting_figures f
+        {', '.join(f'coalesce(sum({c}), 0) AS {c}' for c in dashboard_rules.PERIOD_SUMS)} FROM meeting_figures f
         WHERE {where}""",
                          params))
 
 
 def trend_meetings(db, team_ids: list[int], start: date, end: date) -> list[tuple[str, int, int, int, int]]:
     """Per local day of the period with closed weekly meetings: the day, how many, their bells, discussed and
-    decided items (`reports.TREND_SUMS`, which `reports.trend` adds up per week or month)."""
+    decided items (`dashboard_rules.TREND_SUMS`, which `dashboard_rules.trend` adds up per week or month)."""
     where, params = _period(team_ids, start, end)
     return db.execute(f"""SELECT f.day, count(*), sum(bells), sum(discussed), sum(decided) FROM meeting_figures f
         WHERE {where} GROUP BY f.day""", params).fetchall()

@@ -5,12 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from meeting.core import register, reports
+from meeting.core import dashboard as dashboard_rules
+from meeting.core import register
 from meeting.core.clients import ClientInput
 from meeting.ops.demo import DEMO_PASSWORD, build_demo, demo_email
 from meeting.store import calendar, history
 from meeting.store import clients as client_store
-from meeting.store import reports as report_store
+from meeting.store import dashboard as dashboard_store
 from meeting.store import teams as team_store
 from meeting.store import users as user_store
 from meeting.store.audit import Actor
@@ -64,7 +65,7 @@ def audit_timelines(db, team_id):
 def both_audits(db, team_id, start=START, end=END) -> register.PeriodAudit:
     """The period audit counted by the store over the stored calendar, checked against the core's own."""
     calendar.refresh_stale(db)
-    counted = report_store.period_audit(db, [team_id], start, end)
+    counted = dashboard_store.period_audit(db, [team_id], start, end)
     assert counted == register.period_audit(audit_timelines(db, team_id), start, end)
     return counted
 
@@ -90,29 +91,29 @@ def test_a_review_after_its_due_date_is_late(db, audit_team):
 
 def test_overdue_list_with_days_overdue(db, audit_team):
     calendar.refresh_stale(db)
-    rows, total = report_store.overdue(db, [audit_team], TODAY)
+    rows, total = dashboard_store.overdue(db, [audit_team], TODAY)
     # due dates: C4 2025-08-01 (480 days before 24 Nov 2026), C2 2026-03-15 (254), C3 2026-08-01 (115),
     # C1 2026-09-01 (84)
     assert [(r["reference"], r["clinician"], r["due"], r["days_overdue"]) for r in rows] == [
         ("C4", "Nurse Two", "2025-08-01", 480), ("C2", "Nurse One", "2026-03-15", 254),
         ("C3", "Nurse Two", "2026-08-01", 115), ("C1", "Nurse One", "2026-09-01", 84)]
-    assert total == 4 and report_store.overdue(db, [audit_team], TODAY, limit=2) == (rows[:2], 4)
+    assert total == 4 and dashboard_store.overdue(db, [audit_team], TODAY, limit=2) == (rows[:2], 4)
 
 
 def test_clients_past_one_or_two_years_without_a_continuation_decision(db, audit_team):
     calendar.refresh_stale(db)
-    rows, total = report_store.milestones(db, [audit_team], TODAY)
+    rows, total = dashboard_store.milestones(db, [audit_team], TODAY)
     # C1: 2 years 10 months, never decided → two_year. C2: 1 year 8 months → one_year.
     # C4: 3 years, decided 2026-06-01 after its mark 2026-05-01 → not listed. C3: under a year.
     assert [(r["reference"], r["years"], r["milestone"]) for r in rows] == [("C1", 2, "two_year"),
                                                                             ("C2", 1, "one_year")]
-    assert total == 2 and report_store.milestones(db, [audit_team], TODAY, limit=1) == (rows[:1], 2)
+    assert total == 2 and dashboard_store.milestones(db, [audit_team], TODAY, limit=1) == (rows[:1], 2)
 
 
 def clinicians(db, team_id, limit=None):
     """The dashboard's clinicians' table: today's counts per clinician, with the period's reviews held."""
-    listed, total = report_store.clinicians_today(db, [team_id], TODAY, limit)
-    held = report_store.reviews_per_clinician(db, [team_id], START, END)
+    listed, total = dashboard_store.clinicians_today(db, [team_id], TODAY, limit)
+    held = dashboard_store.reviews_per_clinician(db, [team_id], START, END)
     return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], total
 
 
@@ -126,7 +127,7 @@ def test_per_clinician(db, audit_team):
 
 
 def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
-    totals = reports.time_totals(report_store.period_figures(db, [audit_team], START, END))
+    totals = dashboard_rules.time_totals(dashboard_store.period_figures(db, [audit_team], START, END))
     # acute planned 10 + 2 + 5 = 17 min; used 1300 + 60 + 300 s. regular planned 5 + 10 = 15 min; used 600 s.
     # the first meeting used 1300 s of its 1200: overrun; the second 960 s: not.
     assert totals == {"acute_planned_seconds": 1020, "acute_used_seconds": 1660, "regular_planned_seconds": 900,
@@ -134,10 +135,10 @@ def test_meeting_time_planned_used_borrowed_and_overrun(db, audit_team):
 
 
 def test_process_figures(db, audit_team):
-    process = reports.process(report_store.period_figures(db, [audit_team], START, END))
+    process = dashboard_rules.process(dashboard_store.period_figures(db, [audit_team], START, END))
     # discussed: crisis, evaluation C1, the announcement, the talked-then-deferred question = 4; decided 3.
     assert (process["meetings"], process["discussed"], process["decided"]) == (2, 4, 3)
-    assert reports.share(process["decided"], process["discussed"]) == 75
+    assert dashboard_rules.share(process["decided"], process["discussed"]) == 75
     assert (process["deferred"], process["deferred_again"], process["bells"]) == (2, 1, 3)
     assert {(r["track"], r["label"]): r["items"] for r in process["items"]} == {
         ("acute", "announcement"): 1, ("acute", "issue"): 1, ("acute", "question"): 1,
@@ -149,9 +150,10 @@ def test_process_figures(db, audit_team):
 
 def test_weekly_trend_groups_by_monday_with_the_shares_at_each_week_end(db, audit_team):
     calendar.refresh_stale(db)
-    trend = reports.trend(report_store.register_points(db, [audit_team], reports.trend_days(START, END, False)),
-                          report_store.trend_meetings(db, [audit_team], START, END),
-                          report_store.reviews_by_day(db, [audit_team], START, END), False)
+    days = dashboard_rules.trend_days(START, END, False)
+    trend = dashboard_rules.trend(dashboard_store.register_points(db, [audit_team], days),
+                                  dashboard_store.trend_meetings(db, [audit_team], START, END),
+                                  dashboard_store.reviews_by_day(db, [audit_team], START, END), False)
     assert len(trend) == 27 and trend[0]["week"] == "2025-12-29" and trend[-1]["week"] == "2026-06-29"
     by_week = {w["week"]: w for w in trend}
     assert {k: by_week["2026-02-02"][k] for k in ("held", "meetings", "bells", "discussed", "decided")} == {
@@ -170,7 +172,7 @@ def test_the_weekly_shares_agree_with_the_calendar_day_by_day(db, audit_team):
     timelines = audit_timelines(db, audit_team)
     calendar.refresh_stale(db)
     days = register.week_ends(date(2025, 6, 1), date(2026, 11, 30))
-    assert report_store.register_points(db, [audit_team], days) == register.share_trend(
+    assert dashboard_store.register_points(db, [audit_team], days) == register.share_trend(
         timelines, date(2025, 6, 1), date(2026, 11, 30))
     for point in register.share_trend(timelines, date(2025, 6, 1), date(2026, 11, 30)):
         active = [t for t in timelines if t.active_on(point.day)]
@@ -185,14 +187,14 @@ def test_the_weekly_shares_agree_with_the_calendar_day_by_day(db, audit_team):
     ("2016-01-01", "2026-06-30", "five years"),
 ])
 def test_period_validation(raw_from, raw_to, problem):
-    start, end, message = reports.period(raw_from, raw_to, TODAY)
+    start, end, message = dashboard_rules.period(raw_from, raw_to, TODAY)
     assert (message is None) if problem is None else (problem in message)
 
 
 def test_bars_scale_to_the_highest_value():
-    bars = reports.bars([("a", 2), ("b", 4), ("c", 0)], width=300, height=100)
+    bars = dashboard_rules.bars([("a", 2), ("b", 4), ("c", 0)], width=300, height=100)
     assert [(b.height, b.y) for b in bars] == [(50, 50), (100, 0), (0, 100)]
-    assert reports.bars([]) == []
+    assert dashboard_rules.bars([]) == []
 
 
 def test_manager_dashboard_shows_the_figures_and_logs_the_view(as_user, world, db, audit_team):
@@ -250,32 +252,33 @@ def test_the_weekly_shares_agree_with_the_calendar_for_reviews_month_ends_and_fi
 
 def test_charts_over_more_than_a_year_show_months_with_summed_counts_and_the_months_last_shares():
     start, end = date(2024, 1, 1), date(2025, 2, 23)  # Monday 1 January 2024 to a Sunday: 60 weeks
-    assert not reports.monthly(start, date(2024, 12, 31)) and reports.monthly(start, end)
-    weekly = reports.trend_days(start, end, monthly=False)
-    monthly = reports.trend_days(start, end, monthly=True)
+    assert not dashboard_rules.monthly(start, date(2024, 12, 31)) and dashboard_rules.monthly(start, end)
+    weekly = dashboard_rules.trend_days(start, end, monthly=False)
+    monthly = dashboard_rules.trend_days(start, end, monthly=True)
     assert len(weekly) == 60 and len(monthly) == 14
     assert monthly[:2] == [date(2024, 2, 4), date(2024, 3, 3)]  # the weeks of Monday 29 January, of 26 February
     points = [register.SharePoint(day, 100 + k, 50 + k, 90) for k, day in enumerate(monthly)]
     # Thursday 1 February 2024 is in the week of Monday 29 January: January's; Sunday 3 March in February's last week
     meeting_days = [("2024-01-02", 1, 2, 4, 3), ("2024-01-30", 1, 0, 4, 3), ("2024-02-01", 1, 1, 4, 3),
                     ("2024-03-03", 1, 1, 1, 1), ("2025-02-20", 2, 0, 8, 8)]
-    months = reports.trend(points, meeting_days, [("2024-02-01", 2), ("2024-01-08", 3), ("2025-02-23", 1)], True)
+    held = [("2024-02-01", 2), ("2024-01-08", 3), ("2025-02-23", 1)]
+    months = dashboard_rules.trend(points, meeting_days, held, True)
     assert [m["week"] for m in months][:3] == ["2024-01", "2024-02", "2024-03"] and months[-1]["week"] == "2025-02"
     assert months[0] == {"week": "2024-01", "held": 5, "meetings": 3, "bells": 3, "discussed": 12, "decided": 9,
                          "active": 100, "within_norm": 50, "within_legal": 90}
     assert (months[1]["meetings"], months[1]["bells"], months[2]["meetings"]) == (1, 1, 0)
     assert (months[-1]["meetings"], months[-1]["held"], months[-1]["active"]) == (2, 1, 113)
-    weeks = reports.trend([register.SharePoint(day, 1, 1, 1) for day in weekly], meeting_days, [], False)
+    weeks = dashboard_rules.trend([register.SharePoint(day, 1, 1, 1) for day in weekly], meeting_days, [], False)
     assert [(w["week"], w["meetings"]) for w in weeks if w["meetings"]] == [
         ("2024-01-01", 1), ("2024-01-29", 2), ("2024-02-26", 1), ("2025-02-17", 2)]
 
 
 def test_the_rating_trend_averages_over_the_raters_of_each_week_or_month():
     days = [("2024-01-30", 2, 8, 6, 10, 8), ("2024-02-01", 1, 1, 1, 1, 1), ("2024-02-06", 1, 5, 5, 5, 5)]
-    assert reports.rating_trend(days, monthly=False) == [
+    assert dashboard_rules.rating_trend(days, monthly=False) == [
         {"week": "2024-01-29", "raters": 3, "heard": 3.0, "goals": 7 / 3, "approach": 11 / 3, "overall": 3.0},
         {"week": "2024-02-05", "raters": 1, "heard": 5.0, "goals": 5.0, "approach": 5.0, "overall": 5.0}]
-    assert reports.rating_trend(days, monthly=True) == [  # 1 February counts in January's last week
+    assert dashboard_rules.rating_trend(days, monthly=True) == [  # 1 February counts in January's last week
         {"week": "2024-01", "raters": 3, "heard": 3.0, "goals": 7 / 3, "approach": 11 / 3, "overall": 3.0},
         {"week": "2024-02", "raters": 1, "heard": 5.0, "goals": 5.0, "approach": 5.0, "overall": 5.0}]
 
@@ -283,12 +286,12 @@ def test_the_rating_trend_averages_over_the_raters_of_each_week_or_month():
 
 
 def test_the_first_screens_answers_are_counts_with_their_denominators_over_the_teams():
-    north = reports.headline("North", active=40, within_norm=30, norm_months=6, overdue=5, slots=2)
-    south = reports.headline("South", active=10, within_norm=10, norm_months=3, overdue=0, slots=0)
+    north = dashboard_rules.headline("North", active=40, within_norm=30, norm_months=6, overdue=5, slots=2)
+    south = dashboard_rules.headline("South", active=10, within_norm=10, norm_months=3, overdue=0, slots=0)
     assert north.achievable and not south.achievable
     legal = {"active": 50, "evaluated": 20, "not_yet_due": 8, "overdue": 22}
     process = {"meetings": 4, "bells": 7, "discussed": 30, "decided": 27}
-    a = reports.answers([north, south], legal, 5, process)
+    a = dashboard_rules.answers([north, south], legal, 5, process)
     assert (a.within_norm, a.active, a.norm_months) == (40, 50, "6/3")
     assert (a.teams_on_track, a.teams, a.on_track) == (1, 2, False)
     assert (a.evaluated_with_client, a.due_with_client) == (20, 42)  # due: a year or longer in treatment, or evaluated

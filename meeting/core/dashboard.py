@@ -1,7 +1,5 @@
 """The manager dashboard's pure parts: the period, the figures from the store's counts, shares,
-chart geometry, CSV. No Flask, no SQL; every date through the one calendar (meeting.core.evaluations)."""
-import csv
-import io
+chart geometry. No Flask, no SQL; every date through the one calendar (meeting.core.evaluations)."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,7 +13,6 @@ from meeting.core.dates import parse_date
 from meeting.core.i18n import N_
 from meeting.core.meeting_rating import DIMENSIONS
 from meeting.core.planning import LABELS, TRACKS
-from meeting.core.text import shown_safely
 
 DEFAULT_WEEKS = 26
 MAX_DAYS = 5 * 366
@@ -67,57 +64,6 @@ def bars(values: list[tuple[str, float]], width: float = 600, height: float = 16
     return [Bar(x=i * slot + slot * 0.1, y=height - value / top * height, width=slot * 0.8,
                 height=value / top * height, value=value, label=label)
             for i, (label, value) in enumerate(values)]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value):
-    """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def markdown_cell(value):
-    """A stored text as one Markdown line that starts no formula: line breaks and runs of white space become one
-    space and the text is trimmed before it is `neutralised` (a text that began with a line break and "=" would
-    otherwise start a line with a formula); any other control character becomes a visible mark. A leading tab or
-    carriage return is kept after the quote, as in the CSVs."""
-    if not isinstance(value, str):
-        return value
-    head = value[0] if value.startswith(("\t", "\r")) else ""
-    text = neutralised(shown_safely(" ".join(value[len(head):].split())))
-    return "'" + head + text if head else text
-
-
-_FORMULA_FIRSTS = frozenset(FORMULA_STARTS)
-
-
-def csv_text(header: list[str], rows: Iterable[Sequence]) -> str:
-    """A CSV document with a header line; no text cell can start a formula (`neutralised`, inline: an export of
-    every open milestone of 200 teams has 80,000 cells)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([("'" + cell if cell[:1] in _FORMULA_FIRSTS else cell) if type(cell) is str else cell
-                      for cell in row] for row in rows)
-    return out.getvalue()
-
-
-def timelines(clients: list[dict], reviews: list[dict]) -> list[register_rules.Timeline]:
-    """Each client's timeline from the store's rows (reviews ordered by client and day)."""
-    held: dict[int, list[register_rules.Review]] = {}
-    for review in reviews:
-        held.setdefault(review["client_id"], []).append(
-            register_rules.Review(parse_date(review["held_on"]),  # type: ignore[arg-type]  # NOT NULL
-                                  parse_date(review["agreed_next"])))
-    return [register_rules.Timeline(
-        client_id=c["client_id"], reference=c["reference"], team_id=c["team_id"], norm_months=c["norm_months"],
-        treatment_start=parse_date(c["treatment_start"]),  # type: ignore[arg-type]  # NOT NULL
-        finished_on=parse_date(c["finished_on"]),
-        registered_evaluation=parse_date(c["registered_evaluation"]),
-        reviews=tuple(held.get(c["client_id"], ()))) for c in clients]
 
 
 ITEM_COUNTS = [f"items_{track}_{label}" for track in TRACKS for label in LABELS]

@@ -10,18 +10,20 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import lazy_pgettext, pgettext
 from flask_login import current_user
 
+from meeting.core import dashboard as dashboard_rules
 from meeting.core import handover as handover_rules
-from meeting.core import meeting_rating, reports
+from meeting.core import meeting_rating
+from meeting.core.exports import csv_text
 from meeting.store import client_evaluations as evaluation_store
+from meeting.store import dashboard as dashboard_store
 from meeting.store import handovers as handover_store
 from meeting.store import meeting_ratings as rating_store
-from meeting.store import reports as report_store
 from meeting.store import teams as team_store
 from meeting.store.audit import log_access_set
 from meeting.store.db import utcnow, write
 from meeting.web.shared import actor, attachment, get_db, login_guarded, team_today, team_view
 
-bp = login_guarded(Blueprint("reports", __name__))
+bp = login_guarded(Blueprint("dashboard", __name__))
 TABLES = ("summary", "overdue", "milestones", "clinicians", "meetings", "items", "trend")
 COLUMN_NAMES = {  # a CSV's column names in the reader's language
     "from": lazy_pgettext("CSV column", "from"), "to": lazy_pgettext("CSV column", "to"),
@@ -63,7 +65,7 @@ COLUMN_NAMES = {  # a CSV's column names in the reader's language
 
 @bp.get("/teams/<int:team_id>/dashboard")
 @team_view("manager")
-def dashboard(team_id: int):
+def team_dashboard(team_id: int):
     """One team's dashboard."""
     return _render([g.team])
 
@@ -99,13 +101,13 @@ class Dashboard:
 
     def __init__(self, teams: list[dict], limit: int | None = None):
         self.teams, self.db, self.ids, self.today = teams, get_db(), [t["id"] for t in teams], team_today(teams[0])
-        self.start, self.end, self.problem = reports.period(request.args.get("from"), request.args.get("to"),
-                                                            self.today)
+        self.start, self.end, self.problem = dashboard_rules.period(request.args.get("from"), request.args.get("to"),
+                                                                    self.today)
         self.limit = limit  # how many overdue clients and milestones a page lists (a CSV: all)
 
     @cached_property
     def _overdue(self) -> tuple[list[dict], int]:
-        return report_store.overdue(self.db, self.ids, self.today, self.limit)
+        return dashboard_store.overdue(self.db, self.ids, self.today, self.limit)
 
     @property
     def overdue(self) -> list[dict]:
@@ -113,7 +115,7 @@ class Dashboard:
 
     @cached_property
     def _milestones(self) -> tuple[list[dict], int]:
-        return report_store.milestones(self.db, self.ids, self.today, self.limit)
+        return dashboard_store.milestones(self.db, self.ids, self.today, self.limit)
 
     @property
     def milestones(self) -> list[dict]:
@@ -128,7 +130,7 @@ class Dashboard:
         """The period's audit. When the period ends today, its register at the end is today's stored count, the
         headline's: a review dated by a meeting still to come counts at once in the stored client dates and only from
         its day in the register, so two sources would name "within the norm today" with two numbers."""
-        audit = report_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
+        audit = dashboard_store.period_audit(self.db, self.ids, self.start, self.end, self._reviews_by_day)
         if self.end != self.today:
             return audit
         today = self.today_per_team.values()
@@ -137,7 +139,7 @@ class Dashboard:
 
     @cached_property
     def today_per_team(self) -> dict[int, dict]:
-        return report_store.register_per_team(self.db, self.ids, self.today)
+        return dashboard_store.register_per_team(self.db, self.ids, self.today)
 
     @property
     def _listed(self) -> int | None:
@@ -153,9 +155,9 @@ class Dashboard:
 
     @cached_property
     def _clinicians(self) -> tuple[list[dict], int]:
-        listed, total = report_store.clinicians_today(self.db, self.ids, self.today, self._listed)
-        held = report_store.reviews_per_clinician(self.db, self.ids, self.start, self.end,
-                                                  [r["clinician_id"] for r in listed] if self._listed else None)
+        listed, total = dashboard_store.clinicians_today(self.db, self.ids, self.today, self._listed)
+        held = dashboard_store.reviews_per_clinician(self.db, self.ids, self.start, self.end,
+                                                     [r["clinician_id"] for r in listed] if self._listed else None)
         return [r | {"held": held.get(r["clinician_id"], 0)} for r in listed], total
 
     @property
@@ -164,31 +166,32 @@ class Dashboard:
 
     @cached_property
     def meetings(self) -> list[dict]:
-        return report_store.meeting_time(self.db, self.ids, self.start, self.end)
+        return dashboard_store.meeting_time(self.db, self.ids, self.start, self.end)
 
     @cached_property
     def _period_figures(self) -> dict:
-        return report_store.period_figures(self.db, self.ids, self.start, self.end)
+        return dashboard_store.period_figures(self.db, self.ids, self.start, self.end)
 
     @cached_property
     def process(self) -> dict:
-        return reports.process(self._period_figures)
+        return dashboard_rules.process(self._period_figures)
 
     @cached_property
     def monthly(self) -> bool:
-        return reports.monthly(self.start, self.end)
+        return dashboard_rules.monthly(self.start, self.end)
 
     def _trend(self, monthly: bool) -> list[dict]:
-        points = report_store.register_points(self.db, self.ids, reports.trend_days(self.start, self.end, monthly))
-        return reports.trend(points, self._trend_meetings, self._reviews_by_day, monthly)
+        days = dashboard_rules.trend_days(self.start, self.end, monthly)
+        points = dashboard_store.register_points(self.db, self.ids, days)
+        return dashboard_rules.trend(points, self._trend_meetings, self._reviews_by_day, monthly)
 
     @cached_property
     def _trend_meetings(self) -> list[tuple]:
-        return report_store.trend_meetings(self.db, self.ids, self.start, self.end)
+        return dashboard_store.trend_meetings(self.db, self.ids, self.start, self.end)
 
     @cached_property
     def _reviews_by_day(self) -> list[tuple[str, int]]:
-        return report_store.reviews_by_day(self.db, self.ids, self.start, self.end)
+        return dashboard_store.reviews_by_day(self.db, self.ids, self.start, self.end)
 
     @cached_property
     def trend(self) -> list[dict]:
@@ -216,7 +219,8 @@ class Dashboard:
                     audit=self.audit, overdue=self.overdue, overdue_total=self._overdue[1],
                     milestones=self.milestones, milestones_total=self._milestones[1],
                     handovers=self.handovers, clinicians=self.clinicians, clinicians_total=self._clinicians[1],
-                    time=reports.time_totals(self._period_figures), process=self.process, trend=self.chart_trend,
+                    time=dashboard_rules.time_totals(self._period_figures), process=self.process,
+                    trend=self.chart_trend,
                     monthly=self.monthly,
                     today_per_team=self.today_per_team)
 
@@ -229,33 +233,33 @@ def _today_against_the_norm(teams: list[dict], data: dict) -> dict:
     """
     db, now = get_db(), utcnow()
     if len(teams) == 1:
-        forecasts = {teams[0]["id"]: report_store.capacity_forecast(db, teams[0], now)}
+        forecasts = {teams[0]["id"]: dashboard_store.capacity_forecast(db, teams[0], now)}
         slots = {teams[0]["id"]: forecasts[teams[0]["id"]].slots}
     else:
-        forecasts, slots = {}, {t["id"]: report_store.review_pace(db, t).slots for t in teams}
+        forecasts, slots = {}, {t["id"]: dashboard_store.review_pace(db, t).slots for t in teams}
     empty = {"active": 0, "within_norm": 0, "overdue": 0}
-    headlines = [reports.headline(t["name"], (r := data["today_per_team"].get(t["id"], empty))["active"],
-                                  r["within_norm"], t["evaluation_interval_months"], r["overdue"], slots[t["id"]])
+    headline = dashboard_rules.headline
+    headlines = [headline(t["name"], (r := data["today_per_team"].get(t["id"], empty))["active"], r["within_norm"],
+                          t["evaluation_interval_months"], r["overdue"], slots[t["id"]])
                  for t in teams]
     return {"forecasts": forecasts, "headlines": headlines}
 
 
 def _render(teams: list[dict]):
-    dashboard = Dashboard(teams, limit=25)
-    data = dashboard.page()
+    board = Dashboard(teams, limit=25)
+    data = board.page()
     data |= _today_against_the_norm(teams, data)
     trend = data["trend"]
-    charts = {"held": reports.bars([(w["week"], w["held"]) for w in trend]),
-              "within_norm": reports.bars([(w["week"], reports.share(w["within_norm"], w["active"]) or 0)
-                                           for w in trend], top=100),
-              "within_legal": reports.bars([(w["week"], reports.share(w["within_legal"], w["active"]) or 0)
-                                            for w in trend], top=100),
-              "bells": reports.bars([(w["week"], w["bells"] / w["meetings"] if w["meetings"] else 0) for w in trend]),
-              "decided": reports.bars([(w["week"], reports.share(w["decided"], w["discussed"]) or 0) for w in trend])}
+    bars, share = dashboard_rules.bars, dashboard_rules.share
+    charts = {"held": bars([(w["week"], w["held"]) for w in trend]),
+              "within_norm": bars([(w["week"], share(w["within_norm"], w["active"]) or 0) for w in trend], top=100),
+              "within_legal": bars([(w["week"], share(w["within_legal"], w["active"]) or 0) for w in trend], top=100),
+              "bells": bars([(w["week"], w["bells"] / w["meetings"] if w["meetings"] else 0) for w in trend]),
+              "decided": bars([(w["week"], share(w["decided"], w["discussed"]) or 0) for w in trend])}
     csv_base = request.path.rstrip("/")
-    answers = reports.answers(data["headlines"], dashboard.legal["total"], data["overdue_total"], data["process"])
-    return render_template("reports/dashboard.html", **data, charts=charts, share=reports.share, answers=answers,
-                           **_legal_minimum_and_ratings(teams, data, dashboard.legal),
+    answers = dashboard_rules.answers(data["headlines"], board.legal["total"], data["overdue_total"], data["process"])
+    return render_template("dashboard/dashboard.html", **data, charts=charts, share=share, answers=answers,
+                           **_legal_minimum_and_ratings(teams, data, board.legal),
                            csv_base=csv_base, query=request.query_string.decode())
 
 
@@ -265,19 +269,19 @@ def _legal_minimum_and_ratings(teams: list[dict], data: dict, legal: dict) -> di
     shown = meeting_rating.shown_weeks(rows)  # a week of fewer than three raters would show their own scores
     return {"legal": legal,
             "rating_averages": meeting_rating.period_averages(rows),
-            "rating_charts": {name: reports.bars([(w["week"], w[name]) for w in shown])
+            "rating_charts": {name: dashboard_rules.bars([(w["week"], w[name]) for w in shown])
                               for name in meeting_rating.DIMENSIONS}}
 
 
 def _csv(teams: list[dict], table: str):
     if table not in TABLES:
         abort(404)
-    dashboard = Dashboard(teams)
-    dashboard.log(getattr(dashboard, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
-    header, rows = _table(dashboard, table)
+    board = Dashboard(teams)
+    board.log(getattr(board, table) if table in ("overdue", "milestones") else [], f"{table}.csv")
+    header, rows = _table(board, table)
     # The name holds the period as parsed (never the query's text) and the table's name in the reader's language.
-    return Response(reports.csv_text([str(COLUMN_NAMES[column]) for column in header], rows), mimetype="text/csv",
-                    headers=attachment("belletje", _csv_name(table), dashboard.start, dashboard.end, suffix="csv"))
+    return Response(csv_text([str(COLUMN_NAMES[column]) for column in header], rows), mimetype="text/csv",
+                    headers=attachment("belletje", _csv_name(table), board.start, board.end, suffix="csv"))
 
 
 def _csv_name(table: str) -> str:
