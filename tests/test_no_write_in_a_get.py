@@ -11,6 +11,7 @@ import pytest
 from conftest import today
 
 from meeting.core.clients import ClientInput
+from meeting.ops import scheduler
 from meeting.store import calendar
 from meeting.store import client_evaluations as evaluation_store
 from meeting.store import clients as client_store
@@ -37,7 +38,9 @@ class Watch:
     def __init__(self):
         self.on, self.writes, self.logged = False, [], 0
 
-    def authorize(self, action, table, _column, schema, _trigger):
+    def authorize(self, action, table, column, schema, _trigger):
+        if action == sqlite3.SQLITE_ALTER_TABLE:  # its arguments are the database's name, then the table's
+            schema, table = table, column
         if self.on and action in WRITES and schema not in OWN_TEMPORARY and table not in NOT_A_WRITE:
             if table in ACCESS_LOG:
                 self.logged += 1
@@ -139,6 +142,41 @@ def test_a_dashboard_during_a_meeting_that_recorded_a_review_writes_nothing(as_u
     assert db.execute("SELECT count(*) FROM evaluations WHERE item_id = ?", [world["item_a"]]).fetchone()[0] == 1
     assert calendar.stale_teams(db) == []  # worked out once the answer was sent
     assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
+
+
+def test_a_change_behind_the_apps_back_is_read_live_and_writes_nothing(as_user, db, world, watch):
+    """A team changed by plain SQL (an import, the sqlite3 shell) shows on the next page at once, worked out read only
+    into the connection's own temporary database; the scheduler stores it. A later POST writes the database, never
+    the temporary copies (the connection that read live is not kept)."""
+    overdue_clients(db, world)
+    calendar.count_every_teams_today(db, database.utcnow())
+    manager, member = as_user("manager.a@example.org"), as_user("member.a@example.org")
+    csvs = [url for url in dashboard_urls(world) if url.endswith(".csv")]
+    before = {url: manager.get(url).text for url in csvs}
+    overdue = f"/teams/{world['team_a']}/dashboard/overdue.csv"
+    assert ",A-100," in before[overdue]
+    db.execute("UPDATE clients SET next_evaluation_on = ? WHERE reference = 'A-100'",
+               [(today() + timedelta(days=30)).isoformat()])  # agreed in a meeting the app never saw
+    assert calendar.stale_teams(db) == [world["team_a"]]
+    live = {url: manager.get(url).text for url in csvs}
+    assert ",A-100," not in live[overdue]  # the change shows at once
+    pages = [f"/teams/{world['team_a']}/", f"/teams/{world['team_a']}/clients",
+             f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client"]
+    assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
+    assert watch.gets(member, pages) == {url: [] for url in pages}
+    assert calendar.stale_teams(db) == [world["team_a"]]  # read live, stored by nobody yet
+    assert member.post(f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client",
+                       {"evaluated_with_client_on": today().isoformat(), "relatives_invited": "no",
+                        "client_view": "Better.", "rom_done": "no"}).status_code == 302
+    assert db.execute("SELECT count(*) FROM client_evaluations WHERE client_id = ? AND evaluated_on = ?",
+                      [world["client_a"], today().isoformat()]).fetchone()[0] == 1  # in the database itself
+    assert calendar.stale_teams(db) == []  # the POST stored the team's calendar, the change behind its back too
+    db.execute("UPDATE clients SET next_evaluation_on = NULL WHERE reference = 'A-100'")
+    live = {url: manager.get(url).text for url in csvs}
+    assert ",A-100," in live[overdue]
+    scheduler.work_out_calendars(db, database.utcnow())  # the scheduler's minute
+    assert calendar.stale_teams(db) == []
+    assert {url: manager.get(url).text for url in csvs} == live  # read live = worked out and stored
 
 
 def test_the_common_pages_write_nothing_but_the_access_log(as_user, db, world, watch):

@@ -9,19 +9,19 @@ dashboard over 200 teams does no per-client work.
 
 Whatever a date depends on (a client, a review, an agreed next date, an evaluation with the client, the team's
 norm: the inputs meeting.store.read_model declares) marks its team stale by a trigger generated from that list,
-whichever code path or tool wrote it; a migration that
-changes what is stored marks every team stale and computes nothing. A stale team is
-worked out again by the request that made it stale (meeting.web.shared: at its end, or for a running meeting's
-decision once its answer is sent), when one of its meetings closes, and by the scheduler every minute. So a read
-finds a team stale only after a write behind the app's back (a tool, the sqlite3 shell) within the scheduler's
-minute, and works it out first (`refresh_stale`): the one write a GET can still make.
+whichever code path or tool wrote it; a migration that changes what is stored marks every team stale and computes
+nothing. A stale team is worked out again by the request that made it stale (meeting.web.shared: at its end, or for
+a running meeting's decision once its answer is sent), when one of its meetings closes, and by the scheduler every
+minute. A connection that serves a read (a GET, `db.reads_only`) never stores it: a team changed behind the app's
+back (a tool, the sqlite3 shell) and not yet worked out is worked out into the connection's temporary database, and
+views of the same names show the stored calendar with that team's rows in place (`work_out_live`).
 """
 import json
 from datetime import date, datetime, timedelta
 
 from meeting.core import client_evaluation, evaluations, register
 from meeting.core.dates import parse_date
-from meeting.store.db import write
+from meeting.store.db import reads_only, write
 
 _CLIENT_DATES = ("due_on", "review_base", "norm_until", "legal_until", "milestone_from", "anniversary",
                  "last_with_client", "with_client_due", "evaluated_until", "not_yet_due_until")
@@ -34,9 +34,13 @@ def stale_teams(db, team_ids: list[int] | None = None) -> list[int]:
 
 
 def refresh_stale(db, team_ids: list[int] | None = None) -> list[int]:
-    """Work out the stale calendars among `team_ids` (or all); returns the teams refreshed. Reads only while
+    """Work out and store the stale calendars among `team_ids` (or all); returns the teams stored. Reads only while
     nothing is stale, so a fresh dashboard takes no write lock for it; each team in a transaction of its own
-    (about 0.1 s), so a meeting's writes never wait for more than one team."""
+    (about 0.1 s), so a meeting's writes never wait for more than one team. A connection that serves a read works
+    every stale team out live instead (`work_out_live`) and stores nothing."""
+    if reads_only(db):
+        work_out_live(db)
+        return []
     refreshed = []
     for team_id in stale_teams(db, team_ids):
         with write(db):
@@ -44,6 +48,75 @@ def refresh_stale(db, team_ids: list[int] | None = None) -> list[int]:
                 refresh(db, team_id)
                 refreshed.append(team_id)
     return refreshed
+
+
+# The tables a team's calendar is written to (meeting.store.read_model): which rows are a team's ({teams}: a subquery
+# of team ids), and the columns worked out in a table that holds them beside stored ones (None: every column)
+_WRITTEN = {"clients": ("team_id IN ({teams})", _CLIENT_DATES),
+            "client_evaluations": ("client_id IN (SELECT id FROM main.clients WHERE team_id IN ({teams}))",
+                                   ("covers_until",)),
+            "review_cycles": ("team_id IN ({teams})", None), "register_steps": ("team_id IN ({teams})", None)}
+_LIVE_TEAMS = "SELECT team_id FROM temp.calendar_live_teams"
+
+
+def work_out_live(db) -> list[int]:
+    """Work out every stale team's calendar without writing the database: into copies of its rows in the
+    connection's own temporary database (writing it takes no lock on the database file), shown by temporary views
+    named as the stored tables, which every query then reads instead (SQLite looks a name up in the temporary
+    database first): the stored rows of every other team and the worked-out rows of the stale ones. Once per
+    connection: the views stay until it is closed (`db.Pool` closes such a connection rather than keep it), so a
+    team that turns stale after it shows as it was. Returns the teams worked out."""
+    if db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'calendar_live_teams'").fetchone():
+        return []
+    stale = stale_teams(db)
+    if not stale:
+        return []
+    outside = not db.conn.in_transaction
+    db.execute("CREATE TEMP TABLE calendar_live_teams (team_id INTEGER PRIMARY KEY)")
+    db.conn.executemany("INSERT INTO temp.calendar_live_teams VALUES (?)", [(team_id,) for team_id in stale])
+    for table, (rows, worked_out) in _WRITTEN.items():  # named as the stored table, so that `refresh` writes the copy
+        db.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM main.{table} WHERE {rows.format(teams=_LIVE_TEAMS)}")
+        if worked_out:  # `refresh` writes its rows by id, the view joins them by id
+            db.execute(f"CREATE INDEX temp.{table}_live_id ON {table} (id)")
+    db.execute("CREATE TEMP TABLE calendar_stale (team_id INTEGER PRIMARY KEY)")
+    for team_id in stale:
+        refresh(db, team_id)
+    db.execute("DROP TABLE temp.calendar_stale")
+    for table, (rows, worked_out) in _WRITTEN.items():
+        db.execute(f"ALTER TABLE temp.{table} RENAME TO {table}_live")
+        db.execute(f"CREATE TEMP VIEW {table} AS {_shown(db, table, rows, worked_out)}")
+    db.execute(f"CREATE TEMP VIEW calendar_stale AS SELECT team_id FROM main.calendar_stale "
+               f"WHERE team_id NOT IN ({_LIVE_TEAMS})")
+    if outside:
+        db.conn.commit()  # ends the transaction Python opened for the temporary writes (and its read snapshot)
+    return stale
+
+
+def _shown(db, table: str, rows: str, worked_out: tuple[str, ...] | None) -> str:
+    """The view of a stored table with the live teams' rows worked out: a table of whole rows per team as the other
+    teams' stored rows and the live copy; a table with some columns worked out as each stored row with those
+    columns from its live copy, if it has one (one join by id: a query that reads a team's rows through the view
+    still seeks them by the stored table's indexes)."""
+    if worked_out is None:
+        return (f"SELECT * FROM main.{table} WHERE NOT ({rows.format(teams=_LIVE_TEAMS)}) "
+                f"UNION ALL SELECT * FROM temp.{table}_live")
+    columns = [row[1] for row in db.execute(f"PRAGMA main.table_info({table})")]
+    shown = ", ".join(f"CASE WHEN l.id IS NULL THEN s.{name} ELSE l.{name} END AS {name}" if name in worked_out
+                      else f"s.{name} AS {name}" for name in columns)
+    return f"SELECT {shown} FROM main.{table} s LEFT JOIN temp.{table}_live l ON l.id = s.id"
+
+
+def sources(db, table: str, team_ids: list[int]) -> list[tuple[str, list[int]]]:
+    """Where the rows of `team_ids` in a per-team derived table (`review_cycles`, `register_steps`) are read, as
+    (qualified table, its teams): the stored table, and the copy of the teams this connection worked out live
+    (`work_out_live`). For a query that seeks rows per team many times over: through the view it would read every
+    team's rows at each seek."""
+    if not db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'calendar_live_teams'").fetchone():
+        return [(f"main.{table}", team_ids)]
+    live = {row[0] for row in db.execute("SELECT team_id FROM temp.calendar_live_teams")}
+    found = [(f"main.{table}", [team_id for team_id in team_ids if team_id not in live]),
+             (f"temp.{table}_live", [team_id for team_id in team_ids if team_id in live])]
+    return [(source, teams) for source, teams in found if teams]
 
 
 def refresh(db, team_id: int) -> None:

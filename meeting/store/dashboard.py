@@ -110,15 +110,18 @@ def period_audit(db, team_ids: list[int], start: date, end: date,
     cycles that hold the period's start), the team reviews held (from `by_day`, when already read), and the
     register at the period's end."""
     calendar.refresh_stale(db, team_ids)
-    marks, params = _teams(team_ids)
-    params |= {"start": start.toordinal(), "end": end.toordinal()}  # the cycles' days are day numbers
-    counts = next(db.query(f"""SELECT count(*) AS due, count(*) FILTER (WHERE due < :start) AS overdue_at_start,
-        count(*) FILTER (WHERE next_review <= :end AND next_review <= due) AS in_time,
-        count(*) FILTER (WHERE next_review <= :end AND next_review > due) AS late,
-        count(*) FILTER (WHERE next_review IS NULL OR next_review > :end) AS not_reviewed
-        FROM review_cycles WHERE team_id IN ({marks}) AND last_start >= :start AND first_start <= :start
-        AND due <= :end AND treatment_start <= max(due, :start)
-        AND (finished_on IS NULL OR finished_on > max(due, :start))""", params))
+    counts = dict.fromkeys(("due", "overdue_at_start", "in_time", "late", "not_reviewed"), 0)
+    for cycles, teams in calendar.sources(db, "review_cycles", team_ids):
+        marks, params = _teams(teams)
+        params |= {"start": start.toordinal(), "end": end.toordinal()}  # the cycles' days are day numbers
+        found = next(db.query(f"""SELECT count(*) AS due, count(*) FILTER (WHERE due < :start) AS overdue_at_start,
+            count(*) FILTER (WHERE next_review <= :end AND next_review <= due) AS in_time,
+            count(*) FILTER (WHERE next_review <= :end AND next_review > due) AS late,
+            count(*) FILTER (WHERE next_review IS NULL OR next_review > :end) AS not_reviewed
+            FROM {cycles} WHERE team_id IN ({marks}) AND last_start >= :start AND first_start <= :start
+            AND due <= :end AND treatment_start <= max(due, :start)
+            AND (finished_on IS NULL OR finished_on > max(due, :start))""", params))
+        counts = {name: counts[name] + found[name] for name in counts}
     held = sum(count for _, count in (reviews_by_day(db, team_ids, start, end) if by_day is None else by_day))
     [at_end] = register_points(db, team_ids, [end])
     return register_rules.PeriodAudit(**counts, reviews_held=held, active_at_end=at_end.active,
@@ -128,11 +131,15 @@ def period_audit(db, team_ids: list[int], start: date, end: date,
 def register_points(db, team_ids: list[int], days: list[date]) -> list[register_rules.SharePoint]:
     """The register on each of `days`, summed over the teams: each team's last stored step on or before the day."""
     calendar.refresh_stale(db, team_ids)
-    rows = db.execute("""SELECT day, coalesce(sum(counts), 0) FROM (SELECT d.value AS day, (SELECT s.counts
-            FROM register_steps s WHERE s.team_id = t.value AND s.day <= d.value ORDER BY s.day DESC LIMIT 1) AS counts
-        FROM json_each(:days) d CROSS JOIN json_each(:teams) t) GROUP BY day""",
-                      {"days": json.dumps([day.isoformat() for day in days]), "teams": json.dumps(team_ids)})
-    found = {day: calendar.decode_counts(counts) for day, counts in rows}
+    summed = dict.fromkeys((day.isoformat() for day in days), 0)
+    for steps, teams in calendar.sources(db, "register_steps", team_ids):
+        rows = db.execute(f"""SELECT day, coalesce(sum(counts), 0) FROM (SELECT d.value AS day, (SELECT s.counts
+                FROM {steps} s WHERE s.team_id = t.value AND s.day <= d.value ORDER BY s.day DESC LIMIT 1) AS counts
+            FROM json_each(:days) d CROSS JOIN json_each(:teams) t) GROUP BY day""",
+                          {"days": json.dumps(list(summed)), "teams": json.dumps(teams)})
+        for day, counts in rows:
+            summed[day] += counts  # each field adds up on its own (`calendar.encode_counts`)
+    found = {day: calendar.decode_counts(counts) for day, counts in summed.items()}
     return [register_rules.SharePoint(day, *found[day.isoformat()]) for day in days]
 
 

@@ -45,22 +45,33 @@ class Pool:
         self._lock = threading.Lock()
         self._pid = os.getpid()
 
-    def take(self) -> Database:
+    def take(self, reads_only: bool = False) -> Database:
+        db = self._idle_one() or connect(self.path, self.busy_timeout_ms)
+        db.reads_only = reads_only  # type: ignore[attr-defined]
+        return db
+
+    def _idle_one(self) -> Database | None:
         with self._lock:
             if self._pid != os.getpid():
                 self._idle, self._pid = [], os.getpid()
-            if self._idle:
-                return self._idle.pop()
-        return connect(self.path, self.busy_timeout_ms)
+            return self._idle.pop() if self._idle else None
 
     def give_back(self, db: Database) -> None:
         if db.conn.in_transaction:
             db.conn.rollback()
+        if reads_only(db) and db.execute("SELECT 1 FROM temp.sqlite_master WHERE type = 'view'").fetchone():
+            db.close()
+            return
         with self._lock:
             if self._pid == os.getpid() and len(self._idle) < self.size:
                 self._idle.append(db)
                 return
         db.close()
+
+
+def reads_only(db: Database) -> bool:
+    """Whether the connection serves a read (a GET): it writes no derived table, and the access log only."""
+    return getattr(db, "reads_only", False)
 
 
 def is_busy(error: BaseException) -> bool:

@@ -11,7 +11,8 @@ when it is refreshed; and the inputs of each, declared once, from which its trig
   `CALENDAR_INPUTS`, with the calendar columns.
 - `calendar_stale`: the teams whose three above wait to be worked out; a generated trigger per write to
   `CALENDAR_INPUTS` adds the team; `calendar.refresh_stale` empties it at the end of the request that wrote, at a
-  meeting's close, and in the scheduler every minute.
+  meeting's close, and in the scheduler every minute. A GET never stores the calendar: a team still stale (changed
+  behind the app's back) is worked out into the connection's temporary database (`calendar.work_out_live`).
 - `today_counts`, `today_counted`: per team and clinician the register on the team's today. From the calendar
   columns and the day; counted by the scheduler shortly after each team's midnight; dropped when the team turns
   stale (`TODAY_DROPPED`); a team not counted is counted live, read only (`calendar.counts_today`).

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from babel import dates, numbers
-from flask import abort, current_app, g, render_template, request, session, url_for
+from flask import abort, current_app, g, has_request_context, render_template, request, session, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, get_translations, lazy_gettext
 from flask_compress import Compress
 from flask_htmx import HTMX
@@ -198,9 +198,10 @@ def _content_hash(path: str) -> str:
 
 
 def get_db():
-    """This request's own connection, taken from the app's pool (a connection serves one thread at a time)."""
+    """This request's own connection, taken from the app's pool (a connection serves one thread at a time); a GET's
+    reads only (`database.reads_only`): it never stores the read model."""
     if "db" not in g:
-        g.db = _pool().take()
+        g.db = _pool().take(reads_only=has_request_context() and request.method in SAFE_METHODS)
     return g.db
 
 
