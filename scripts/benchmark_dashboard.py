@@ -27,6 +27,7 @@ p95 < 300 ms (50 ms for one team's pages and CSVs, as the scheduler leaves them)
 This is a benchmark, not a test: it asserts nothing but that every page answers 200.
 """
 import argparse
+import contextlib
 import http.cookiejar
 import math
 import os
@@ -419,26 +420,23 @@ def endpoints(base: str, team_id: int, today: date, teams: int) -> list[tuple[st
 def time_endpoints(base: str, requests: int, teams: int, path: Path) -> list[tuple[str, float, float]]:
     """(name, median ms, p95 ms) per endpoint, after one warm-up request each; every team's today counted, as the
     scheduler leaves it. Then the first view of the day: before each request no team is counted yet, so the
-    dashboard counts all of them live (read only)."""
+    dashboard counts all of them live (read only). Then the views after a change behind the app's back."""
     openers = {"team": login(base, TEAM_MANAGER), "area": login(base, AREA_MANAGER),
                "institution": login(base, INSTITUTION_MANAGER)}
     count_every_team(path)
     results = []
-    for name, who, url in endpoints(base, 1, datetime.now(ZONE).date(), teams):
-        fetch_ms(openers[who], url)
-        samples = [fetch_ms(openers[who], url) for _ in range(requests)]
-        results.append((name, statistics.median(samples), p95(samples)))
-        print(f"  {name}: done", flush=True)
-    for name, who, url in first_views(base, teams):
-        samples = [first_view_ms(path, openers[who], url) for _ in range(requests + 1)][1:]
-        results.append((name, statistics.median(samples), p95(samples)))
-        print(f"  {name}: done", flush=True)
+
+    def time(views: list[tuple[str, str, str]], fetch) -> None:
+        for name, who, url in views:
+            samples = [fetch(openers[who], url) for _ in range(requests + 1)][1:]  # the first a warm-up
+            results.append((name, statistics.median(samples), p95(samples)))
+            print(f"  {name}: done", flush=True)
+
+    time(endpoints(base, 1, datetime.now(ZONE).date(), teams), fetch_ms)
+    time(first_views(base, teams), lambda opener, url: first_view_ms(path, opener, url))
     print(f"  teams the requests counted and stored: {counted_teams(path)} (a GET only reads)")
     count_every_team(path)
-    for name, who, url in behind_the_back_views(base, teams):
-        samples = [stale_view_ms(path, openers[who], url) for _ in range(requests + 1)][1:]
-        results.append((name, statistics.median(samples), p95(samples)))
-        print(f"  {name}: done", flush=True)
+    time(behind_the_back_views(base, teams), lambda opener, url: stale_view_ms(path, opener, url))
     print(f"  teams still stale after the requests: {stale_teams(path)} (a GET stores nothing)")
     count_every_team(path)
     return results
@@ -459,53 +457,46 @@ def behind_the_back_views(base: str, teams: int) -> list[tuple[str, str, str]]:
             ("one team, its dashboard after a change behind the app's back", "team", f"{base}/teams/1/dashboard")]
 
 
+@contextlib.contextmanager
+def connected(path: Path):
+    """A connection of its own to the benchmark database (not the server's), closed after use."""
+    db = database.connect(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def stale_view_ms(path: Path, opener, url: str) -> float:
     """Milliseconds of `url` when team 1's calendar waits to be worked out (marked first, untimed, as the trigger
     of a plain SQL write to a client would; its count of today goes with it)."""
-    db = database.connect(path)
-    try:
-        with database.write(db):
-            db.execute("INSERT OR IGNORE INTO calendar_stale (team_id) VALUES (1)")
-    finally:
-        db.close()
+    with connected(path) as db, database.write(db):
+        db.execute("INSERT OR IGNORE INTO calendar_stale (team_id) VALUES (1)")
     return fetch_ms(opener, url)
 
 
 def stale_teams(path: Path) -> int:
-    db = database.connect(path)
-    try:
+    with connected(path) as db:
         return len(calendar.stale_teams(db))
-    finally:
-        db.close()
 
 
 def first_view_ms(path: Path, opener, url: str) -> float:
     """Milliseconds of `url` when no team has today's register counted yet (dropped first, untimed)."""
-    db = database.connect(path)
-    try:
-        with database.write(db):
-            db.execute("DELETE FROM today_counted")
-            db.execute("DELETE FROM today_counts")
-    finally:
-        db.close()
+    with connected(path) as db, database.write(db):
+        db.execute("DELETE FROM today_counted")
+        db.execute("DELETE FROM today_counts")
     return fetch_ms(opener, url)
 
 
 def count_every_team(path: Path) -> None:
     """Every team's today counted and stored: what the scheduler does shortly after each team's midnight."""
-    db = database.connect(path)
-    try:
+    with connected(path) as db:
         calendar.count_every_teams_today(db, database.utcnow())
-    finally:
-        db.close()
 
 
 def counted_teams(path: Path) -> int:
-    db = database.connect(path)
-    try:
+    with connected(path) as db:
         return db.execute("SELECT count(*) FROM today_counted").fetchone()[0]
-    finally:
-        db.close()
 
 
 def target_ms(name: str) -> int:
