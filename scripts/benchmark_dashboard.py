@@ -18,7 +18,8 @@ leaves it); then the first view of the day, when no team is counted yet and the 
 read only (it must not store what it counted: the run prints how many teams a request counted); then the views
 after a change behind the app's back (team 1 marked stale, as a plain SQL write would, before each request): the
 dashboard works that team's calendar out live, read only (the run prints how many teams stayed stale). The target is
-p95 < 300 ms (50 ms for one team's pages and CSVs, as the scheduler leaves them).
+p95 < 300 ms (50 ms for one team's pages and CSVs); the views in the minute after a change behind the app's back,
+until the scheduler stores it, are timed without one.
 
     python scripts/benchmark_dashboard.py                  # build /tmp/belletje-benchmark.sqlite3, then time
     python scripts/benchmark_dashboard.py --reuse          # time against the database built before
@@ -449,12 +450,14 @@ def first_views(base: str, teams: int) -> list[tuple[str, str, str]]:
             ("team dashboard, first view of the day", "team", f"{base}/teams/1/dashboard")]
 
 
+BEHIND_THE_BACK = "after a change behind the app's back"
+
+
 def behind_the_back_views(base: str, teams: int) -> list[tuple[str, str, str]]:
     """(name, who, url) of the pages timed with team 1 changed behind the app's back."""
-    return [(f"all teams ({teams}), a team changed behind the app's back", "institution", f"{base}/dashboard"),
-            (f"all teams ({teams}) CSV overdue, a team changed behind the app's back", "institution",
-             f"{base}/dashboard/overdue.csv"),
-            ("one team, its dashboard after a change behind the app's back", "team", f"{base}/teams/1/dashboard")]
+    return [(f"all teams ({teams}), {BEHIND_THE_BACK}", "institution", f"{base}/dashboard"),
+            (f"all teams ({teams}) CSV overdue, {BEHIND_THE_BACK}", "institution", f"{base}/dashboard/overdue.csv"),
+            (f"team dashboard, {BEHIND_THE_BACK}", "team", f"{base}/teams/1/dashboard")]
 
 
 @contextlib.contextmanager
@@ -499,9 +502,12 @@ def counted_teams(path: Path) -> int:
         return db.execute("SELECT count(*) FROM today_counted").fetchone()[0]
 
 
-def target_ms(name: str) -> int:
-    """One team's pages and CSVs must answer in 50 ms, any view over several teams in 300 ms."""
-    return TEAM_TARGET_MS if name.startswith("team ") else TARGET_MS  # "one team, ..." after a change: 300 ms
+def target_ms(name: str) -> int | None:
+    """One team's pages and CSVs must answer in 50 ms, any view over several teams in 300 ms; the views in the
+    minute after a change behind the app's back (until the scheduler stores it) are timed, without a target."""
+    if BEHIND_THE_BACK in name:
+        return None
+    return TEAM_TARGET_MS if name.startswith("team ") else TARGET_MS
 
 
 def print_table(results: list[tuple[str, float, float]], requests: int) -> None:
@@ -509,8 +515,9 @@ def print_table(results: list[tuple[str, float, float]], requests: int) -> None:
     width = max(len(name) for name, *_ in results)
     print(f"\n{'endpoint':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'target':>7}  met   ({requests} requests each)")
     for name, median, high in results:
-        print(f"{name:<{width}}  {median:>9.1f}  {high:>7.1f}  {'< ' + str(target_ms(name)):>7}  "
-              f"{'yes' if high < target_ms(name) else 'NO'}")
+        target = target_ms(name)
+        shown, met = ("none", "-") if target is None else (f"< {target}", "yes" if high < target else "NO")
+        print(f"{name:<{width}}  {median:>9.1f}  {high:>7.1f}  {shown:>7}  {met}")
 
 
 # ----------------------------------------------------------------------------------------------- main
