@@ -158,12 +158,12 @@ def test_a_change_behind_the_apps_back_is_read_live_and_writes_nothing(as_user, 
     db.execute("UPDATE clients SET next_evaluation_on = ? WHERE reference = 'A-100'",
                [(today() + timedelta(days=30)).isoformat()])  # agreed in a meeting the app never saw
     assert calendar.stale_teams(db) == [world["team_a"]]
-    live = {url: manager.get(url).text for url in csvs}
-    assert ",A-100," not in live[overdue]  # the change shows at once
     pages = [f"/teams/{world['team_a']}/", f"/teams/{world['team_a']}/clients",
              f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client"]
     assert watch.gets(manager, dashboard_urls(world)) == {url: [] for url in dashboard_urls(world)}
     assert watch.gets(member, pages) == {url: [] for url in pages}
+    live = {url: manager.get(url).text for url in csvs}
+    assert ",A-100," not in live[overdue]  # the change shows at once
     assert calendar.stale_teams(db) == [world["team_a"]]  # read live, stored by nobody yet
     assert member.post(f"/teams/{world['team_a']}/clients/{world['client_a']}/evaluation-with-client",
                        {"evaluated_with_client_on": today().isoformat(), "relatives_invited": "no",
